@@ -1,0 +1,643 @@
+//! `/api/users/**` (core/routes/admin-user/*.ts).
+
+use crate::http::*;
+use crate::search;
+use crate::store::{now_ms, FakeState, NewUser, Store, User};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use regex::Regex;
+use serde_json::{json, Map, Value};
+use std::sync::LazyLock;
+
+pub static USERNAME_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Z_a-z][A-Za-z0-9_]*$").expect("regex"));
+pub static EMAIL_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\S+@\S+\.\S+$").expect("regex"));
+pub static PHONE_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d+$").expect("regex"));
+
+const USER_SEARCH_FIELDS: &[&str] = &["id", "primary_email", "primary_phone", "username", "name"];
+const PROFILE_KEYS: &[&str] = &[
+    "familyName",
+    "givenName",
+    "middleName",
+    "nickname",
+    "preferredUsername",
+    "profile",
+    "website",
+    "gender",
+    "birthdate",
+    "zoneinfo",
+    "locale",
+];
+const ADDRESS_KEYS: &[&str] = &[
+    "formatted",
+    "streetAddress",
+    "locality",
+    "region",
+    "postalCode",
+    "country",
+];
+
+pub fn user_field<'a>(u: &'a User, f: &str) -> Option<&'a str> {
+    match f {
+        "id" => Some(u.id.as_str()),
+        "primary_email" => u.primary_email.as_deref(),
+        "primary_phone" => u.primary_phone.as_deref(),
+        "username" => u.username.as_deref(),
+        "name" => u.name.as_deref(),
+        _ => None,
+    }
+}
+
+fn get_user<'a>(s: &'a Store, id: &str) -> Result<&'a User, ApiError> {
+    s.users.get(id).ok_or_else(ApiError::not_found)
+}
+
+/// Validate a profile object the way `userProfileGuard` does (unknown keys stripped).
+fn validate_profile(p: &Map<String, Value>, base: &[&str]) -> Result<Map<String, Value>, ApiError> {
+    let mut out = Map::new();
+    for (k, v) in p {
+        if PROFILE_KEYS.contains(&k.as_str()) {
+            match v {
+                Value::String(_) => {
+                    out.insert(k.clone(), v.clone());
+                }
+                other => {
+                    let mut path = base.to_vec();
+                    path.push(k);
+                    return Err(body_error(Issue::invalid_type(
+                        &path,
+                        "string",
+                        type_name(Some(other)),
+                    )));
+                }
+            }
+        } else if k == "address" {
+            let mut path = base.to_vec();
+            path.push("address");
+            match v {
+                Value::Object(a) => {
+                    let mut addr = Map::new();
+                    for (ak, av) in a {
+                        if ADDRESS_KEYS.contains(&ak.as_str()) {
+                            match av {
+                                Value::String(_) => {
+                                    addr.insert(ak.clone(), av.clone());
+                                }
+                                other => {
+                                    let mut p2 = path.clone();
+                                    p2.push(ak);
+                                    return Err(body_error(Issue::invalid_type(
+                                        &p2,
+                                        "string",
+                                        type_name(Some(other)),
+                                    )));
+                                }
+                            }
+                        }
+                    }
+                    out.insert("address".into(), Value::Object(addr));
+                }
+                other => {
+                    return Err(body_error(Issue::invalid_type(
+                        &path,
+                        "object",
+                        type_name(Some(other)),
+                    )))
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// An identifier field: a regex-valid value, `""` (when `allow_empty`) or null.
+fn ident(
+    m: &Map<String, Value>,
+    key: &str,
+    re: &Regex,
+    allow_empty: bool,
+) -> Result<Opt<String>, ApiError> {
+    let v = f_str(m, &[key])?;
+    if let Opt::Val(s) = &v {
+        if !(re.is_match(s) || (allow_empty && s.is_empty())) {
+            return Err(body_error(Issue::invalid_string(&[key], "regex")));
+        }
+    }
+    Ok(v)
+}
+
+fn avatar(m: &Map<String, Value>) -> Result<Opt<String>, ApiError> {
+    let v = f_str(m, &["avatar"])?;
+    if let Opt::Val(s) = &v {
+        if !s.is_empty() && url::Url::parse(s).is_err() {
+            return Err(body_error(Issue::invalid_string(&["avatar"], "url")));
+        }
+    }
+    Ok(v)
+}
+
+fn name_field(m: &Map<String, Value>) -> Result<Opt<String>, ApiError> {
+    let v = f_str(m, &["name"])?;
+    if let Opt::Val(s) = &v {
+        if s.chars().count() > 128 {
+            return Err(body_error(Issue::too_big_string(&["name"], 128)));
+        }
+    }
+    Ok(v)
+}
+
+fn email_in_use() -> ApiError {
+    ApiError::new(
+        422,
+        "user.email_already_in_use",
+        "This email is associated with an existing account.",
+    )
+}
+fn username_in_use() -> ApiError {
+    ApiError::new(
+        422,
+        "user.username_already_in_use",
+        "This username is already in use.",
+    )
+}
+fn phone_in_use() -> ApiError {
+    ApiError::new(
+        422,
+        "user.phone_already_in_use",
+        "This phone number is associated with an existing account.",
+    )
+}
+
+// ----------------------------------------------------------------------------------------
+
+pub async fn list(State(st): State<FakeState>, ctx: Ctx) -> ApiResult {
+    let page = pagination(&ctx, false)?;
+    let exclude_role = ctx.get_nonempty("excludeRoleId");
+    let exclude_org = ctx.get_nonempty("excludeOrganizationId");
+    if exclude_role.is_some() && exclude_org.is_some() {
+        return Err(ApiError::invalid_input(
+            400,
+            "Parameter `excludeRoleId` and `excludeOrganizationId` cannot be used at the same time.",
+        ));
+    }
+    let search = search::parse(&ctx.pairs, USER_SEARCH_FIELDS)
+        .map_err(|e| ApiError::invalid_input(400, &e).with_data(json!({})))?;
+    let s = st.lock();
+    let items: Vec<Value> = s
+        .users_sorted()
+        .into_iter()
+        .filter(|u| search.matches(|f| user_field(u, f)))
+        .filter(|u| {
+            exclude_role.is_none_or(|r| !s.user_roles.contains(&(u.id.clone(), r.to_string())))
+        })
+        .filter(|u| exclude_org.is_none_or(|o| !s.is_member(o, &u.id)))
+        .map(|u| s.user_json(u, true))
+        .collect();
+    Ok(paged(&ctx, page, items))
+}
+
+pub async fn get_one(State(st): State<FakeState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+    let s = st.lock();
+    let u = get_user(&s, &id)?;
+    let mut v = s.user_json(u, true);
+    if ctx.is_true("includeSsoIdentities") {
+        v["ssoIdentities"] = json!([]);
+    }
+    Ok(ok(&v))
+}
+
+pub async fn create(State(st): State<FakeState>, Body(body): Body) -> ApiResult {
+    let m = body_object(&body)?;
+    let phone = ident(m, "primaryPhone", &PHONE_RE, false)?;
+    let email = ident(m, "primaryEmail", &EMAIL_RE, false)?;
+    let username = ident(m, "username", &USERNAME_RE, false)?;
+    let password = f_str(m, &["password"])?;
+    if let Opt::Val(p) = &password {
+        if p.is_empty() {
+            return Err(body_error(Issue::too_small_string(&["password"], 1)));
+        }
+    }
+    let digest = f_str(m, &["passwordDigest"])?;
+    let name = name_field(m)?;
+    let avatar = avatar(m)?;
+    let custom_data = f_obj(m, &["customData"])?;
+    let profile = match f_obj(m, &["profile"])? {
+        Some(p) => Some(validate_profile(&p, &["profile"])?),
+        None => None,
+    };
+    if matches!(password, Opt::Val(_)) && matches!(digest, Opt::Val(_)) {
+        return Err(ApiError::new(
+            400,
+            "user.password_and_digest",
+            "You cannot set both plain text password and password digest.",
+        ));
+    }
+    let mut s = st.lock();
+    if let Opt::Val(u) = &username {
+        if s.find_user_by_username(u).is_some() {
+            return Err(username_in_use());
+        }
+    }
+    if let Opt::Val(e) = &email {
+        if s.find_user_by_email(e).is_some() {
+            return Err(email_in_use());
+        }
+    }
+    if let Opt::Val(p) = &phone {
+        if s.find_user_by_phone(p).is_some() {
+            return Err(phone_in_use());
+        }
+    }
+    let id = s.insert_user(
+        NewUser {
+            username: username.into_option(),
+            primary_email: email.into_option(),
+            primary_phone: phone.into_option(),
+            name: name.into_option(),
+            password: password.into_option().or(digest.into_option()),
+            avatar: avatar.into_option(),
+            custom_data: custom_data.map(Value::Object).unwrap_or(json!({})),
+            profile: profile.map(Value::Object).unwrap_or(json!({})),
+            identities: json!({}),
+        },
+        now_ms(),
+    );
+    let u = &s.users[&id];
+    Ok(ok(&s.user_json(u, true)))
+}
+
+pub async fn patch(
+    State(st): State<FakeState>,
+    Path(id): Path<String>,
+    Body(body): Body,
+) -> ApiResult {
+    let m = body_object(&body)?;
+    let username = ident(m, "username", &USERNAME_RE, true)?;
+    let email = ident(m, "primaryEmail", &EMAIL_RE, true)?;
+    let phone = ident(m, "primaryPhone", &PHONE_RE, true)?;
+    let name = name_field(m)?;
+    let avatar = avatar(m)?;
+    let custom_data = f_obj(m, &["customData"])?;
+    let profile = match f_obj(m, &["profile"])? {
+        Some(p) => Some(validate_profile(&p, &["profile"])?),
+        None => None,
+    };
+    let mut s = st.lock();
+    get_user(&s, &id)?;
+    let nothing = username.is_absent()
+        && email.is_absent()
+        && phone.is_absent()
+        && name.is_absent()
+        && avatar.is_absent()
+        && custom_data.is_none()
+        && profile.is_none();
+    if nothing {
+        return Err(ApiError::new(
+            422,
+            "entity.invalid_input",
+            "Invalid input. Value list must not be empty.",
+        ));
+    }
+    if let Opt::Val(e) = &email {
+        if !e.is_empty() && s.find_user_by_email(e).is_some_and(|u| u.id != id) {
+            return Err(email_in_use());
+        }
+    }
+    if let Opt::Val(p) = &phone {
+        if !p.is_empty() && s.find_user_by_phone(p).is_some_and(|u| u.id != id) {
+            return Err(phone_in_use());
+        }
+    }
+    if let Opt::Val(un) = &username {
+        if !un.is_empty() && s.find_user_by_username(un).is_some_and(|u| u.id != id) {
+            return Err(username_in_use());
+        }
+    }
+    let u = s.users.get_mut(&id).ok_or_else(ApiError::not_found)?;
+    let apply = |slot: &mut Option<String>, v: Opt<String>| match v {
+        Opt::Absent => {}
+        Opt::Null => *slot = None,
+        Opt::Val(x) => *slot = Some(x),
+    };
+    apply(&mut u.username, username);
+    apply(&mut u.primary_email, email);
+    apply(&mut u.primary_phone, phone);
+    apply(&mut u.name, name);
+    apply(&mut u.avatar, avatar);
+    if let Some(c) = custom_data {
+        u.custom_data = c;
+    }
+    if let Some(p) = profile {
+        u.profile = p;
+    }
+    u.updated_at = now_ms().max(u.updated_at + 1);
+    let u = &s.users[&id];
+    Ok(ok(&s.user_json(u, true)))
+}
+
+pub async fn delete(State(st): State<FakeState>, Path(id): Path<String>) -> ApiResult {
+    if st.lock().delete_user(&id) {
+        Ok(no_content())
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+pub async fn patch_profile(
+    State(st): State<FakeState>,
+    Path(id): Path<String>,
+    Body(body): Body,
+) -> ApiResult {
+    let m = body_object(&body)?;
+    let p = f_obj(m, &["profile"])?
+        .ok_or_else(|| body_error(Issue::invalid_type(&["profile"], "object", "undefined")))?;
+    let p = validate_profile(&p, &["profile"])?;
+    let mut s = st.lock();
+    let u = s.users.get_mut(&id).ok_or_else(ApiError::not_found)?;
+    for (k, v) in p {
+        u.profile.insert(k, v);
+    }
+    u.updated_at = now_ms().max(u.updated_at + 1);
+    Ok(ok(&Value::Object(u.profile.clone())))
+}
+
+pub async fn get_custom_data(State(st): State<FakeState>, Path(id): Path<String>) -> ApiResult {
+    let s = st.lock();
+    let u = get_user(&s, &id)?;
+    Ok(ok(&Value::Object(u.custom_data.clone())))
+}
+
+pub async fn patch_custom_data(
+    State(st): State<FakeState>,
+    Path(id): Path<String>,
+    Body(body): Body,
+) -> ApiResult {
+    let m = body_object(&body)?;
+    let c = f_obj(m, &["customData"])?
+        .ok_or_else(|| body_error(Issue::invalid_type(&["customData"], "object", "undefined")))?;
+    let mut s = st.lock();
+    let u = s.users.get_mut(&id).ok_or_else(ApiError::not_found)?;
+    for (k, v) in c {
+        u.custom_data.insert(k, v);
+    }
+    u.updated_at = now_ms().max(u.updated_at + 1);
+    Ok(ok(&Value::Object(u.custom_data.clone())))
+}
+
+pub async fn set_password(
+    State(st): State<FakeState>,
+    Path(id): Path<String>,
+    Body(body): Body,
+) -> ApiResult {
+    let m = body_object(&body)?;
+    let p = f_str_req(m, &["password"])?;
+    if p.is_empty() {
+        return Err(body_error(Issue::too_small_string(&["password"], 1)));
+    }
+    let mut s = st.lock();
+    let u = s.users.get_mut(&id).ok_or_else(ApiError::not_found)?;
+    u.password = Some(p);
+    u.updated_at = now_ms().max(u.updated_at + 1);
+    let u = &s.users[&id];
+    Ok(ok(&s.user_json(u, true)))
+}
+
+pub async fn verify_password(
+    State(st): State<FakeState>,
+    Path(id): Path<String>,
+    Body(body): Body,
+) -> ApiResult {
+    let m = body_object(&body)?;
+    let p = f_str_req(m, &["password"])?;
+    let s = st.lock();
+    let u = get_user(&s, &id)?;
+    if u.password.as_deref() == Some(p.as_str()) {
+        Ok(no_content())
+    } else {
+        Err(ApiError::new(
+            422,
+            "session.invalid_credentials",
+            "Incorrect account or password. Please check your input.",
+        ))
+    }
+}
+
+pub async fn has_password(State(st): State<FakeState>, Path(id): Path<String>) -> ApiResult {
+    let s = st.lock();
+    let u = get_user(&s, &id)?;
+    Ok(ok(&json!({"hasPassword": u.password.is_some()})))
+}
+
+pub async fn set_suspended(
+    State(st): State<FakeState>,
+    Path(id): Path<String>,
+    Body(body): Body,
+) -> ApiResult {
+    let m = body_object(&body)?;
+    let flag = f_bool(m, &["isSuspended"])?
+        .ok_or_else(|| body_error(Issue::invalid_type(&["isSuspended"], "boolean", "undefined")))?;
+    let mut s = st.lock();
+    let u = s.users.get_mut(&id).ok_or_else(ApiError::not_found)?;
+    u.is_suspended = flag;
+    u.updated_at = now_ms().max(u.updated_at + 1);
+    if flag {
+        s.sign_out_user(&id);
+    }
+    let u = &s.users[&id];
+    Ok(ok(&s.user_json(u, true)))
+}
+
+fn identity_not_exist() -> ApiError {
+    ApiError::new(
+        404,
+        "user.identity_not_exist",
+        "The social account has not been registered yet.",
+    )
+}
+
+pub async fn get_identity(
+    State(st): State<FakeState>,
+    Path((id, target)): Path<(String, String)>,
+) -> ApiResult {
+    let s = st.lock();
+    let u = get_user(&s, &id)?;
+    let identity = u.identities.get(&target).ok_or_else(identity_not_exist)?;
+    Ok(ok(&json!({"identity": identity})))
+}
+
+pub async fn put_identity(
+    State(st): State<FakeState>,
+    Path((id, target)): Path<(String, String)>,
+    Body(body): Body,
+) -> ApiResult {
+    let m = body_object(&body)?;
+    let social_id = f_str_req(m, &["userId"])?;
+    let details = f_obj(m, &["details"])?;
+    let mut s = st.lock();
+    get_user(&s, &id)?;
+    let taken = s.users.values().any(|u| {
+        u.id != id
+            && u.identities
+                .get(&target)
+                .and_then(|i| i.get("userId"))
+                .and_then(Value::as_str)
+                == Some(social_id.as_str())
+    });
+    if taken {
+        return Err(ApiError::new(
+            422,
+            "user.identity_already_in_use",
+            "The social account has been associated with an existing account.",
+        ));
+    }
+    let u = s.users.get_mut(&id).ok_or_else(ApiError::not_found)?;
+    let existed = u.identities.contains_key(&target);
+    let mut identity = json!({"userId": social_id});
+    if let Some(d) = details {
+        identity["details"] = Value::Object(d);
+    }
+    u.identities.insert(target, identity);
+    u.updated_at = now_ms().max(u.updated_at + 1);
+    let status = if existed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok(json(status, &Value::Object(u.identities.clone())))
+}
+
+pub async fn delete_identity(
+    State(st): State<FakeState>,
+    Path((id, target)): Path<(String, String)>,
+) -> ApiResult {
+    let mut s = st.lock();
+    let u = s.users.get_mut(&id).ok_or_else(ApiError::not_found)?;
+    if u.identities.remove(&target).is_none() {
+        return Err(identity_not_exist());
+    }
+    u.updated_at = now_ms().max(u.updated_at + 1);
+    let u = &s.users[&id];
+    Ok(ok(&s.user_json(u, true)))
+}
+
+pub async fn organizations(State(st): State<FakeState>, Path(id): Path<String>) -> ApiResult {
+    let s = st.lock();
+    get_user(&s, &id)?;
+    let items: Vec<Value> = s
+        .orgs_sorted()
+        .into_iter()
+        .filter(|o| s.is_member(&o.id, &id))
+        .map(|o| {
+            let mut v = s.org_json(o);
+            v["organizationRoles"] = Value::Array(s.member_role_refs(&o.id, &id));
+            v
+        })
+        .collect();
+    Ok(ok(&Value::Array(items)))
+}
+
+// ----- global roles of a user -----
+
+pub async fn list_roles(
+    State(st): State<FakeState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let page = pagination(&ctx, false)?;
+    let s = st.lock();
+    get_user(&s, &id)?;
+    let search = search::parse(&ctx.pairs, super::roles::ROLE_SEARCH_FIELDS)
+        .map_err(|e| ApiError::invalid_input(400, &e).with_data(json!({})))?;
+    let items: Vec<Value> = s
+        .roles_sorted()
+        .into_iter()
+        .filter(|r| r.kind == "User" && s.user_roles.contains(&(id.clone(), r.id.clone())))
+        .filter(|r| search.matches(|f| super::roles::role_field(r, f)))
+        .map(|r| s.role_json(r))
+        .collect();
+    Ok(paged(&ctx, page, items))
+}
+
+fn check_role_ids(s: &Store, ids: &[String]) -> Result<(), ApiError> {
+    for r in ids {
+        let role = s
+            .roles
+            .get(r)
+            .ok_or_else(|| ApiError::not_exists_with_id("roles", r))?;
+        if role.kind != "User" {
+            return Err(ApiError::new(
+                422,
+                "user.invalid_role_type",
+                "Invalid role type, can not assign machine-to-machine role to user.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub async fn assign_roles(
+    State(st): State<FakeState>,
+    Path(id): Path<String>,
+    Body(body): Body,
+) -> ApiResult {
+    let m = body_object(&body)?;
+    let ids = f_str_array_req(m, &["roleIds"], 1)?;
+    let mut s = st.lock();
+    get_user(&s, &id)?;
+    check_role_ids(&s, &ids)?;
+    let mut added = Vec::new();
+    for r in &ids {
+        if s.user_roles.insert((id.clone(), r.clone())) {
+            added.push(r.clone());
+        }
+    }
+    Ok(json(
+        StatusCode::CREATED,
+        &json!({"roleIds": ids, "addedRoleIds": added}),
+    ))
+}
+
+pub async fn replace_roles(
+    State(st): State<FakeState>,
+    Path(id): Path<String>,
+    Body(body): Body,
+) -> ApiResult {
+    let m = body_object(&body)?;
+    let ids = f_str_array_req(m, &["roleIds"], 0)?;
+    let mut s = st.lock();
+    get_user(&s, &id)?;
+    check_role_ids(&s, &ids)?;
+    s.user_roles.retain(|(u, _)| *u != id);
+    for r in &ids {
+        s.user_roles.insert((id.clone(), r.clone()));
+    }
+    Ok(ok(&json!({"roleIds": ids})))
+}
+
+pub async fn delete_role(
+    State(st): State<FakeState>,
+    Path((id, role_id)): Path<(String, String)>,
+) -> ApiResult {
+    let mut s = st.lock();
+    get_user(&s, &id)?;
+    if !s.roles.contains_key(&role_id) {
+        return Err(ApiError::not_exists_with_id("roles", &role_id));
+    }
+    if !s.user_roles.remove(&(id, role_id)) {
+        return Err(ApiError::not_found());
+    }
+    Ok(no_content())
+}
+
+/// `GET /api/users/:id/all-identities` (no SSO in the fake).
+pub async fn all_identities(State(st): State<FakeState>, Path(id): Path<String>) -> ApiResult {
+    let s = st.lock();
+    let u = get_user(&s, &id)?;
+    let social: Vec<Value> = u
+        .identities
+        .iter()
+        .map(|(target, i)| json!({"target": target, "identity": i}))
+        .collect();
+    Ok(ok(&json!({"socialIdentities": social, "ssoIdentities": []})))
+}

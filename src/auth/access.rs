@@ -1,0 +1,195 @@
+//! Who may do what. One set of extractors used by every route: [`CurrentUser`] (signed in),
+//! [`Operator`] (holds the operator role), [`OrgAdmin`] (administers the organization in the
+//! path, or is an operator). Roles come from Logto and are re-checked at most every
+//! `PORTAL_ACCESS_RECHECK_SECS`, so a removed admin loses access within that time.
+
+use axum::{
+    extract::{FromRequestParts, Path},
+    http::request::Parts,
+};
+use std::collections::HashMap;
+use tower_sessions::Session;
+
+use crate::audit::now_ms;
+use crate::auth::session::{Access, OrgMembership, SessionUser, ACCESS_KEY, USER_KEY};
+use crate::logto::LogtoError;
+use crate::web::error::AppError;
+use crate::web::AppState;
+
+/// Reads the person's global roles and organizations from Logto (3 calls, concurrently).
+/// `Ok(None)` means the user no longer exists or is suspended: the session must end.
+pub async fn load_access(
+    state: &AppState,
+    user_id: &str,
+) -> Result<Option<(crate::logto::User, Access)>, LogtoError> {
+    let (user, roles, orgs) = tokio::join!(
+        state.logto.get_user(user_id),
+        state.logto.user_roles(user_id),
+        state.logto.user_organizations(user_id),
+    );
+    let user = match user {
+        Ok(u) => u,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if user.is_suspended {
+        return Ok(None);
+    }
+    let roles = roles?;
+    let orgs = orgs?;
+    let is_operator = roles.iter().any(|r| r.name == state.config.operator_role);
+    let mut orgs: Vec<OrgMembership> = orgs
+        .into_iter()
+        .map(|o| {
+            let roles: Vec<String> = o.organization_roles.iter().map(|r| r.name.clone()).collect();
+            let is_admin = roles.iter().any(|r| state.config.is_admin_role(r));
+            OrgMembership {
+                id: o.id,
+                name: o.name,
+                roles,
+                is_admin,
+            }
+        })
+        .collect();
+    orgs.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    Ok(Some((
+        user,
+        Access {
+            is_operator,
+            orgs,
+            checked_at: now_ms(),
+        },
+    )))
+}
+
+/// The signed-in person with fresh-enough access.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: SessionUser,
+    pub access: Access,
+    pub session: Session,
+}
+
+impl CurrentUser {
+    pub fn id(&self) -> &str {
+        &self.user.id
+    }
+}
+
+fn return_to(parts: &Parts) -> String {
+    // For htmx requests, come back to the page the person was on, not the fragment URL.
+    if let Some(current) = parts
+        .headers
+        .get("hx-current-url")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| url::Url::parse(v).ok())
+    {
+        let mut p = current.path().to_string();
+        if let Some(q) = current.query() {
+            p.push('?');
+            p.push_str(q);
+        }
+        return p;
+    }
+    if parts.method == axum::http::Method::GET {
+        parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into())
+    } else {
+        "/".into()
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let back = return_to(parts);
+        let not_signed_in = || AppError::NotSignedIn {
+            return_to: back.clone(),
+        };
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("session layer missing")))?;
+        let Some(mut user) = session.get::<SessionUser>(USER_KEY).await? else {
+            return Err(not_signed_in());
+        };
+        let now = now_ms();
+        if now - user.signed_in_at > state.config.session_absolute.as_millis() as i64 {
+            session.flush().await?;
+            return Err(not_signed_in());
+        }
+        let mut access: Access = session.get(ACCESS_KEY).await?.unwrap_or_default();
+        if now - access.checked_at >= state.config.access_recheck.as_millis() as i64 {
+            match load_access(state, &user.id).await.map_err(AppError::Logto)? {
+                Some((fresh, fresh_access)) => {
+                    access = fresh_access;
+                    user.name = fresh.name.clone();
+                    user.username = fresh.username.clone();
+                    user.email = fresh.primary_email.clone();
+                    user.avatar = fresh.avatar.clone();
+                    session.insert(USER_KEY, &user).await?;
+                    session.insert(ACCESS_KEY, &access).await?;
+                }
+                None => {
+                    session.flush().await?;
+                    return Err(not_signed_in());
+                }
+            }
+        }
+        parts.extensions.insert(user.clone());
+        Ok(CurrentUser {
+            user,
+            access,
+            session,
+        })
+    }
+}
+
+/// Operators only; others get 403 with a clear page.
+#[derive(Debug, Clone)]
+pub struct Operator(pub CurrentUser);
+
+impl FromRequestParts<AppState> for Operator {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        if !user.access.is_operator {
+            return Err(AppError::Forbidden);
+        }
+        Ok(Operator(user))
+    }
+}
+
+/// Administers the organization named by the `org_id` path segment (operators administer all).
+/// Anyone else gets 404, so the organization's existence is not revealed.
+#[derive(Debug, Clone)]
+pub struct OrgAdmin {
+    pub user: CurrentUser,
+    pub org_id: String,
+}
+
+impl OrgAdmin {
+    pub fn is_operator(&self) -> bool {
+        self.user.access.is_operator
+    }
+}
+
+impl FromRequestParts<AppState> for OrgAdmin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let org_id = params.get("org_id").cloned().ok_or(AppError::NotFound)?;
+        if !(user.access.is_operator || user.access.is_org_admin(&org_id)) {
+            return Err(AppError::NotFound);
+        }
+        Ok(OrgAdmin { user, org_id })
+    }
+}

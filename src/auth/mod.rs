@@ -1,0 +1,4 @@
+//! Sign-in, sessions and access rules.
+pub mod access;
+pub mod oidc;
+pub mod session;

@@ -1,0 +1,433 @@
+//! Settings from environment variables. A missing or malformed value stops start-up with one
+//! line naming the variable and what it expects; secrets never print.
+
+use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
+
+use url::Url;
+
+use crate::logto::Secret;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub logto_endpoint: Url,
+    pub m2m_app_id: String,
+    pub m2m_app_secret: Secret,
+    pub management_resource: String,
+    pub app_id: String,
+    pub app_secret: Secret,
+    pub public_url: Url,
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub operator_role: String,
+    pub admin_org_roles: Vec<String>,
+    pub access_recheck: Duration,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub throttle_requests: u32,
+    pub throttle_window: Duration,
+    pub max_in_flight: usize,
+    pub logto_timeout: Duration,
+    pub log_json: bool,
+    pub invitation_expiry_days: u32,
+    pub allow_self_delete: bool,
+    pub profile_fields: Option<PathBuf>,
+    pub metrics_token: Option<Secret>,
+    pub audit_retention_days: Option<u32>,
+    pub password_min_length: usize,
+    pub password_min_classes: usize,
+}
+
+/// One configuration problem, worded for the person starting the portal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub expected: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "configuration error: {} {}", self.var, self.expected)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn err(var: &'static str, expected: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        expected: expected.into(),
+    }
+}
+
+struct Env<F: Fn(&str) -> Option<String>>(F);
+
+impl<F: Fn(&str) -> Option<String>> Env<F> {
+    /// The value, trimmed; an empty value counts as unset.
+    fn get(&self, var: &str) -> Option<String> {
+        (self.0)(var)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn required(&self, var: &'static str, what: &str) -> Result<String, ConfigError> {
+        self.get(var)
+            .ok_or_else(|| err(var, format!("is missing: expected {what}")))
+    }
+
+    fn url(&self, var: &'static str, default: Option<&str>, example: &str) -> Result<Url, ConfigError> {
+        let raw = match (self.get(var), default) {
+            (Some(v), _) => v,
+            (None, Some(d)) => d.to_string(),
+            (None, None) => {
+                return Err(err(
+                    var,
+                    format!("is missing: expected an http(s) URL such as {example}"),
+                ))
+            }
+        };
+        let url = Url::parse(&raw).map_err(|_| {
+            err(
+                var,
+                format!("is not a URL: expected an http(s) URL such as {example}, got {raw:?}"),
+            )
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(err(
+                var,
+                format!("must be an http(s) URL such as {example}, got {raw:?}"),
+            ));
+        }
+        Ok(url)
+    }
+
+    fn number<T: std::str::FromStr>(
+        &self,
+        var: &'static str,
+        default: T,
+        what: &str,
+    ) -> Result<T, ConfigError> {
+        match self.get(var) {
+            None => Ok(default),
+            Some(v) => v
+                .parse()
+                .map_err(|_| err(var, format!("must be {what}, got {v:?}"))),
+        }
+    }
+
+    fn positive(&self, var: &'static str, default: u64, what: &str) -> Result<u64, ConfigError> {
+        let v: u64 = self.number(var, default, what)?;
+        if v == 0 {
+            return Err(err(var, format!("must be {what}, got 0")));
+        }
+        Ok(v)
+    }
+
+    fn flag(&self, var: &'static str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(var).map(|v| v.to_ascii_lowercase()) {
+            None => Ok(default),
+            Some(v) if matches!(v.as_str(), "true" | "1" | "yes" | "on") => Ok(true),
+            Some(v) if matches!(v.as_str(), "false" | "0" | "no" | "off") => Ok(false),
+            Some(v) => Err(err(var, format!("must be true or false, got {v:?}"))),
+        }
+    }
+}
+
+/// `https://<tenant>.logto.app` → `https://<tenant>.logto.app/api`; anything else (OSS) →
+/// `https://default.logto.app/api`.
+pub fn derive_management_resource(endpoint: &Url) -> String {
+    if let Some(host) = endpoint.host_str() {
+        if let Some(tenant) = host.strip_suffix(".logto.app") {
+            if !tenant.is_empty() && !tenant.contains('.') {
+                return format!("https://{tenant}.logto.app/api");
+            }
+        }
+    }
+    "https://default.logto.app/api".to_string()
+}
+
+fn strip_trailing_slash(mut url: Url) -> Url {
+    let path = url.path().trim_end_matches('/').to_string();
+    url.set_path(&path);
+    url
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Env(lookup);
+        let logto_endpoint = strip_trailing_slash(env.url(
+            "LOGTO_ENDPOINT",
+            None,
+            "https://abc123.logto.app or http://localhost:3001",
+        )?);
+        let m2m_app_id = env.required("LOGTO_M2M_APP_ID", "the app ID of a Logto machine-to-machine app")?;
+        let m2m_app_secret = Secret::new(env.required(
+            "LOGTO_M2M_APP_SECRET",
+            "the app secret of that machine-to-machine app",
+        )?);
+        let management_resource = match env.get("LOGTO_MANAGEMENT_API_RESOURCE") {
+            Some(v) => {
+                let parsed = Url::parse(&v).map_err(|_| {
+                    err(
+                        "LOGTO_MANAGEMENT_API_RESOURCE",
+                        format!("must be a URL such as https://default.logto.app/api, got {v:?}"),
+                    )
+                })?;
+                parsed.as_str().trim_end_matches('/').to_string()
+            }
+            None => derive_management_resource(&logto_endpoint),
+        };
+        let app_id = env.required("LOGTO_APP_ID", "the app ID of a Logto traditional web app")?;
+        let app_secret = Secret::new(env.required(
+            "LOGTO_APP_SECRET",
+            "the app secret of that traditional web app",
+        )?);
+        let public_url = strip_trailing_slash(env.url(
+            "PORTAL_PUBLIC_URL",
+            Some("http://localhost:8080"),
+            "https://portal.example.com",
+        )?);
+        let listen_raw = env
+            .get("PORTAL_LISTEN")
+            .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+        let listen: SocketAddr = listen_raw.parse().map_err(|_| {
+            err(
+                "PORTAL_LISTEN",
+                format!("must be an address and port such as 127.0.0.1:8080, got {listen_raw:?}"),
+            )
+        })?;
+        let database_url = env
+            .get("DATABASE_URL")
+            .unwrap_or_else(|| "sqlite://data/portal.db".to_string());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(err(
+                "DATABASE_URL",
+                "must start with sqlite: or postgres:// (e.g. sqlite://data/portal.db or postgres://user@host/db)",
+            ));
+        }
+        let operator_role = env
+            .get("PORTAL_OPERATOR_ROLE")
+            .unwrap_or_else(|| "portal-operator".to_string());
+        let admin_org_roles: Vec<String> = env
+            .get("PORTAL_ADMIN_ORG_ROLES")
+            .unwrap_or_else(|| "admin".to_string())
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if admin_org_roles.is_empty() {
+            return Err(err(
+                "PORTAL_ADMIN_ORG_ROLES",
+                "must name at least one organization role, e.g. admin",
+            ));
+        }
+        let secs = |var, default, what: &str| env.positive(var, default, what).map(Duration::from_secs);
+        let log_format = env.get("PORTAL_LOG_FORMAT").unwrap_or_else(|| "text".into());
+        let log_json = match log_format.as_str() {
+            "json" => true,
+            "text" => false,
+            other => {
+                return Err(err(
+                    "PORTAL_LOG_FORMAT",
+                    format!("must be text or json, got {other:?}"),
+                ))
+            }
+        };
+        let audit_retention_days = match env.get("PORTAL_AUDIT_RETENTION_DAYS") {
+            None => None,
+            Some(_) => Some(env.positive("PORTAL_AUDIT_RETENTION_DAYS", 1, "a whole number of days above 0")? as u32),
+        };
+        Ok(Config {
+            logto_endpoint,
+            m2m_app_id,
+            m2m_app_secret,
+            management_resource,
+            app_id,
+            app_secret,
+            public_url,
+            listen,
+            database_url,
+            operator_role,
+            admin_org_roles,
+            access_recheck: secs("PORTAL_ACCESS_RECHECK_SECS", 60, "a number of seconds above 0")?,
+            session_idle: secs("PORTAL_SESSION_IDLE_SECS", 60 * 60, "a number of seconds above 0")?,
+            session_absolute: secs(
+                "PORTAL_SESSION_MAX_SECS",
+                12 * 60 * 60,
+                "a number of seconds above 0",
+            )?,
+            throttle_requests: env.positive(
+                "PORTAL_LOGTO_RATE_LIMIT",
+                200,
+                "a whole number of requests above 0",
+            )? as u32,
+            throttle_window: secs(
+                "PORTAL_LOGTO_RATE_WINDOW_SECS",
+                10,
+                "a number of seconds above 0",
+            )?,
+            max_in_flight: env.positive(
+                "PORTAL_LOGTO_MAX_IN_FLIGHT",
+                10,
+                "a whole number above 0",
+            )? as usize,
+            logto_timeout: secs("PORTAL_LOGTO_TIMEOUT_SECS", 10, "a number of seconds above 0")?,
+            log_json,
+            invitation_expiry_days: env.positive(
+                "PORTAL_INVITATION_EXPIRY_DAYS",
+                7,
+                "a whole number of days above 0",
+            )? as u32,
+            allow_self_delete: env.flag("PORTAL_ALLOW_SELF_DELETE", false)?,
+            profile_fields: env.get("PORTAL_PROFILE_FIELDS").map(PathBuf::from),
+            metrics_token: env.get("PORTAL_METRICS_TOKEN").map(Secret::new),
+            audit_retention_days,
+            password_min_length: env.positive(
+                "PORTAL_PASSWORD_MIN_LENGTH",
+                10,
+                "a whole number above 0",
+            )? as usize,
+            password_min_classes: env.number(
+                "PORTAL_PASSWORD_MIN_CLASSES",
+                3,
+                "a number of character classes from 0 to 4",
+            )?,
+        })
+    }
+
+    /// Cookies get `Secure` when the portal is served over https.
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// The OIDC redirect URI registered in the Logto app.
+    pub fn callback_url(&self) -> String {
+        format!("{}/callback", self.public_url.as_str().trim_end_matches('/'))
+    }
+
+    /// The portal's public URL without a trailing slash.
+    pub fn public_base(&self) -> String {
+        self.public_url.as_str().trim_end_matches('/').to_string()
+    }
+
+    pub fn is_admin_role(&self, role_name: &str) -> bool {
+        self.admin_org_roles.iter().any(|r| r == role_name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn base() -> HashMap<&'static str, &'static str> {
+        HashMap::from([
+            ("LOGTO_ENDPOINT", "https://abc123.logto.app/"),
+            ("LOGTO_M2M_APP_ID", "m2m"),
+            ("LOGTO_M2M_APP_SECRET", "s3cret-m2m"),
+            ("LOGTO_APP_ID", "web"),
+            ("LOGTO_APP_SECRET", "s3cret-web"),
+        ])
+    }
+
+    fn load(vars: &HashMap<&'static str, &'static str>) -> Result<Config, ConfigError> {
+        Config::from_lookup(|k| vars.get(k).map(|v| v.to_string()))
+    }
+
+    #[test]
+    fn defaults_and_cloud_resource() {
+        let c = load(&base()).unwrap();
+        assert_eq!(c.management_resource, "https://abc123.logto.app/api");
+        assert_eq!(c.logto_endpoint.as_str(), "https://abc123.logto.app/");
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.public_base(), "http://localhost:8080");
+        assert_eq!(c.callback_url(), "http://localhost:8080/callback");
+        assert_eq!(c.admin_org_roles, vec!["admin"]);
+        assert_eq!(c.operator_role, "portal-operator");
+        assert!(c.database_url.starts_with("sqlite:"));
+        assert!(!c.is_https());
+    }
+
+    #[test]
+    fn oss_resource_is_default_tenant() {
+        let mut v = base();
+        v.insert("LOGTO_ENDPOINT", "http://localhost:3001");
+        assert_eq!(
+            load(&v).unwrap().management_resource,
+            "https://default.logto.app/api"
+        );
+        v.insert("LOGTO_ENDPOINT", "https://auth.example.com");
+        assert_eq!(
+            load(&v).unwrap().management_resource,
+            "https://default.logto.app/api"
+        );
+        v.insert("LOGTO_MANAGEMENT_API_RESOURCE", "https://xyz.logto.app/api");
+        assert_eq!(load(&v).unwrap().management_resource, "https://xyz.logto.app/api");
+    }
+
+    #[test]
+    fn missing_and_malformed_values_name_the_variable() {
+        for var in [
+            "LOGTO_ENDPOINT",
+            "LOGTO_M2M_APP_ID",
+            "LOGTO_M2M_APP_SECRET",
+            "LOGTO_APP_ID",
+            "LOGTO_APP_SECRET",
+        ] {
+            let mut v = base();
+            v.remove(var);
+            let e = load(&v).unwrap_err();
+            assert_eq!(e.var, var);
+            assert!(e.to_string().contains("is missing"), "{e}");
+        }
+        let cases = [
+            ("LOGTO_ENDPOINT", "not a url"),
+            ("LOGTO_ENDPOINT", "ftp://x.example"),
+            ("PORTAL_LISTEN", "localhost"),
+            ("PORTAL_PUBLIC_URL", "portal.example.com"),
+            ("DATABASE_URL", "mysql://x"),
+            ("PORTAL_ACCESS_RECHECK_SECS", "soon"),
+            ("PORTAL_ACCESS_RECHECK_SECS", "0"),
+            ("PORTAL_ALLOW_SELF_DELETE", "maybe"),
+            ("PORTAL_LOG_FORMAT", "xml"),
+            ("PORTAL_ADMIN_ORG_ROLES", " , "),
+        ];
+        for (var, value) in cases {
+            let mut v = base();
+            v.insert(var, value);
+            let e = load(&v).unwrap_err();
+            assert_eq!(e.var, var, "{value}");
+            let line = e.to_string();
+            assert!(line.starts_with("configuration error: "), "{line}");
+            assert!(!line.contains('\n'));
+        }
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let c = load(&base()).unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn https_public_url_and_role_list() {
+        let mut v = base();
+        v.insert("PORTAL_PUBLIC_URL", "https://portal.example.com/");
+        v.insert("PORTAL_ADMIN_ORG_ROLES", "admin, owner");
+        let c = load(&v).unwrap();
+        assert!(c.is_https());
+        assert_eq!(c.callback_url(), "https://portal.example.com/callback");
+        assert!(c.is_admin_role("owner"));
+        assert!(!c.is_admin_role("member"));
+    }
+}

@@ -1,0 +1,13 @@
+//! logto-portal: a self-hosted admin and self-service portal for Logto.
+//!
+//! `router(state)` is the whole application; `main` serves it and the tests drive it over
+//! real HTTP against the fake Logto.
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod logto;
+pub mod startup;
+pub mod web;
+
+pub use web::{router, AppState};

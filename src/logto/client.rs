@@ -1,0 +1,585 @@
+//! The HTTP core: throttle, bounded concurrency, retries, bearer token, stats.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tokio::sync::Semaphore;
+
+use super::error::{api_error, LogtoError};
+use super::page::{self, Page};
+use super::retry::{self, MAX_RETRIES, MAX_RETRY_AFTER};
+use super::search::{encode_query, push_page};
+use super::secret::Secret;
+use super::stats::{ClientStats, Counters};
+use super::token::{OAuthClient, TokenState};
+
+/// Settings of the Logto client.
+#[derive(Debug, Clone)]
+pub struct LogtoClientConfig {
+    /// Logto's core endpoint, e.g. `http://127.0.0.1:3001` (not the console port).
+    pub endpoint: url::Url,
+    /// Id of the machine-to-machine app.
+    pub app_id: String,
+    pub app_secret: Secret,
+    /// Management API resource indicator: `https://default.logto.app/api` on OSS.
+    pub resource: String,
+    /// Outgoing throttle: at most this many requests per `window` (default 200).
+    pub requests_per_window: u32,
+    /// Default 10 s.
+    pub window: Duration,
+    /// Concurrent requests to Logto (default 10).
+    pub max_in_flight: usize,
+    /// Per-request timeout (default 10 s); connecting gets at most 5 s of it.
+    pub timeout: Duration,
+}
+
+impl LogtoClientConfig {
+    /// A config with the default throttle, concurrency and timeout.
+    pub fn new(
+        endpoint: url::Url,
+        app_id: impl Into<String>,
+        app_secret: Secret,
+        resource: impl Into<String>,
+    ) -> Self {
+        Self {
+            endpoint,
+            app_id: app_id.into(),
+            app_secret,
+            resource: resource.into(),
+            requests_per_window: 200,
+            window: Duration::from_secs(10),
+            max_in_flight: 10,
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Typed client of the Logto Management API. Cheap to clone (one shared pool,
+/// token cache, throttle and counters).
+#[derive(Clone)]
+pub struct LogtoClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for LogtoClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogtoClient")
+            .field("endpoint", &self.inner.base)
+            .field("app_id", &self.inner.app_id)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    /// Endpoint without trailing slash.
+    pub(crate) base: String,
+    /// `host:port` for error texts (no path or query, which may hold search terms).
+    pub(crate) host: String,
+    pub(crate) app_id: String,
+    pub(crate) resource: String,
+    pub(crate) timeout: Duration,
+    pub(crate) oauth: OAuthClient,
+    pub(crate) throttle: super::throttle::Throttle,
+    pub(crate) in_flight: Semaphore,
+    pub(crate) counters: Counters,
+    pub(crate) tokens: Mutex<TokenState>,
+}
+
+/// Which failures may be retried for a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RetryPolicy {
+    /// GET/PUT/DELETE and token requests: retry 429/502/503/504 and broken connections.
+    Idempotent,
+    /// POST/PATCH: only retry when the request provably never left (connect error).
+    UnappliedOnly,
+}
+
+impl RetryPolicy {
+    fn for_method(m: &Method) -> Self {
+        if matches!(*m, Method::GET | Method::HEAD | Method::PUT | Method::DELETE) {
+            RetryPolicy::Idempotent
+        } else {
+            RetryPolicy::UnappliedOnly
+        }
+    }
+}
+
+pub(crate) struct RawResponse {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+/// A path with ids filled in plus the template it came from (for stats).
+pub(crate) struct Route {
+    pub(crate) template: &'static str,
+    pub(crate) path: String,
+}
+
+/// Fills the `{..}` placeholders of `template` in order, percent-encoding ids.
+pub(crate) fn route(template: &'static str, ids: &[&str]) -> Route {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    let mut path = String::with_capacity(template.len() + 24);
+    let mut ids = ids.iter();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        path.push_str(&rest[..start]);
+        let end = rest[start..].find('}').map_or(rest.len(), |e| start + e + 1);
+        let id = ids.next().copied().unwrap_or_default();
+        path.extend(percent_encoding::utf8_percent_encode(id, SEGMENT));
+        rest = &rest[end..];
+    }
+    path.push_str(rest);
+    Route { template, path }
+}
+
+pub(crate) enum Body {
+    Json(Vec<u8>),
+    Raw {
+        bytes: Vec<u8>,
+        content_type: String,
+    },
+}
+
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("logto-core-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+impl LogtoClient {
+    pub fn new(cfg: LogtoClientConfig) -> Result<Self, LogtoError> {
+        if !matches!(cfg.endpoint.scheme(), "http" | "https") || cfg.endpoint.host().is_none() {
+            return Err(LogtoError::Config(format!(
+                "the Logto endpoint `{}` must be an http(s) URL",
+                cfg.endpoint
+            )));
+        }
+        for (value, what) in [
+            (cfg.app_id.as_str(), "M2M app id"),
+            (cfg.app_secret.expose(), "M2M app secret"),
+            (cfg.resource.as_str(), "Management API resource indicator"),
+        ] {
+            if value.trim().is_empty() {
+                return Err(LogtoError::Config(format!("the {what} is empty")));
+            }
+        }
+        if cfg.requests_per_window == 0 || cfg.window.is_zero() || cfg.max_in_flight == 0 {
+            return Err(LogtoError::Config(
+                "the Logto request limits must be positive".to_owned(),
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(cfg.timeout.min(Duration::from_secs(5)))
+            .timeout(cfg.timeout)
+            .pool_max_idle_per_host(cfg.max_in_flight)
+            // Logto does not redirect API calls; following one could carry the bearer elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("logto-portal/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| LogtoError::Config(format!("cannot build the HTTP client: {e}")))?;
+        let base = cfg.endpoint.as_str().trim_end_matches('/').to_owned();
+        let host = match cfg.endpoint.port_or_known_default() {
+            Some(p) => format!("{}:{p}", cfg.endpoint.host_str().unwrap_or_default()),
+            None => cfg.endpoint.host_str().unwrap_or_default().to_owned(),
+        };
+        let oauth = super::token::oauth_client(&base, &cfg.app_id, &cfg.app_secret)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                host,
+                app_id: cfg.app_id,
+                resource: cfg.resource,
+                timeout: cfg.timeout,
+                oauth,
+                throttle: super::throttle::Throttle::new(cfg.requests_per_window, cfg.window),
+                in_flight: Semaphore::new(cfg.max_in_flight),
+                counters: Counters::default(),
+                tokens: Mutex::new(TokenState::default()),
+            }),
+        })
+    }
+
+    /// Counters for /metrics.
+    pub fn stats(&self) -> ClientStats {
+        self.inner.counters.snapshot(
+            self.inner.throttle.waits(),
+            self.inner.throttle.waited(),
+        )
+    }
+
+    /// For /readyz: a token can be had (from the cache when still fresh).
+    pub async fn token_is_obtainable(&self) -> Result<(), LogtoError> {
+        Inner::access_token(&self.inner).await.map(|_| ())
+    }
+
+    // ---- request helpers used by the API families ----
+
+    pub(crate) async fn call(
+        &self,
+        method: Method,
+        route: Route,
+        query: &[(String, String)],
+        body: Option<Body>,
+    ) -> Result<RawResponse, LogtoError> {
+        Inner::execute(&self.inner, method, route, query, body).await
+    }
+
+    pub(crate) async fn get_json<T: DeserializeOwned>(
+        &self,
+        route: Route,
+        query: &[(String, String)],
+    ) -> Result<T, LogtoError> {
+        let endpoint = format!("GET {}", route.template);
+        let resp = self.call(Method::GET, route, query, None).await?;
+        decode(&endpoint, &resp.body)
+    }
+
+    /// One page; `query` holds the filters, paging is appended (clamped).
+    pub(crate) async fn get_page<T: DeserializeOwned>(
+        &self,
+        route: Route,
+        mut query: Vec<(String, String)>,
+        page: u32,
+        page_size: u32,
+    ) -> Result<Page<T>, LogtoError> {
+        push_page(&mut query, page, page_size);
+        self.get_page_with(route, query).await
+    }
+
+    /// One page; `query` already holds `page` and `page_size`.
+    pub(crate) async fn get_page_with<T: DeserializeOwned>(
+        &self,
+        route: Route,
+        query: Vec<(String, String)>,
+    ) -> Result<Page<T>, LogtoError> {
+        let find = |k: &str| {
+            query
+                .iter()
+                .rev()
+                .find(|(key, _)| key == k)
+                .and_then(|(_, v)| v.parse::<u32>().ok())
+        };
+        let page = find("page").unwrap_or(1);
+        let page_size = find("page_size").unwrap_or(page::DEFAULT_PAGE_SIZE);
+        let endpoint = format!("GET {}", route.template);
+        let resp = self.call(Method::GET, route, &query, None).await?;
+        let items: Vec<T> = decode(&endpoint, &resp.body)?;
+        let total = page::total_number(&resp.headers).unwrap_or_else(|| {
+            // Unpaginated answer: the list is everything there is.
+            u64::from(page.saturating_sub(1)) * u64::from(page_size) + items.len() as u64
+        });
+        Ok(Page {
+            items,
+            total,
+            page,
+            page_size,
+            links: page::parse_links(&resp.headers),
+        })
+    }
+
+    /// Every page of a list, `page_size` 100, computed from `Total-Number`.
+    pub(crate) async fn get_all<T: DeserializeOwned>(
+        &self,
+        template: &'static str,
+        ids: &[&str],
+        query: Vec<(String, String)>,
+    ) -> Result<Vec<T>, LogtoError> {
+        let mut out = Vec::new();
+        let mut page_no = 1;
+        loop {
+            let p: Page<T> = self
+                .get_page(route(template, ids), query.clone(), page_no, page::MAX_PAGE_SIZE)
+                .await?;
+            let more = p.has_next() && !p.items.is_empty();
+            out.extend(p.items);
+            if !more {
+                return Ok(out);
+            }
+            page_no += 1;
+        }
+    }
+
+    pub(crate) async fn send_json<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        route: Route,
+        body: &B,
+    ) -> Result<T, LogtoError> {
+        let endpoint = format!("{method} {}", route.template);
+        let resp = self.call(method, route, &[], Some(json_body(body)?)).await?;
+        decode(&endpoint, &resp.body)
+    }
+
+    /// For answers whose body does not matter (204, or 1.37.1's text `Created`).
+    pub(crate) async fn send_unit<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        route: Route,
+        body: Option<&B>,
+    ) -> Result<(), LogtoError> {
+        let body = body.map(json_body).transpose()?;
+        self.call(method, route, &[], body).await.map(|_| ())
+    }
+}
+
+pub(crate) fn json_body<B: Serialize + ?Sized>(body: &B) -> Result<Body, LogtoError> {
+    serde_json::to_vec(body)
+        .map(Body::Json)
+        .map_err(|e| LogtoError::Decode(format!("cannot encode request body: {e}")))
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T, LogtoError> {
+    serde_json::from_slice(body).map_err(|e| LogtoError::Decode(format!("{endpoint}: {e}")))
+}
+
+impl Inner {
+    /// An authenticated Management API call; a 401 drops the token and repeats
+    /// the call once with a fresh one (401 means Logto did not process it).
+    async fn execute(
+        self: &Arc<Self>,
+        method: Method,
+        route: Route,
+        query: &[(String, String)],
+        body: Option<Body>,
+    ) -> Result<RawResponse, LogtoError> {
+        let endpoint = format!("{method} {}", route.template);
+        let mut url = format!("{}{}", self.base, route.path);
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&encode_query(query));
+        }
+        let (content_type, bytes) = match body {
+            None => (None, None),
+            Some(Body::Json(b)) => (Some("application/json".to_owned()), Some(b)),
+            Some(Body::Raw {
+                bytes,
+                content_type,
+            }) => (Some(content_type), Some(bytes)),
+        };
+        let policy = RetryPolicy::for_method(&method);
+        let mut renewed = false;
+        loop {
+            let token = Self::access_token(self).await?;
+            let mut headers = HeaderMap::new();
+            headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+            let bearer = HeaderValue::from_str(&format!("Bearer {}", token.access.expose()))
+                .map(|mut v| {
+                    v.set_sensitive(true);
+                    v
+                })
+                .map_err(|_| LogtoError::Decode("Logto issued an unusable access token".into()))?;
+            headers.insert(AUTHORIZATION, bearer);
+            if let Some(ct) = &content_type {
+                if let Ok(v) = HeaderValue::from_str(ct) {
+                    headers.insert(CONTENT_TYPE, v);
+                }
+            }
+            let resp = self
+                .send_with_retry(&method, &endpoint, &url, headers, bytes.clone(), policy)
+                .await?;
+            if resp.status == 401 && !renewed {
+                tracing::debug!(
+                    endpoint,
+                    request_id = request_id(&resp.headers).as_deref(),
+                    "Logto answered 401; renewing the token and retrying once"
+                );
+                self.invalidate_token(token.generation);
+                Counters::inc(&self.counters.auth_retries);
+                renewed = true;
+                continue;
+            }
+            if (200..300).contains(&resp.status) {
+                return Ok(resp);
+            }
+            let rid = request_id(&resp.headers);
+            let err = api_error(resp.status, &resp.body, rid.clone());
+            tracing::debug!(
+                endpoint,
+                status = resp.status,
+                code = err.code(),
+                request_id = rid.as_deref(),
+                "Logto API error"
+            );
+            return Err(err);
+        }
+    }
+
+    /// One HTTP exchange through the throttle and the in-flight limit, with
+    /// backoff retries as `policy` allows.
+    pub(crate) async fn send_with_retry(
+        &self,
+        method: &Method,
+        endpoint: &str,
+        url: &str,
+        headers: HeaderMap,
+        body: Option<Vec<u8>>,
+        policy: RetryPolicy,
+    ) -> Result<RawResponse, LogtoError> {
+        let mut retry = 0;
+        loop {
+            self.throttle.acquire().await;
+            let outcome = {
+                // The semaphore is never closed, so acquiring cannot fail.
+                let _permit = self.in_flight.acquire().await.ok();
+                let mut rb = self
+                    .http
+                    .request(method.clone(), url)
+                    .headers(headers.clone());
+                if let Some(b) = &body {
+                    rb = rb.body(b.clone());
+                }
+                match rb.send().await {
+                    Ok(resp) => {
+                        let status = resp.status().as_u16();
+                        let headers = resp.headers().clone();
+                        resp.bytes().await.map(|body| RawResponse {
+                            status,
+                            headers,
+                            body: body.to_vec(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            };
+            match outcome {
+                Ok(resp) => {
+                    self.counters.record_call(endpoint, Some(resp.status));
+                    if policy == RetryPolicy::Idempotent
+                        && retry::is_retryable_status(resp.status)
+                        && retry < MAX_RETRIES
+                    {
+                        let delay = match resp
+                            .headers
+                            .get(reqwest::header::RETRY_AFTER)
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| retry::parse_retry_after(v, SystemTime::now()))
+                        {
+                            Some(d) if d > MAX_RETRY_AFTER => return Ok(resp),
+                            Some(d) => d,
+                            None => retry::backoff(retry),
+                        };
+                        tracing::debug!(
+                            endpoint,
+                            status = resp.status,
+                            retry,
+                            delay_ms = delay.as_millis() as u64,
+                            request_id = request_id(&resp.headers).as_deref(),
+                            "Logto busy; retrying"
+                        );
+                        Counters::inc(&self.counters.retries);
+                        tokio::time::sleep(delay).await;
+                        retry += 1;
+                        continue;
+                    }
+                    return Ok(resp);
+                }
+                Err(e) => {
+                    self.counters.record_call(endpoint, None);
+                    let retryable = match policy {
+                        // Connection refused/reset is worth another try; a read
+                        // timeout already cost the whole timeout, so give up.
+                        RetryPolicy::Idempotent => {
+                            e.is_connect() || ((e.is_request() || e.is_body()) && !e.is_timeout())
+                        }
+                        RetryPolicy::UnappliedOnly => e.is_connect(),
+                    };
+                    let text = self.describe(&e);
+                    if retryable && retry < MAX_RETRIES {
+                        let delay = retry::backoff(retry);
+                        tracing::debug!(endpoint, retry, error = %text, "Logto request failed; retrying");
+                        Counters::inc(&self.counters.retries);
+                        tokio::time::sleep(delay).await;
+                        retry += 1;
+                        continue;
+                    }
+                    tracing::debug!(endpoint, error = %text, "Logto request failed");
+                    return Err(LogtoError::Unavailable(text));
+                }
+            }
+        }
+    }
+
+    /// Words for a transport error, without the URL (its query may hold
+    /// search terms) and never with headers.
+    fn describe(&self, e: &reqwest::Error) -> String {
+        let what = if e.is_timeout() {
+            format!("no answer from {} within {:?}", self.host, self.timeout)
+        } else if e.is_connect() {
+            format!("cannot connect to {}", self.host)
+        } else {
+            format!("request to {} failed", self.host)
+        };
+        let mut root: Option<String> = None;
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            root = Some(s.to_string());
+            source = s.source();
+        }
+        match root {
+            Some(r) => format!("{what}: {r}"),
+            None => what,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_fills_and_encodes_ids() {
+        let r = route("/api/organizations/{id}/users/{userId}/roles", &["o1", "u/2 x"]);
+        assert_eq!(r.path, "/api/organizations/o1/users/u%2F2%20x/roles");
+        assert_eq!(r.template, "/api/organizations/{id}/users/{userId}/roles");
+        assert_eq!(route("/api/users", &[]).path, "/api/users");
+    }
+
+    #[test]
+    fn retry_policy_by_method() {
+        assert_eq!(RetryPolicy::for_method(&Method::GET), RetryPolicy::Idempotent);
+        assert_eq!(RetryPolicy::for_method(&Method::PUT), RetryPolicy::Idempotent);
+        assert_eq!(RetryPolicy::for_method(&Method::DELETE), RetryPolicy::Idempotent);
+        assert_eq!(RetryPolicy::for_method(&Method::POST), RetryPolicy::UnappliedOnly);
+        assert_eq!(RetryPolicy::for_method(&Method::PATCH), RetryPolicy::UnappliedOnly);
+    }
+
+    fn cfg(endpoint: &str) -> LogtoClientConfig {
+        LogtoClientConfig::new(
+            endpoint.parse().unwrap(),
+            "app",
+            Secret::new("s3cr3t-value"),
+            "https://default.logto.app/api",
+        )
+    }
+
+    #[test]
+    fn config_validation_and_redaction() {
+        assert!(LogtoClient::new(cfg("http://127.0.0.1:3001")).is_ok());
+        assert!(matches!(
+            LogtoClient::new(cfg("ftp://x")),
+            Err(LogtoError::Config(_))
+        ));
+        let mut c = cfg("http://x");
+        c.app_secret = Secret::new("");
+        assert!(matches!(LogtoClient::new(c), Err(LogtoError::Config(_))));
+        let mut c = cfg("http://x");
+        c.max_in_flight = 0;
+        assert!(matches!(LogtoClient::new(c), Err(LogtoError::Config(_))));
+        let c = cfg("http://x");
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+        let client = LogtoClient::new(c).unwrap();
+        assert!(!format!("{client:?}").contains("s3cr3t"));
+    }
+}

@@ -1,0 +1,159 @@
+//! `logto-portal [serve|migrate|check|demo|audit verify]`.
+
+use std::process::ExitCode;
+
+use logto_portal::{
+    audit::{AuditLog, Verification},
+    config::Config,
+    db::Db,
+    startup::{init_logging, logto_client, shutdown_signal, Application},
+};
+
+const USAGE: &str = "usage: logto-portal [serve|migrate|check|demo|audit verify]
+
+  serve         run the portal (default)
+  migrate       apply database migrations and exit
+  check         validate the configuration against the live Logto
+  demo          run the portal against a built-in fake Logto with demo data
+  audit verify  check the audit trail's hash chain
+
+Configuration comes from environment variables; see README.md.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = runtime.block_on(async {
+        match words.as_slice() {
+            [] | ["serve"] => serve().await,
+            ["migrate"] => migrate().await,
+            ["check"] => check().await,
+            ["demo"] => demo().await,
+            ["audit", "verify"] => audit_verify().await,
+            ["-h"] | ["--help"] | ["help"] => {
+                println!("{USAGE}");
+                Ok(ExitCode::SUCCESS)
+            }
+            _ => {
+                eprintln!("{USAGE}");
+                Ok(ExitCode::from(2))
+            }
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            // One clear line, no backtrace.
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config() -> anyhow::Result<Config> {
+    Config::from_env().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+async fn serve() -> anyhow::Result<ExitCode> {
+    let config = load_config()?;
+    init_logging(config.log_json);
+    let app = Application::build(config).await?;
+    tracing::info!(addr = %app.addr, "logto-portal listening");
+    app.run_until(shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn migrate() -> anyhow::Result<ExitCode> {
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/portal.db".into());
+    let db = Db::connect(&url).await?;
+    db.migrate().await?;
+    println!("migrations applied ({})", db.kind());
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn check() -> anyhow::Result<ExitCode> {
+    let config = load_config()?;
+    println!("Logto endpoint:            {}", config.logto_endpoint);
+    println!("Management API resource:   {}", config.management_resource);
+    println!("M2M app id:                {}", config.m2m_app_id);
+    let client = logto_client(&config)?;
+    let report = client.check().await;
+    for line in &report.lines {
+        println!("{} {}", if line.ok { "ok  " } else { "FAIL" }, line.text);
+    }
+    Ok(if report.ok {
+        println!("all checks passed");
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+async fn audit_verify() -> anyhow::Result<ExitCode> {
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/portal.db".into());
+    let db = Db::connect(&url).await?;
+    db.migrate().await?;
+    match AuditLog::new(db).verify().await? {
+        Verification::Intact { entries } => {
+            println!("audit trail intact: {entries} entries checked");
+            Ok(ExitCode::SUCCESS)
+        }
+        Verification::Broken { entry_id, reason } => {
+            println!("audit trail BROKEN at entry {entry_id}: {reason}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+#[cfg(feature = "demo")]
+async fn demo() -> anyhow::Result<ExitCode> {
+    use fake_logto::{FakeLogto, FakeLogtoConfig};
+    init_logging(false);
+    let fake = FakeLogto::start(FakeLogtoConfig::default()).await;
+    let seed = fake.state().seed_demo();
+    let fake_config = FakeLogtoConfig::default();
+    let listen = std::env::var("PORTAL_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let public = std::env::var("PORTAL_PUBLIC_URL").unwrap_or_else(|_| format!("http://{listen}"));
+    let database =
+        std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/demo.db".into());
+    let vars = std::collections::HashMap::from([
+        ("LOGTO_ENDPOINT", fake.url()),
+        ("LOGTO_M2M_APP_ID", fake_config.m2m_app_id.clone()),
+        ("LOGTO_M2M_APP_SECRET", fake_config.m2m_app_secret.clone()),
+        ("LOGTO_APP_ID", fake_config.web_app_id.clone()),
+        ("LOGTO_APP_SECRET", fake_config.web_app_secret.clone()),
+        ("PORTAL_LISTEN", listen),
+        ("PORTAL_PUBLIC_URL", public.clone()),
+        ("DATABASE_URL", database),
+        ("PORTAL_ALLOW_SELF_DELETE", "true".into()),
+    ]);
+    let config = Config::from_lookup(|k| {
+        vars.get(k)
+            .cloned()
+            .or_else(|| std::env::var(k).ok().filter(|_| !vars.contains_key(k)))
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = Application::build(config).await?;
+    println!();
+    println!("logto-portal demo is running at {public}");
+    println!("  fake Logto: {} (in-process, demo data)", fake.url());
+    println!("  sign in with any of these (password: {}):", seed.password);
+    println!("    {:<20} operator: all users, organizations and the audit trail", seed.operator_username);
+    println!("    {:<20} admin of one organization", seed.admin_username);
+    println!("    {:<20} plain member: own profile only", seed.member_username);
+    println!("Press Ctrl-C to stop.");
+    app.run_until(shutdown_signal()).await?;
+    drop(fake);
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "demo"))]
+async fn demo() -> anyhow::Result<ExitCode> {
+    anyhow::bail!("this build has no demo (built without the `demo` feature); run `cargo run -- demo` from the source tree")
+}

@@ -1,0 +1,132 @@
+//! Building the application from configuration, serving it, and shutting down gracefully.
+
+use std::net::SocketAddr;
+
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::logto::{LogtoClient, LogtoClientConfig};
+use crate::web::{router, AppState};
+
+/// The Management API client configured from the settings.
+pub fn logto_client(config: &Config) -> anyhow::Result<LogtoClient> {
+    Ok(LogtoClient::new(LogtoClientConfig {
+        endpoint: config.logto_endpoint.clone(),
+        app_id: config.m2m_app_id.clone(),
+        app_secret: config.m2m_app_secret.clone(),
+        resource: config.management_resource.clone(),
+        requests_per_window: config.throttle_requests,
+        window: config.throttle_window,
+        max_in_flight: config.max_in_flight,
+        timeout: config.logto_timeout,
+    })?)
+}
+
+/// Connects the database, applies migrations and builds the state.
+pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot apply database migrations: {e}"))?;
+    let logto = logto_client(&config)?;
+    AppState::new(config, logto, db)
+}
+
+/// A bound, ready-to-run portal (tests bind port 0 and read `addr`).
+pub struct Application {
+    pub state: AppState,
+    pub listener: TcpListener,
+    pub addr: SocketAddr,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let listen = config.listen;
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+        Self::with_listener(config, listener).await
+    }
+
+    /// Tests bind port 0 first, so the public URL can name the port.
+    pub async fn with_listener(config: Config, listener: TcpListener) -> anyhow::Result<Application> {
+        let state = build_state(config).await?;
+        let addr = listener.local_addr()?;
+        Ok(Application {
+            state,
+            listener,
+            addr,
+        })
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        spawn_housekeeping(self.state.clone());
+        let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Expired sessions and (when configured) old audit entries are removed hourly.
+fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = state.db.delete_expired_sessions().await {
+                tracing::warn!(error = %e, "could not remove expired sessions");
+            }
+            if let Some(days) = state.config.audit_retention_days {
+                match state.audit.prune_older_than(days).await {
+                    Ok(n) if n > 0 => tracing::info!(removed = n, "audit retention applied"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "audit retention failed"),
+                }
+            }
+        }
+    });
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+pub fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTAL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let result = if json {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
+    let _ = result;
+}

@@ -1,0 +1,201 @@
+//! Request context every page needs: language, signed-in person, CSRF token, request id,
+//! whether htmx asked for a fragment, and the current address.
+
+use axum::{extract::FromRequestParts, http::request::Parts};
+use tower_sessions::Session;
+
+use crate::audit::{Actor, Origin};
+use crate::auth::session::{Access, Flash, SessionUser, ACCESS_KEY, CSRF_KEY, FLASH_KEY, USER_KEY};
+use crate::web::error::AppError;
+use crate::web::i18n::{Lang, Tr};
+use crate::web::AppState;
+
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub t: Tr,
+    pub lang: Lang,
+    pub user: Option<SessionUser>,
+    pub access: Access,
+    pub csrf: String,
+    pub request_id: String,
+    /// Path and query of this request, for `return_to` and the language switcher.
+    pub path: String,
+    pub is_htmx: bool,
+    pub flash: Option<Flash>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl PageCtx {
+    pub fn is_operator(&self) -> bool {
+        self.access.is_operator
+    }
+
+    pub fn admin_orgs(&self) -> Vec<&crate::auth::session::OrgMembership> {
+        self.access.admin_orgs().collect()
+    }
+
+    /// JSON for `hx-headers` on `<body>`: htmx sends the CSRF token with every request.
+    pub fn hx_headers(&self) -> String {
+        serde_json::json!({ "X-CSRF-Token": self.csrf }).to_string()
+    }
+
+    pub fn actor(&self) -> Actor {
+        match &self.user {
+            Some(u) => Actor {
+                id: Some(u.id.clone()),
+                name: Some(u.display_name()),
+                email: u.email.clone(),
+            },
+            None => Actor::default(),
+        }
+    }
+
+    pub fn origin(&self) -> Origin {
+        Origin {
+            request_id: Some(self.request_id.clone()).filter(|s| !s.is_empty()),
+            ip: self.ip.clone(),
+            user_agent: self.user_agent.clone(),
+        }
+    }
+
+    /// Current path with `lang` switched, for the language links.
+    pub fn lang_href(&self, lang: &Lang) -> String {
+        format!(
+            "/lang/{}?return_to={}",
+            lang.code(),
+            percent_encoding::utf8_percent_encode(&self.path, percent_encoding::NON_ALPHANUMERIC)
+        )
+    }
+
+    pub fn langs(&self) -> [Lang; 2] {
+        Lang::ALL
+    }
+
+    pub fn signed_in_as(&self) -> String {
+        let name = self.user.as_ref().map(|u| u.display_name()).unwrap_or_default();
+        self.t.f("nav.signed_in_as", &[("name", &name)])
+    }
+
+    /// Fingerprinted URL of a static asset.
+    pub fn asset(&self, name: &str) -> String {
+        crate::web::assets::asset_url(name)
+    }
+
+    /// The current path, percent-encoded for a `return_to` parameter.
+    pub fn return_to(&self) -> String {
+        percent_encoding::utf8_percent_encode(&self.path, percent_encoding::NON_ALPHANUMERIC)
+            .to_string()
+    }
+}
+
+pub fn request_id(parts: &Parts) -> String {
+    parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The client address: the first `X-Forwarded-For` hop when present (a load balancer in
+/// front), else the socket peer.
+pub fn client_ip(parts: &Parts) -> Option<String> {
+    if let Some(xff) = parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    {
+        return Some(xff);
+    }
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
+/// A fresh random token (CSRF, state), URL-safe.
+pub fn random_token() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The session's CSRF token, created on first use.
+pub async fn csrf_token(session: &Session) -> Result<String, AppError> {
+    if let Some(t) = session.get::<String>(CSRF_KEY).await? {
+        return Ok(t);
+    }
+    let t = random_token();
+    session.insert(CSRF_KEY, &t).await?;
+    Ok(t)
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, AppError> {
+        let lang = Lang::from_headers(&parts.headers);
+        let session = parts.extensions.get::<Session>().cloned();
+        let (user, access, csrf, flash) = match &session {
+            Some(s) => {
+                let user: Option<SessionUser> = s.get(USER_KEY).await?;
+                let access: Access = s.get(ACCESS_KEY).await?.unwrap_or_default();
+                // Anonymous visitors get no session row just for viewing a page.
+                let csrf = if user.is_some() {
+                    csrf_token(s).await?
+                } else {
+                    s.get::<String>(CSRF_KEY).await?.unwrap_or_default()
+                };
+                let flash: Option<Flash> = if user.is_some() {
+                    s.remove(FLASH_KEY).await?
+                } else {
+                    None
+                };
+                (user, access, csrf, flash)
+            }
+            None => (None, Access::default(), String::new(), None),
+        };
+        Ok(PageCtx {
+            t: Tr::new(lang),
+            lang,
+            user,
+            access,
+            csrf,
+            request_id: request_id(parts),
+            path: parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".to_string()),
+            is_htmx: parts.headers.contains_key("hx-request")
+                && !parts.headers.contains_key("hx-history-restore-request"),
+            flash,
+            ip: client_ip(parts),
+            user_agent: parts
+                .headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|s| s.chars().take(512).collect()),
+        })
+    }
+}
+
+/// Stores a message to show on the next page (plain-form post → redirect → page).
+pub async fn set_flash(session: &Session, kind: &str, message: String) -> Result<(), AppError> {
+    session
+        .insert(
+            FLASH_KEY,
+            Flash {
+                kind: kind.to_string(),
+                message,
+            },
+        )
+        .await?;
+    Ok(())
+}

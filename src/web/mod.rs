@@ -1,0 +1,132 @@
+//! The web layer: one module per page family, the shared state, and the router.
+
+pub mod assets;
+pub mod context;
+pub mod error;
+pub mod health;
+pub mod htmx;
+pub mod i18n;
+pub mod pages;
+pub mod security;
+
+use std::{ops::Deref, sync::Arc, time::Duration};
+
+use axum::{
+    extract::DefaultBodyLimit,
+    http::HeaderName,
+    middleware,
+    routing::{get, post},
+    Router,
+};
+use tower::ServiceBuilder;
+use tower_http::{
+    compression::CompressionLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+
+use crate::audit::AuditLog;
+use crate::auth::oidc::OidcProvider;
+use crate::config::Config;
+use crate::db::Db;
+use crate::logto::LogtoClient;
+
+pub struct Inner {
+    pub config: Config,
+    pub logto: LogtoClient,
+    pub db: Db,
+    pub audit: AuditLog,
+    pub oidc: OidcProvider,
+}
+
+/// Shared by every handler; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(config: Config, logto: LogtoClient, db: Db) -> anyhow::Result<Self> {
+        let oidc = OidcProvider::new(&config.logto_endpoint, config.logto_timeout)?;
+        let audit = AuditLog::new(db.clone());
+        Ok(AppState(Arc::new(Inner {
+            config,
+            logto,
+            db,
+            audit,
+            oidc,
+        })))
+    }
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole application; `main` serves it and tests drive it over real HTTP.
+pub fn router(state: AppState) -> Router {
+    let session_layer = SessionManagerLayer::new(state.db.session_store())
+        .with_name("portal_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.is_https())
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::seconds(
+                state.config.session_idle.as_secs() as i64,
+            ),
+        ));
+
+    let pages = Router::new()
+        .route("/", get(pages::home))
+        .route("/sign-in", get(crate::auth::oidc::sign_in))
+        .route("/callback", get(crate::auth::oidc::callback))
+        .route("/sign-out", post(crate::auth::oidc::sign_out))
+        .route("/signed-out", get(crate::auth::oidc::signed_out))
+        .route("/lang/{code}", get(pages::switch_language))
+        .merge(pages::routes())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::csrf_guard,
+        ))
+        .layer(session_layer);
+
+    let static_files = Router::new().route("/static/{name}", get(assets::serve));
+
+    Router::new()
+        .merge(pages)
+        .merge(static_files)
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .layer(middleware::from_fn(error::render_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::security_headers,
+        ))
+        .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(
+                    |req: &axum::http::Request<axum::body::Body>| {
+                        let id = req
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("");
+                        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                    },
+                ))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(CompressionLayer::new())
+                .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+                    axum::http::StatusCode::REQUEST_TIMEOUT,
+                    Duration::from_secs(60),
+                )),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,71 @@
+//! The start page, the language switcher, and the routes of every page family.
+
+use askama::Template;
+use axum::{
+    extract::{Path, Query},
+    http::{header, HeaderValue},
+    response::{IntoResponse, Redirect, Response},
+    Router,
+};
+use serde::Deserialize;
+
+use crate::auth::session::safe_return_to;
+use crate::web::context::PageCtx;
+use crate::web::error::AppResult;
+use crate::web::htmx::html;
+use crate::web::i18n::Lang;
+use crate::web::AppState;
+
+/// Routes of the page families (members, invitations, profile, users, audit).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
+
+#[derive(Template)]
+#[template(path = "welcome.html")]
+struct Welcome {
+    ctx: PageCtx,
+}
+
+/// `/` sends each person where they belong: operators to `/users`, organization admins to
+/// their organization (or `/orgs` when they have several), everyone else to `/profile`.
+pub async fn home(ctx: PageCtx) -> AppResult<Response> {
+    if ctx.user.is_none() {
+        return html(&Welcome { ctx });
+    }
+    let target = if ctx.access.is_operator {
+        "/users".to_string()
+    } else {
+        let admin: Vec<_> = ctx.access.admin_orgs().collect();
+        match admin.as_slice() {
+            [] => "/profile".to_string(),
+            [only] => format!("/orgs/{}/members", only.id),
+            _ => "/orgs".to_string(),
+        }
+    };
+    Ok(Redirect::to(&target).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    return_to: Option<String>,
+}
+
+/// `GET /lang/{code}`: remembers the language in a cookie and returns to the page.
+pub async fn switch_language(
+    Path(code): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let back = safe_return_to(q.return_to.as_deref());
+    let mut resp = Redirect::to(&back).into_response();
+    if let Some(lang) = Lang::parse(&code) {
+        let cookie = format!(
+            "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+            lang.code()
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            resp.headers_mut().insert(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}

@@ -1,0 +1,159 @@
+//! Protection on every page: security headers, and the CSRF check on every state change.
+
+use axum::{
+    body::{to_bytes, Body},
+    extract::{Request, State},
+    http::{header, HeaderValue, Method},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use tower_sessions::Session;
+
+use crate::audit::NewEntry;
+use crate::auth::session::{SessionUser, CSRF_KEY, USER_KEY};
+use crate::web::error::AppError;
+use crate::web::AppState;
+
+/// Bodies of form posts are read here to find the token; this bounds them.
+pub const MAX_FORM_BYTES: usize = 256 * 1024;
+
+/// Sets CSP and friends on every response.
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    // Chrome applies form-action to the redirect after a form post, and sign-out redirects
+    // to Logto's end-session endpoint.
+    let logto_origin = state.config.logto_endpoint.origin().ascii_serialization();
+    let csp = format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; \
+         connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self' {logto_origin}; frame-ancestors 'none'"
+    );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if state.config.is_https() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        // Pages carry personal data: never cache them in shared caches.
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        );
+    }
+    resp
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a
+            .bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn form_field<'a>(body: &'a [u8], name: &str) -> Option<String> {
+    form_urlencoded_pairs(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+fn form_urlencoded_pairs(body: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
+    url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned()))
+}
+
+/// Checks the session's CSRF token on POST/PUT/PATCH/DELETE: from the `X-CSRF-Token` header
+/// (htmx), the `_csrf` form field (plain forms) or the `_csrf` query parameter (multipart
+/// uploads). Absent or wrong → 403, recorded in the audit trail.
+pub async fn csrf_guard(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let expected: Option<String> = session.get(CSRF_KEY).await.ok().flatten();
+    let (parts, body) = req.into_parts();
+    let header_token = parts
+        .headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let query_token = parts.uri.query().and_then(|q| form_field(q.as_bytes(), "_csrf"));
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let (body, form_token) = if header_token.is_none() && query_token.is_none() && is_form {
+        match to_bytes(body, MAX_FORM_BYTES).await {
+            Ok(bytes) => {
+                let token = form_field(&bytes, "_csrf");
+                (Body::from(bytes), token)
+            }
+            Err(_) => return AppError::BadRequest("error.too_large").into_response(),
+        }
+    } else {
+        (body, None)
+    };
+    let presented = header_token.or(query_token).or(form_token);
+    let ok = match (&expected, &presented) {
+        (Some(e), Some(p)) => !e.is_empty() && constant_time_eq(e, p),
+        _ => false,
+    };
+    if !ok {
+        let user: Option<SessionUser> = session.get(USER_KEY).await.ok().flatten();
+        let actor = crate::audit::Actor {
+            id: user.as_ref().map(|u| u.id.clone()),
+            name: user.as_ref().map(|u| u.display_name()),
+            email: user.as_ref().and_then(|u| u.email.clone()),
+        };
+        let origin = crate::audit::Origin {
+            request_id: parts
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            ip: crate::web::context::client_ip(&parts),
+            user_agent: parts
+                .headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|s| s.chars().take(512).collect()),
+        };
+        state
+            .audit
+            .record_or_log(
+                NewEntry::new("security.csrf_refused", actor, origin)
+                    .details(serde_json::json!({
+                        "method": parts.method.as_str(),
+                        "path": parts.uri.path(),
+                    }))
+                    .failed(if presented.is_some() { "csrf_mismatch" } else { "csrf_missing" }),
+            )
+            .await;
+        return AppError::Csrf.into_response();
+    }
+    next.run(Request::from_parts(parts, body)).await
+}

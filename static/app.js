@@ -1,0 +1,54 @@
+// Small progressive enhancements; every page works without this file.
+// No inline handlers, no eval: the CSP allows scripts from this origin only.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  // A <select data-autosubmit> submits its form on change (the Go button is for no-JS use).
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el && el.matches && el.matches("select[data-autosubmit]") && el.form) {
+      if (el.form.requestSubmit) { el.form.requestSubmit(); } else { el.form.submit(); }
+    }
+  });
+
+  // <button data-copy="#id"> copies the value or text of the target to the clipboard.
+  document.addEventListener("click", function (event) {
+    var btn = event.target && event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!btn) { return; }
+    var target = document.querySelector(btn.getAttribute("data-copy"));
+    if (!target) { return; }
+    var text = target.value !== undefined ? target.value : target.textContent;
+    var done = function () {
+      var label = btn.getAttribute("data-copied") || "Copied";
+      var old = btn.textContent;
+      btn.textContent = label;
+      setTimeout(function () { btn.textContent = old; }, 2000);
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done, function () { target.select && target.select(); });
+    } else if (target.select) {
+      target.select();
+      document.execCommand("copy");
+      done();
+    }
+  });
+
+  // After htmx swaps content in, move focus to the element that asks for it, so keyboard
+  // and screen-reader users land on the new content.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var root = event.detail && event.detail.elt ? event.detail.elt : document;
+    var focus = root.querySelector ? root.querySelector("[data-autofocus]") : null;
+    if (focus) { focus.focus(); }
+  });
+
+  // Live avatar preview: <input data-preview="#img-id">.
+  document.addEventListener("input", function (event) {
+    var el = event.target;
+    if (!el || !el.matches || !el.matches("input[data-preview]")) { return; }
+    var img = document.querySelector(el.getAttribute("data-preview"));
+    if (!img) { return; }
+    var v = el.value.trim();
+    if (/^https:\/\/\S+$/.test(v)) { img.src = v; img.hidden = false; } else { img.hidden = true; }
+  });
+})();

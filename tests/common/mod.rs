@@ -1,0 +1,359 @@
+//! Test harness: each test gets its own fake Logto (seeded with the demo data), its own
+//! database, and the real portal on a random loopback port, driven over real HTTP.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+
+use fake_logto::{DemoSeed, FakeLogto, FakeLogtoConfig};
+use logto_portal::{config::Config, startup::Application, AppState};
+use reqwest::{redirect::Policy, StatusCode};
+
+pub const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub url: String,
+    pub fake: FakeLogto,
+    pub seed: DemoSeed,
+    pub state: AppState,
+    pub database_url: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// A fresh SQLite file under the system temp folder.
+pub fn sqlite_url() -> String {
+    let dir = std::env::temp_dir().join("logto-portal-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    format!(
+        "sqlite://{}",
+        dir.join(format!("{}.db", uuid::Uuid::new_v4())).display()
+    )
+}
+
+/// A fresh PostgreSQL database on the machine's server.
+pub async fn postgres_url() -> String {
+    use sqlx::Connection;
+    let name = format!("portal_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(PG_ADMIN_URL)
+        .await
+        .expect("PostgreSQL at 127.0.0.1:5432 (database test) must be running for these tests");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    format!("postgres://postgres@127.0.0.1:5432/{name}")
+}
+
+pub async fn database_url(kind: DbKind) -> String {
+    match kind {
+        DbKind::Sqlite => sqlite_url(),
+        DbKind::Postgres => postgres_url().await,
+    }
+}
+
+/// Builder for a test portal.
+pub struct Spawn {
+    pub db: DbKind,
+    pub env: Vec<(&'static str, String)>,
+    pub database_url: Option<String>,
+    pub fake: Option<FakeLogto>,
+}
+
+impl Default for Spawn {
+    fn default() -> Self {
+        Spawn {
+            db: DbKind::Sqlite,
+            env: Vec::new(),
+            database_url: None,
+            fake: None,
+        }
+    }
+}
+
+impl Spawn {
+    pub fn db(mut self, kind: DbKind) -> Self {
+        self.db = kind;
+        self
+    }
+
+    pub fn env(mut self, key: &'static str, value: impl Into<String>) -> Self {
+        self.env.push((key, value.into()));
+        self
+    }
+
+    /// Share a database with another instance (replica tests).
+    pub fn database_url(mut self, url: String) -> Self {
+        self.database_url = Some(url);
+        self
+    }
+
+    pub async fn start(self) -> TestApp {
+        let (fake, seed) = match self.fake {
+            Some(f) => {
+                let seed = f.state().seed_demo();
+                (f, seed)
+            }
+            None => {
+                let f = FakeLogto::start(FakeLogtoConfig::default()).await;
+                let seed = f.state().seed_demo();
+                (f, seed)
+            }
+        };
+        let database_url = match self.database_url {
+            Some(u) => u,
+            None => database_url(self.db).await,
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let url = format!("http://127.0.0.1:{}", addr.port());
+        let defaults = FakeLogtoConfig::default();
+        let mut vars: HashMap<&str, String> = HashMap::from([
+            ("LOGTO_ENDPOINT", fake.url()),
+            ("LOGTO_M2M_APP_ID", defaults.m2m_app_id.clone()),
+            ("LOGTO_M2M_APP_SECRET", defaults.m2m_app_secret.clone()),
+            ("LOGTO_APP_ID", defaults.web_app_id.clone()),
+            ("LOGTO_APP_SECRET", defaults.web_app_secret.clone()),
+            ("PORTAL_PUBLIC_URL", url.clone()),
+            ("PORTAL_LISTEN", addr.to_string()),
+            ("DATABASE_URL", database_url.clone()),
+        ]);
+        for (k, v) in self.env {
+            vars.insert(k, v);
+        }
+        let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
+        let app = Application::with_listener(config, listener)
+            .await
+            .expect("portal starts");
+        let state = app.state.clone();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async move {
+            let _ = rx.await;
+        }));
+        TestApp {
+            url,
+            fake,
+            seed,
+            state,
+            database_url,
+            shutdown: Some(tx),
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    Spawn::default().start().await
+}
+
+/// A browser-like HTTP client: keeps cookies, does not follow redirects (tests look at them).
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub csrf: Option<String>,
+}
+
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Finds `name="<field>" value="…"` in a page.
+pub fn hidden_value(html: &str, field: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(&format!("input[name=\"{field}\"]")).unwrap();
+    doc.select(&sel)
+        .next()
+        .and_then(|e| e.value().attr("value"))
+        .map(str::to_string)
+}
+
+fn location(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get("location")
+        .unwrap_or_else(|| panic!("expected a redirect, got {}", resp.status()))
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn absolute(base: &str, location: &str) -> String {
+    if location.starts_with("http") {
+        location.to_string()
+    } else {
+        format!("{base}{location}")
+    }
+}
+
+impl TestApp {
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: new_client(),
+            base: self.url.clone(),
+            csrf: None,
+        }
+    }
+
+    /// Signs in through the fake Logto's form, as a person would; returns the browser and
+    /// where the portal sent it at the end.
+    pub async fn sign_in_to(&self, username: &str, password: &str, return_to: &str) -> (Browser, String) {
+        let mut b = self.browser();
+        let start = b
+            .client
+            .get(format!(
+                "{}/sign-in?return_to={}",
+                self.url,
+                urlencode(return_to)
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(start.status(), StatusCode::SEE_OTHER, "sign-in redirects to Logto");
+        let auth_url = location(&start);
+        let form = b.client.get(&auth_url).send().await.unwrap();
+        let landing = if form.status().is_redirection() {
+            // Logto already knows this browser.
+            location(&form)
+        } else {
+            let html = form.text().await.unwrap();
+            let interaction = hidden_value(&html, "interaction").expect("fake Logto sign-in form");
+            let submitted = b
+                .client
+                .post(format!("{}/oidc/auth/submit", self.fake.url()))
+                .form(&[
+                    ("interaction", interaction.as_str()),
+                    ("identifier", username),
+                    ("password", password),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                submitted.status().is_redirection(),
+                "fake Logto accepted the credentials of {username}"
+            );
+            location(&submitted)
+        };
+        let callback = b.client.get(absolute(&self.url, &landing)).send().await.unwrap();
+        assert_eq!(
+            callback.status(),
+            StatusCode::SEE_OTHER,
+            "callback succeeds: {}",
+            callback.text().await.unwrap_or_default()
+        );
+        let dest = location(&callback);
+        b.refresh_csrf().await;
+        (b, dest)
+    }
+
+    pub async fn sign_in(&self, username: &str) -> Browser {
+        let password = self.seed.password.clone();
+        self.sign_in_to(username, &password, "/").await.0
+    }
+
+    pub async fn operator(&self) -> Browser {
+        self.sign_in(&self.seed.operator_username.clone()).await
+    }
+
+    pub async fn admin(&self) -> Browser {
+        self.sign_in(&self.seed.admin_username.clone()).await
+    }
+
+    pub async fn member(&self) -> Browser {
+        self.sign_in(&self.seed.member_username.clone()).await
+    }
+
+    /// Looks a seeded user's id up by username.
+    pub fn user_id(&self, username: &str) -> String {
+        self.fake
+            .state()
+            .find_user_id_by_username(username)
+            .unwrap_or_else(|| panic!("no user {username}"))
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+impl Browser {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Reads the CSRF token from the profile page (every signed-in page carries it).
+    pub async fn refresh_csrf(&mut self) {
+        let html = self.get("/profile").await.text().await.unwrap();
+        self.csrf = hidden_value(&html, "_csrf");
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_text(&self, path: &str) -> (StatusCode, String) {
+        let r = self.get(path).await;
+        let s = r.status();
+        (s, r.text().await.unwrap())
+    }
+
+    /// As htmx would ask: `HX-Request: true`.
+    pub async fn get_htmx(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header("HX-Request", "true")
+            .header("HX-Current-URL", self.url(path))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A plain form post with the CSRF token added.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        let csrf = self.csrf.clone().unwrap_or_default();
+        all.push(("_csrf", &csrf));
+        self.client
+            .post(self.url(path))
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A form post as htmx sends it: CSRF in the header.
+    pub async fn post_htmx(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("HX-Request", "true")
+            .header("X-CSRF-Token", self.csrf.clone().unwrap_or_default())
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A form post without any CSRF token (must be refused).
+    pub async fn post_without_csrf(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+}
