@@ -100,9 +100,11 @@ impl Db {
     /// Removes expired sessions; called periodically by `serve`.
     pub async fn delete_expired_sessions(&self) -> anyhow::Result<u64> {
         let removed = match self {
-            Db::Sqlite(pool) => sqlx::query("DELETE FROM sessions WHERE expiry_date < ?")
-                .bind(time::OffsetDateTime::now_utc().unix_timestamp())
-                .execute(pool)
+            // The store writes expiry dates as RFC 3339 text.
+            Db::Sqlite(pool) => sqlx::query(
+                "DELETE FROM sessions WHERE datetime(expiry_date) < datetime('now')",
+            )
+            .execute(pool)
                 .await?
                 .rows_affected(),
             Db::Postgres(pool) => sqlx::query("DELETE FROM sessions WHERE expiry_date < now()")

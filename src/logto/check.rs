@@ -95,7 +95,9 @@ impl LogtoClient {
                 "Logto is unreachable at {}: {m}; check the endpoint URL and that Logto is running",
                 self.inner.base
             ),
-            LogtoError::RateLimited => format!("{token_url} answered 429: rate limited, try again later"),
+            LogtoError::RateLimited => {
+                format!("{token_url} answered 429: rate limited, try again later")
+            }
             LogtoError::Api { status: 404, .. } => format!(
                 "{token_url} answered 404: the endpoint does not point at Logto's core (port 3001 \
                  on self-hosted Logto, not the admin console)"
@@ -106,13 +108,17 @@ impl LogtoClient {
 
     fn explain_api_error(&self, e: &LogtoError) -> String {
         match e {
-            LogtoError::Api { status: 403, code, .. } => format!(
+            LogtoError::Api {
+                status: 403, code, ..
+            } => format!(
                 "GET /api/users was refused (403 {}): the app lacks the Management API role; \
                  assign \"Logto Management API access\" to app `{}`",
                 code.as_deref().unwrap_or("forbidden"),
                 self.inner.app_id
             ),
-            LogtoError::Api { status: 401, code, .. } => format!(
+            LogtoError::Api {
+                status: 401, code, ..
+            } => format!(
                 "GET /api/users rejected the token (401 {}): the resource indicator `{}` is not \
                  this Logto's Management API",
                 code.as_deref().unwrap_or("unauthorized"),
@@ -122,10 +128,9 @@ impl LogtoClient {
                 "GET /api/users answered 404: {} does not look like Logto's core endpoint",
                 self.inner.base
             ),
-            LogtoError::Unavailable(m) => format!(
-                "Logto became unreachable at {}: {m}",
-                self.inner.base
-            ),
+            LogtoError::Unavailable(m) => {
+                format!("Logto became unreachable at {}: {m}", self.inner.base)
+            }
             other => format!("unexpected answer from GET /api/users: {other}"),
         }
     }

@@ -101,7 +101,10 @@ pub(crate) enum RetryPolicy {
 
 impl RetryPolicy {
     fn for_method(m: &Method) -> Self {
-        if matches!(*m, Method::GET | Method::HEAD | Method::PUT | Method::DELETE) {
+        if matches!(
+            *m,
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE
+        ) {
             RetryPolicy::Idempotent
         } else {
             RetryPolicy::UnappliedOnly
@@ -133,7 +136,9 @@ pub(crate) fn route(template: &'static str, ids: &[&str]) -> Route {
     let mut rest = template;
     while let Some(start) = rest.find('{') {
         path.push_str(&rest[..start]);
-        let end = rest[start..].find('}').map_or(rest.len(), |e| start + e + 1);
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
         let id = ids.next().copied().unwrap_or_default();
         path.extend(percent_encoding::utf8_percent_encode(id, SEGMENT));
         rest = &rest[end..];
@@ -213,10 +218,9 @@ impl LogtoClient {
 
     /// Counters for /metrics.
     pub fn stats(&self) -> ClientStats {
-        self.inner.counters.snapshot(
-            self.inner.throttle.waits(),
-            self.inner.throttle.waited(),
-        )
+        self.inner
+            .counters
+            .snapshot(self.inner.throttle.waits(), self.inner.throttle.waited())
     }
 
     /// For /readyz: a token can be had (from the cache when still fresh).
@@ -300,7 +304,12 @@ impl LogtoClient {
         let mut page_no = 1;
         loop {
             let p: Page<T> = self
-                .get_page(route(template, ids), query.clone(), page_no, page::MAX_PAGE_SIZE)
+                .get_page(
+                    route(template, ids),
+                    query.clone(),
+                    page_no,
+                    page::MAX_PAGE_SIZE,
+                )
                 .await?;
             let more = p.has_next() && !p.items.is_empty();
             out.extend(p.items);
@@ -318,7 +327,9 @@ impl LogtoClient {
         body: &B,
     ) -> Result<T, LogtoError> {
         let endpoint = format!("{method} {}", route.template);
-        let resp = self.call(method, route, &[], Some(json_body(body)?)).await?;
+        let resp = self
+            .call(method, route, &[], Some(json_body(body)?))
+            .await?;
         decode(&endpoint, &resp.body)
     }
 
@@ -540,7 +551,10 @@ mod tests {
 
     #[test]
     fn route_fills_and_encodes_ids() {
-        let r = route("/api/organizations/{id}/users/{userId}/roles", &["o1", "u/2 x"]);
+        let r = route(
+            "/api/organizations/{id}/users/{userId}/roles",
+            &["o1", "u/2 x"],
+        );
         assert_eq!(r.path, "/api/organizations/o1/users/u%2F2%20x/roles");
         assert_eq!(r.template, "/api/organizations/{id}/users/{userId}/roles");
         assert_eq!(route("/api/users", &[]).path, "/api/users");
@@ -548,11 +562,26 @@ mod tests {
 
     #[test]
     fn retry_policy_by_method() {
-        assert_eq!(RetryPolicy::for_method(&Method::GET), RetryPolicy::Idempotent);
-        assert_eq!(RetryPolicy::for_method(&Method::PUT), RetryPolicy::Idempotent);
-        assert_eq!(RetryPolicy::for_method(&Method::DELETE), RetryPolicy::Idempotent);
-        assert_eq!(RetryPolicy::for_method(&Method::POST), RetryPolicy::UnappliedOnly);
-        assert_eq!(RetryPolicy::for_method(&Method::PATCH), RetryPolicy::UnappliedOnly);
+        assert_eq!(
+            RetryPolicy::for_method(&Method::GET),
+            RetryPolicy::Idempotent
+        );
+        assert_eq!(
+            RetryPolicy::for_method(&Method::PUT),
+            RetryPolicy::Idempotent
+        );
+        assert_eq!(
+            RetryPolicy::for_method(&Method::DELETE),
+            RetryPolicy::Idempotent
+        );
+        assert_eq!(
+            RetryPolicy::for_method(&Method::POST),
+            RetryPolicy::UnappliedOnly
+        );
+        assert_eq!(
+            RetryPolicy::for_method(&Method::PATCH),
+            RetryPolicy::UnappliedOnly
+        );
     }
 
     fn cfg(endpoint: &str) -> LogtoClientConfig {

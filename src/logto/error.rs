@@ -18,7 +18,8 @@ pub enum LogtoError {
     /// Connect error, timeout, DNS failure; the text is safe to log.
     #[error("Logto is unavailable: {0}")]
     Unavailable(String),
-    /// HTTP 429 without a Logto error code, still 429 after the retries.
+    /// HTTP 429, still 429 after the retries (except the per-recipient
+    /// `request.message_rate_limited`, which stays `Api` so pages can explain it).
     #[error("Logto rate limit reached; try again later")]
     RateLimited,
     /// The portal's Logto settings are wrong (credentials, resource, missing role).
@@ -69,14 +70,12 @@ impl LogtoError {
 }
 
 /// Logto's error body: `{code, message, data?, details?}`; `code` is absent on
-/// body-parser errors and 500s, and the token endpoint adds `error`.
+/// body-parser errors and 500s.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ErrorBody {
     pub code: Option<String>,
     pub message: Option<String>,
     pub details: Option<String>,
-    pub error: Option<String>,
-    pub error_description: Option<String>,
 }
 
 impl ErrorBody {
@@ -85,10 +84,14 @@ impl ErrorBody {
     }
 }
 
+/// Logto's limit of 10 messages per recipient per 10 minutes: a business rule
+/// about one address, not load on Logto.
+const MESSAGE_RATE_LIMITED: &str = "request.message_rate_limited";
+
 /// Builds `LogtoError::Api` (or `RateLimited`) from a non-2xx answer.
 pub(crate) fn api_error(status: u16, body: &[u8], request_id: Option<String>) -> LogtoError {
     let parsed = ErrorBody::parse(body);
-    if status == 429 && parsed.code.is_none() {
+    if status == 429 && parsed.code.as_deref() != Some(MESSAGE_RATE_LIMITED) {
         return LogtoError::RateLimited;
     }
     let message = match (parsed.message, parsed.details) {
@@ -132,8 +135,12 @@ mod tests {
     }
 
     #[test]
-    fn bare_429_is_rate_limited_but_coded_429_keeps_code() {
+    fn rate_limits() {
         assert!(matches!(api_error(429, b"", None), LogtoError::RateLimited));
+        assert!(matches!(
+            api_error(429, br#"{"code":"request.rate_limited","message":"x"}"#, None),
+            LogtoError::RateLimited
+        ));
         let e = api_error(
             429,
             br#"{"code":"request.message_rate_limited","message":"x"}"#,

@@ -10,7 +10,10 @@ use super::search::push_opt;
 
 impl LogtoClient {
     /// Invitations matching the filter, newest first. Logto does not paginate this list.
-    pub async fn list_invitations(&self, f: &InvitationFilter) -> Result<Vec<Invitation>, LogtoError> {
+    pub async fn list_invitations(
+        &self,
+        f: &InvitationFilter,
+    ) -> Result<Vec<Invitation>, LogtoError> {
         let mut q = Vec::new();
         push_opt(&mut q, "organizationId", f.organization_id.as_deref());
         push_opt(&mut q, "inviterId", f.inviter_id.as_deref());
@@ -37,7 +40,11 @@ impl LogtoClient {
     }
 
     /// (Re)sends the invitation email with `payload` (e.g. `{"link": ...}`).
-    pub async fn send_invitation_message(&self, id: &str, payload: &Value) -> Result<(), LogtoError> {
+    pub async fn send_invitation_message(
+        &self,
+        id: &str,
+        payload: &Value,
+    ) -> Result<(), LogtoError> {
         self.send_unit(
             Method::POST,
             route("/api/organization-invitations/{id}/message", &[id]),

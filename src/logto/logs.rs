@@ -97,9 +97,7 @@ fn multipart_file(
     content_type: &str,
 ) -> Result<(Vec<u8>, String), LogtoError> {
     if content_type.contains(['\r', '\n']) || content_type.trim().is_empty() {
-        return Err(LogtoError::Decode(
-            "invalid content type for upload".into(),
-        ));
+        return Err(LogtoError::Decode("invalid content type for upload".into()));
     }
     let boundary: String = std::iter::once("----logto-portal-".to_owned())
         .chain(std::iter::once(
@@ -113,7 +111,13 @@ fn multipart_file(
     // Quotes and line breaks would end the header early.
     let safe_name: String = file_name
         .chars()
-        .map(|c| if matches!(c, '"' | '\\' | '\r' | '\n') { '_' } else { c })
+        .map(|c| {
+            if matches!(c, '"' | '\\' | '\r' | '\n') {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let mut body = Vec::with_capacity(bytes.len() + 256);
     body.extend_from_slice(
@@ -151,7 +155,9 @@ mod tests {
         let boundary = ct.strip_prefix("multipart/form-data; boundary=").unwrap();
         let text = String::from_utf8(body).unwrap();
         assert!(text.starts_with(&format!("--{boundary}\r\n")));
-        assert!(text.contains("name=\"file\"; filename=\"a_b.png\"\r\nContent-Type: image/png\r\n\r\nPNGDATA\r\n"));
+        assert!(text.contains(
+            "name=\"file\"; filename=\"a_b.png\"\r\nContent-Type: image/png\r\n\r\nPNGDATA\r\n"
+        ));
         assert!(text.ends_with(&format!("\r\n--{boundary}--\r\n")));
         assert!(multipart_file(b"", "x", "text/plain\r\nX: y").is_err());
     }

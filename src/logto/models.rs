@@ -484,9 +484,13 @@ impl Log {
     /// The identifier typed in a sign-in attempt (failed attempts carry no user id).
     pub fn identifier(&self) -> Option<&str> {
         let p = &self.payload;
-        ["/params/identifier", "/params/identifier/value", "/payload/identifier/value"]
-            .iter()
-            .find_map(|ptr| p.pointer(ptr).and_then(Value::as_str))
+        [
+            "/params/identifier",
+            "/params/identifier/value",
+            "/payload/identifier/value",
+        ]
+        .iter()
+        .find_map(|ptr| p.pointer(ptr).and_then(Value::as_str))
     }
 }
 
@@ -505,10 +509,7 @@ mod tests {
         assert_eq!(u.created_at, 1795574763464);
         assert_eq!(u.identities["github"].user_id, "42");
         assert_eq!(u.profile.given_name.as_deref(), Some("Bob"));
-        assert_eq!(
-            u.profile.address.unwrap().country.as_deref(),
-            Some("NL")
-        );
+        assert_eq!(u.profile.address.unwrap().country.as_deref(), Some("NL"));
         assert_eq!(u.has_password, Some(true));
     }
 
@@ -529,7 +530,10 @@ mod tests {
         assert_eq!(o.name, "RL");
         let org: Organization = serde_json::from_str(r#"{"tenantId":"default","id":"jz","name":"RL","description":null,"customData":{},"createdAt":1,"usersCount":3,"featuredUsers":[{"id":"6r","avatar":null,"name":"RL Dave"}]}"#).unwrap();
         assert_eq!(org.users_count, Some(3));
-        assert_eq!(org.featured_users.unwrap()[0].name.as_deref(), Some("RL Dave"));
+        assert_eq!(
+            org.featured_users.unwrap()[0].name.as_deref(),
+            Some("RL Dave")
+        );
     }
 
     #[test]

@@ -142,7 +142,11 @@ impl LogtoClient {
 
     /// Adds members (existing ones are ignored); 422
     /// `entity.relation_foreign_key_not_found` for an unknown user or org.
-    pub async fn add_org_members(&self, org_id: &str, user_ids: &[String]) -> Result<(), LogtoError> {
+    pub async fn add_org_members(
+        &self,
+        org_id: &str,
+        user_ids: &[String],
+    ) -> Result<(), LogtoError> {
         if user_ids.is_empty() {
             return Ok(());
         }
@@ -166,7 +170,11 @@ impl LogtoClient {
 
     /// The member's organization roles; 422 `organization.require_membership`
     /// for a non-member.
-    pub async fn member_roles(&self, org_id: &str, user_id: &str) -> Result<Vec<OrgRole>, LogtoError> {
+    pub async fn member_roles(
+        &self,
+        org_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<OrgRole>, LogtoError> {
         self.get_all(
             "/api/organizations/{id}/users/{userId}/roles",
             &[org_id, user_id],
@@ -250,7 +258,10 @@ mod tests {
             q: Some("RL Org".into()),
             show_featured: true,
         };
-        assert_eq!(q.query_string(), "q=RL+Org&showFeatured=true&page=2&page_size=100");
+        assert_eq!(
+            q.query_string(),
+            "q=RL+Org&showFeatured=true&page=2&page_size=100"
+        );
         assert_eq!(OrgQuery::default().query_string(), "page=1&page_size=20");
     }
 

@@ -51,7 +51,8 @@ impl<T> Page<T> {
 
     pub fn prev_page(&self) -> Option<u32> {
         // A page beyond the end points back to the last real page.
-        self.has_prev().then(|| (self.page - 1).min(self.last_page()))
+        self.has_prev()
+            .then(|| (self.page - 1).min(self.last_page()))
     }
 
     /// 1-based index of the first item shown ("x" in "x–y of N"); 0 when empty.

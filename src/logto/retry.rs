@@ -100,8 +100,14 @@ mod tests {
             backoff_bounds(2),
             (Duration::from_millis(500), Duration::from_secs(1))
         );
-        assert_eq!(backoff_bounds(10), (Duration::from_secs(2), Duration::from_secs(4)));
-        assert_eq!(backoff_bounds(40), (Duration::from_secs(2), Duration::from_secs(4)));
+        assert_eq!(
+            backoff_bounds(10),
+            (Duration::from_secs(2), Duration::from_secs(4))
+        );
+        assert_eq!(
+            backoff_bounds(40),
+            (Duration::from_secs(2), Duration::from_secs(4))
+        );
         for retry in 0..6 {
             let (lo, hi) = backoff_bounds(retry);
             for _ in 0..50 {

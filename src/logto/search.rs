@@ -306,7 +306,10 @@ pub(crate) fn push_opt(pairs: &mut Vec<(String, String)>, key: &str, value: Opti
 
 pub(crate) fn push_page(pairs: &mut Vec<(String, String)>, page: u32, page_size: u32) {
     pairs.push(("page".to_owned(), clamp_page(page).to_string()));
-    pairs.push(("page_size".to_owned(), clamp_page_size(page_size).to_string()));
+    pairs.push((
+        "page_size".to_owned(),
+        clamp_page_size(page_size).to_string(),
+    ));
 }
 
 /// `application/x-www-form-urlencoded` encoding, as Logto (koa) decodes it.
@@ -326,7 +329,10 @@ mod tests {
 
     #[test]
     fn contains_all_fields() {
-        assert_eq!(qs(&UserSearch::new().contains("alice")), "search=%25alice%25");
+        assert_eq!(
+            qs(&UserSearch::new().contains("alice")),
+            "search=%25alice%25"
+        );
     }
 
     #[test]

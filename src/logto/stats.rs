@@ -29,7 +29,11 @@ impl Counters {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub(crate) fn snapshot(&self, throttle_waits: u64, throttle_wait_time: Duration) -> ClientStats {
+    pub(crate) fn snapshot(
+        &self,
+        throttle_waits: u64,
+        throttle_wait_time: Duration,
+    ) -> ClientStats {
         let calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
         ClientStats {
             api_calls: calls

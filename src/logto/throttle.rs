@@ -96,10 +96,16 @@ mod tests {
         t.acquire().await;
         assert_eq!(t.waits(), 1);
         let e = start.elapsed();
-        assert!(e >= Duration::from_secs(2) && e < Duration::from_millis(2100), "{e:?}");
+        assert!(
+            e >= Duration::from_secs(2) && e < Duration::from_millis(2100),
+            "{e:?}"
+        );
         t.acquire().await;
         let e = start.elapsed();
-        assert!(e >= Duration::from_secs(4) && e < Duration::from_millis(4100), "{e:?}");
+        assert!(
+            e >= Duration::from_secs(4) && e < Duration::from_millis(4100),
+            "{e:?}"
+        );
         assert_eq!(t.waits(), 2);
         assert!(t.waited() >= Duration::from_secs(4));
     }
@@ -125,11 +131,17 @@ mod tests {
         // 10 at once, then 10 per second: the last one after ~2 s, never earlier.
         assert_eq!(done.iter().filter(|d| d.is_zero()).count(), 10);
         let last = *done.last().unwrap();
-        assert!(last >= Duration::from_secs(2) && last < Duration::from_millis(2100), "{last:?}");
+        assert!(
+            last >= Duration::from_secs(2) && last < Duration::from_millis(2100),
+            "{last:?}"
+        );
         assert_eq!(t.waits(), 20);
         // Never more than capacity + rate * t requests by time t.
         for (i, d) in done.iter().enumerate() {
-            assert!((i as f64) < 10.0 + 10.0 * d.as_secs_f64() + 1e-6, "{i} at {d:?}");
+            assert!(
+                (i as f64) < 10.0 + 10.0 * d.as_secs_f64() + 1e-6,
+                "{i} at {d:?}"
+            );
         }
     }
 

@@ -44,10 +44,13 @@ pub(crate) fn oauth_client(
 pub(crate) struct CachedToken {
     pub(crate) access: Secret,
     pub(crate) refresh_at: Instant,
-    pub(crate) expires_in: Duration,
     /// Identifies this token so a late 401 cannot evict a newer one.
     pub(crate) generation: u64,
 }
+
+/// Status and request id of the token endpoint's answer (the `oauth2` crate
+/// does not expose them, but they tell a wrong secret from an unknown app).
+type SeenResponse = (u16, Option<String>);
 
 type TokenFuture = Shared<BoxFuture<'static, Result<CachedToken, LogtoError>>>;
 
@@ -92,7 +95,9 @@ impl Inner {
                     });
                     let f = async move {
                         task.await.unwrap_or_else(|e| {
-                            Err(LogtoError::Unavailable(format!("token refresh aborted: {e}")))
+                            Err(LogtoError::Unavailable(format!(
+                                "token refresh aborted: {e}"
+                            )))
                         })
                     }
                     .boxed()
@@ -125,7 +130,6 @@ impl Inner {
         let token = CachedToken {
             access: issued.access,
             refresh_at: Instant::now() + refresh_after(issued.expires_in),
-            expires_in: issued.expires_in,
             generation: st.generation,
         };
         st.current = Some(token.clone());
@@ -165,7 +169,7 @@ impl Inner {
     /// `POST /oidc/token` (client credentials, Basic auth, `resource`, scope `all`),
     /// through the same throttle, concurrency limit and retries as API calls.
     pub(crate) async fn fetch_token(self: &Arc<Self>) -> Result<Issued, LogtoError> {
-        let seen: Arc<Mutex<Option<(u16, Option<String>)>>> = Arc::default();
+        let seen: Arc<Mutex<Option<SeenResponse>>> = Arc::default();
         let http = {
             let inner = self.clone();
             let seen = seen.clone();
@@ -279,9 +283,7 @@ impl Inner {
                 }
             }
             // Not an OAuth error body (e.g. a Logto error without `error`, a proxy page).
-            RequestTokenError::Parse(_, body) if status != 200 => {
-                api_error(status, &body, rid)
-            }
+            RequestTokenError::Parse(_, body) if status != 200 => api_error(status, &body, rid),
             RequestTokenError::Parse(e, _) => {
                 LogtoError::Decode(format!("token response from Logto: {e}"))
             }
@@ -304,9 +306,18 @@ mod tests {
 
     #[test]
     fn refresh_schedule() {
-        assert_eq!(refresh_after(Duration::from_secs(3600)), Duration::from_secs(3540));
-        assert_eq!(refresh_after(Duration::from_secs(120)), Duration::from_secs(60));
-        assert_eq!(refresh_after(Duration::from_secs(4)), Duration::from_secs(2));
+        assert_eq!(
+            refresh_after(Duration::from_secs(3600)),
+            Duration::from_secs(3540)
+        );
+        assert_eq!(
+            refresh_after(Duration::from_secs(120)),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            refresh_after(Duration::from_secs(4)),
+            Duration::from_secs(2)
+        );
         assert_eq!(refresh_after(Duration::ZERO), Duration::ZERO);
     }
 }

@@ -37,7 +37,8 @@ impl LogtoClient {
     }
 
     pub async fn get_user(&self, id: &str) -> Result<User, LogtoError> {
-        self.get_json(route("/api/users/{userId}", &[id]), &[]).await
+        self.get_json(route("/api/users/{userId}", &[id]), &[])
+            .await
     }
 
     /// `POST /api/users`; 422 `user.*_already_in_use` on conflicts.

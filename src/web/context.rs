@@ -27,6 +27,24 @@ pub struct PageCtx {
 }
 
 impl PageCtx {
+    /// A context for rendering templates in unit tests.
+    #[cfg(test)]
+    pub fn for_tests() -> Self {
+        PageCtx {
+            t: Tr::new(Lang::En),
+            lang: Lang::En,
+            user: None,
+            access: Access::default(),
+            csrf: "test-csrf".into(),
+            request_id: "req-1".into(),
+            path: "/".into(),
+            is_htmx: false,
+            flash: None,
+            ip: None,
+            user_agent: None,
+        }
+    }
+
     pub fn is_operator(&self) -> bool {
         self.access.is_operator
     }

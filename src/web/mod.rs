@@ -6,6 +6,7 @@ pub mod error;
 pub mod health;
 pub mod htmx;
 pub mod i18n;
+pub mod pager;
 pub mod pages;
 pub mod security;
 

@@ -11,7 +11,8 @@ use serde::Deserialize;
 
 use crate::auth::session::safe_return_to;
 use crate::web::context::PageCtx;
-use crate::web::error::AppResult;
+use crate::auth::access::CurrentUser;
+use crate::web::error::{AppError, AppResult};
 use crate::web::htmx::html;
 use crate::web::i18n::Lang;
 use crate::web::AppState;
@@ -29,14 +30,16 @@ struct Welcome {
 
 /// `/` sends each person where they belong: operators to `/users`, organization admins to
 /// their organization (or `/orgs` when they have several), everyone else to `/profile`.
-pub async fn home(ctx: PageCtx) -> AppResult<Response> {
-    if ctx.user.is_none() {
-        return html(&Welcome { ctx });
-    }
-    let target = if ctx.access.is_operator {
+pub async fn home(user: Result<CurrentUser, AppError>, ctx: PageCtx) -> AppResult<Response> {
+    let user = match user {
+        Ok(u) => u,
+        Err(AppError::NotSignedIn { .. }) => return html(&Welcome { ctx: PageCtx { user: None, ..ctx } }),
+        Err(e) => return Err(e),
+    };
+    let target = if user.access.is_operator {
         "/users".to_string()
     } else {
-        let admin: Vec<_> = ctx.access.admin_orgs().collect();
+        let admin: Vec<_> = user.access.admin_orgs().collect();
         match admin.as_slice() {
             [] => "/profile".to_string(),
             [only] => format!("/orgs/{}/members", only.id),

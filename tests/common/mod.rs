@@ -2,6 +2,8 @@
 //! database, and the real portal on a random loopback port, driven over real HTTP.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::collections::HashMap;
 
 use fake_logto::{DemoSeed, FakeLogto, FakeLogtoConfig};
@@ -297,8 +299,14 @@ impl Browser {
 
     /// Reads the CSRF token from the profile page (every signed-in page carries it).
     pub async fn refresh_csrf(&mut self) {
-        let html = self.get("/profile").await.text().await.unwrap();
-        self.csrf = hidden_value(&html, "_csrf");
+        for page in ["/profile", "/signed-out"] {
+            let html = self.get(page).await.text().await.unwrap();
+            if let Some(token) = hidden_value(&html, "_csrf") {
+                self.csrf = Some(token);
+                return;
+            }
+        }
+        self.csrf = None;
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

@@ -249,15 +249,6 @@ impl Issue {
             ),
         }
     }
-    pub fn custom(path: &[&str], code: &str, message: &str) -> Issue {
-        Issue {
-            json: json!({"code": code, "message": message, "path": path_json(path)}),
-            detail: format!(
-                "Error in key path \"{}\": ({code}) {message}",
-                path_text(path)
-            ),
-        }
-    }
 }
 
 /// `400 guard.invalid_input` for the `body`, `query` or `params` part of a request.

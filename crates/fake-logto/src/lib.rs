@@ -1,1 +1,135 @@
-pub fn placeholder() {}
+//! An in-memory fake of a Logto 1.37.1 server (Management API under `/api`, OIDC under
+//! `/oidc`) on a loopback port, for the portal's integration tests and its `demo` command.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use fake_logto::{FakeLogto, FakeLogtoConfig};
+//! let logto = FakeLogto::start(FakeLogtoConfig::default()).await;
+//! let seed = logto.state().seed_demo();
+//! println!("{} — sign in as {} / {}", logto.url(), seed.admin_username, seed.password);
+//! # }
+//! ```
+
+mod api;
+mod http;
+mod jwt;
+mod oidc;
+mod search;
+mod seed;
+mod server;
+mod store;
+
+pub use store::{DemoSeed, FakeState, MessageKind, NewUser, RecordedRequest, SentMessage};
+
+use std::net::SocketAddr;
+use tokio::sync::Mutex;
+use tokio::task::JoinHandle;
+
+/// Credentials and settings of the fake tenant.
+#[derive(Debug, Clone)]
+pub struct FakeLogtoConfig {
+    /// The machine-to-machine app (client_credentials).
+    pub m2m_app_id: String,
+    pub m2m_app_secret: String,
+    /// The "traditional web" app used for sign-in (authorization code + PKCE).
+    pub web_app_id: String,
+    pub web_app_secret: String,
+    /// The Management API resource indicator.
+    pub resource: String,
+    /// Lifetime of M2M access tokens.
+    pub access_token_ttl_secs: u64,
+}
+
+impl Default for FakeLogtoConfig {
+    fn default() -> Self {
+        FakeLogtoConfig {
+            m2m_app_id: "portal-m2m".into(),
+            m2m_app_secret: "m2m-secret".into(),
+            web_app_id: "portal-web".into(),
+            web_app_secret: "web-secret".into(),
+            resource: "https://default.logto.app/api".into(),
+            access_token_ttl_secs: 3600,
+        }
+    }
+}
+
+/// A running fake Logto. Dropping it stops the server.
+pub struct FakeLogto {
+    state: FakeState,
+    addr: SocketAddr,
+    app: axum::Router,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl FakeLogto {
+    /// Start on `127.0.0.1` with a free port.
+    pub async fn start(config: FakeLogtoConfig) -> FakeLogto {
+        Self::start_on(config, 0)
+            .await
+            .expect("fake-logto: cannot bind 127.0.0.1:0")
+    }
+
+    /// Start on a given port of `127.0.0.1` (0 = any free port).
+    pub async fn start_on(config: FakeLogtoConfig, port: u16) -> std::io::Result<FakeLogto> {
+        let state = FakeState::new(config);
+        let listener = server::bind(SocketAddr::from(([127, 0, 0, 1], port)))?;
+        let addr = listener.local_addr()?;
+        state.lock().base_url = format!("http://{addr}");
+        let app = server::app(state.clone());
+        let task = tokio::spawn(server::serve(listener, app.clone()));
+        Ok(FakeLogto {
+            state,
+            addr,
+            app,
+            task: Mutex::new(Some(task)),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The state handle (seeding, observation, fault injection).
+    pub fn state(&self) -> FakeState {
+        self.state.clone()
+    }
+
+    /// Stop listening and drop every open connection: the port refuses connections.
+    pub async fn stop(&self) {
+        if let Some(task) = self.task.lock().await.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+
+    /// Listen again on the same port, with the same state.
+    pub async fn resume(&self) {
+        let mut guard = self.task.lock().await;
+        if guard.is_some() {
+            return;
+        }
+        let mut last_err = None;
+        for _ in 0..100 {
+            match server::bind(self.addr) {
+                Ok(listener) => {
+                    *guard = Some(tokio::spawn(server::serve(listener, self.app.clone())));
+                    return;
+                }
+                Err(e) => {
+                    last_err = Some(e);
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+            }
+        }
+        panic!("fake-logto: cannot listen on {} again: {last_err:?}", self.addr);
+    }
+}
+
+impl Drop for FakeLogto {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.get_mut().take() {
+            task.abort();
+        }
+    }
+}

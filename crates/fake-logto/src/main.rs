@@ -1,1 +1,66 @@
-fn main() {}
+//! `fake-logto [--port 3001] [--seed-demo]`: run the fake Logto until Ctrl-C.
+//! `FAKE_LOGTO_LATENCY_MS` adds latency to every response.
+
+use fake_logto::{FakeLogto, FakeLogtoConfig};
+use std::time::Duration;
+
+fn usage() -> ! {
+    eprintln!("usage: fake-logto [--port PORT] [--seed-demo]");
+    std::process::exit(2);
+}
+
+#[tokio::main]
+async fn main() {
+    let mut port: u16 = 3001;
+    let mut seed = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--port" => {
+                port = args
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or_else(|| usage())
+            }
+            "--seed-demo" => seed = true,
+            "-h" | "--help" => usage(),
+            _ => usage(),
+        }
+    }
+    let config = FakeLogtoConfig::default();
+    let logto = match FakeLogto::start_on(config.clone(), port).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("fake-logto: cannot listen on 127.0.0.1:{port}: {e}");
+            std::process::exit(1);
+        }
+    };
+    let state = logto.state();
+    if let Some(ms) = std::env::var("FAKE_LOGTO_LATENCY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        state.set_latency(Duration::from_millis(ms));
+    }
+    println!("fake Logto listening on {}", logto.url());
+    println!("  issuer:            {}/oidc", logto.url());
+    println!("  resource:          {}", config.resource);
+    println!(
+        "  M2M app:           {} / {}",
+        config.m2m_app_id, config.m2m_app_secret
+    );
+    println!(
+        "  web app (sign-in): {} / {}",
+        config.web_app_id, config.web_app_secret
+    );
+    if seed {
+        let demo = state.seed_demo();
+        println!(
+            "  demo users:        {} (operator), {} (Acme admin), {} (Acme member); password {}",
+            demo.operator_username, demo.admin_username, demo.member_username, demo.password
+        );
+        println!("  organizations:     {}", demo.org_ids.join(", "));
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    logto.stop().await;
+}

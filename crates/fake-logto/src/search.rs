@@ -287,10 +287,6 @@ pub fn parse(pairs: &[(String, String)], fields: &[&str]) -> Result<Search, Stri
 }
 
 impl Search {
-    pub fn is_empty(&self) -> bool {
-        self.conds.is_empty()
-    }
-
     /// Evaluate against a row; `get` answers a column's value (`None` = SQL NULL).
     pub fn matches<'a>(&self, get: impl Fn(&str) -> Option<&'a str>) -> bool {
         if self.conds.is_empty() {
@@ -303,7 +299,7 @@ impl Search {
                     Cond::Exact { values, lower } => {
                         if *lower {
                             let lv = v.to_lowercase();
-                            values.iter().any(|x| *x == lv)
+                            values.contains(&lv)
                         } else {
                             values.iter().any(|x| x == v)
                         }

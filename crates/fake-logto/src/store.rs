@@ -194,11 +194,10 @@ pub struct VerificationCode {
 #[derive(Debug, Clone)]
 pub enum TokenOwner {
     /// client_credentials token; `all` = whether the token carries scope `all`
-    M2m { client_id: String, all: bool },
+    M2m { all: bool },
     /// opaque user access token from the code flow
     User {
         user_id: String,
-        client_id: String,
         scopes: Vec<String>,
     },
 }
@@ -221,7 +220,6 @@ pub struct AuthRequest {
     pub code_challenge: String,
     pub prompt: String,
     pub login_hint: Option<String>,
-    pub created_at: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -231,7 +229,6 @@ pub struct AuthCode {
     pub created_at: i64,
     pub used: bool,
     pub expired: bool,
-    pub auth_time: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -245,7 +242,6 @@ pub struct RefreshToken {
 #[derive(Debug, Clone)]
 pub struct Session {
     pub user_id: String,
-    pub auth_time: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -755,6 +751,20 @@ impl FakeState {
     pub fn user_json(&self, user_id: &str) -> Option<Value> {
         let s = self.lock();
         s.users.get(user_id).map(|u| s.user_json(u, true))
+    }
+
+    /// The id of the organization with this name.
+    pub fn find_org_id_by_name(&self, name: &str) -> Option<String> {
+        self.lock()
+            .orgs_sorted()
+            .into_iter()
+            .find(|o| o.name == name)
+            .map(|o| o.id.clone())
+    }
+
+    /// The id of the user with this username (tests address seeded users by name).
+    pub fn find_user_id_by_username(&self, username: &str) -> Option<String> {
+        self.lock().find_user_by_username(username).map(|u| u.id.clone())
     }
 
     /// A global role of type `User`.

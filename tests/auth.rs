@@ -1,0 +1,441 @@
+//! Sign-in with Logto, sessions, the access rules and page protection (issue 3), through real
+//! HTTP against the fake Logto.
+
+mod common;
+
+use common::{hidden_value, new_client, spawn_app, DbKind, Spawn};
+use logto_portal::audit::Filter;
+use reqwest::StatusCode;
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+fn set_cookies(r: &reqwest::Response) -> Vec<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
+}
+
+async fn home_location(b: &common::Browser) -> (StatusCode, String) {
+    let r = b.get("/").await;
+    (r.status(), location(&r))
+}
+
+#[tokio::test]
+async fn each_role_lands_where_it_belongs() {
+    let app = spawn_app().await;
+    let acme = app.fake.state().find_org_id_by_name("Acme Corp").unwrap();
+
+    let (op, dest) = app
+        .sign_in_to(&app.seed.operator_username, &app.seed.password, "/")
+        .await;
+    assert_eq!(dest, "/");
+    assert_eq!(home_location(&op).await, (StatusCode::SEE_OTHER, "/users".into()));
+
+    let admin = app.admin().await;
+    assert_eq!(
+        home_location(&admin).await,
+        (StatusCode::SEE_OTHER, format!("/orgs/{acme}/members"))
+    );
+
+    let member = app.member().await;
+    assert_eq!(home_location(&member).await, (StatusCode::SEE_OTHER, "/profile".into()));
+
+    // An admin of several organizations goes to the list.
+    let user = app.user_id(&app.seed.admin_username);
+    let globex = app.fake.state().find_org_id_by_name("Globex").unwrap();
+    app.fake.state().add_member(&globex, &user, &["admin"]);
+    let admin2 = app.admin().await;
+    assert_eq!(home_location(&admin2).await, (StatusCode::SEE_OTHER, "/orgs".into()));
+
+    // Anonymous visitors see the welcome page with a sign-in link.
+    let anon = app.browser();
+    let (status, html) = anon.get_text("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("href=\"/sign-in\""), "{html}");
+
+    // The sign-in was recorded with the person as actor.
+    let (entries, _) = app
+        .state
+        .audit
+        .list(&Filter { action: Some("auth.sign_in".into()), ..Default::default() }, 1, 50)
+        .await
+        .unwrap();
+    assert!(entries.len() >= 4);
+    assert!(entries.iter().all(|e| e.actor_id.is_some() && e.result == "success"));
+}
+
+#[tokio::test]
+async fn sign_in_request_carries_pkce_state_nonce_and_scopes() {
+    let app = spawn_app().await;
+    let client = new_client();
+    let r = client
+        .get(format!("{}/sign-in?login_hint=a%40b.example&first_screen=register", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let target = url::Url::parse(&location(&r)).unwrap();
+    assert_eq!(target.path(), "/oidc/auth");
+    let q: std::collections::HashMap<_, _> = target.query_pairs().into_owned().collect();
+    assert_eq!(q["response_type"], "code");
+    assert_eq!(q["client_id"], "portal-web");
+    assert_eq!(q["redirect_uri"], format!("{}/callback", app.url));
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert!(q["code_challenge"].len() >= 43);
+    assert!(q["state"].len() >= 16 && q["nonce"].len() >= 16);
+    assert_eq!(q["login_hint"], "a@b.example");
+    assert_eq!(q["first_screen"], "register");
+    let scopes: Vec<&str> = q["scope"].split(' ').collect();
+    for s in [
+        "openid",
+        "profile",
+        "email",
+        "phone",
+        "urn:logto:scope:organizations",
+        "urn:logto:scope:organization_roles",
+    ] {
+        assert!(scopes.contains(&s), "scope {s} in {scopes:?}");
+    }
+    // The pending sign-in lives in a session cookie with the right flags.
+    let cookie = set_cookies(&r).join("\n");
+    assert!(cookie.contains("portal_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "no Secure on plain http: {cookie}");
+    assert!(!cookie.to_lowercase().contains("domain="), "host-only: {cookie}");
+}
+
+#[tokio::test]
+async fn cookie_is_secure_when_public_url_is_https() {
+    let app = Spawn::default()
+        .env("PORTAL_PUBLIC_URL", "https://portal.example.com")
+        .start()
+        .await;
+    let r = new_client()
+        .get(format!("{}/sign-in", app.url))
+        .send()
+        .await
+        .unwrap();
+    let cookie = set_cookies(&r).join("\n");
+    assert!(cookie.contains("Secure"), "{cookie}");
+    let hsts = app.browser().get("/").await;
+    assert!(hsts.headers().contains_key("strict-transport-security"));
+}
+
+#[tokio::test]
+async fn return_to_survives_and_refuses_other_sites() {
+    let app = spawn_app().await;
+    let (_, dest) = app
+        .sign_in_to(&app.seed.member_username, &app.seed.password, "/profile?tab=password")
+        .await;
+    assert_eq!(dest, "/profile?tab=password");
+    for evil in ["https://evil.example/", "//evil.example/x", "/\\evil.example"] {
+        let (_, dest) = app
+            .sign_in_to(&app.seed.member_username, &app.seed.password, evil)
+            .await;
+        assert_eq!(dest, "/", "{evil}");
+    }
+}
+
+/// Walks the sign-in up to the callback URL, without calling it.
+async fn callback_url(app: &common::TestApp, client: &reqwest::Client) -> String {
+    let r = client.get(format!("{}/sign-in", app.url)).send().await.unwrap();
+    let form = client.get(location(&r)).send().await.unwrap().text().await.unwrap();
+    let interaction = hidden_value(&form, "interaction").unwrap();
+    let r = client
+        .post(format!("{}/oidc/auth/submit", app.fake.url()))
+        .form(&[
+            ("interaction", interaction.as_str()),
+            ("identifier", app.seed.member_username.as_str()),
+            ("password", app.seed.password.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let loc = location(&r);
+    assert!(loc.starts_with(&app.url), "{loc}");
+    loc
+}
+
+async fn assert_callback_fails(r: reqwest::Response) {
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Sign-in did not complete"), "{html}");
+    assert!(html.contains("href=\"/sign-in?return_to="), "try-again link: {html}");
+}
+
+#[tokio::test]
+async fn failed_callbacks_show_a_try_again_page() {
+    let app = spawn_app().await;
+    let client = new_client();
+
+    // Unknown state.
+    let r = client
+        .get(format!("{}/callback?code=abc&state=not-mine", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_callback_fails(r).await;
+
+    // Wrong state with a real code.
+    let url = callback_url(&app, &client).await;
+    let tampered = url.replace("state=", "state=x");
+    assert_callback_fails(client.get(&tampered).send().await.unwrap()).await;
+
+    // Replayed callback: the first use succeeds, the second fails.
+    let client = new_client();
+    let url = callback_url(&app, &client).await;
+    let first = client.get(&url).send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    assert_callback_fails(client.get(&url).send().await.unwrap()).await;
+
+    // Tampered ID token signature.
+    let client = new_client();
+    let url = callback_url(&app, &client).await;
+    app.fake.state().tamper_next_id_token();
+    assert_callback_fails(client.get(&url).send().await.unwrap()).await;
+
+    // Expired authorization code.
+    let client = new_client();
+    let url = callback_url(&app, &client).await;
+    app.fake.state().expire_authorization_codes();
+    assert_callback_fails(client.get(&url).send().await.unwrap()).await;
+
+    // Logto reports an error (the person cancelled).
+    let client = new_client();
+    let r = client.get(format!("{}/sign-in", app.url)).send().await.unwrap();
+    let state = url::Url::parse(&location(&r))
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let r = client
+        .get(format!("{}/callback?error=access_denied&state={state}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_callback_fails(r).await;
+
+    // None of these signed anyone in.
+    let (entries, _) = app
+        .state
+        .audit
+        .list(&Filter { action: Some("auth.sign_in".into()), ..Default::default() }, 1, 50)
+        .await
+        .unwrap();
+    assert_eq!(entries.iter().filter(|e| e.result == "success").count(), 1);
+    assert!(entries.iter().any(|e| e.result == "failure"));
+}
+
+#[tokio::test]
+async fn session_id_changes_at_sign_in() {
+    let app = spawn_app().await;
+    let client = new_client();
+    let r = client.get(format!("{}/sign-in", app.url)).send().await.unwrap();
+    let before = set_cookies(&r)
+        .into_iter()
+        .find(|c| c.starts_with("portal_session="))
+        .unwrap();
+    let url = {
+        let form = client.get(location(&r)).send().await.unwrap().text().await.unwrap();
+        let interaction = hidden_value(&form, "interaction").unwrap();
+        let r = client
+            .post(format!("{}/oidc/auth/submit", app.fake.url()))
+            .form(&[
+                ("interaction", interaction.as_str()),
+                ("identifier", app.seed.member_username.as_str()),
+                ("password", app.seed.password.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        location(&r)
+    };
+    let r = client.get(&url).send().await.unwrap();
+    let after = set_cookies(&r)
+        .into_iter()
+        .find(|c| c.starts_with("portal_session="))
+        .expect("a new session cookie at sign-in");
+    let id = |c: &str| c.split(';').next().unwrap().to_string();
+    assert_ne!(id(&before), id(&after));
+}
+
+#[tokio::test]
+async fn suspended_people_cannot_sign_in_and_lose_their_session() {
+    let app = Spawn::default()
+        .env("PORTAL_ACCESS_RECHECK_SECS", "1")
+        .start()
+        .await;
+    let member = app.member().await;
+    assert_eq!(home_location(&member).await.1, "/profile");
+    let id = app.user_id(&app.seed.member_username);
+    app.state.logto.set_suspended(&id, true).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, loc) = home_location(&member).await;
+    // The portal ended the session: `/` shows the welcome page again.
+    assert_eq!(status, StatusCode::OK, "{loc}");
+    let r = member.get("/profile").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location(&r).starts_with("/sign-in"));
+}
+
+#[tokio::test]
+async fn removed_admin_loses_access_within_the_recheck_interval() {
+    let app = Spawn::default()
+        .env("PORTAL_ACCESS_RECHECK_SECS", "1")
+        .start()
+        .await;
+    let admin = app.admin().await;
+    let acme = app.fake.state().find_org_id_by_name("Acme Corp").unwrap();
+    assert_eq!(home_location(&admin).await.1, format!("/orgs/{acme}/members"));
+    let id = app.user_id(&app.seed.admin_username);
+    let roles = app.state.logto.list_org_roles().await.unwrap();
+    let member_role = roles.iter().find(|r| r.name == "member").unwrap().id.clone();
+    app.state
+        .logto
+        .set_member_roles(&acme, &id, &[member_role])
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(home_location(&admin).await.1, "/profile");
+}
+
+#[tokio::test]
+async fn absolute_session_lifetime_ends_the_session() {
+    let app = Spawn::default()
+        .env("PORTAL_SESSION_MAX_SECS", "1")
+        .start()
+        .await;
+    let member = app.member().await;
+    assert_eq!(home_location(&member).await.1, "/profile");
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let r = member.get("/profile").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location(&r).starts_with("/sign-in?return_to=%2Fprofile"));
+}
+
+#[tokio::test]
+async fn anonymous_pages_redirect_and_fragments_get_401() {
+    let app = spawn_app().await;
+    let anon = app.browser();
+    let r = anon.get("/profile").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/sign-in?return_to=%2Fprofile");
+    let r = anon.get_htmx("/users?page=2").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let hx = r.headers().get("hx-redirect").unwrap().to_str().unwrap();
+    assert!(hx.starts_with("/sign-in?return_to="), "{hx}");
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session_everywhere_and_at_logto() {
+    let app = spawn_app().await;
+    let member = app.member().await;
+    assert_eq!(home_location(&member).await.1, "/profile");
+    let r = member.post_form("/sign-out", &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let target = url::Url::parse(&location(&r)).unwrap();
+    assert!(target.as_str().starts_with(&format!("{}/oidc/session/end", app.fake.url())), "{target}");
+    let q: std::collections::HashMap<_, _> = target.query_pairs().into_owned().collect();
+    assert_eq!(q["post_logout_redirect_uri"], format!("{}/signed-out", app.url));
+    assert_eq!(q["client_id"], "portal-web");
+    assert!(q.contains_key("id_token_hint"));
+    // The portal session is gone.
+    let r = member.get("/profile").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location(&r).starts_with("/sign-in"));
+    let (status, html) = member.get_text("/signed-out").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("You are signed out"));
+}
+
+#[tokio::test]
+async fn csrf_is_required_for_state_changes() {
+    let app = spawn_app().await;
+    let member = app.member().await;
+    let r = member.post_without_csrf("/sign-out", &[]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Your form expired"), "{html}");
+    let r = member.post_without_csrf("/sign-out", &[("_csrf", "wrong")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = member
+        .client
+        .post(member.url("/sign-out"))
+        .header("X-CSRF-Token", "wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Still signed in, and the refusals are in the audit trail.
+    assert_eq!(home_location(&member).await.1, "/profile");
+    let (entries, total) = app
+        .state
+        .audit
+        .list(
+            &Filter { action: Some("security.csrf_refused".into()), ..Default::default() },
+            1,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(total, 3);
+    assert!(entries.iter().all(|e| e.result == "failure" && e.actor_id.is_some()));
+    // With the token (header, as htmx sends it) it works.
+    let r = member.post_htmx("/sign-out", &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn every_response_has_strict_security_headers() {
+    let app = spawn_app().await;
+    let r = app.browser().get("/").await;
+    let h = r.headers();
+    let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(csp.contains("style-src 'self'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{csp}");
+    assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(h.get("referrer-policy").unwrap(), "same-origin");
+    assert!(h.get("x-request-id").is_some());
+    assert!(!h.contains_key("strict-transport-security"), "no HSTS on http");
+    let html = r.text().await.unwrap();
+    assert!(!html.contains("<script>") && !html.contains(" style=\""), "no inline script/style");
+    assert!(!html.contains(" onclick="), "no inline handlers");
+}
+
+#[tokio::test]
+async fn sessions_survive_a_restart_and_are_shared_by_replicas_on_postgres() {
+    let first = Spawn::default().db(DbKind::Postgres).start().await;
+    let member = first.member().await;
+    assert_eq!(home_location(&member).await.1, "/profile");
+    // A second portal process on the same database (a replica behind a load balancer, or
+    // the same portal after a restart) knows the session.
+    let second = Spawn {
+        fake: None,
+        ..Spawn::default()
+    }
+    .database_url(first.database_url.clone())
+    .env("LOGTO_ENDPOINT", first.fake.url())
+    .start()
+    .await;
+    let cookie_client = member.client.clone();
+    let r = cookie_client
+        .get(format!("{}/", second.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/profile");
+    drop(second);
+}

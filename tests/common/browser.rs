@@ -1,0 +1,189 @@
+//! Headless Chromium (Debian's `chromium` + `chromium-driver`) for browser tests.
+//! Each `Chrome` runs its own chromedriver on a free loopback port and its own profile.
+#![allow(dead_code)]
+
+use std::{process::Stdio, time::Duration};
+
+use thirtyfour::prelude::*;
+use thirtyfour::ChromiumLikeCapabilities;
+use tokio::process::{Child, Command};
+
+use super::TestApp;
+
+pub struct Chrome {
+    pub driver: WebDriver,
+    chromedriver: Child,
+    profile: std::path::PathBuf,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Chrome {
+    /// Starts headless Chromium. Fails loudly when chromium or chromedriver is missing:
+    /// `.ci/run` installs them, so a silent skip would hide a broken set-up.
+    pub async fn start(js_enabled: bool) -> Chrome {
+        let port = free_port();
+        let chromedriver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("chromedriver must be installed (apt-get install chromium chromium-driver)");
+        let url = format!("http://127.0.0.1:{port}");
+        // Wait for chromedriver to listen.
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = std::env::temp_dir().join(format!("portal-chrome-{}", uuid::Uuid::new_v4()));
+        let mut caps = DesiredCapabilities::chrome();
+        caps.set_binary("/usr/bin/chromium").unwrap();
+        for arg in [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,1000",
+            &format!("--user-data-dir={}", profile.display()),
+        ] {
+            caps.add_arg(arg).unwrap();
+        }
+        if !js_enabled {
+            caps.add_experimental_option(
+                "prefs",
+                serde_json::json!({ "profile.managed_default_content_settings.javascript": 2 }),
+            )
+            .unwrap();
+        }
+        let driver = WebDriver::new(&url, caps)
+            .await
+            .expect("chromedriver session starts");
+        driver
+            .set_implicit_wait_timeout(Duration::from_secs(0))
+            .await
+            .unwrap();
+        Chrome {
+            driver,
+            chromedriver,
+            profile,
+        }
+    }
+
+    /// Signs in through the fake Logto's form; ends on the page the portal lands on.
+    pub async fn sign_in(&self, app: &TestApp, username: &str) {
+        self.sign_in_to(app, username, "/").await;
+    }
+
+    pub async fn sign_in_to(&self, app: &TestApp, username: &str, return_to: &str) {
+        self.driver
+            .goto(format!("{}/sign-in?return_to={}", app.url, super::urlencode(return_to)))
+            .await
+            .unwrap();
+        let identifier = self.wait_for("#identifier").await;
+        identifier.clear().await.unwrap();
+        identifier.send_keys(username).await.unwrap();
+        self.driver
+            .find(By::Css("#password"))
+            .await
+            .unwrap()
+            .send_keys(&app.seed.password)
+            .await
+            .unwrap();
+        self.driver
+            .find(By::Css("#sign-in"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        self.wait_until_url_starts_with(&app.url).await;
+    }
+
+    /// Waits (up to 10 s) for an element matching `css`.
+    pub async fn wait_for(&self, css: &str) -> WebElement {
+        for _ in 0..200 {
+            if let Ok(el) = self.driver.find(By::Css(css)).await {
+                return el;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let html = self.driver.source().await.unwrap_or_default();
+        panic!("no element {css} on the page:\n{html}");
+    }
+
+    /// Waits (up to 10 s) until `predicate` holds for the page source.
+    pub async fn wait_for_source(&self, what: &str, predicate: impl Fn(&str) -> bool) {
+        for _ in 0..200 {
+            let src = self.driver.source().await.unwrap_or_default();
+            if predicate(&src) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let html = self.driver.source().await.unwrap_or_default();
+        panic!("timed out waiting for {what}:\n{html}");
+    }
+
+    pub async fn wait_until_url_starts_with(&self, prefix: &str) {
+        for _ in 0..200 {
+            if let Ok(url) = self.driver.current_url().await {
+                if url.as_str().starts_with(prefix) {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "browser did not reach {prefix}; it is at {:?}",
+            self.driver.current_url().await.map(|u| u.to_string())
+        );
+    }
+
+    /// Sets a marker on `window`; it survives htmx swaps and is lost on a full page load.
+    pub async fn mark_page(&self) {
+        self.driver
+            .execute("window.__portalMarker = 'kept';", vec![])
+            .await
+            .unwrap();
+    }
+
+    pub async fn page_was_not_reloaded(&self) -> bool {
+        let ret = self
+            .driver
+            .execute("return window.__portalMarker === 'kept';", vec![])
+            .await
+            .unwrap();
+        ret.json().as_bool().unwrap_or(false)
+    }
+
+    /// Saves a PNG screenshot (for looking at a page while developing).
+    pub async fn screenshot(&self, path: &str) {
+        let _ = self.driver.screenshot(std::path::Path::new(path)).await;
+    }
+
+    pub async fn quit(self) {
+        let Chrome {
+            driver,
+            mut chromedriver,
+            profile,
+        } = self;
+        let _ = driver.quit().await;
+        let _ = chromedriver.kill().await;
+        let _ = std::fs::remove_dir_all(profile);
+    }
+}
