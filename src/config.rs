@@ -31,6 +31,8 @@ pub struct Config {
     pub invitation_expiry_days: u32,
     pub allow_self_delete: bool,
     pub profile_fields: Option<PathBuf>,
+    /// The custom profile fields defined in that file (checked at start-up).
+    pub custom_fields: crate::web::profile::fields::CustomFields,
     pub metrics_token: Option<Secret>,
     pub audit_retention_days: Option<u32>,
     pub password_min_length: usize,
@@ -287,6 +289,11 @@ impl Config {
             )? as u32,
             allow_self_delete: env.flag("PORTAL_ALLOW_SELF_DELETE", false)?,
             profile_fields: env.get("PORTAL_PROFILE_FIELDS").map(PathBuf::from),
+            custom_fields: match env.get("PORTAL_PROFILE_FIELDS") {
+                Some(p) => crate::web::profile::fields::CustomFields::load(std::path::Path::new(&p))
+                    .map_err(|e| err("PORTAL_PROFILE_FIELDS", format!("is not usable: {e}")))?,
+                None => Default::default(),
+            },
             metrics_token: env.get("PORTAL_METRICS_TOKEN").map(Secret::new),
             audit_retention_days,
             password_min_length: env.positive(

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod logto;
+pub mod password_policy;
 pub mod startup;
 pub mod web;
 

@@ -16,6 +16,7 @@ const USAGE: &str = "usage: logto-portal [serve|migrate|check|demo|audit verify]
   check         validate the configuration against the live Logto
   demo          run the portal against a built-in fake Logto with demo data
   audit verify  check the audit trail's hash chain
+  healthcheck   exit 0 when this machine's portal answers /healthz (for Docker)
 
 Configuration comes from environment variables; see README.md.";
 
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
             ["check"] => check().await,
             ["demo"] => demo().await,
             ["audit", "verify"] => audit_verify().await,
+            ["healthcheck"] => healthcheck().await,
             ["-h"] | ["--help"] | ["help"] => {
                 println!("{USAGE}");
                 Ok(ExitCode::SUCCESS)
@@ -106,6 +108,32 @@ async fn audit_verify() -> anyhow::Result<ExitCode> {
         }
         Verification::Broken { entry_id, reason } => {
             println!("audit trail BROKEN at entry {entry_id}: {reason}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// For the image's HEALTHCHECK (distroless has no curl): GET /healthz on the listen port.
+async fn healthcheck() -> anyhow::Result<ExitCode> {
+    let listen = std::env::var("PORTAL_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let addr: std::net::SocketAddr = listen.parse()?;
+    let ip = if addr.ip().is_unspecified() {
+        std::net::IpAddr::from([127, 0, 0, 1])
+    } else {
+        addr.ip()
+    };
+    let url = format!("http://{}/healthz", std::net::SocketAddr::new(ip, addr.port()));
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(3))
+        .build()?;
+    match client.get(&url).send().await {
+        Ok(r) if r.status().is_success() => Ok(ExitCode::SUCCESS),
+        Ok(r) => {
+            eprintln!("{url} answered {}", r.status());
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => {
+            eprintln!("{url}: {e}");
             Ok(ExitCode::FAILURE)
         }
     }

@@ -138,7 +138,11 @@ mod tests {
     fn rate_limits() {
         assert!(matches!(api_error(429, b"", None), LogtoError::RateLimited));
         assert!(matches!(
-            api_error(429, br#"{"code":"request.rate_limited","message":"x"}"#, None),
+            api_error(
+                429,
+                br#"{"code":"request.rate_limited","message":"x"}"#,
+                None
+            ),
             LogtoError::RateLimited
         ));
         let e = api_error(

@@ -44,6 +44,7 @@ pub(crate) fn oauth_client(
 pub(crate) struct CachedToken {
     pub(crate) access: Secret,
     pub(crate) refresh_at: Instant,
+    pub(crate) expires_at: Instant,
     /// Identifies this token so a late 401 cannot evict a newer one.
     pub(crate) generation: u64,
 }
@@ -111,10 +112,21 @@ impl Inner {
     }
 
     /// Publishes a refresh result: the cache is set before any waiter wakes up.
+    /// A failed early refresh keeps serving the old token until it really
+    /// expires, so a short Logto hiccup in the last minute costs nothing.
     fn store_token(&self, res: Result<Issued, LogtoError>) -> Result<CachedToken, LogtoError> {
         let mut st = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
         st.inflight = None;
-        self.remember(&mut st, res?)
+        match res {
+            Ok(issued) => self.remember(&mut st, issued),
+            Err(e) => match st.current.as_ref() {
+                Some(t) if Instant::now() < t.expires_at => {
+                    tracing::debug!(error = %e, "token refresh failed; the current token is still valid");
+                    Ok(t.clone())
+                }
+                _ => Err(e),
+            },
+        }
     }
 
     /// Checks the scope of a token and caches it (used by `check`, outside
@@ -127,9 +139,11 @@ impl Inner {
     fn remember(&self, st: &mut TokenState, issued: Issued) -> Result<CachedToken, LogtoError> {
         let issued = self.require_scope(issued)?;
         st.generation += 1;
+        let now = Instant::now();
         let token = CachedToken {
             access: issued.access,
-            refresh_at: Instant::now() + refresh_after(issued.expires_in),
+            refresh_at: now + refresh_after(issued.expires_in),
+            expires_at: now + issued.expires_in,
             generation: st.generation,
         };
         st.current = Some(token.clone());

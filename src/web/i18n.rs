@@ -81,6 +81,8 @@ impl Lang {
 pub const FILES: &[(&str, &str, &str)] = &[
     ("en", "common", include_str!("../../locales/en/common.toml")),
     ("zh-TW", "common", include_str!("../../locales/zh-TW/common.toml")),
+    ("en", "audit", include_str!("../../locales/en/audit.toml")),
+    ("zh-TW", "audit", include_str!("../../locales/zh-TW/audit.toml")),
 ];
 
 type Catalog = HashMap<String, String>;

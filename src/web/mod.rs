@@ -1,13 +1,16 @@
 //! The web layer: one module per page family, the shared state, and the router.
 
 pub mod assets;
+pub mod audit;
 pub mod context;
 pub mod error;
+pub mod format;
 pub mod health;
 pub mod htmx;
 pub mod i18n;
 pub mod pager;
 pub mod pages;
+pub mod profile;
 pub mod security;
 
 use std::{ops::Deref, sync::Arc, time::Duration};

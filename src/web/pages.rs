@@ -20,6 +20,8 @@ use crate::web::AppState;
 /// Routes of the page families (members, invitations, profile, users, audit).
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(crate::web::profile::routes())
+        .merge(crate::web::audit::routes())
 }
 
 #[derive(Template)]

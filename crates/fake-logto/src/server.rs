@@ -78,9 +78,17 @@ async fn outer(State(st): State<FakeState>, req: Request, next: Next) -> Respons
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    let is_options = parts.method == Method::OPTIONS;
     let req = Request::from_parts(parts, Body::from(bytes));
     let mut res = next.run(req).await;
-    if res.status() == StatusCode::METHOD_NOT_ALLOWED {
+    if is_options && res.status() == StatusCode::METHOD_NOT_ALLOWED {
+        // koa-router's allowedMethods answers OPTIONS with 200 and `Allow`
+        let allow = res.headers().get("allow").cloned();
+        res = text(StatusCode::OK, "");
+        if let Some(a) = allow {
+            res.headers_mut().insert("allow", a);
+        }
+    } else if res.status() == StatusCode::METHOD_NOT_ALLOWED {
         let allow = res.headers().get("allow").cloned();
         res = text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
         if let Some(a) = allow {

@@ -1,0 +1,518 @@
+//! Creating invitations in bulk: each requested row gets its own result (invited, already a
+//! member, already invited, invalid address, Logto error …) instead of all-or-nothing, and its
+//! own audit entry. Rows go out a few at a time; the Logto client's throttle paces them.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use futures::{stream, StreamExt};
+use serde_json::json;
+
+use super::input::{is_valid_email, normalize_email, Requested};
+use crate::audit::{Actor, NewEntry, Origin};
+use crate::logto::{LogtoError, NewInvitation, OrgRole};
+use crate::web::i18n::Tr;
+use crate::web::AppState;
+
+/// Rows in flight at once. The Logto client also bounds its own concurrency and rate; this
+/// keeps one big batch from taking every slot other pages need meanwhile.
+const CONCURRENCY: usize = 4;
+
+/// What happened to the invitation email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Emailed,
+    /// The tenant has no email connector: the link has to be shared by hand.
+    NoConnector,
+    /// Logto could not send it (rate limit, connector failure); the message key says which.
+    NotSent(&'static str),
+}
+
+impl Delivery {
+    pub fn audit_value(&self) -> &'static str {
+        match self {
+            Delivery::Emailed => "sent",
+            Delivery::NoConnector => "no_connector",
+            Delivery::NotSent(_) => "not_sent",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Invited {
+        invitation_id: String,
+        link: String,
+        delivery: Delivery,
+    },
+    AlreadyMember,
+    AlreadyInvited,
+    InvalidAddress,
+    /// The same address appeared earlier in this submission.
+    Duplicate,
+    /// Role names from the CSV that the tenant does not have.
+    UnknownRoles(String),
+    /// Logto refused or failed; the message key explains it.
+    Failed(&'static str),
+}
+
+/// One row of the submission, planned: either refused by the portal already, or to send.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub line: usize,
+    pub email: String,
+    pub role_ids: Vec<String>,
+    pub role_names: Vec<String>,
+    pub refused: Option<Outcome>,
+}
+
+/// The result shown for one row.
+#[derive(Debug, Clone)]
+pub struct RowResult {
+    pub line: usize,
+    pub email: String,
+    pub role_names: Vec<String>,
+    pub outcome: Outcome,
+}
+
+impl RowResult {
+    pub fn label(&self, t: &Tr) -> String {
+        t.t(match &self.outcome {
+            Outcome::Invited { .. } => "invitations.result.invited",
+            Outcome::AlreadyMember => "invitations.result.already_member",
+            Outcome::AlreadyInvited => "invitations.result.already_invited",
+            Outcome::InvalidAddress => "invitations.result.invalid_address",
+            Outcome::Duplicate => "invitations.result.duplicate",
+            Outcome::UnknownRoles(_) => "invitations.result.unknown_roles",
+            Outcome::Failed(_) => "invitations.result.failed",
+        })
+    }
+
+    pub fn badge(&self) -> &'static str {
+        match &self.outcome {
+            Outcome::Invited { .. } => "badge badge-ok",
+            Outcome::AlreadyMember | Outcome::AlreadyInvited | Outcome::Duplicate => "badge",
+            Outcome::InvalidAddress | Outcome::UnknownRoles(_) | Outcome::Failed(_) => {
+                "badge badge-danger"
+            }
+        }
+    }
+
+    /// The sentence beside the label.
+    pub fn detail(&self, t: &Tr) -> String {
+        match &self.outcome {
+            Outcome::Invited { delivery, .. } => match delivery {
+                Delivery::Emailed => t.t("invitations.delivery.emailed"),
+                Delivery::NoConnector => t.t("invitations.delivery.no_connector"),
+                Delivery::NotSent(key) => t.t(key),
+            },
+            Outcome::AlreadyMember => t.t("invitations.result.already_member_detail"),
+            Outcome::AlreadyInvited => t.t("invitations.result.already_invited_detail"),
+            Outcome::InvalidAddress => t.t("invitations.result.invalid_address_detail"),
+            Outcome::Duplicate => t.t("invitations.result.duplicate_detail"),
+            Outcome::UnknownRoles(names) => {
+                t.f("invitations.result.unknown_roles_detail", &[("roles", names)])
+            }
+            Outcome::Failed(key) => t.t(key),
+        }
+    }
+
+    /// The acceptance link when the person was invited but not emailed.
+    pub fn link_to_share(&self) -> Option<&str> {
+        match &self.outcome {
+            Outcome::Invited { link, delivery, .. } if *delivery != Delivery::Emailed => {
+                Some(link)
+            }
+            _ => None,
+        }
+    }
+
+    pub fn is_invited(&self) -> bool {
+        matches!(self.outcome, Outcome::Invited { .. })
+    }
+
+    /// Worth submitting again as is (Logto was down or busy).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self.outcome, Outcome::Failed(_))
+    }
+}
+
+/// Resolves roles and refuses what the portal can already tell will fail, without a call:
+/// bad addresses, repeats, unknown CSV roles, and addresses with a pending invitation (the
+/// portal compares those ignoring case; Logto's own check does not).
+pub fn plan(
+    rows: Vec<Requested>,
+    form_roles: &[OrgRole],
+    all_roles: &[OrgRole],
+    pending_invitees: &HashSet<String>,
+) -> Vec<Planned> {
+    let mut seen: HashSet<String> = HashSet::new();
+    rows.into_iter()
+        .map(|row| {
+            let email = normalize_email(&row.email);
+            let (roles, unknown): (Vec<&OrgRole>, Vec<String>) = match &row.role_names {
+                None => (form_roles.iter().collect(), Vec::new()),
+                Some(names) => {
+                    let mut found = Vec::new();
+                    let mut unknown = Vec::new();
+                    for name in names {
+                        match all_roles.iter().find(|r| r.name.eq_ignore_ascii_case(name)) {
+                            Some(r) if !found.iter().any(|f: &&OrgRole| f.id == r.id) => {
+                                found.push(r)
+                            }
+                            Some(_) => {}
+                            None => unknown.push(name.clone()),
+                        }
+                    }
+                    (found, unknown)
+                }
+            };
+            let refused = if !is_valid_email(&email) {
+                Some(Outcome::InvalidAddress)
+            } else if !seen.insert(email.clone()) {
+                Some(Outcome::Duplicate)
+            } else if !unknown.is_empty() {
+                Some(Outcome::UnknownRoles(unknown.join(", ")))
+            } else if pending_invitees.contains(&email) {
+                Some(Outcome::AlreadyInvited)
+            } else {
+                None
+            };
+            Planned {
+                line: row.line,
+                email: if refused == Some(Outcome::InvalidAddress) {
+                    row.email.trim().to_string()
+                } else {
+                    email
+                },
+                role_ids: roles.iter().map(|r| r.id.clone()).collect(),
+                role_names: roles.iter().map(|r| r.name.clone()).collect(),
+                refused,
+            }
+        })
+        .collect()
+}
+
+/// Who invites whom into what, shared by every row of a batch.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    pub org_id: String,
+    pub org_name: String,
+    pub inviter_id: String,
+    pub inviter_name: String,
+    pub expires_at: i64,
+    /// `form` or `csv`, for the audit trail.
+    pub source: &'static str,
+    pub actor: Actor,
+    pub origin: Origin,
+}
+
+/// Sends every planned row and returns the results in input order.
+///
+/// The work runs in its own task: if the browser goes away or the request times out, the batch
+/// still finishes and every row still reaches the audit trail.
+pub async fn run(state: AppState, batch: Batch, planned: Vec<Planned>) -> Vec<RowResult> {
+    let task = tokio::spawn(async move {
+        let batch = Arc::new(batch);
+        let mut results = Vec::with_capacity(planned.len());
+        let mut to_send = Vec::new();
+        for p in planned {
+            match p.refused.clone() {
+                Some(outcome) => {
+                    if outcome != Outcome::Duplicate {
+                        audit_refusal(&state, &batch, &p, &outcome).await;
+                    }
+                    results.push(result_of(p, outcome));
+                }
+                None => to_send.push(p),
+            }
+        }
+        let mut rest = to_send.into_iter();
+        // The first row goes alone: it learns whether the tenant can send email, so the
+        // others do not all try (and fail) at once.
+        if let Some(first) = rest.next() {
+            results.push(invite_one(&state, &batch, first).await);
+        }
+        let sent: Vec<RowResult> = stream::iter(rest)
+            .map(|p| {
+                let state = state.clone();
+                let batch = batch.clone();
+                async move { invite_one(&state, &batch, p).await }
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+        results.extend(sent);
+        results.sort_by_key(|r| r.line);
+        results
+    });
+    match task.await {
+        Ok(results) => results,
+        Err(e) => {
+            tracing::error!(error = %e, "invitation batch task failed");
+            Vec::new()
+        }
+    }
+}
+
+fn result_of(p: Planned, outcome: Outcome) -> RowResult {
+    RowResult {
+        line: p.line,
+        email: p.email,
+        role_names: p.role_names,
+        outcome,
+    }
+}
+
+fn refusal_code(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::InvalidAddress => "invalid_address",
+        Outcome::UnknownRoles(_) => "unknown_role",
+        Outcome::AlreadyInvited => "already_invited",
+        Outcome::AlreadyMember => "already_member",
+        _ => "refused",
+    }
+}
+
+async fn audit_refusal(state: &AppState, batch: &Batch, p: &Planned, outcome: &Outcome) {
+    state
+        .audit
+        .record_or_log(
+            NewEntry::new("invitation.create", batch.actor.clone(), batch.origin.clone())
+                .target("invitee", &p.email, Some(&p.email))
+                .org(&batch.org_id)
+                .details(json!({
+                    "invitee": p.email,
+                    "roles": p.role_names,
+                    "source": batch.source,
+                    "line": p.line,
+                }))
+                .failed(refusal_code(outcome)),
+        )
+        .await;
+}
+
+/// How a failed create reads: Logto's 422s name the person's situation; anything else is a
+/// Logto failure with the portal's usual wording.
+pub fn create_failure(e: &LogtoError) -> Outcome {
+    match (e.status(), e.code()) {
+        // The only 422 `request.invalid_input` of this route: "already a member".
+        (Some(422), Some("request.invalid_input")) => Outcome::AlreadyMember,
+        (Some(422), Some("entity.unique_integrity_violation")) => Outcome::AlreadyInvited,
+        (Some(400), Some("guard.invalid_input")) | (Some(422), Some("entity.value_too_long")) => {
+            Outcome::InvalidAddress
+        }
+        (Some(422), Some("entity.relation_foreign_key_not_found")) => {
+            Outcome::Failed("invitations.result.roles_changed")
+        }
+        _ => Outcome::Failed(crate::web::error::logto_view(e).2),
+    }
+}
+
+/// Logto's code for the audit trail, or what kind of failure it was.
+pub fn failure_code(e: &LogtoError) -> String {
+    match e {
+        LogtoError::Api { code: Some(c), .. } => c.clone(),
+        LogtoError::Api { status, .. } => format!("http_{status}"),
+        LogtoError::Unavailable(_) => "logto_unavailable".into(),
+        LogtoError::RateLimited => "rate_limited".into(),
+        LogtoError::Config(_) => "logto_config".into(),
+        LogtoError::Decode(_) => "logto_decode".into(),
+    }
+}
+
+async fn invite_one(state: &AppState, batch: &Batch, p: Planned) -> RowResult {
+    let new = NewInvitation {
+        inviter_id: Some(batch.inviter_id.clone()),
+        invitee: p.email.clone(),
+        organization_id: batch.org_id.clone(),
+        expires_at: batch.expires_at,
+        organization_role_ids: p.role_ids.clone(),
+        message_payload: None,
+    };
+    let entry = || {
+        NewEntry::new("invitation.create", batch.actor.clone(), batch.origin.clone())
+            .org(&batch.org_id)
+    };
+    let details = |extra: serde_json::Value| {
+        let mut d = json!({
+            "invitee": p.email,
+            "roles": p.role_names,
+            "expiresAt": batch.expires_at,
+            "source": batch.source,
+            "line": p.line,
+        });
+        if let (Some(d), Some(extra)) = (d.as_object_mut(), extra.as_object()) {
+            d.extend(extra.clone());
+        }
+        d
+    };
+    match state.logto.create_invitation(&new).await {
+        Ok(invitation) => {
+            let link = super::acceptance_link(state, &invitation.id);
+            let delivery = deliver(
+                state,
+                &invitation.id,
+                &link,
+                (&batch.org_id, &batch.org_name),
+                (&batch.inviter_id, &batch.inviter_name),
+            )
+            .await;
+            state
+                .audit
+                .record_or_log(
+                    entry()
+                        .target("invitation", &invitation.id, Some(&p.email))
+                        .details(details(json!({ "email": delivery.audit_value() }))),
+                )
+                .await;
+            let id = invitation.id;
+            result_of(
+                p,
+                Outcome::Invited {
+                    invitation_id: id,
+                    link,
+                    delivery,
+                },
+            )
+        }
+        Err(e) => {
+            tracing::info!(error = %e, line = p.line, "invitation not created");
+            state
+                .audit
+                .record_or_log(
+                    entry()
+                        .target("invitee", &p.email, Some(&p.email))
+                        .details(details(json!({})))
+                        .failed(&failure_code(&e)),
+                )
+                .await;
+            let outcome = create_failure(&e);
+            result_of(p, outcome)
+        }
+    }
+}
+
+/// Asks Logto to email the acceptance link, unless the tenant is known to have no email
+/// connector. The payload carries the organization and inviter the way Logto's own
+/// create-with-message context does, so the same email templates work.
+pub async fn deliver(
+    state: &AppState,
+    invitation_id: &str,
+    link: &str,
+    org: (&str, &str),
+    inviter: (&str, &str),
+) -> Delivery {
+    if !state.email_connector.should_try() {
+        return Delivery::NoConnector;
+    }
+    let payload = json!({
+        "link": link,
+        "organization": { "id": org.0, "name": org.1 },
+        "inviter": { "id": inviter.0, "name": inviter.1 },
+    });
+    match state.logto.send_invitation_message(invitation_id, &payload).await {
+        Ok(()) => {
+            state.email_connector.record(true);
+            Delivery::Emailed
+        }
+        Err(e) if e.code() == Some("connector.not_found") => {
+            tracing::info!("Logto has no email connector: invitations carry a link to share");
+            state.email_connector.record(false);
+            Delivery::NoConnector
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "invitation email not sent");
+            Delivery::NotSent(if e.is_rate_limited() {
+                "invitations.delivery.rate_limited"
+            } else {
+                "invitations.delivery.failed"
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logto::RoleType;
+
+    fn role(id: &str, name: &str) -> OrgRole {
+        OrgRole {
+            id: id.into(),
+            name: name.into(),
+            description: None,
+            r#type: RoleType::User,
+        }
+    }
+
+    fn row(line: usize, email: &str, roles: Option<&[&str]>) -> Requested {
+        Requested {
+            line,
+            email: email.into(),
+            role_names: roles.map(|r| r.iter().map(|s| s.to_string()).collect()),
+        }
+    }
+
+    #[test]
+    fn plan_refuses_what_cannot_work() {
+        let all = vec![role("r1", "admin"), role("r2", "member")];
+        let form = vec![all[1].clone()];
+        let pending: HashSet<String> = ["pending@x.io".to_string()].into();
+        let planned = plan(
+            vec![
+                row(1, "Good@X.io", None),
+                row(2, "not-an-address", None),
+                row(3, "good@x.io", None),
+                row(4, "PENDING@x.io", None),
+                row(5, "csv@x.io", Some(&["Admin", "owner", "ghost"])),
+                row(6, "csv2@x.io", Some(&["admin", "ADMIN"])),
+            ],
+            &form,
+            &all,
+            &pending,
+        );
+        let outcomes: Vec<_> = planned.iter().map(|p| p.refused.clone()).collect();
+        assert_eq!(
+            outcomes,
+            vec![
+                None,
+                Some(Outcome::InvalidAddress),
+                Some(Outcome::Duplicate),
+                Some(Outcome::AlreadyInvited),
+                Some(Outcome::UnknownRoles("owner, ghost".into())),
+                None,
+            ]
+        );
+        assert_eq!(planned[0].email, "good@x.io");
+        assert_eq!(planned[0].role_ids, ["r2"]);
+        assert_eq!(planned[1].email, "not-an-address");
+        assert_eq!(planned[5].role_ids, ["r1"]);
+        assert_eq!(planned[5].role_names, ["admin"]);
+    }
+
+    fn api(status: u16, code: &str) -> LogtoError {
+        LogtoError::Api {
+            status,
+            code: Some(code.into()),
+            message: String::new(),
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn create_failures_read_as_the_person_s_situation() {
+        assert_eq!(create_failure(&api(422, "request.invalid_input")), Outcome::AlreadyMember);
+        assert_eq!(
+            create_failure(&api(422, "entity.unique_integrity_violation")),
+            Outcome::AlreadyInvited
+        );
+        assert_eq!(create_failure(&api(400, "guard.invalid_input")), Outcome::InvalidAddress);
+        assert_eq!(
+            create_failure(&LogtoError::Unavailable("x".into())),
+            Outcome::Failed("error.logto_unavailable")
+        );
+        assert_eq!(failure_code(&api(422, "x.y")), "x.y");
+        assert_eq!(failure_code(&LogtoError::RateLimited), "rate_limited");
+    }
+}

@@ -1,0 +1,570 @@
+//! The operators' user directory: Logto's paginated user list with its search grammar,
+//! a CSV export, and one page per user with the actions operators take on accounts.
+//! Every route is operator-only.
+
+mod actions;
+mod csv;
+mod detail;
+pub mod search;
+
+use askama::Template;
+use axum::{
+    body::{Body, Bytes},
+    extract::{Query, State},
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Router,
+};
+use futures::StreamExt;
+use serde_json::json;
+
+use crate::audit::NewEntry;
+use crate::auth::access::Operator;
+use crate::logto::{LogtoError, OrgQuery, Page, User};
+use crate::web::context::PageCtx;
+use crate::web::error::AppResult;
+use crate::web::htmx::html;
+use crate::web::pager::Pager;
+use crate::web::AppState;
+
+use search::SearchForm;
+
+const LIST_PATH: &str = "/users";
+/// Organizations and roles offered as filter choices; with more, the filter takes an id.
+const CHOICES_LIMIT: u32 = 100;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(LIST_PATH, get(list))
+        .route("/users/export.csv", get(export_csv))
+        .route("/users/{user_id}", get(detail::show))
+        .route(
+            "/users/{user_id}/suspend",
+            get(actions::confirm_suspend).post(actions::suspend),
+        )
+        .route(
+            "/users/{user_id}/unsuspend",
+            get(actions::confirm_unsuspend).post(actions::unsuspend),
+        )
+        .route(
+            "/users/{user_id}/delete",
+            get(actions::confirm_delete).post(actions::delete),
+        )
+        .route("/users/{user_id}/orgs", post(actions::org_add))
+        .route(
+            "/users/{user_id}/orgs/{org_id}/remove",
+            get(actions::confirm_org_remove).post(actions::org_remove),
+        )
+        .route("/users/{user_id}/roles", post(actions::role_assign))
+        .route(
+            "/users/{user_id}/roles/{role_id}/remove",
+            get(actions::confirm_role_remove).post(actions::role_remove),
+        )
+}
+
+// ---------------------------------------------------------------------------------------
+// Shared formatting
+
+/// A moment for a `<time>` element: machine form and what people read (UTC).
+#[derive(Debug, Clone)]
+pub struct Moment {
+    pub iso: String,
+    pub text: String,
+}
+
+impl Moment {
+    pub fn from_ms(ms: i64) -> Moment {
+        Moment {
+            iso: iso_time(ms),
+            text: format_time(ms, time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            )),
+        }
+    }
+}
+
+fn format_time(ms: i64, fmt: &[time::format_description::FormatItem<'_>]) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(fmt).ok())
+        .unwrap_or_default()
+}
+
+/// RFC 3339 in UTC, seconds precision (Logto sends epoch milliseconds).
+pub(crate) fn iso_time(ms: i64) -> String {
+    format_time(
+        ms,
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"),
+    )
+}
+
+/// Only `https:` avatars are shown: the CSP allows no other remote images, and an `http:`
+/// image would leak the viewer's address in clear text.
+pub(crate) fn safe_avatar(avatar: Option<&str>) -> Option<String> {
+    avatar
+        .filter(|a| a.starts_with("https://") && a.len() <= 2048)
+        .map(str::to_string)
+}
+
+/// Up to two letters standing in for a missing avatar.
+pub(crate) fn initials(label: &str) -> String {
+    let mut parts = label
+        .split(|c: char| c.is_whitespace() || c == '.' || c == '_' || c == '@')
+        .filter(|p| !p.is_empty());
+    let first = parts.next().and_then(|p| p.chars().next());
+    let second = parts.next().and_then(|p| p.chars().next());
+    first
+        .into_iter()
+        .chain(second)
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// Logto ids are short `[0-9a-z]` strings; anything else in a path is not a user of ours.
+pub(crate) fn plausible_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// A choice in a select: organization or role.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub id: String,
+    pub name: String,
+}
+
+// ---------------------------------------------------------------------------------------
+// The list
+
+/// A user in the table.
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub href: String,
+    pub avatar: Option<String>,
+    pub initials: String,
+    pub label: String,
+    pub username: String,
+    pub email: String,
+    pub phone: String,
+    pub created: Moment,
+    pub last_sign_in: Option<Moment>,
+    pub suspended: bool,
+}
+
+impl UserRow {
+    fn new(u: &User) -> UserRow {
+        UserRow {
+            href: format!("/users/{}", u.id),
+            avatar: safe_avatar(u.avatar.as_deref()),
+            initials: initials(u.display_name()),
+            label: u.display_name().to_string(),
+            username: u.username.clone().unwrap_or_default(),
+            email: u.primary_email.clone().unwrap_or_default(),
+            phone: u.primary_phone.clone().unwrap_or_default(),
+            created: Moment::from_ms(u.created_at),
+            last_sign_in: u.last_sign_in_at.map(Moment::from_ms),
+            suspended: u.is_suspended,
+        }
+    }
+}
+
+/// Choices for the two filters; `None` when there are too many to list (an id field then).
+#[derive(Debug, Clone, Default)]
+pub struct FilterChoices {
+    pub orgs: Option<Vec<Choice>>,
+    pub roles: Option<Vec<Choice>>,
+}
+
+/// Everything the list templates show.
+pub struct UsersView {
+    pub form: SearchForm,
+    pub choices: FilterChoices,
+    pub users: Vec<UserRow>,
+    pub pager: Option<Pager>,
+    /// Problems with the search, in words, shown beside the search panel.
+    pub messages: Vec<String>,
+    /// The search could not run: the table area shows no (stale) rows.
+    pub blocked: bool,
+    /// The page asked for lies beyond the last one: a link back to the last page.
+    pub beyond_end: Option<String>,
+    /// Announced after each update ("1–20 of 66").
+    pub status: String,
+    pub export_href: String,
+}
+
+impl UsersView {
+    /// The selected organization when it is not among the listed choices (kept visible).
+    pub fn unlisted_org(&self) -> bool {
+        !self.form.not_in_org.is_empty()
+            && self
+                .choices
+                .orgs
+                .as_ref()
+                .is_some_and(|o| !o.iter().any(|c| c.id == self.form.not_in_org))
+    }
+
+    pub fn unlisted_role(&self) -> bool {
+        !self.form.without_role.is_empty()
+            && self
+                .choices
+                .roles
+                .as_ref()
+                .is_some_and(|r| !r.iter().any(|c| c.id == self.form.without_role))
+    }
+
+    pub fn row_error(&self, key: &Option<&'static str>, ctx: &PageCtx) -> String {
+        key.map(|k| ctx.t.t(k)).unwrap_or_default()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "users/list.html")]
+struct UsersPage {
+    ctx: PageCtx,
+    view: UsersView,
+}
+
+/// The search panel and the results, after "add/remove condition".
+#[derive(Template)]
+#[template(path = "users/view.html")]
+struct UsersViewPartial {
+    ctx: PageCtx,
+    view: UsersView,
+}
+
+/// The results alone (live search, paging), plus the status and message regions out of band.
+#[derive(Template)]
+#[template(path = "users/results.html")]
+struct UsersResults {
+    ctx: PageCtx,
+    view: UsersView,
+}
+
+/// Logto's reason for refusing a search, without its generic prefix.
+fn rejection_reason(e: &LogtoError) -> Option<String> {
+    match e {
+        LogtoError::Api {
+            status: 400,
+            code: Some(code),
+            message,
+            ..
+        } if code == "request.invalid_input" => Some(
+            message
+                .strip_prefix("Input is invalid.")
+                .unwrap_or(message)
+                .trim()
+                .to_string(),
+        ),
+        _ => None,
+    }
+}
+
+async fn filter_choices(state: &AppState) -> Result<FilterChoices, LogtoError> {
+    let org_query = OrgQuery {
+        page: 1,
+        page_size: CHOICES_LIMIT,
+        ..Default::default()
+    };
+    let (orgs, roles) = tokio::join!(
+        state.logto.list_organizations(&org_query),
+        state.logto.list_roles(1, CHOICES_LIMIT, None),
+    );
+    let (orgs, roles) = (orgs?, roles?);
+    let complete = |total: u64, n: usize| total <= n as u64;
+    let mut org_choices: Vec<Choice> = orgs
+        .items
+        .iter()
+        .map(|o| Choice {
+            id: o.id.clone(),
+            name: o.name.clone(),
+        })
+        .collect();
+    org_choices.sort_by_key(|c| c.name.to_lowercase());
+    Ok(FilterChoices {
+        orgs: complete(orgs.total, orgs.items.len()).then_some(org_choices),
+        roles: complete(roles.total, roles.items.len()).then(|| {
+            roles
+                .items
+                .iter()
+                .map(|r| Choice {
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                })
+                .collect()
+        }),
+    })
+}
+
+/// Runs the search (unless the form is invalid) and builds the view.
+async fn build_view(
+    state: &AppState,
+    ctx: &PageCtx,
+    mut form: SearchForm,
+    with_choices: bool,
+) -> AppResult<UsersView> {
+    let valid = form.validate();
+    let query = form.to_query();
+    let (result, choices) = tokio::join!(
+        async {
+            if valid {
+                Some(state.logto.list_users(&query).await)
+            } else {
+                None
+            }
+        },
+        async {
+            if with_choices {
+                filter_choices(state).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        }
+    );
+    let choices = choices?.unwrap_or_default();
+
+    let mut messages = Vec::new();
+    let page: Option<Page<User>> = match result {
+        None => None,
+        Some(Ok(page)) => Some(page),
+        Some(Err(e)) => match rejection_reason(&e) {
+            Some(reason) => {
+                tracing::info!(error = %e, "Logto refused a user search");
+                form.attribute_rejection(&reason);
+                messages.push(ctx.t.f("users.search.rejected", &[("reason", &reason)]));
+                None
+            }
+            None => return Err(e.into()),
+        },
+    };
+    for (i, c) in form.conditions.iter().enumerate() {
+        if let Some(key) = c.error.filter(|k| *k != "users.search.rejected_here") {
+            messages.push(ctx.t.f(
+                "users.search.condition_problem",
+                &[
+                    ("n", &(i + 1)),
+                    ("field", &ctx.t.t(c.field.label_key())),
+                    ("problem", &ctx.t.t(key)),
+                ],
+            ));
+        }
+    }
+
+    let export_href = export_href(&form);
+    let view = match page {
+        None => UsersView {
+            status: ctx.t.t("users.results.blocked_status"),
+            form,
+            choices,
+            users: Vec::new(),
+            pager: None,
+            messages,
+            blocked: true,
+            beyond_end: None,
+            export_href,
+        },
+        Some(page) => {
+            let pager = Pager::new(
+                LIST_PATH,
+                form.page,
+                form.page_size,
+                page.total,
+                form.params(),
+                "#users-results",
+            );
+            let beyond_end = (page.items.is_empty() && page.total > 0)
+                .then(|| pager.href(pager.last_page()));
+            let status = if page.items.is_empty() {
+                ctx.t.f("users.results.none_status", &[("total", &page.total)])
+            } else {
+                ctx.t.f(
+                    "users.results.status",
+                    &[
+                        ("from", &page.first_item_index()),
+                        ("to", &page.last_item_index()),
+                        ("total", &page.total),
+                    ],
+                )
+            };
+            UsersView {
+                users: page.items.iter().map(UserRow::new).collect(),
+                pager: (!page.items.is_empty()).then_some(pager),
+                form,
+                choices,
+                messages,
+                blocked: false,
+                beyond_end,
+                status,
+                export_href,
+            }
+        }
+    };
+    Ok(view)
+}
+
+/// The export covers every page: its link carries the search but not the paging.
+fn export_href(form: &SearchForm) -> String {
+    let params = form.params();
+    if params.is_empty() {
+        "/users/export.csv".to_string()
+    } else {
+        format!("/users/export.csv?{}", crate::logto::encode_query(&params))
+    }
+}
+
+fn with_status(mut resp: Response, blocked: bool) -> Response {
+    if blocked {
+        // The search was refused; the form is shown again with the reason.
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    resp
+}
+
+fn set_header(resp: &mut Response, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        resp.headers_mut().insert(name, v);
+    }
+}
+
+/// `GET /users`: the page; for htmx the results alone (live search, paging) or, after
+/// "add/remove condition", the whole search panel with its results.
+async fn list(
+    Operator(_op): Operator,
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let form = SearchForm::parse(&pairs);
+    let reshape = form.reshape;
+    let whole_panel = !ctx.is_htmx || reshape;
+    let push_url = form.url(LIST_PATH);
+    let is_htmx = ctx.is_htmx;
+    let view = build_view(&state, &ctx, form, whole_panel).await?;
+    let blocked = view.blocked;
+    let mut resp = if !ctx.is_htmx {
+        html(&UsersPage { ctx, view })?
+    } else if reshape {
+        let mut r = html(&UsersViewPartial { ctx, view })?;
+        // The form asked for the results; the panel itself changes shape.
+        set_header(&mut r, "hx-retarget", "#users-view");
+        set_header(&mut r, "hx-reswap", "outerHTML");
+        r
+    } else {
+        html(&UsersResults { ctx, view })?
+    };
+    if is_htmx {
+        // The address bar shows the view, so reload, bookmarks and back reproduce it.
+        set_header(&mut resp, "hx-push-url", &push_url);
+    }
+    resp.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("HX-Request"));
+    Ok(with_status(resp, blocked))
+}
+
+/// `GET /users/export.csv`: every user matching the search, streamed page by page (100 per
+/// request, through the client's outgoing throttle), as CSV.
+async fn export_csv(
+    Operator(_op): Operator,
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let mut form = SearchForm::parse(&pairs);
+    if !form.validate() {
+        let view = build_view(&state, &ctx, form, true).await?;
+        return Ok(with_status(html(&UsersPage { ctx, view })?, true));
+    }
+    let query = form.to_query();
+    let mut users = Box::pin(state.logto.users_stream(query));
+    // The first page decides between a download and a page explaining the refusal.
+    let first = match users.next().await {
+        Some(Err(e)) if rejection_reason(&e).is_some() => {
+            let view = build_view(&state, &ctx, form, true).await?;
+            return Ok(with_status(html(&UsersPage { ctx, view })?, true));
+        }
+        Some(Err(e)) => return Err(e.into()),
+        Some(Ok(u)) => Some(u),
+        None => None,
+    };
+    state
+        .audit
+        .record_or_log(
+            NewEntry::new("user.export", ctx.actor(), ctx.origin())
+                .details(json!({ "search": form.url(LIST_PATH) })),
+        )
+        .await;
+
+    let header_line = futures::stream::once(async { Ok::<_, std::io::Error>(Bytes::from(csv::header())) });
+    let rows = futures::stream::iter(first.map(Ok))
+        .chain(users)
+        .ready_chunks(100)
+        .map(|chunk| {
+            let mut out = String::new();
+            for item in chunk {
+                match item {
+                    Ok(u) => out.push_str(&csv::row(&u)),
+                    Err(e) => {
+                        // Headers are gone: breaking the body makes the download fail visibly
+                        // instead of ending as a silently shorter file.
+                        tracing::warn!(error = %e, "user export interrupted by Logto");
+                        return Err(std::io::Error::other("Logto failed during the export"));
+                    }
+                }
+            }
+            Ok(Bytes::from(out))
+        });
+    let body = Body::from_stream(header_line.chain(rows));
+    let filename = format!(
+        "users-{}.csv",
+        format_time(
+            crate::audit::now_ms(),
+            time::macros::format_description!("[year][month][day]-[hour][minute]")
+        )
+    );
+    let mut resp = body.into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    set_header(
+        &mut resp,
+        "content-disposition",
+        &format!("attachment; filename=\"{filename}\""),
+    );
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_initials() {
+        assert_eq!(iso_time(1_795_574_763_464), "2026-11-25T08:46:03Z");
+        assert_eq!(Moment::from_ms(0).text, "1970-01-01 00:00 UTC");
+        assert_eq!(initials("Alice Lovelace"), "AL");
+        assert_eq!(initials("bob_smith"), "BS");
+        assert_eq!(initials("z"), "Z");
+        assert_eq!(initials(""), "");
+    }
+
+    #[test]
+    fn avatars_and_ids() {
+        assert_eq!(safe_avatar(Some("https://x/a.png")).as_deref(), Some("https://x/a.png"));
+        assert_eq!(safe_avatar(Some("http://x/a.png")), None);
+        assert_eq!(safe_avatar(Some("javascript:alert(1)")), None);
+        assert!(plausible_id("z3kbxp6w5a84"));
+        assert!(!plausible_id(".."));
+        assert!(!plausible_id(""));
+    }
+
+    #[test]
+    fn export_link_drops_paging() {
+        let pairs = vec![("q".to_string(), "a b".to_string()), ("page".to_string(), "2".to_string())];
+        assert_eq!(export_href(&SearchForm::parse(&pairs)), "/users/export.csv?q=a+b");
+        assert_eq!(export_href(&SearchForm::parse(&[])), "/users/export.csv");
+}
+}
