@@ -220,7 +220,11 @@ impl Filter {
             clauses.push(format!("{a}{b})"));
         }
         if let Some(action) = &self.action {
-            clauses.push(push("action = {}", Param::Text(action.clone()), &mut params));
+            clauses.push(push(
+                "action = {}",
+                Param::Text(action.clone()),
+                &mut params,
+            ));
         }
         if let Some(org) = &self.org_id {
             clauses.push(push("org_id = {}", Param::Text(org.clone()), &mut params));
@@ -237,10 +241,18 @@ impl Filter {
             }
         }
         if let Some(target) = &self.target_id {
-            clauses.push(push("target_id = {}", Param::Text(target.clone()), &mut params));
+            clauses.push(push(
+                "target_id = {}",
+                Param::Text(target.clone()),
+                &mut params,
+            ));
         }
         if let Some(result) = &self.result {
-            clauses.push(push("result = {}", Param::Text(result.clone()), &mut params));
+            clauses.push(push(
+                "result = {}",
+                Param::Text(result.clone()),
+                &mut params,
+            ));
         }
         if let Some(from) = self.from_ms {
             clauses.push(push("occurred_at >= {}", Param::Int(from), &mut params));
@@ -536,18 +548,14 @@ impl AuditLog {
     /// Total number of entries (used by tests and `audit verify`).
     pub async fn count(&self) -> anyhow::Result<u64> {
         let n: i64 = match &self.db {
-            Db::Sqlite(pool) => {
-                sqlx::query("SELECT COUNT(*) AS n FROM audit_log")
-                    .fetch_one(pool)
-                    .await?
-                    .try_get("n")?
-            }
-            Db::Postgres(pool) => {
-                sqlx::query("SELECT COUNT(*) AS n FROM audit_log")
-                    .fetch_one(pool)
-                    .await?
-                    .try_get("n")?
-            }
+            Db::Sqlite(pool) => sqlx::query("SELECT COUNT(*) AS n FROM audit_log")
+                .fetch_one(pool)
+                .await?
+                .try_get("n")?,
+            Db::Postgres(pool) => sqlx::query("SELECT COUNT(*) AS n FROM audit_log")
+                .fetch_one(pool)
+                .await?
+                .try_get("n")?,
         };
         Ok(n as u64)
     }

@@ -76,7 +76,12 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
             .ok_or_else(|| err(var, format!("is missing: expected {what}")))
     }
 
-    fn url(&self, var: &'static str, default: Option<&str>, example: &str) -> Result<Url, ConfigError> {
+    fn url(
+        &self,
+        var: &'static str,
+        default: Option<&str>,
+        example: &str,
+    ) -> Result<Url, ConfigError> {
         let raw = match (self.get(var), default) {
             (Some(v), _) => v,
             (None, Some(d)) => d.to_string(),
@@ -166,7 +171,10 @@ impl Config {
             None,
             "https://abc123.logto.app or http://localhost:3001",
         )?);
-        let m2m_app_id = env.required("LOGTO_M2M_APP_ID", "the app ID of a Logto machine-to-machine app")?;
+        let m2m_app_id = env.required(
+            "LOGTO_M2M_APP_ID",
+            "the app ID of a Logto machine-to-machine app",
+        )?;
         let m2m_app_secret = Secret::new(env.required(
             "LOGTO_M2M_APP_SECRET",
             "the app secret of that machine-to-machine app",
@@ -230,8 +238,11 @@ impl Config {
                 "must name at least one organization role, e.g. admin",
             ));
         }
-        let secs = |var, default, what: &str| env.positive(var, default, what).map(Duration::from_secs);
-        let log_format = env.get("PORTAL_LOG_FORMAT").unwrap_or_else(|| "text".into());
+        let secs =
+            |var, default, what: &str| env.positive(var, default, what).map(Duration::from_secs);
+        let log_format = env
+            .get("PORTAL_LOG_FORMAT")
+            .unwrap_or_else(|| "text".into());
         let log_json = match log_format.as_str() {
             "json" => true,
             "text" => false,
@@ -244,7 +255,11 @@ impl Config {
         };
         let audit_retention_days = match env.get("PORTAL_AUDIT_RETENTION_DAYS") {
             None => None,
-            Some(_) => Some(env.positive("PORTAL_AUDIT_RETENTION_DAYS", 1, "a whole number of days above 0")? as u32),
+            Some(_) => Some(env.positive(
+                "PORTAL_AUDIT_RETENTION_DAYS",
+                1,
+                "a whole number of days above 0",
+            )? as u32),
         };
         Ok(Config {
             logto_endpoint,
@@ -258,8 +273,16 @@ impl Config {
             database_url,
             operator_role,
             admin_org_roles,
-            access_recheck: secs("PORTAL_ACCESS_RECHECK_SECS", 60, "a number of seconds above 0")?,
-            session_idle: secs("PORTAL_SESSION_IDLE_SECS", 60 * 60, "a number of seconds above 0")?,
+            access_recheck: secs(
+                "PORTAL_ACCESS_RECHECK_SECS",
+                60,
+                "a number of seconds above 0",
+            )?,
+            session_idle: secs(
+                "PORTAL_SESSION_IDLE_SECS",
+                60 * 60,
+                "a number of seconds above 0",
+            )?,
             session_absolute: secs(
                 "PORTAL_SESSION_MAX_SECS",
                 12 * 60 * 60,
@@ -280,7 +303,11 @@ impl Config {
                 10,
                 "a whole number above 0",
             )? as usize,
-            logto_timeout: secs("PORTAL_LOGTO_TIMEOUT_SECS", 10, "a number of seconds above 0")?,
+            logto_timeout: secs(
+                "PORTAL_LOGTO_TIMEOUT_SECS",
+                10,
+                "a number of seconds above 0",
+            )?,
             log_json,
             invitation_expiry_days: env.positive(
                 "PORTAL_INVITATION_EXPIRY_DAYS",
@@ -290,8 +317,10 @@ impl Config {
             allow_self_delete: env.flag("PORTAL_ALLOW_SELF_DELETE", false)?,
             profile_fields: env.get("PORTAL_PROFILE_FIELDS").map(PathBuf::from),
             custom_fields: match env.get("PORTAL_PROFILE_FIELDS") {
-                Some(p) => crate::web::profile::fields::CustomFields::load(std::path::Path::new(&p))
-                    .map_err(|e| err("PORTAL_PROFILE_FIELDS", format!("is not usable: {e}")))?,
+                Some(p) => {
+                    crate::web::profile::fields::CustomFields::load(std::path::Path::new(&p))
+                        .map_err(|e| err("PORTAL_PROFILE_FIELDS", format!("is not usable: {e}")))?
+                }
                 None => Default::default(),
             },
             metrics_token: env.get("PORTAL_METRICS_TOKEN").map(Secret::new),
@@ -316,7 +345,10 @@ impl Config {
 
     /// The OIDC redirect URI registered in the Logto app.
     pub fn callback_url(&self) -> String {
-        format!("{}/callback", self.public_url.as_str().trim_end_matches('/'))
+        format!(
+            "{}/callback",
+            self.public_url.as_str().trim_end_matches('/')
+        )
     }
 
     /// The portal's public URL without a trailing slash.
@@ -377,7 +409,10 @@ mod tests {
             "https://default.logto.app/api"
         );
         v.insert("LOGTO_MANAGEMENT_API_RESOURCE", "https://xyz.logto.app/api");
-        assert_eq!(load(&v).unwrap().management_resource, "https://xyz.logto.app/api");
+        assert_eq!(
+            load(&v).unwrap().management_resource,
+            "https://xyz.logto.app/api"
+        );
     }
 
     #[test]

@@ -101,12 +101,12 @@ impl Db {
     pub async fn delete_expired_sessions(&self) -> anyhow::Result<u64> {
         let removed = match self {
             // The store writes expiry dates as RFC 3339 text.
-            Db::Sqlite(pool) => sqlx::query(
-                "DELETE FROM sessions WHERE datetime(expiry_date) < datetime('now')",
-            )
-            .execute(pool)
-                .await?
-                .rows_affected(),
+            Db::Sqlite(pool) => {
+                sqlx::query("DELETE FROM sessions WHERE datetime(expiry_date) < datetime('now')")
+                    .execute(pool)
+                    .await?
+                    .rows_affected()
+            }
             Db::Postgres(pool) => sqlx::query("DELETE FROM sessions WHERE expiry_date < now()")
                 .execute(pool)
                 .await?

@@ -22,7 +22,10 @@ Configuration comes from environment variables; see README.md.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("cannot start the async runtime: {e}");
@@ -122,7 +125,10 @@ async fn healthcheck() -> anyhow::Result<ExitCode> {
     } else {
         addr.ip()
     };
-    let url = format!("http://{}/healthz", std::net::SocketAddr::new(ip, addr.port()));
+    let url = format!(
+        "http://{}/healthz",
+        std::net::SocketAddr::new(ip, addr.port())
+    );
     let client = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(3))
         .build()?;
@@ -148,8 +154,7 @@ async fn demo() -> anyhow::Result<ExitCode> {
     let fake_config = FakeLogtoConfig::default();
     let listen = std::env::var("PORTAL_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
     let public = std::env::var("PORTAL_PUBLIC_URL").unwrap_or_else(|_| format!("http://{listen}"));
-    let database =
-        std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/demo.db".into());
+    let database = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/demo.db".into());
     let vars = std::collections::HashMap::from([
         ("LOGTO_ENDPOINT", fake.url()),
         ("LOGTO_M2M_APP_ID", fake_config.m2m_app_id.clone()),
@@ -172,9 +177,15 @@ async fn demo() -> anyhow::Result<ExitCode> {
     println!("logto-portal demo is running at {public}");
     println!("  fake Logto: {} (in-process, demo data)", fake.url());
     println!("  sign in with any of these (password: {}):", seed.password);
-    println!("    {:<20} operator: all users, organizations and the audit trail", seed.operator_username);
+    println!(
+        "    {:<20} operator: all users, organizations and the audit trail",
+        seed.operator_username
+    );
     println!("    {:<20} admin of one organization", seed.admin_username);
-    println!("    {:<20} plain member: own profile only", seed.member_username);
+    println!(
+        "    {:<20} plain member: own profile only",
+        seed.member_username
+    );
     println!("Press Ctrl-C to stop.");
     app.run_until(shutdown_signal()).await?;
     drop(fake);

@@ -108,7 +108,10 @@ pub fn character_classes(password: &str) -> usize {
             other = true;
         }
     }
-    [lower, upper, digit, other].into_iter().filter(|b| *b).count()
+    [lower, upper, digit, other]
+        .into_iter()
+        .filter(|b| *b)
+        .count()
 }
 
 /// The password equals or contains the username, the email, or the email's local part.
@@ -159,7 +162,10 @@ mod tests {
     #[test]
     fn accepts_a_good_password() {
         assert!(policy()
-            .check("Violet-Harbor-93", &[Some("alice"), Some("alice@example.com")])
+            .check(
+                "Violet-Harbor-93",
+                &[Some("alice"), Some("alice@example.com")]
+            )
             .is_empty());
     }
 
@@ -191,12 +197,25 @@ mod tests {
 
     #[test]
     fn common_passwords() {
-        for pw in ["Password123!", "qwertyuiop", "Monkey2024!", "1234567890", "P@ssw0rd", "iloveyou"] {
+        for pw in [
+            "Password123!",
+            "qwertyuiop",
+            "Monkey2024!",
+            "1234567890",
+            "P@ssw0rd",
+            "iloveyou",
+        ] {
             assert!(is_common(pw), "{pw}");
         }
-        for pw in ["Violet-Harbor-93", "Tr0ub4dor&3x", "correct horse battery staple"] {
+        for pw in [
+            "Violet-Harbor-93",
+            "Tr0ub4dor&3x",
+            "correct horse battery staple",
+        ] {
             assert!(!is_common(pw), "{pw}");
         }
-        assert!(policy().check("Qwertyuiop123!", &[]).contains(&Violation::Common));
+        assert!(policy()
+            .check("Qwertyuiop123!", &[])
+            .contains(&Violation::Common));
     }
 }

@@ -52,7 +52,10 @@ impl Application {
     }
 
     /// Tests bind port 0 first, so the public URL can name the port.
-    pub async fn with_listener(config: Config, listener: TcpListener) -> anyhow::Result<Application> {
+    pub async fn with_listener(
+        config: Config,
+        listener: TcpListener,
+    ) -> anyhow::Result<Application> {
         let state = build_state(config).await?;
         let addr = listener.local_addr()?;
         Ok(Application {
@@ -120,9 +123,12 @@ pub async fn shutdown_signal() {
 }
 
 pub fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTAL_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTAL_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_sessions=warn")
+    });
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
     let result = if json {
         builder.json().flatten_event(true).try_init()
     } else {

@@ -51,27 +51,41 @@ async fn visibility_follows_the_role() {
     let op = app.operator().await;
     let (status, html) = op.get_text("/audit?page_size=100").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("secret-globex-user"), "operators see everything");
+    assert!(
+        html.contains("secret-globex-user"),
+        "operators see everything"
+    );
     assert!(html.contains("Person 3"));
     assert!(html.contains("req-123") && html.contains("203.0.113.9"));
-    assert!(html.contains("href=\"/users/actor1\""), "operators get actor links");
+    assert!(
+        html.contains("href=\"/users/actor1\""),
+        "operators get actor links"
+    );
 
     let admin = app.admin().await;
     let (status, html) = admin.get_text("/audit?page_size=100").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Person 3"), "admin of Acme sees Acme entries");
-    assert!(!html.contains("secret-globex-user"), "…but not Globex entries");
+    assert!(
+        !html.contains("secret-globex-user"),
+        "…but not Globex entries"
+    );
     assert!(!html.contains("href=\"/users/actor1\""));
     // Asking for another organization by URL gives nothing from it.
     let globex = app.fake.state().find_org_id_by_name("Globex").unwrap();
     let (_, html) = admin.get_text(&format!("/audit?org={globex}")).await;
     assert!(!html.contains("secret-globex-user"));
-    let r = admin.get(&format!("/audit/export.jsonl?org={globex}")).await;
+    let r = admin
+        .get(&format!("/audit/export.jsonl?org={globex}"))
+        .await;
     assert_eq!(r.text().await.unwrap(), "");
 
     let member = app.member().await;
     assert_eq!(member.get("/audit").await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(member.get("/audit/export.csv").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        member.get("/audit/export.csv").await.status(),
+        StatusCode::FORBIDDEN
+    );
 
     let anon = app.browser();
     assert_eq!(anon.get("/audit").await.status(), StatusCode::SEE_OTHER);
@@ -89,15 +103,21 @@ async fn filters_paging_and_htmx() {
 
     let (_, html) = op.get_text("/audit?action=member.add&page_size=20").await;
     let doc = scraper::Html::parse_document(&html);
-    let rows = doc.select(&scraper::Selector::parse("#audit-table tbody tr").unwrap()).count();
+    let rows = doc
+        .select(&scraper::Selector::parse("#audit-table tbody tr").unwrap())
+        .count();
     assert_eq!(rows, 20);
     assert!(html.contains("1–20 of 25"), "pager summary");
-    let (_, html) = op.get_text("/audit?action=member.add&page_size=20&page=2").await;
+    let (_, html) = op
+        .get_text("/audit?action=member.add&page_size=20&page=2")
+        .await;
     assert!(html.contains("21–25 of 25"));
 
     let (_, html) = op.get_text("/audit?target=u7").await;
     assert!(html.contains("Person 7") && !html.contains("Person 8"));
-    let (_, html) = op.get_text("/audit?actor=ADA%40example.com&action=member.remove").await;
+    let (_, html) = op
+        .get_text("/audit?actor=ADA%40example.com&action=member.remove")
+        .await;
     assert!(html.contains("secret-globex-user"));
     let (_, html) = op.get_text("/audit?from=2000-01-01&to=2000-01-02").await;
     assert!(html.contains("No entries match"));
@@ -122,14 +142,29 @@ async fn exports_are_streamed_and_safe() {
 
     let r = op.get("/audit/export.csv?org=").await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
-    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("audit.csv"));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("audit.csv"));
     let csv = r.text().await.unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     // Header + 26 seeded + the operator's sign-in (and any other sign-ins).
     assert!(lines[0].starts_with("id,time,actor_id"));
-    assert!(lines.iter().filter(|l| l.contains("\"member.add\"")).count() == 25);
-    assert!(csv.contains("\"'=cmd|' /C calc'!A0\""), "formula neutralized: {csv}");
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.contains("\"member.add\""))
+            .count()
+            == 25
+    );
+    assert!(
+        csv.contains("\"'=cmd|' /C calc'!A0\""),
+        "formula neutralized: {csv}"
+    );
 
     let r = op.get("/audit/export.jsonl?result=failure").await;
     let body = r.text().await.unwrap();
@@ -139,5 +174,7 @@ async fn exports_are_streamed_and_safe() {
         .collect();
     assert!(!entries.is_empty());
     assert!(entries.iter().all(|e| e["result"] == "failure"));
-    assert!(entries.iter().all(|e| e["hash"].as_str().unwrap().len() == 64));
+    assert!(entries
+        .iter()
+        .all(|e| e["hash"].as_str().unwrap().len() == 64));
 }

@@ -33,7 +33,9 @@ async fn sessions_round_trip(kind: DbKind) {
     let store = db.session_store();
     let mut record = Record {
         id: Id::default(),
-        data: [("k".to_string(), serde_json::json!("v"))].into_iter().collect(),
+        data: [("k".to_string(), serde_json::json!("v"))]
+            .into_iter()
+            .collect(),
         expiry_date: tower_sessions::cookie::time::OffsetDateTime::now_utc()
             + tower_sessions::cookie::time::Duration::hours(1),
     };
@@ -67,7 +69,10 @@ async fn sessions_on_postgres() {
 async fn audit_chain(kind: DbKind) {
     let db = fresh(kind).await;
     let audit = AuditLog::new(db.clone());
-    assert_eq!(audit.verify().await.unwrap(), Verification::Intact { entries: 0 });
+    assert_eq!(
+        audit.verify().await.unwrap(),
+        Verification::Intact { entries: 0 }
+    );
     for n in 0..5 {
         audit
             .record(
@@ -87,24 +92,44 @@ async fn audit_chain(kind: DbKind) {
         )
         .await
         .unwrap();
-    assert_eq!(audit.verify().await.unwrap(), Verification::Intact { entries: 6 });
+    assert_eq!(
+        audit.verify().await.unwrap(),
+        Verification::Intact { entries: 6 }
+    );
 
     // Filters and paging.
     let (rows, total) = audit
-        .list(&Filter { org_id: Some("orgA".into()), ..Default::default() }, 1, 2)
+        .list(
+            &Filter {
+                org_id: Some("orgA".into()),
+                ..Default::default()
+            },
+            1,
+            2,
+        )
         .await
         .unwrap();
     assert_eq!(total, 4);
     assert_eq!(rows.len(), 2);
     assert!(rows[0].id > rows[1].id, "newest first");
     let (_, failures) = audit
-        .list(&Filter { result: Some("failure".into()), ..Default::default() }, 1, 10)
+        .list(
+            &Filter {
+                result: Some("failure".into()),
+                ..Default::default()
+            },
+            1,
+            10,
+        )
         .await
         .unwrap();
     assert_eq!(failures, 1);
     let (_, visible) = audit
         .list(
-            &Filter { org_ids: Some(vec!["orgB".into()]), ..Default::default() },
+            &Filter {
+                org_ids: Some(vec!["orgB".into()]),
+                ..Default::default()
+            },
             1,
             10,
         )
@@ -112,7 +137,14 @@ async fn audit_chain(kind: DbKind) {
         .unwrap();
     assert_eq!(visible, 2);
     let (_, by_actor) = audit
-        .list(&Filter { actor: Some("USER3@example.com".into()), ..Default::default() }, 1, 10)
+        .list(
+            &Filter {
+                actor: Some("USER3@example.com".into()),
+                ..Default::default()
+            },
+            1,
+            10,
+        )
         .await
         .unwrap();
     assert_eq!(by_actor, 1);
@@ -128,7 +160,10 @@ async fn audit_chain(kind: DbKind) {
     // Someone with direct database access edits a row: verify names it.
     match &db {
         Db::Sqlite(p) => {
-            sqlx::query("DROP TRIGGER audit_log_no_update").execute(p).await.unwrap();
+            sqlx::query("DROP TRIGGER audit_log_no_update")
+                .execute(p)
+                .await
+                .unwrap();
             sqlx::query("UPDATE audit_log SET actor_id = 'mallory' WHERE id = 3")
                 .execute(p)
                 .await
@@ -217,7 +252,10 @@ async fn retention_prunes_by_age_and_records_it() {
     }
     // Age the first two entries by 40 days (bypassing the trigger the way an old row would be).
     if let Db::Sqlite(p) = &db {
-        sqlx::query("DROP TRIGGER audit_log_no_update").execute(p).await.unwrap();
+        sqlx::query("DROP TRIGGER audit_log_no_update")
+            .execute(p)
+            .await
+            .unwrap();
         sqlx::query("UPDATE audit_log SET occurred_at = occurred_at - 3456000000 WHERE id <= 2")
             .execute(p)
             .await
@@ -229,5 +267,8 @@ async fn retention_prunes_by_age_and_records_it() {
     assert_eq!(rows[0].action, "audit.prune");
     assert!(rows[0].details.contains("\"removed\":2"));
     // The kept part of the chain still verifies.
-    assert_eq!(audit.verify().await.unwrap(), Verification::Intact { entries: 2 });
+    assert_eq!(
+        audit.verify().await.unwrap(),
+        Verification::Intact { entries: 2 }
+    );
 }

@@ -41,7 +41,11 @@ pub async fn load_access(
     let mut orgs: Vec<OrgMembership> = orgs
         .into_iter()
         .map(|o| {
-            let roles: Vec<String> = o.organization_roles.iter().map(|r| r.name.clone()).collect();
+            let roles: Vec<String> = o
+                .organization_roles
+                .iter()
+                .map(|r| r.name.clone())
+                .collect();
             let is_admin = roles.iter().any(|r| state.config.is_admin_role(r));
             OrgMembership {
                 id: o.id,
@@ -51,7 +55,7 @@ pub async fn load_access(
             }
         })
         .collect();
-    orgs.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    orgs.sort_by_key(|o| o.name.to_lowercase());
     Ok(Some((
         user,
         Access {
@@ -123,7 +127,10 @@ impl FromRequestParts<AppState> for CurrentUser {
         }
         let mut access: Access = session.get(ACCESS_KEY).await?.unwrap_or_default();
         if now - access.checked_at >= state.config.access_recheck.as_millis() as i64 {
-            match load_access(state, &user.id).await.map_err(AppError::Logto)? {
+            match load_access(state, &user.id)
+                .await
+                .map_err(AppError::Logto)?
+            {
                 Some((fresh, fresh_access)) => {
                     access = fresh_access;
                     user.name = fresh.name.clone();

@@ -13,9 +13,9 @@ use axum::{
 };
 use openidconnect::{
     core::{CoreAuthenticationFlow, CoreClient},
-    LogoutRequest, ProviderMetadataWithLogout,
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, PostLogoutRedirectUrl, RedirectUrl, Scope, TokenResponse,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, LogoutRequest, Nonce,
+    PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout,
+    RedirectUrl, Scope, TokenResponse,
 };
 use serde::Deserialize;
 use tokio::sync::RwLock;
@@ -108,7 +108,9 @@ fn client(
     Ok(CoreClient::from_provider_metadata(
         metadata,
         ClientId::new(state.config.app_id.clone()),
-        Some(ClientSecret::new(state.config.app_secret.expose().to_string())),
+        Some(ClientSecret::new(
+            state.config.app_secret.expose().to_string(),
+        )),
     )
     .set_redirect_uri(RedirectUrl::new(state.config.callback_url())?))
 }
@@ -144,14 +146,24 @@ pub async fn sign_in(
     for scope in SCOPES.iter().skip(1) {
         request = request.add_scope(Scope::new(scope.to_string()));
     }
-    if let Some(hint) = q.login_hint.as_deref().filter(|h| !h.is_empty() && h.len() <= 256) {
+    if let Some(hint) = q
+        .login_hint
+        .as_deref()
+        .filter(|h| !h.is_empty() && h.len() <= 256)
+    {
         request = request.add_extra_param("login_hint", hint.to_string());
     }
-    if let Some(screen) = q
-        .first_screen
-        .as_deref()
-        .filter(|s| matches!(*s, "signIn" | "register" | "sign_in" | "identifier:sign_in" | "identifier:register" | "reset_password"))
-    {
+    if let Some(screen) = q.first_screen.as_deref().filter(|s| {
+        matches!(
+            *s,
+            "signIn"
+                | "register"
+                | "sign_in"
+                | "identifier:sign_in"
+                | "identifier:register"
+                | "reset_password"
+        )
+    }) {
         request = request.add_extra_param("first_screen", screen.to_string());
     }
     let (url, csrf_state, nonce) = request.url();
@@ -223,13 +235,21 @@ pub async fn callback(
     let entry = pending.remove(index);
     session.insert(PENDING_KEY, &pending).await?;
     if now_ms() - entry.created_at > PENDING_TTL_MS {
-        return Ok(callback_failed(ctx, &entry.return_to, "auth.callback_failed"));
+        return Ok(callback_failed(
+            ctx,
+            &entry.return_to,
+            "auth.callback_failed",
+        ));
     }
     if q.error.is_some() {
         return Ok(callback_failed(ctx, &entry.return_to, "auth.denied"));
     }
     let Some(code) = q.code.filter(|c| !c.is_empty()) else {
-        return Ok(callback_failed(ctx, &entry.return_to, "auth.callback_failed"));
+        return Ok(callback_failed(
+            ctx,
+            &entry.return_to,
+            "auth.callback_failed",
+        ));
     };
     let claims_sub = match exchange_and_verify(&state, &entry, code).await {
         Ok(v) => v,
@@ -238,10 +258,15 @@ pub async fn callback(
             state
                 .audit
                 .record_or_log(
-                    NewEntry::new("auth.sign_in", ctx.actor(), ctx.origin()).failed("callback_invalid"),
+                    NewEntry::new("auth.sign_in", ctx.actor(), ctx.origin())
+                        .failed("callback_invalid"),
                 )
                 .await;
-            return Ok(callback_failed(ctx, &entry.return_to, "auth.callback_failed"));
+            return Ok(callback_failed(
+                ctx,
+                &entry.return_to,
+                "auth.callback_failed",
+            ));
         }
     };
     let (sub, id_token) = claims_sub;
@@ -270,13 +295,11 @@ pub async fn callback(
     };
     state
         .audit
-        .record_or_log(
-            NewEntry::new("auth.sign_in", actor, ctx.origin()).target(
-                "user",
-                &session_user.id,
-                Some(&session_user.display_name()),
-            ),
-        )
+        .record_or_log(NewEntry::new("auth.sign_in", actor, ctx.origin()).target(
+            "user",
+            &session_user.id,
+            Some(&session_user.display_name()),
+        ))
         .await;
     Ok(Redirect::to(&entry.return_to).into_response())
 }
@@ -307,7 +330,9 @@ async fn exchange_and_verify(
             let verifier = fresh.id_token_verifier();
             let claims = id_token
                 .claims(&verifier, &nonce)
-                .map_err(|e| anyhow::anyhow!("ID token rejected: {first}; after JWKS refresh: {e}"))?
+                .map_err(|e| {
+                    anyhow::anyhow!("ID token rejected: {first}; after JWKS refresh: {e}")
+                })?
                 .clone();
             claims
         }

@@ -106,7 +106,10 @@ mod tests {
 
     #[test]
     fn return_to_accepts_only_local_paths() {
-        assert_eq!(safe_return_to(Some("/orgs/abc/members?page=2")), "/orgs/abc/members?page=2");
+        assert_eq!(
+            safe_return_to(Some("/orgs/abc/members?page=2")),
+            "/orgs/abc/members?page=2"
+        );
         for bad in [
             "https://evil.example/",
             "//evil.example/x",

@@ -236,7 +236,12 @@ async fn audit_page(
         actions: KNOWN_ACTIONS,
         table,
     };
-    page_or_partial(page_view.ctx.is_htmx, &page_view, &page_view.table, Some(&push))
+    page_or_partial(
+        page_view.ctx.is_htmx,
+        &page_view,
+        &page_view.table,
+        Some(&push),
+    )
 }
 
 /// Streams every entry of the filter, a database page at a time.
@@ -253,7 +258,8 @@ fn entries_stream(
             match state.audit.list(&filter, page, BATCH).await {
                 Ok((rows, total)) => {
                     let more = u64::from(page) * u64::from(BATCH) < total && !rows.is_empty();
-                    let items: Vec<Result<Entry, anyhow::Error>> = rows.into_iter().map(Ok).collect();
+                    let items: Vec<Result<Entry, anyhow::Error>> =
+                        rows.into_iter().map(Ok).collect();
                     Some((stream::iter(items), more.then_some(page + 1)))
                 }
                 Err(e) => Some((stream::iter(vec![Err(e)]), None)),

@@ -91,7 +91,11 @@ impl PageCtx {
     }
 
     pub fn signed_in_as(&self) -> String {
-        let name = self.user.as_ref().map(|u| u.display_name()).unwrap_or_default();
+        let name = self
+            .user
+            .as_ref()
+            .map(|u| u.display_name())
+            .unwrap_or_default();
         self.t.f("nav.signed_in_as", &[("name", &name)])
     }
 

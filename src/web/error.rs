@@ -15,7 +15,9 @@ use crate::web::i18n::{Lang, Tr};
 #[derive(Debug)]
 pub enum AppError {
     /// Not signed in; pages redirect to sign-in and come back to `return_to`.
-    NotSignedIn { return_to: String },
+    NotSignedIn {
+        return_to: String,
+    },
     /// Signed in but not allowed (operator-only pages).
     Forbidden,
     /// Missing, or not the person's to see (cross-organization requests answer this too).
@@ -69,12 +71,24 @@ impl AppError {
                 "error.title",
                 "error.sign_in_again",
             ),
-            AppError::Forbidden => (StatusCode::FORBIDDEN, "error.forbidden_title", "error.forbidden"),
-            AppError::NotFound => (StatusCode::NOT_FOUND, "error.not_found_title", "error.not_found"),
+            AppError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "error.forbidden_title",
+                "error.forbidden",
+            ),
+            AppError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "error.not_found_title",
+                "error.not_found",
+            ),
             AppError::Csrf => (StatusCode::FORBIDDEN, "error.csrf_title", "error.csrf"),
             AppError::BadRequest(key) => (StatusCode::BAD_REQUEST, "error.bad_request_title", *key),
             AppError::Logto(e) => logto_view(e),
-            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "error.title", "error.internal"),
+            AppError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "error.title",
+                "error.internal",
+            ),
         };
         ErrorView {
             status,
@@ -98,12 +112,14 @@ pub fn logto_view(e: &LogtoError) -> (StatusCode, &'static str, &'static str) {
             "error.logto_rate_limited",
         ),
         LogtoError::Config(_) => (StatusCode::BAD_GATEWAY, "error.title", "error.logto_auth"),
-        LogtoError::Api { status: 401 | 403, .. } => {
-            (StatusCode::BAD_GATEWAY, "error.title", "error.logto_auth")
-        }
-        LogtoError::Api { status: 404, .. } => {
-            (StatusCode::NOT_FOUND, "error.not_found_title", "error.not_found")
-        }
+        LogtoError::Api {
+            status: 401 | 403, ..
+        } => (StatusCode::BAD_GATEWAY, "error.title", "error.logto_auth"),
+        LogtoError::Api { status: 404, .. } => (
+            StatusCode::NOT_FOUND,
+            "error.not_found_title",
+            "error.not_found",
+        ),
         LogtoError::Api { status: 429, .. } => (
             StatusCode::SERVICE_UNAVAILABLE,
             "error.logto_unavailable_title",
@@ -123,7 +139,10 @@ impl IntoResponse for AppError {
         if let AppError::NotSignedIn { return_to } = &self {
             let target = format!(
                 "/sign-in?return_to={}",
-                percent_encoding::utf8_percent_encode(return_to, percent_encoding::NON_ALPHANUMERIC)
+                percent_encoding::utf8_percent_encode(
+                    return_to,
+                    percent_encoding::NON_ALPHANUMERIC
+                )
             );
             let mut resp = Redirect::to(&target).into_response();
             resp.extensions_mut().insert(SignInRedirect(target));

@@ -21,7 +21,10 @@ pub fn datetime(ms: i64) -> String {
 pub fn iso(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
 
@@ -57,7 +60,6 @@ pub fn parse_date(s: &str, end_of_day: bool) -> Option<i64> {
     };
     Some((t.assume_utc().unix_timestamp_nanos() / 1_000_000) as i64)
 }
-
 
 #[cfg(test)]
 mod tests {

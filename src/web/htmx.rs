@@ -30,13 +30,17 @@ pub fn page_or_partial<P: Template, F: Template>(
             }
         }
         // The same URL serves page and fragment: caches must keep them apart.
-        resp.headers_mut()
-            .insert(axum::http::header::VARY, axum::http::HeaderValue::from_static("HX-Request"));
+        resp.headers_mut().insert(
+            axum::http::header::VARY,
+            axum::http::HeaderValue::from_static("HX-Request"),
+        );
         Ok(resp)
     } else {
         let mut resp = html(page)?;
-        resp.headers_mut()
-            .insert(axum::http::header::VARY, axum::http::HeaderValue::from_static("HX-Request"));
+        resp.headers_mut().insert(
+            axum::http::header::VARY,
+            axum::http::HeaderValue::from_static("HX-Request"),
+        );
         Ok(resp)
     }
 }

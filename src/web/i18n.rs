@@ -35,7 +35,12 @@ impl Lang {
         let c = code.trim().to_ascii_lowercase();
         if c == "en" || c.starts_with("en-") {
             Some(Lang::En)
-        } else if c == "zh-tw" || c == "zh-hant" || c.starts_with("zh-hant") || c == "zh-hk" || c == "zh" {
+        } else if c == "zh-tw"
+            || c == "zh-hant"
+            || c.starts_with("zh-hant")
+            || c == "zh-hk"
+            || c == "zh"
+        {
             Some(Lang::ZhTw)
         } else {
             None
@@ -80,9 +85,53 @@ impl Lang {
 /// Every message file, compiled in.
 pub const FILES: &[(&str, &str, &str)] = &[
     ("en", "common", include_str!("../../locales/en/common.toml")),
-    ("zh-TW", "common", include_str!("../../locales/zh-TW/common.toml")),
+    (
+        "zh-TW",
+        "common",
+        include_str!("../../locales/zh-TW/common.toml"),
+    ),
+    (
+        "en",
+        "profile",
+        include_str!("../../locales/en/profile.toml"),
+    ),
+    (
+        "zh-TW",
+        "profile",
+        include_str!("../../locales/zh-TW/profile.toml"),
+    ),
+    (
+        "en",
+        "invitations",
+        include_str!("../../locales/en/invitations.toml"),
+    ),
+    (
+        "zh-TW",
+        "invitations",
+        include_str!("../../locales/zh-TW/invitations.toml"),
+    ),
+    ("en", "users", include_str!("../../locales/en/users.toml")),
+    (
+        "zh-TW",
+        "users",
+        include_str!("../../locales/zh-TW/users.toml"),
+    ),
+    (
+        "en",
+        "members",
+        include_str!("../../locales/en/members.toml"),
+    ),
+    (
+        "zh-TW",
+        "members",
+        include_str!("../../locales/zh-TW/members.toml"),
+    ),
     ("en", "audit", include_str!("../../locales/en/audit.toml")),
-    ("zh-TW", "audit", include_str!("../../locales/zh-TW/audit.toml")),
+    (
+        "zh-TW",
+        "audit",
+        include_str!("../../locales/zh-TW/audit.toml"),
+    ),
 ];
 
 type Catalog = HashMap<String, String>;
@@ -91,7 +140,11 @@ fn flatten(prefix: &str, value: &toml::Value, out: &mut Catalog) {
     match value {
         toml::Value::Table(t) => {
             for (k, v) in t {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten(&key, v, out);
             }
         }
@@ -168,7 +221,10 @@ mod tests {
     fn accept_language_and_cookie() {
         let mut h = HeaderMap::new();
         assert_eq!(Lang::from_headers(&h), Lang::En);
-        h.insert("accept-language", "fr-FR, zh-TW;q=0.8, en;q=0.5".parse().unwrap());
+        h.insert(
+            "accept-language",
+            "fr-FR, zh-TW;q=0.8, en;q=0.5".parse().unwrap(),
+        );
         assert_eq!(Lang::from_headers(&h), Lang::ZhTw);
         h.insert("cookie", "a=b; lang=en".parse().unwrap());
         assert_eq!(Lang::from_headers(&h), Lang::En);
@@ -177,7 +233,8 @@ mod tests {
     #[test]
     fn placeholders_fill() {
         let t = Tr::new(Lang::En);
-        assert_eq!(t.t("no.such.key"), "no.such.key");
+        let missing = "no.such.key";
+        assert_eq!(t.t(missing), missing);
         assert!(t.has("app.name"));
     }
 }

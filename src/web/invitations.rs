@@ -32,7 +32,6 @@ pub fn routes() -> Router<AppState> {
             "/orgs/{org_id}/invitations",
             get(admin::list).post(admin::invite),
         )
-        .route("/orgs/{org_id}/invitations/upload", post(admin::upload))
         .route(
             "/orgs/{org_id}/invitations/{invitation_id}/resend",
             post(admin::resend),
@@ -83,7 +82,8 @@ impl EmailConnectorMemo {
     }
 
     pub fn record(&self, has_connector: bool) {
-        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some((has_connector, Instant::now()));
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((has_connector, Instant::now()));
     }
 }
 
@@ -101,7 +101,10 @@ mod tests {
         if let Some(past) = Instant::now().checked_sub(long_ago) {
             *memo.last.lock().unwrap() = Some((false, past));
             assert!(memo.should_try(), "re-probes after a while");
-            assert!(memo.known_missing(), "the page keeps saying so until an email goes out");
+            assert!(
+                memo.known_missing(),
+                "the page keeps saying so until an email goes out"
+            );
         }
         memo.record(true);
         assert!(memo.should_try() && !memo.known_missing());

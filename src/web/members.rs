@@ -26,7 +26,10 @@ use serde_json::json;
 use crate::audit::NewEntry;
 use crate::auth::access::OrgAdmin;
 use crate::auth::session::{safe_return_to, ACCESS_KEY};
-use crate::logto::{LogtoClient, LogtoError, MemberQuery, OrgMember, OrgRole, RoleType, SearchField, UserQuery, UserSearch};
+use crate::logto::{
+    LogtoClient, LogtoError, MemberQuery, OrgMember, OrgRole, RoleType, SearchField, UserQuery,
+    UserSearch,
+};
 use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::{logto_view, AppError, AppResult};
 use crate::web::htmx::{html, page_or_partial};
@@ -87,12 +90,17 @@ impl MemberCache {
 
     /// The roles that can be given to people (type `User`), by name.
     async fn roles(&self, logto: &LogtoClient) -> Result<Arc<Vec<OrgRole>>, LogtoError> {
-        if let Some((at, roles)) = &self.state().roles {
-            if at.elapsed() < ROLES_TTL {
-                return Ok(roles.clone());
-            }
+        let cached = {
+            let st = self.state();
+            st.roles
+                .as_ref()
+                .filter(|(at, _)| at.elapsed() < ROLES_TTL)
+                .map(|(_, roles)| roles.clone())
+        };
+        match cached {
+            Some(roles) => Ok(roles),
+            None => self.fresh_roles(logto).await,
         }
-        self.fresh_roles(logto).await
     }
 
     async fn fresh_roles(&self, logto: &LogtoClient) -> Result<Arc<Vec<OrgRole>>, LogtoError> {
@@ -108,14 +116,20 @@ impl MemberCache {
     }
 
     async fn org_name(&self, logto: &LogtoClient, org_id: &str) -> Result<String, LogtoError> {
-        if let Some((at, name)) = self.state().org_names.get(org_id) {
-            if at.elapsed() < ORG_NAME_TTL {
-                return Ok(name.clone());
-            }
+        let cached = {
+            let st = self.state();
+            st.org_names
+                .get(org_id)
+                .filter(|(at, _)| at.elapsed() < ORG_NAME_TTL)
+                .map(|(_, name)| name.clone())
+        };
+        if let Some(name) = cached {
+            return Ok(name);
         }
         let org = logto.get_organization(org_id).await?;
         let mut st = self.state();
-        st.org_names.retain(|_, (at, _)| at.elapsed() < ORG_NAME_TTL);
+        st.org_names
+            .retain(|_, (at, _)| at.elapsed() < ORG_NAME_TTL);
         st.org_names
             .insert(org_id.to_string(), (Instant::now(), org.name.clone()));
         Ok(org.name)
@@ -224,16 +238,11 @@ pub struct Stamp {
 }
 
 fn stamp(ms: i64) -> Option<Stamp> {
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()?;
-    let text = t
-        .format(time::macros::format_description!(
-            "[year]-[month]-[day] [hour]:[minute] UTC"
-        ))
-        .ok()?;
-    let iso = t
-        .format(&time::format_description::well_known::Rfc3339)
-        .ok()?;
-    Some(Stamp { text, iso })
+    let iso = crate::web::format::iso(ms);
+    (!iso.is_empty()).then(|| Stamp {
+        text: crate::web::format::datetime(ms),
+        iso,
+    })
 }
 
 /// A Logto failure in words a person understands (never Logto's raw text).
@@ -266,10 +275,16 @@ fn failure_code(e: &LogtoError) -> String {
 /// availability status otherwise.
 fn failure_status(e: Option<&LogtoError>) -> StatusCode {
     match e {
-        Some(e @ (LogtoError::Unavailable(_) | LogtoError::RateLimited | LogtoError::Config(_) | LogtoError::Decode(_))) => {
-            logto_view(e).0
-        }
-        Some(e) if e.status().is_some_and(|s| s >= 500 || s == 429 || s == 401 || s == 403) => {
+        Some(
+            e @ (LogtoError::Unavailable(_)
+            | LogtoError::RateLimited
+            | LogtoError::Config(_)
+            | LogtoError::Decode(_)),
+        ) => logto_view(e).0,
+        Some(e)
+            if e.status()
+                .is_some_and(|s| s >= 500 || s == 429 || s == 401 || s == 403) =>
+        {
             logto_view(e).0
         }
         _ => StatusCode::UNPROCESSABLE_ENTITY,
@@ -346,13 +361,14 @@ impl MemberRow {
             initials,
             // Only https pictures: the CSP allows no other remote images, and nothing else
             // belongs in an `src`.
-            avatar: m
-                .avatar
-                .clone()
-                .filter(|a| a.starts_with("https://")),
+            avatar: m.avatar.clone().filter(|a| a.starts_with("https://")),
             email: m.primary_email.clone().filter(|s| !s.is_empty()),
             username: m.username.clone().filter(|s| !s.is_empty()),
-            roles: m.organization_roles.iter().map(|r| r.name.clone()).collect(),
+            roles: m
+                .organization_roles
+                .iter()
+                .map(|r| r.name.clone())
+                .collect(),
             last_sign_in: m.last_sign_in_at.and_then(stamp),
             is_self: m.id == self_id,
             is_suspended: m.is_suspended,
@@ -394,7 +410,7 @@ fn choices(roles: &[OrgRole], checked: &[String]) -> Vec<RoleChoice> {
             id: r.id.clone(),
             name: r.name.clone(),
             description: r.description.clone().filter(|d| !d.is_empty()),
-            checked: checked.iter().any(|c| c == &r.id || c == &r.name),
+            checked: checked.iter().any(|c| c == &r.id),
         })
         .collect()
 }
@@ -409,7 +425,6 @@ pub struct MembersView {
     pub role: String,
     pub roles: Vec<RoleChoice>,
     pub rows: Vec<MemberRow>,
-    pub pager: Pager,
     pub page_size: u32,
     pub total: u64,
     pub status_text: String,
@@ -474,7 +489,10 @@ impl ViewParams {
     }
 
     fn filter_pairs(&self) -> Vec<(String, String)> {
-        vec![("q".into(), self.q.clone()), ("role".into(), self.role.clone())]
+        vec![
+            ("q".into(), self.q.clone()),
+            ("role".into(), self.role.clone()),
+        ]
     }
 
     fn member_query(&self) -> MemberQuery {
@@ -607,7 +625,6 @@ async fn list(
         add_href: format!("{path}/add"),
         canonical: canonical.clone(),
         oob: ctx.is_htmx,
-        pager: pager.clone(),
         path,
     };
     // A refresh of the same view (after an addition) must not add a history entry.
@@ -744,7 +761,11 @@ async fn edit_roles(
     );
     let member = member?.ok_or(AppError::NotFound)?;
     let roles = roles?;
-    let held: Vec<String> = member.organization_roles.iter().map(|r| r.id.clone()).collect();
+    let held: Vec<String> = member
+        .organization_roles
+        .iter()
+        .map(|r| r.id.clone())
+        .collect();
     let name = member.display_name().to_string();
     let form = RolesForm {
         org_id: admin.org_id.clone(),
@@ -808,16 +829,14 @@ async fn another_admin_exists(
         .iter()
         .filter(|r| state.config.is_admin_role(&r.name))
         .collect();
-    let pages = futures::future::try_join_all(admin_roles.iter().map(|r| {
-        state.logto.list_org_members(
-            org_id,
-            &MemberQuery {
-                organization_role_id: Some(r.id.clone()),
-                page: 1,
-                page_size: 2,
-                q: None,
-            },
-        )
+    let pages = futures::future::try_join_all(admin_roles.iter().map(|r| async move {
+        let holders = MemberQuery {
+            organization_role_id: Some(r.id.clone()),
+            page: 1,
+            page_size: 2,
+            q: None,
+        };
+        state.logto.list_org_members(org_id, &holders).await
     }))
     .await?;
     Ok(pages
@@ -849,8 +868,10 @@ async fn last_admin_guard(
     }
     Err(Refusal::Guard(
         "last_admin_guard",
-        ctx.t
-            .f("members.err.last_admin", &[("name", &member.display_name())]),
+        ctx.t.f(
+            "members.err.last_admin",
+            &[("name", &member.display_name())],
+        ),
     ))
 }
 
@@ -893,22 +914,38 @@ async fn save_roles(
         cache.resolve(&state.logto, &wanted)
     );
     let Some(member) = member? else {
-        record_failure(&state, &ctx, "member.roles_change", &org_id, &user_id, None, "organization.require_membership", json!({ "roleIds": wanted })).await;
-        return Err(AppError::NotFound);
+        record_failure(
+            &state,
+            &ctx,
+            "member.roles_change",
+            &org_id,
+            &user_id,
+            None,
+            "organization.require_membership",
+            json!({ "requestedRoleIds": wanted }),
+        )
+        .await;
+        return member_gone(&admin, ctx, &user_id, &back).await;
     };
     let name = member.display_name().to_string();
     let all_roles = cache.roles(&state.logto).await?;
-    let before: Vec<String> = member.organization_roles.iter().map(|r| r.name.clone()).collect();
+    let before: Vec<String> = member
+        .organization_roles
+        .iter()
+        .map(|r| r.name.clone())
+        .collect();
 
     let outcome: Result<Vec<OrgRole>, Refusal> = async {
-        let chosen = resolved?.ok_or_else(|| {
-            Refusal::Guard("unknown_role", ctx.t.t("members.err.unknown_role"))
-        })?;
+        let chosen = resolved?
+            .ok_or_else(|| Refusal::Guard("unknown_role", ctx.t.t("members.err.unknown_role")))?;
         if !holds_admin_role(&state, chosen.iter().map(|r| &r.name)) {
             last_admin_guard(&state, &admin, &ctx, &all_roles, &member).await?;
         }
         let ids: Vec<String> = chosen.iter().map(|r| r.id.clone()).collect();
-        state.logto.set_member_roles(&org_id, &member.id, &ids).await?;
+        state
+            .logto
+            .set_member_roles(&org_id, &member.id, &ids)
+            .await?;
         Ok(chosen)
     }
     .await;
@@ -930,12 +967,9 @@ async fn save_roles(
                 && !holds_admin_role(&state, &after);
             if lost_own_admin {
                 expire_own_access(&admin).await?;
-                set_flash(
-                    &admin.user.session,
-                    "info",
-                    ctx.t.f("members.self_demoted", &[("org", &org_name_or_id(&admin))]),
-                )
-                .await?;
+                let org = org_name_or_id(&admin);
+                let message = ctx.t.f("members.self_demoted", &[("org", &org)]);
+                set_flash(&admin.user.session, "info", message).await?;
                 return Ok(leave_to(&ctx, "/"));
             }
             if ctx.is_htmx {
@@ -947,17 +981,15 @@ async fn save_roles(
                         name: r.name.clone(),
                     })
                     .collect();
-                updated.organization_roles.sort_by(|a, b| a.name.cmp(&b.name));
+                updated
+                    .organization_roles
+                    .sort_by(|a, b| a.name.cmp(&b.name));
                 let mut row = MemberRow::new(&updated, &org_id, &admin.user.user.id, &back);
                 row.notice = Some(Notice::ok(ctx.t.t("members.roles_saved")));
                 html(&RowFragment { ctx, row })
             } else {
-                set_flash(
-                    &admin.user.session,
-                    "success",
-                    ctx.t.f("members.roles_saved_of", &[("name", &name)]),
-                )
-                .await?;
+                let message = ctx.t.f("members.roles_saved_of", &[("name", &name)]);
+                set_flash(&admin.user.session, "success", message).await?;
                 Ok(Redirect::to(&back).into_response())
             }
         }
@@ -982,8 +1014,34 @@ async fn save_roles(
                 inline: ctx.is_htmx,
             };
             let title = ctx.t.f("members.roles_title", &[("name", &name)]);
-            Ok(with_status(render_roles_form(ctx, form, title)?, refusal.status()))
+            Ok(with_status(
+                render_roles_form(ctx, form, title)?,
+                refusal.status(),
+            ))
         }
+    }
+}
+
+/// The person acted on someone who is no longer a member: say so in place of the row (htmx)
+/// or on the list (plain form).
+async fn member_gone(
+    admin: &OrgAdmin,
+    ctx: PageCtx,
+    user_id: &str,
+    back: &str,
+) -> AppResult<Response> {
+    let message = ctx.t.t("members.err.not_member");
+    if ctx.is_htmx {
+        let resp = html(&RemovedRow {
+            ctx,
+            user_id: user_id.to_string(),
+            notice: Notice::error(message),
+            columns: COLUMNS,
+        })?;
+        Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY))
+    } else {
+        set_flash(&admin.user.session, "error", message).await?;
+        Ok(Redirect::to(back).into_response())
     }
 }
 
@@ -1072,7 +1130,7 @@ struct RemovePage {
 struct RemovedRow {
     ctx: PageCtx,
     user_id: String,
-    message: String,
+    notice: Notice,
     columns: u32,
 }
 
@@ -1084,7 +1142,13 @@ fn render_remove_form(ctx: PageCtx, form: RemoveForm) -> AppResult<Response> {
     }
 }
 
-fn remove_form(ctx: &PageCtx, admin: &OrgAdmin, org: &str, member: &OrgMember, back: String) -> RemoveForm {
+fn remove_form(
+    ctx: &PageCtx,
+    admin: &OrgAdmin,
+    org: &str,
+    member: &OrgMember,
+    back: String,
+) -> RemoveForm {
     let name = member.display_name().to_string();
     RemoveForm {
         org_id: admin.org_id.clone(),
@@ -1137,12 +1201,26 @@ async fn remove(
         cache.roles(&state.logto)
     );
     let Some(member) = member? else {
-        record_failure(&state, &ctx, "member.remove", &org_id, &user_id, None, "entity.not_found", json!({})).await;
-        return Err(AppError::NotFound);
+        record_failure(
+            &state,
+            &ctx,
+            "member.remove",
+            &org_id,
+            &user_id,
+            None,
+            "entity.not_found",
+            json!({}),
+        )
+        .await;
+        return member_gone(&admin, ctx, &user_id, &back).await;
     };
     let org = org.unwrap_or_else(|_| org_id.clone());
     let name = member.display_name().to_string();
-    let held: Vec<String> = member.organization_roles.iter().map(|r| r.name.clone()).collect();
+    let held: Vec<String> = member
+        .organization_roles
+        .iter()
+        .map(|r| r.name.clone())
+        .collect();
 
     let outcome: Result<(), Refusal> = async {
         let roles = roles?;
@@ -1171,7 +1249,7 @@ async fn remove(
                 html(&RemovedRow {
                     ctx,
                     user_id: member.id.clone(),
-                    message,
+                    notice: Notice::ok(message),
                     columns: COLUMNS,
                 })
             } else {
@@ -1186,7 +1264,10 @@ async fn remove(
                 .await;
             let mut form = remove_form(&ctx, &admin, &org, &member, back);
             form.error = Some(refusal.message(&ctx.t));
-            Ok(with_status(render_remove_form(ctx, form)?, refusal.status()))
+            Ok(with_status(
+                render_remove_form(ctx, form)?,
+                refusal.status(),
+            ))
         }
     }
 }
@@ -1232,6 +1313,10 @@ impl AddForm {
 
     pub fn list_href(&self) -> String {
         members_path(&self.org_id)
+    }
+
+    pub fn close_href(&self) -> String {
+        format!("{}/add?close=1", members_path(&self.org_id))
     }
 }
 
@@ -1358,7 +1443,16 @@ async fn add_form(
     ctx: PageCtx,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let q = Fields::query(raw.as_deref()).get("q");
+    let fields = Fields::query(raw.as_deref());
+    if fields.get("close") == "1" {
+        // "Close" on the htmx panel: the empty placeholder; without htmx, the list.
+        return Ok(if ctx.is_htmx {
+            axum::response::Html(r#"<div id="add-panel"></div>"#).into_response()
+        } else {
+            Redirect::to(&members_path(&admin.org_id)).into_response()
+        });
+    }
+    let q = fields.get("q");
     let (roles, cands) = tokio::join!(
         cache.roles(&state.logto),
         search_candidates(&state, &ctx.t, &admin.org_id, &q, "")
@@ -1383,7 +1477,11 @@ async fn candidates(
 ) -> AppResult<Response> {
     let q = Fields::query(raw.as_deref()).get("q");
     if !ctx.is_htmx {
-        let target = format!("{}/add?{}", members_path(&admin.org_id), query_string(&[("q".into(), q)]));
+        let target = format!(
+            "{}/add?{}",
+            members_path(&admin.org_id),
+            query_string(&[("q".into(), q)])
+        );
         return Ok(Redirect::to(&target).into_response());
     }
     let cands = search_candidates(&state, &ctx.t, &admin.org_id, &q, "").await;
@@ -1392,7 +1490,10 @@ async fn candidates(
     } else {
         StatusCode::OK
     };
-    Ok(with_status(html(&CandidatesFragment { ctx, cands })?, status))
+    Ok(with_status(
+        html(&CandidatesFragment { ctx, cands })?,
+        status,
+    ))
 }
 
 /// `POST /orgs/{org_id}/members/add`: adds the chosen user, then gives the chosen roles.
@@ -1410,7 +1511,11 @@ async fn add(
     let org_id = admin.org_id.clone();
     let all_roles = cache.roles(&state.logto).await?;
 
-    let refuse = |error: String, status: StatusCode, ctx: PageCtx, cands: Candidates| {
+    let refuse = |error: String,
+                  status: StatusCode,
+                  ctx: PageCtx,
+                  cands: Candidates|
+     -> AppResult<Response> {
         let add = AddForm {
             org_id: org_id.clone(),
             roles: choices(&all_roles, &wanted),
@@ -1435,10 +1540,23 @@ async fn add(
             } else {
                 failure_code(&e)
             };
-            record_failure(&state, &ctx, "member.add", &org_id, &user_id, None, &code, json!({ "roleIds": wanted })).await;
+            record_failure(
+                &state,
+                &ctx,
+                "member.add",
+                &org_id,
+                &user_id,
+                None,
+                &code,
+                json!({ "roleIds": wanted }),
+            )
+            .await;
             let cands = search_candidates(&state, &ctx.t, &org_id, &q, "").await;
             let (msg, status) = if e.is_not_found() {
-                (ctx.t.t("members.err.gone"), StatusCode::UNPROCESSABLE_ENTITY)
+                (
+                    ctx.t.t("members.err.gone"),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
             } else {
                 (logto_message(&ctx.t, &e), failure_status(Some(&e)))
             };
@@ -1452,7 +1570,10 @@ async fn add(
             .resolve(&state.logto, &wanted)
             .await?
             .ok_or_else(|| Refusal::Guard("unknown_role", ctx.t.t("members.err.unknown_role")))?;
-        state.logto.add_org_members(&org_id, &[user.id.clone()]).await?;
+        state
+            .logto
+            .add_org_members(&org_id, &[user.id.clone()])
+            .await?;
         Ok(chosen)
     }
     .await;
@@ -1490,7 +1611,8 @@ async fn add(
                 .await;
             (
                 "success",
-                ctx.t.f("members.add_done", &[("name", &name), ("org", &org)]),
+                ctx.t
+                    .f("members.add_done", &[("name", &name), ("org", &org)]),
             )
         }
         Err(e) => {
@@ -1640,9 +1762,8 @@ async fn export_csv(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/csv; charset=utf-8"),
     );
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"members-{safe_id}.csv\""
-    )) {
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"members-{safe_id}.csv\""))
+    {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(resp)
@@ -1665,9 +1786,15 @@ mod tests {
 
     #[test]
     fn back_stays_on_the_member_list() {
-        assert_eq!(safe_back("o1", "/orgs/o1/members?q=a&page=2"), "/orgs/o1/members?q=a&page=2");
+        assert_eq!(
+            safe_back("o1", "/orgs/o1/members?q=a&page=2"),
+            "/orgs/o1/members?q=a&page=2"
+        );
         assert_eq!(safe_back("o1", "/orgs/o2/members"), "/orgs/o1/members");
-        assert_eq!(safe_back("o1", "https://evil.test/orgs/o1/members"), "/orgs/o1/members");
+        assert_eq!(
+            safe_back("o1", "https://evil.test/orgs/o1/members"),
+            "/orgs/o1/members"
+        );
         assert_eq!(safe_back("o1", "/orgs/o1/membersx"), "/orgs/o1/members");
         assert_eq!(safe_back("o1", ""), "/orgs/o1/members");
     }

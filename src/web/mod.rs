@@ -8,10 +8,15 @@ pub mod format;
 pub mod health;
 pub mod htmx;
 pub mod i18n;
+pub mod invitations;
+pub mod members;
+pub mod metrics;
+pub mod orgs;
 pub mod pager;
 pub mod pages;
 pub mod profile;
 pub mod security;
+pub mod users;
 
 use std::{ops::Deref, sync::Arc, time::Duration};
 
@@ -42,6 +47,7 @@ pub struct Inner {
     pub db: Db,
     pub audit: AuditLog,
     pub oidc: OidcProvider,
+    pub email_connector: invitations::EmailConnectorMemo,
 }
 
 /// Shared by every handler; cheap to clone.
@@ -65,6 +71,7 @@ impl AppState {
             db,
             audit,
             oidc,
+            email_connector: Default::default(),
         })))
     }
 }
@@ -81,7 +88,7 @@ pub fn router(state: AppState) -> Router {
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(
             tower_sessions::cookie::time::Duration::seconds(
-                state.config.session_idle.as_secs() as i64,
+                state.config.session_idle.as_secs() as i64
             ),
         ));
 
@@ -106,7 +113,9 @@ pub fn router(state: AppState) -> Router {
         .merge(static_files)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::metrics))
         .layer(middleware::from_fn(error::render_errors))
+        .layer(middleware::from_fn(metrics::track))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::security_headers,

@@ -50,7 +50,14 @@ pub struct Pager {
 }
 
 impl Pager {
-    pub fn new(path: &str, page: u32, page_size: u32, total: u64, params: Vec<(String, String)>, target: &str) -> Self {
+    pub fn new(
+        path: &str,
+        page: u32,
+        page_size: u32,
+        total: u64,
+        params: Vec<(String, String)>,
+        target: &str,
+    ) -> Self {
         Pager {
             page: page.max(1),
             page_size: page_size.max(1),
@@ -126,7 +133,11 @@ impl Pager {
     pub fn summary(&self, t: &crate::web::i18n::Tr) -> String {
         t.f(
             "common.page_of",
-            &[("from", &self.from()), ("to", &self.to()), ("total", &self.total)],
+            &[
+                ("from", &self.from()),
+                ("to", &self.to()),
+                ("total", &self.total),
+            ],
         )
     }
 }
@@ -155,14 +166,24 @@ mod tests {
 
     #[test]
     fn math_and_links() {
-        let p = Pager::new("/x", 2, 20, 45, vec![("q".into(), "a b".into()), ("role".into(), "".into())], "#t");
+        let p = Pager::new(
+            "/x",
+            2,
+            20,
+            45,
+            vec![("q".into(), "a b".into()), ("role".into(), "".into())],
+            "#t",
+        );
         assert_eq!((p.from(), p.to(), p.last_page()), (21, 40, 3));
         assert!(p.has_prev() && p.has_next());
         assert_eq!(p.href(3), "/x?q=a+b&page=3&page_size=20");
         let empty = Pager::new("/x", 1, 20, 0, vec![], "#t");
         assert_eq!((empty.from(), empty.to(), empty.last_page()), (0, 0, 1));
         assert!(!empty.has_next());
-        let params = PageParams { page: Some("0".into()), page_size: Some("7".into()) };
+        let params = PageParams {
+            page: Some("0".into()),
+            page_size: Some("7".into()),
+        };
         assert_eq!((params.page(), params.page_size()), (1, 20));
     }
 }

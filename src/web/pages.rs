@@ -9,9 +9,9 @@ use axum::{
 };
 use serde::Deserialize;
 
+use crate::auth::access::CurrentUser;
 use crate::auth::session::safe_return_to;
 use crate::web::context::PageCtx;
-use crate::auth::access::CurrentUser;
 use crate::web::error::{AppError, AppResult};
 use crate::web::htmx::html;
 use crate::web::i18n::Lang;
@@ -20,6 +20,10 @@ use crate::web::AppState;
 /// Routes of the page families (members, invitations, profile, users, audit).
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(crate::web::users::routes())
+        .merge(crate::web::orgs::routes())
+        .merge(crate::web::members::routes())
+        .merge(crate::web::invitations::routes())
         .merge(crate::web::profile::routes())
         .merge(crate::web::audit::routes())
 }
@@ -35,7 +39,11 @@ struct Welcome {
 pub async fn home(user: Result<CurrentUser, AppError>, ctx: PageCtx) -> AppResult<Response> {
     let user = match user {
         Ok(u) => u,
-        Err(AppError::NotSignedIn { .. }) => return html(&Welcome { ctx: PageCtx { user: None, ..ctx } }),
+        Err(AppError::NotSignedIn { .. }) => {
+            return html(&Welcome {
+                ctx: PageCtx { user: None, ..ctx },
+            })
+        }
         Err(e) => return Err(e),
     };
     let target = if user.access.is_operator {
@@ -57,10 +65,7 @@ pub struct LangQuery {
 }
 
 /// `GET /lang/{code}`: remembers the language in a cookie and returns to the page.
-pub async fn switch_language(
-    Path(code): Path<String>,
-    Query(q): Query<LangQuery>,
-) -> Response {
+pub async fn switch_language(Path(code): Path<String>, Query(q): Query<LangQuery>) -> Response {
     let back = safe_return_to(q.return_to.as_deref());
     let mut resp = Redirect::to(&back).into_response();
     if let Some(lang) = Lang::parse(&code) {

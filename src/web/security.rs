@@ -32,7 +32,10 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     if let Ok(v) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
@@ -54,24 +57,20 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     }
     if !h.contains_key(header::CACHE_CONTROL) {
         // Pages carry personal data: never cache them in shared caches.
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        );
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
 }
 
-fn form_field<'a>(body: &'a [u8], name: &str) -> Option<String> {
+fn form_field(body: &[u8], name: &str) -> Option<String> {
     form_urlencoded_pairs(body)
         .find(|(k, _)| k == name)
         .map(|(_, v)| v)
@@ -100,7 +99,10 @@ pub async fn csrf_guard(
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let query_token = parts.uri.query().and_then(|q| form_field(q.as_bytes(), "_csrf"));
+    let query_token = parts
+        .uri
+        .query()
+        .and_then(|q| form_field(q.as_bytes(), "_csrf"));
     let is_form = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -150,7 +152,11 @@ pub async fn csrf_guard(
                         "method": parts.method.as_str(),
                         "path": parts.uri.path(),
                     }))
-                    .failed(if presented.is_some() { "csrf_mismatch" } else { "csrf_missing" }),
+                    .failed(if presented.is_some() {
+                        "csrf_mismatch"
+                    } else {
+                        "csrf_missing"
+                    }),
             )
             .await;
         return AppError::Csrf.into_response();

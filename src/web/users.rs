@@ -76,10 +76,8 @@ pub struct Moment {
 impl Moment {
     pub fn from_ms(ms: i64) -> Moment {
         Moment {
-            iso: iso_time(ms),
-            text: format_time(ms, time::macros::format_description!(
-                "[year]-[month]-[day] [hour]:[minute] UTC"
-            )),
+            iso: crate::web::format::iso(ms),
+            text: crate::web::format::datetime(ms),
         }
     }
 }
@@ -216,8 +214,9 @@ impl UsersView {
                 .is_some_and(|r| !r.iter().any(|c| c.id == self.form.without_role))
     }
 
-    pub fn row_error(&self, key: &Option<&'static str>, ctx: &PageCtx) -> String {
-        key.map(|k| ctx.t.t(k)).unwrap_or_default()
+    /// "Condition 2": the legend of a row of the advanced panel.
+    pub fn condition_label(&self, ctx: &PageCtx, n: &usize) -> String {
+        ctx.t.f("users.search.condition_n", &[("n", n)])
     }
 }
 
@@ -375,10 +374,11 @@ async fn build_view(
                 form.params(),
                 "#users-results",
             );
-            let beyond_end = (page.items.is_empty() && page.total > 0)
-                .then(|| pager.href(pager.last_page()));
+            let beyond_end =
+                (page.items.is_empty() && page.total > 0).then(|| pager.href(pager.last_page()));
             let status = if page.items.is_empty() {
-                ctx.t.f("users.results.none_status", &[("total", &page.total)])
+                ctx.t
+                    .f("users.results.none_status", &[("total", &page.total)])
             } else {
                 ctx.t.f(
                     "users.results.status",
@@ -497,7 +497,8 @@ async fn export_csv(
         )
         .await;
 
-    let header_line = futures::stream::once(async { Ok::<_, std::io::Error>(Bytes::from(csv::header())) });
+    let header_line =
+        futures::stream::once(async { Ok::<_, std::io::Error>(Bytes::from(csv::header())) });
     let rows = futures::stream::iter(first.map(Ok))
         .chain(users)
         .ready_chunks(100)
@@ -543,7 +544,7 @@ mod tests {
 
     #[test]
     fn times_and_initials() {
-        assert_eq!(iso_time(1_795_574_763_464), "2026-11-25T08:46:03Z");
+        assert_eq!(iso_time(1_795_574_763_464), "2026-11-25T02:46:03Z");
         assert_eq!(Moment::from_ms(0).text, "1970-01-01 00:00 UTC");
         assert_eq!(initials("Alice Lovelace"), "AL");
         assert_eq!(initials("bob_smith"), "BS");
@@ -553,7 +554,10 @@ mod tests {
 
     #[test]
     fn avatars_and_ids() {
-        assert_eq!(safe_avatar(Some("https://x/a.png")).as_deref(), Some("https://x/a.png"));
+        assert_eq!(
+            safe_avatar(Some("https://x/a.png")).as_deref(),
+            Some("https://x/a.png")
+        );
         assert_eq!(safe_avatar(Some("http://x/a.png")), None);
         assert_eq!(safe_avatar(Some("javascript:alert(1)")), None);
         assert!(plausible_id("z3kbxp6w5a84"));
@@ -563,8 +567,14 @@ mod tests {
 
     #[test]
     fn export_link_drops_paging() {
-        let pairs = vec![("q".to_string(), "a b".to_string()), ("page".to_string(), "2".to_string())];
-        assert_eq!(export_href(&SearchForm::parse(&pairs)), "/users/export.csv?q=a+b");
+        let pairs = vec![
+            ("q".to_string(), "a b".to_string()),
+            ("page".to_string(), "2".to_string()),
+        ];
+        assert_eq!(
+            export_href(&SearchForm::parse(&pairs)),
+            "/users/export.csv?q=a+b"
+        );
         assert_eq!(export_href(&SearchForm::parse(&[])), "/users/export.csv");
-}
+    }
 }

@@ -28,6 +28,11 @@ impl Chrome {
     /// Starts headless Chromium. Fails loudly when chromium or chromedriver is missing:
     /// `.ci/run` installs them, so a silent skip would hide a broken set-up.
     pub async fn start(js_enabled: bool) -> Chrome {
+        Self::start_with(js_enabled, false, (1280, 1000)).await
+    }
+
+    /// `dark`: the system prefers a dark theme; `window`: the viewport (a phone is 390×844).
+    pub async fn start_with(js_enabled: bool, dark: bool, window: (u32, u32)) -> Chrome {
         let port = free_port();
         let chromedriver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -40,7 +45,10 @@ impl Chrome {
         let url = format!("http://127.0.0.1:{port}");
         // Wait for chromedriver to listen.
         for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -58,10 +66,15 @@ impl Chrome {
             "--disable-quic",
             "--no-first-run",
             "--disable-dev-shm-usage",
-            "--window-size=1280,1000",
+            &format!("--window-size={},{}", window.0, window.1),
             &format!("--user-data-dir={}", profile.display()),
         ] {
             caps.add_arg(arg).unwrap();
+        }
+        if dark {
+            caps.add_arg("--force-dark-mode").unwrap();
+            caps.add_arg("--blink-settings=preferredColorScheme=0")
+                .unwrap();
         }
         if !js_enabled {
             caps.add_experimental_option(
@@ -91,7 +104,11 @@ impl Chrome {
 
     pub async fn sign_in_to(&self, app: &TestApp, username: &str, return_to: &str) {
         self.driver
-            .goto(format!("{}/sign-in?return_to={}", app.url, super::urlencode(return_to)))
+            .goto(format!(
+                "{}/sign-in?return_to={}",
+                app.url,
+                super::urlencode(return_to)
+            ))
             .await
             .unwrap();
         let identifier = self.wait_for("#identifier").await;
@@ -169,6 +186,50 @@ impl Chrome {
             .await
             .unwrap();
         ret.json().as_bool().unwrap_or(false)
+    }
+
+    /// Runs axe-core (from `tests/a11y/node_modules`, installed by `scripts/test`) on the
+    /// current page and returns the serious and critical violations as readable lines.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/a11y/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!(
+                "{} is missing: run `npm ci --prefix tests/a11y` (scripts/test does)",
+                path.display()
+            )
+        });
+        self.driver.execute(&source, vec![]).await.unwrap();
+        let result = self
+            .driver
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                   axe.run(document, { resultTypes: ['violations'] })
+                      .then(r => done(JSON.stringify(r.violations)))
+                      .catch(e => done(JSON.stringify([{ id: 'axe-error', impact: 'critical', help: String(e), nodes: [] }])));"#,
+                vec![],
+            )
+            .await
+            .unwrap();
+        let text = result.json().as_str().unwrap_or("[]").to_string();
+        let violations: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+        violations
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious") | Some("critical")))
+            .map(|v| {
+                let targets: Vec<String> = v["nodes"]
+                    .as_array()
+                    .map(|n| n.iter().take(3).map(|n| n["target"].to_string()).collect())
+                    .unwrap_or_default();
+                format!(
+                    "{} ({}): {} at {}",
+                    v["id"],
+                    v["impact"],
+                    v["help"],
+                    targets.join(", ")
+                )
+            })
+            .collect()
     }
 
     /// Saves a PNG screenshot (for looking at a page while developing).

@@ -212,7 +212,12 @@ impl TestApp {
 
     /// Signs in through the fake Logto's form, as a person would; returns the browser and
     /// where the portal sent it at the end.
-    pub async fn sign_in_to(&self, username: &str, password: &str, return_to: &str) -> (Browser, String) {
+    pub async fn sign_in_to(
+        &self,
+        username: &str,
+        password: &str,
+        return_to: &str,
+    ) -> (Browser, String) {
         let mut b = self.browser();
         let start = b
             .client
@@ -224,7 +229,11 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        assert_eq!(start.status(), StatusCode::SEE_OTHER, "sign-in redirects to Logto");
+        assert_eq!(
+            start.status(),
+            StatusCode::SEE_OTHER,
+            "sign-in redirects to Logto"
+        );
         let auth_url = location(&start);
         let form = b.client.get(&auth_url).send().await.unwrap();
         let landing = if form.status().is_redirection() {
@@ -250,7 +259,12 @@ impl TestApp {
             );
             location(&submitted)
         };
-        let callback = b.client.get(absolute(&self.url, &landing)).send().await.unwrap();
+        let callback = b
+            .client
+            .get(absolute(&self.url, &landing))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(
             callback.status(),
             StatusCode::SEE_OTHER,
@@ -356,7 +370,11 @@ impl Browser {
     }
 
     /// A form post without any CSRF token (must be refused).
-    pub async fn post_without_csrf(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn post_without_csrf(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
         self.client
             .post(self.url(path))
             .form(fields)

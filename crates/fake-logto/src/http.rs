@@ -533,7 +533,10 @@ fn parse_positive(v: &str, max: Option<f64>) -> Result<Option<f64>, ApiError> {
     if v.is_empty() {
         return Ok(None);
     }
-    let n: f64 = v.trim().parse().map_err(|_| ApiError::invalid_pagination())?;
+    let n: f64 = v
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::invalid_pagination())?;
     if !n.is_finite() || n <= 0.0 || max.is_some_and(|m| n > m) {
         return Err(ApiError::invalid_pagination());
     }
@@ -543,7 +546,11 @@ fn parse_positive(v: &str, max: Option<f64>) -> Result<Option<f64>, ApiError> {
 /// koa-pagination: defaults page=1, page_size=20, max 100; `optional` routes return everything
 /// without headers when neither parameter is present.
 pub fn pagination(ctx: &Ctx, optional: bool) -> Result<Page, ApiError> {
-    let page = ctx.get("page").map(|v| parse_positive(v, None)).transpose()?.flatten();
+    let page = ctx
+        .get("page")
+        .map(|v| parse_positive(v, None))
+        .transpose()?
+        .flatten();
     let size = ctx
         .get("page_size")
         .map(|v| parse_positive(v, Some(100.0)))

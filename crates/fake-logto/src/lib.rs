@@ -122,7 +122,10 @@ impl FakeLogto {
                 }
             }
         }
-        panic!("fake-logto: cannot listen on {} again: {last_err:?}", self.addr);
+        panic!(
+            "fake-logto: cannot listen on {} again: {last_err:?}",
+            self.addr
+        );
     }
 }
 

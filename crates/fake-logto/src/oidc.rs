@@ -157,7 +157,11 @@ pub async fn token(State(st): State<FakeState>, headers: HeaderMap, body: Bytes)
         return injected_failure(status);
     }
     if body.contains(&0) {
-        return oidc_error(400, "invalid_request", "request body must not contain NUL bytes");
+        return oidc_error(
+            400,
+            "invalid_request",
+            "request body must not contain NUL bytes",
+        );
     }
 
     // client authentication: Basic header or form credentials, never both
@@ -216,7 +220,11 @@ pub async fn token(State(st): State<FakeState>, headers: HeaderMap, body: Bytes)
     } else if client_id == cfg.web_app_id {
         (ClientKind::Web, cfg.web_app_secret.clone())
     } else {
-        return oidc_error(400, "invalid_client", &format!("invalid client {client_id}"));
+        return oidc_error(
+            400,
+            "invalid_client",
+            &format!("invalid client {client_id}"),
+        );
     };
     if secret.as_deref() != Some(expected.as_str()) {
         let mut r = oidc_error(401, "invalid_client", "client authentication failed");
@@ -442,15 +450,16 @@ fn authorization_code(st: &FakeState, params: &[(String, String)], client_id: &s
     };
     if rec.used {
         // replay: revoke everything this code issued
-        s.tokens.retain(|_, t| t.code.as_deref() != Some(code.as_str()));
+        s.tokens
+            .retain(|_, t| t.code.as_deref() != Some(code.as_str()));
         s.refresh_tokens
             .retain(|_, t| t.code.as_deref() != Some(code.as_str()));
         return oidc_error(400, "invalid_grant", "grant request is invalid");
     }
     let expired = rec.expired || rec.created_at + AUTH_CODE_TTL_MS < now_ms();
     let redirect_ok = param(params, "redirect_uri") == Some(rec.req.redirect_uri.as_str());
-    let pkce_ok = param(params, "code_verifier")
-        .is_some_and(|v| pkce_s256(v) == rec.req.code_challenge);
+    let pkce_ok =
+        param(params, "code_verifier").is_some_and(|v| pkce_s256(v) == rec.req.code_challenge);
     if expired || rec.req.client_id != client_id || !redirect_ok || !pkce_ok {
         if let Some(c) = s.auth_codes.get_mut(&code) {
             c.used = true;
@@ -656,7 +665,12 @@ fn error_page(status: u16, error: &str, description: &str) -> Response {
 
 fn sign_in_form(interaction: &str, identifier: &str, error: Option<&str>) -> Response {
     let err = error
-        .map(|e| format!("<p class=\"error\" id=\"error\" role=\"alert\">{}</p>", esc(e)))
+        .map(|e| {
+            format!(
+                "<p class=\"error\" id=\"error\" role=\"alert\">{}</p>",
+                esc(e)
+            )
+        })
         .unwrap_or_default();
     let body = format!(
         "{err}<form method=\"post\" action=\"/oidc/auth/submit\">\
@@ -675,7 +689,12 @@ fn sign_in_form(interaction: &str, identifier: &str, error: Option<&str>) -> Res
 
 fn register_form(interaction: &str, email: &str, username: &str, error: Option<&str>) -> Response {
     let err = error
-        .map(|e| format!("<p class=\"error\" id=\"error\" role=\"alert\">{}</p>", esc(e)))
+        .map(|e| {
+            format!(
+                "<p class=\"error\" id=\"error\" role=\"alert\">{}</p>",
+                esc(e)
+            )
+        })
         .unwrap_or_default();
     let body = format!(
         "{err}<form method=\"post\" action=\"/oidc/auth/register\">\
@@ -775,13 +794,21 @@ pub async fn authorize(
     let get = |k: &str| param(&p, k).map(str::to_string);
     let cfg = st.config();
     let Some(client_id) = get("client_id") else {
-        return error_page(400, "invalid_request", "missing required parameter 'client_id'");
+        return error_page(
+            400,
+            "invalid_request",
+            "missing required parameter 'client_id'",
+        );
     };
     if client_id != cfg.web_app_id {
         return error_page(400, "invalid_client", "client is invalid");
     }
     let Some(redirect_uri) = get("redirect_uri") else {
-        return error_page(400, "invalid_request", "missing required parameter 'redirect_uri'");
+        return error_page(
+            400,
+            "invalid_request",
+            "missing required parameter 'redirect_uri'",
+        );
     };
     let valid_redirect = url::Url::parse(&redirect_uri)
         .is_ok_and(|u| (u.scheme() == "http" || u.scheme() == "https") && u.has_host());
@@ -840,7 +867,11 @@ pub async fn authorize(
     s.auth_requests.insert(interaction.clone(), req);
     drop(s);
     if get("first_screen").as_deref() == Some("register") {
-        let email = if hint.contains('@') { hint } else { String::new() };
+        let email = if hint.contains('@') {
+            hint
+        } else {
+            String::new()
+        };
         register_form(&interaction, &email, "", None)
     } else {
         sign_in_form(&interaction, &hint, None)
@@ -864,7 +895,11 @@ fn log_payload(client: &Client, app: &str) -> Value {
 /// Start a session for the user and send them back with a code.
 fn finish_sign_in(s: &mut Store, interaction: &str, user_id: &str) -> Response {
     let Some(req) = s.auth_requests.remove(interaction) else {
-        return error_page(400, "session.not_found", "Session not found. Please go back and sign in again.");
+        return error_page(
+            400,
+            "session.not_found",
+            "Session not found. Please go back and sign in again.",
+        );
     };
     let now = now_ms();
     if let Some(u) = s.users.get_mut(user_id) {
@@ -897,7 +932,11 @@ pub async fn submit(State(st): State<FakeState>, client: Client, body: Bytes) ->
     let password = get("password");
     let mut s = st.lock();
     let Some(req) = s.auth_requests.get(&interaction).cloned() else {
-        return error_page(400, "session.not_found", "Session not found. Please go back and sign in again.");
+        return error_page(
+            400,
+            "session.not_found",
+            "Session not found. Please go back and sign in again.",
+        );
     };
     let app = req.client_id.clone();
     let id_type = if identifier.contains('@') {
@@ -923,7 +962,11 @@ pub async fn submit(State(st): State<FakeState>, client: Client, body: Bytes) ->
         payload["error"] = json!({"code": "session.invalid_credentials", "message": "Incorrect account or password. Please check your input."});
         payload["params"] = json!({"identifier": identifier_json});
         payload["payload"] = json!({"password": "******", "identifier": identifier_json});
-        s.insert_log("Interaction.SignIn.Verification.Password.Submit", payload, now);
+        s.insert_log(
+            "Interaction.SignIn.Verification.Password.Submit",
+            payload,
+            now,
+        );
         drop(s);
         return sign_in_form(
             &interaction,
@@ -935,15 +978,24 @@ pub async fn submit(State(st): State<FakeState>, client: Client, body: Bytes) ->
     let mut payload = log_payload(&client, &app);
     payload["result"] = json!("Success");
     payload["payload"] = json!({"password": "******", "identifier": identifier_json});
-    s.insert_log("Interaction.SignIn.Verification.Password.Submit", payload, now);
+    s.insert_log(
+        "Interaction.SignIn.Verification.Password.Submit",
+        payload,
+        now,
+    );
     if u.is_suspended {
         let mut payload = log_payload(&client, &app);
         payload["result"] = json!("Error");
         payload["userId"] = json!(user_id);
-        payload["error"] = json!({"code": "user.suspended", "message": "This account has been suspended."});
+        payload["error"] =
+            json!({"code": "user.suspended", "message": "This account has been suspended."});
         s.insert_log("Interaction.SignIn.Submit", payload, now);
         drop(s);
-        return sign_in_form(&interaction, &identifier, Some("This account has been suspended."));
+        return sign_in_form(
+            &interaction,
+            &identifier,
+            Some("This account has been suspended."),
+        );
     }
     let mut payload = log_payload(&client, &app);
     payload["result"] = json!("Success");
@@ -958,14 +1010,22 @@ pub async fn register_page(State(st): State<FakeState>, uri: axum::http::Uri) ->
     let interaction = param(&p, "interaction").unwrap_or("").to_string();
     let s = st.lock();
     let Some(req) = s.auth_requests.get(&interaction) else {
-        return error_page(400, "session.not_found", "Session not found. Please go back and sign in again.");
+        return error_page(
+            400,
+            "session.not_found",
+            "Session not found. Please go back and sign in again.",
+        );
     };
     let hint = req.login_hint.clone().unwrap_or_default();
     drop(s);
     if param(&p, "screen") == Some("sign_in") {
         return sign_in_form(&interaction, &hint, None);
     }
-    let email = if hint.contains('@') { hint } else { String::new() };
+    let email = if hint.contains('@') {
+        hint
+    } else {
+        String::new()
+    };
     register_form(&interaction, &email, "", None)
 }
 
@@ -987,7 +1047,11 @@ pub async fn register(State(st): State<FakeState>, client: Client, body: Bytes) 
         .unwrap_or_default();
     let mut s = st.lock();
     let Some(req) = s.auth_requests.get(&interaction).cloned() else {
-        return error_page(400, "session.not_found", "Session not found. Please go back and sign in again.");
+        return error_page(
+            400,
+            "session.not_found",
+            "Session not found. Please go back and sign in again.",
+        );
     };
     let fail = |msg: &str| register_form(&interaction, &email, &username, Some(msg));
     if !EMAIL_RE.is_match(&email) {
@@ -1046,12 +1110,13 @@ pub async fn end_session(
             }
             r
         }
-        None => {
-            html(
-                StatusCode::OK,
-                page("Signed out", "<p id=\"signed-out\">You have been signed out.</p>"),
-            )
-        }
+        None => html(
+            StatusCode::OK,
+            page(
+                "Signed out",
+                "<p id=\"signed-out\">You have been signed out.</p>",
+            ),
+        ),
     };
     if let Ok(v) = HeaderValue::from_str(&clear) {
         r.headers_mut().insert(SET_COOKIE, v);

@@ -76,7 +76,8 @@ pub fn snake_case(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     for (i, c) in chars.iter().enumerate() {
         if c.is_uppercase() {
-            let prev_lower = i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
+            let prev_lower =
+                i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
             let prev_upper = i > 0 && chars[i - 1].is_uppercase();
             if prev_lower || (prev_upper && next_lower) {
@@ -173,7 +174,12 @@ fn is_true(v: &str) -> bool {
 /// Parse and validate the search parameters (`pairs` in query order) for `fields`
 /// (snake_case column names). Errors are the reasons Logto puts after "Input is invalid. ".
 pub fn parse(pairs: &[(String, String)], fields: &[&str]) -> Result<Search, String> {
-    let first = |k: &str| pairs.iter().find(|(kk, _)| kk == k).map(|(_, v)| v.as_str());
+    let first = |k: &str| {
+        pairs
+            .iter()
+            .find(|(kk, _)| kk == k)
+            .map(|(_, v)| v.as_str())
+    };
     let joint = first("joint").or_else(|| first("jointMode")).unwrap_or("");
     let and = match joint {
         "" | "or" => false,
@@ -269,7 +275,10 @@ pub fn parse(pairs: &[(String, String)], fields: &[&str]) -> Result<Search, Stri
                     item.values.iter().map(|v| v.to_lowercase()).collect()
                 },
             },
-            Mode::Like => Cond::Pattern(build_regex(&like_to_regex(&item.values[0]), !case_sensitive)?),
+            Mode::Like => Cond::Pattern(build_regex(
+                &like_to_regex(&item.values[0]),
+                !case_sensitive,
+            )?),
             Mode::SimilarTo => {
                 if !case_sensitive {
                     return Err("Cannot use case-insensitive match for `similar to`.".into());
@@ -339,7 +348,9 @@ mod tests {
         let re = Regex::new(&like_to_regex("a\\%b_c%")).unwrap();
         assert!(re.is_match("a%bXcanything"));
         assert!(!re.is_match("aXbXc"));
-        assert!(!Regex::new(&like_to_regex("alice")).unwrap().is_match("xalice"));
+        assert!(!Regex::new(&like_to_regex("alice"))
+            .unwrap()
+            .is_match("xalice"));
     }
 
     #[test]
@@ -363,7 +374,11 @@ mod tests {
         let e = parse(&p(&[("search.name", "x"), ("mode.name", "similar_to")]), F).unwrap_err();
         assert!(e.contains("similar to"), "{e}");
         assert!(parse(
-            &p(&[("search.name", "x"), ("mode.name", "similar_to"), ("isCaseSensitive", "true")]),
+            &p(&[
+                ("search.name", "x"),
+                ("mode.name", "similar_to"),
+                ("isCaseSensitive", "true")
+            ]),
             F
         )
         .is_ok());
@@ -380,7 +395,18 @@ mod tests {
     fn camel_and_snake_fields() {
         assert_eq!(snake_case("primaryEmail"), "primary_email");
         assert_eq!(snake_case("primary_email"), "primary_email");
-        let s = parse(&p(&[("search.primaryEmail", "A@X.IO"), ("mode.primaryEmail", "exact")]), F).unwrap();
-        assert!(s.matches(|f| if f == "primary_email" { Some("a@x.io") } else { None }));
+        let s = parse(
+            &p(&[
+                ("search.primaryEmail", "A@X.IO"),
+                ("mode.primaryEmail", "exact"),
+            ]),
+            F,
+        )
+        .unwrap();
+        assert!(s.matches(|f| if f == "primary_email" {
+            Some("a@x.io")
+        } else {
+            None
+        }));
     }
 }

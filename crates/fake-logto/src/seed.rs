@@ -6,8 +6,9 @@ use serde_json::json;
 pub const DEMO_PASSWORD: &str = "demo-Passw0rd!";
 
 const FIRST: &[&str] = &[
-    "Alice", "Bruno", "Chloe", "Diego", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Keira",
-    "Liam", "Maya", "Nils", "Olga", "Pedro", "Quinn", "Rosa", "Sami", "Tara", "Umar", "Vera",
+    "Alice", "Bruno", "Chloe", "Diego", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas",
+    "Keira", "Liam", "Maya", "Nils", "Olga", "Pedro", "Quinn", "Rosa", "Sami", "Tara", "Umar",
+    "Vera",
 ];
 const LAST: &[&str] = &["Lovelace", "Novak", "Okafor"];
 const DOMAINS: &[&str] = &["acme.test", "globex.test", "initech.test"];
@@ -42,7 +43,10 @@ pub fn seed_demo(st: &FakeState) -> DemoSeed {
     let admin_role = st.create_org_role("admin", "Organization administrator");
     let member_role = st.create_org_role("member", "Organization member");
     let _ = (&admin_role, &member_role);
-    let operator_role = st.create_role("portal-operator", "Operates the portal for all organizations");
+    let operator_role = st.create_role(
+        "portal-operator",
+        "Operates the portal for all organizations",
+    );
 
     let special = |username: &str, name: &str, email: &str, days: i64| {
         st.create_user_at(
@@ -57,7 +61,12 @@ pub fn seed_demo(st: &FakeState) -> DemoSeed {
             created(days, 0),
         )
     };
-    let operator = special("olivia_operator", "Olivia Operator", "olivia.operator@portal.test", 120);
+    let operator = special(
+        "olivia_operator",
+        "Olivia Operator",
+        "olivia.operator@portal.test",
+        120,
+    );
     let admin = special("adam_admin", "Adam Admin", "adam.admin@acme.test", 110);
     let member = special("mia_member", "Mia Member", "mia.member@acme.test", 100);
     st.assign_role(&operator, &operator_role);
@@ -116,11 +125,46 @@ pub fn seed_demo(st: &FakeState) -> DemoSeed {
 
     // invitations in every state
     let day = DAY_MS;
-    st.create_invitation(&org_ids[0], Some(&admin), "new.hire@acme.test", &["member"], now + 7 * day, "Pending");
-    st.create_invitation(&org_ids[0], Some(&admin), "contractor@example.test", &["member"], now + 3 * day, "Pending");
-    st.create_invitation(&org_ids[0], Some(&admin), "late.reply@acme.test", &["member"], now - day, "Pending");
-    st.create_invitation(&org_ids[0], Some(&admin), "changed.mind@acme.test", &["member"], now + 5 * day, "Revoked");
-    let accepted = st.create_invitation(&org_ids[0], Some(&admin), "mia.member@acme.test", &["member"], now + 2 * day, "Accepted");
+    st.create_invitation(
+        &org_ids[0],
+        Some(&admin),
+        "new.hire@acme.test",
+        &["member"],
+        now + 7 * day,
+        "Pending",
+    );
+    st.create_invitation(
+        &org_ids[0],
+        Some(&admin),
+        "contractor@example.test",
+        &["member"],
+        now + 3 * day,
+        "Pending",
+    );
+    st.create_invitation(
+        &org_ids[0],
+        Some(&admin),
+        "late.reply@acme.test",
+        &["member"],
+        now - day,
+        "Pending",
+    );
+    st.create_invitation(
+        &org_ids[0],
+        Some(&admin),
+        "changed.mind@acme.test",
+        &["member"],
+        now + 5 * day,
+        "Revoked",
+    );
+    let accepted = st.create_invitation(
+        &org_ids[0],
+        Some(&admin),
+        "mia.member@acme.test",
+        &["member"],
+        now + 2 * day,
+        "Accepted",
+    );
     {
         let mut s = st.lock();
         if let Some(inv) = s.invitations.get_mut(&accepted) {
@@ -128,22 +172,64 @@ pub fn seed_demo(st: &FakeState) -> DemoSeed {
         }
     }
     if let Some(globex_admin) = &first_of[1] {
-        st.create_invitation(&org_ids[1], Some(globex_admin), "partner@globex.test", &["admin"], now + 7 * day, "Pending");
-        st.create_invitation(&org_ids[1], Some(globex_admin), "old.friend@globex.test", &["member"], now - 2 * day, "Expired");
+        st.create_invitation(
+            &org_ids[1],
+            Some(globex_admin),
+            "partner@globex.test",
+            &["admin"],
+            now + 7 * day,
+            "Pending",
+        );
+        st.create_invitation(
+            &org_ids[1],
+            Some(globex_admin),
+            "old.friend@globex.test",
+            &["member"],
+            now - 2 * day,
+            "Expired",
+        );
     }
     if let Some(initech_admin) = &first_of[2] {
-        st.create_invitation(&org_ids[2], Some(initech_admin), "peter@initech.test", &["member"], now + 7 * day, "Pending");
+        st.create_invitation(
+            &org_ids[2],
+            Some(initech_admin),
+            "peter@initech.test",
+            &["member"],
+            now + 7 * day,
+            "Pending",
+        );
     }
 
     // some audit logs
     let ua = "Mozilla/5.0 (X11; Linux x86_64) Demo";
     for (i, who) in [&admin, &member, &operator].iter().enumerate() {
         for d in 0..3i64 {
-            st.add_log(Some(who), "Interaction.SignIn.Submit", "Success", "127.0.0.1", ua, created(d + i as i64, 2));
+            st.add_log(
+                Some(who),
+                "Interaction.SignIn.Submit",
+                "Success",
+                "127.0.0.1",
+                ua,
+                created(d + i as i64, 2),
+            );
         }
     }
-    st.add_log(None, "Interaction.SignIn.Verification.Password.Submit", "Error", "127.0.0.1", ua, created(0, 5));
-    st.add_log(Some(&member), "Interaction.ForgotPassword.Submit", "Success", "127.0.0.1", ua, created(4, 1));
+    st.add_log(
+        None,
+        "Interaction.SignIn.Verification.Password.Submit",
+        "Error",
+        "127.0.0.1",
+        ua,
+        created(0, 5),
+    );
+    st.add_log(
+        Some(&member),
+        "Interaction.ForgotPassword.Submit",
+        "Success",
+        "127.0.0.1",
+        ua,
+        created(4, 1),
+    );
 
     DemoSeed {
         operator_username: "olivia_operator".into(),

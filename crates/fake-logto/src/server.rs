@@ -146,10 +146,10 @@ async fn etag(req: Request, next: Next) -> Response {
     if let Ok(v) = HeaderValue::from_str(&tag) {
         parts.headers.insert(ETAG, v);
     }
-    let hit = inm
-        .as_ref()
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == tag));
+    let hit = inm.as_ref().and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(',')
+            .any(|t| t.trim().trim_start_matches("W/") == tag)
+    });
     if hit {
         parts.status = StatusCode::NOT_MODIFIED;
         parts.headers.remove(CONTENT_TYPE);

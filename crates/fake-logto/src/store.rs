@@ -408,7 +408,8 @@ impl Store {
         self.members.retain(|(_, u)| u != user_id);
         self.member_roles.retain(|(_, u, _)| u != user_id);
         self.invitations.retain(|_, i| {
-            i.inviter_id.as_deref() != Some(user_id) && i.accepted_user_id.as_deref() != Some(user_id)
+            i.inviter_id.as_deref() != Some(user_id)
+                && i.accepted_user_id.as_deref() != Some(user_id)
         });
         self.sign_out_user(user_id);
         true
@@ -531,7 +532,8 @@ impl Store {
     }
 
     pub fn add_member(&mut self, org_id: &str, user_id: &str) {
-        self.members.insert((org_id.to_string(), user_id.to_string()));
+        self.members
+            .insert((org_id.to_string(), user_id.to_string()));
     }
 
     pub fn remove_member(&mut self, org_id: &str, user_id: &str) {
@@ -764,7 +766,9 @@ impl FakeState {
 
     /// The id of the user with this username (tests address seeded users by name).
     pub fn find_user_id_by_username(&self, username: &str) -> Option<String> {
-        self.lock().find_user_by_username(username).map(|u| u.id.clone())
+        self.lock()
+            .find_user_by_username(username)
+            .map(|u| u.id.clone())
     }
 
     /// A global role of type `User`.

@@ -28,15 +28,36 @@ struct Block {
 
 /// Titles not replayed, with the reason.
 const SKIPPED: &[(&str, &str)] = &[
-    ("access token JOSE header / claims", "no request; the fake's M2M tokens are opaque by design"),
-    ("swagger.json WITHOUT token", "the fake serves no swagger document"),
-    ("swagger.json with token", "the fake serves no swagger document"),
-    ("GET account center settings (mgmt API)", "Account API / account center not faked"),
+    (
+        "access token JOSE header / claims",
+        "no request; the fake's M2M tokens are opaque by design",
+    ),
+    (
+        "swagger.json WITHOUT token",
+        "the fake serves no swagger document",
+    ),
+    (
+        "swagger.json with token",
+        "the fake serves no swagger document",
+    ),
+    (
+        "GET account center settings (mgmt API)",
+        "Account API / account center not faked",
+    ),
     ("my-account without token", "Account API not faked"),
     ("my-account with M2M token", "Account API not faked"),
-    ("create Traditional app via Mgmt API", "applications API not faked (the web app is configured)"),
-    ("authorization request", "real Logto redirects to its experience UI; the fake renders its own form (tests/oidc.rs)"),
-    ("follow to sign-in page (experience UI not built)", "experience UI"),
+    (
+        "create Traditional app via Mgmt API",
+        "applications API not faked (the web app is configured)",
+    ),
+    (
+        "authorization request",
+        "real Logto redirects to its experience UI; the fake renders its own form (tests/oidc.rs)",
+    ),
+    (
+        "follow to sign-in page (experience UI not built)",
+        "experience UI",
+    ),
     ("init experience interaction", "experience API not faked"),
     ("verify password", "experience API not faked"),
     ("identify user", "experience API not faked"),
@@ -44,65 +65,152 @@ const SKIPPED: &[(&str, &str)] = &[
     ("follow redirect 0", "experience API not faked"),
     ("consent", "experience API not faked"),
     ("follow redirect 1", "experience API not faked"),
-    ("exchange code (no resource => opaque access token)", "needs a recorded code; covered by tests/oidc.rs"),
-    ("userinfo", "needs a recorded user token; covered by tests/oidc.rs"),
-    ("my-account while account center DISABLED", "Account API not faked"),
+    (
+        "exchange code (no resource => opaque access token)",
+        "needs a recorded code; covered by tests/oidc.rs",
+    ),
+    (
+        "userinfo",
+        "needs a recorded user token; covered by tests/oidc.rs",
+    ),
+    (
+        "my-account while account center DISABLED",
+        "Account API not faked",
+    ),
     ("enable account center", "Account API not faked"),
     ("my-account after enabling", "Account API not faked"),
     ("PATCH my-account name", "Account API not faked"),
-    ("PATCH my-account username (needs verification?)", "Account API not faked"),
-    ("refresh_token for Management API resource (user, no role) ", "needs a recorded refresh token; covered by tests/oidc.rs"),
+    (
+        "PATCH my-account username (needs verification?)",
+        "Account API not faked",
+    ),
+    (
+        "refresh_token for Management API resource (user, no role) ",
+        "needs a recorded refresh token; covered by tests/oidc.rs",
+    ),
     ("create M2M app", "applications API not faked"),
-    ("list M2M roles", "M2M roles list featured applications; the fake has no applications API"),
-    ("assign 'Logto Management API access' role to app", "applications API not faked"),
+    (
+        "list M2M roles",
+        "M2M roles list featured applications; the fake has no applications API",
+    ),
+    (
+        "assign 'Logto Management API access' role to app",
+        "applications API not faked",
+    ),
     ("list app secrets", "applications API not faked"),
-    ("token with secret from /secrets", "the fake has one configured M2M app"),
-    ("token with #internal: secret from create response", "the fake has one configured M2M app"),
-    ("token for app WITHOUT role (scope=all requested)", "the fake has one configured M2M app, which holds `all`"),
+    (
+        "token with secret from /secrets",
+        "the fake has one configured M2M app",
+    ),
+    (
+        "token with #internal: secret from create response",
+        "the fake has one configured M2M app",
+    ),
+    (
+        "token for app WITHOUT role (scope=all requested)",
+        "the fake has one configured M2M app, which holds `all`",
+    ),
     // more file
-    ("logs page 1 size 5", "the fake does not log ExchangeTokenBy.* entries"),
-    ("experience: start sign-in interaction", "experience API not faked (the fixture signs in through the fake's OIDC form instead)"),
-    ("experience: password verification with WRONG password", "experience API not faked"),
-    ("experience: password verification with right password", "experience API not faked"),
+    (
+        "logs page 1 size 5",
+        "the fake does not log ExchangeTokenBy.* entries",
+    ),
+    (
+        "experience: start sign-in interaction",
+        "experience API not faked (the fixture signs in through the fake's OIDC form instead)",
+    ),
+    (
+        "experience: password verification with WRONG password",
+        "experience API not faked",
+    ),
+    (
+        "experience: password verification with right password",
+        "experience API not faked",
+    ),
     ("experience: submit", "experience API not faked"),
-    ("logs page 1 size 5 (after sign-in)", "the fake writes fewer log kinds (no Interaction.Create/End, ExchangeTokenBy)"),
-    ("get one log by id", "Interaction.Create is not logged by the fake"),
+    (
+        "logs page 1 size 5 (after sign-in)",
+        "the fake writes fewer log kinds (no Interaction.Create/End, ExchangeTokenBy)",
+    ),
+    (
+        "get one log by id",
+        "Interaction.Create is not logged by the fake",
+    ),
     ("connectors", "connectors API not faked"),
     ("connectors target=github", "connectors API not faked"),
     ("connector factories", "connectors API not faked"),
-    ("org jit email domains (empty)", "JIT provisioning not faked"),
+    (
+        "org jit email domains (empty)",
+        "JIT provisioning not faked",
+    ),
     ("add jit email domain", "JIT provisioning not faked"),
     ("add second jit email domain", "JIT provisioning not faked"),
-    ("add duplicate jit email domain", "JIT provisioning not faked"),
-    ("add jit email domain with @ prefix", "JIT provisioning not faked"),
-    ("jit email domains page 1 size 1", "JIT provisioning not faked"),
-    ("jit email domains (no page params)", "JIT provisioning not faked"),
+    (
+        "add duplicate jit email domain",
+        "JIT provisioning not faked",
+    ),
+    (
+        "add jit email domain with @ prefix",
+        "JIT provisioning not faked",
+    ),
+    (
+        "jit email domains page 1 size 1",
+        "JIT provisioning not faked",
+    ),
+    (
+        "jit email domains (no page params)",
+        "JIT provisioning not faked",
+    ),
     ("jit roles (empty)", "JIT provisioning not faked"),
     ("add jit role", "JIT provisioning not faked"),
     ("jit roles", "JIT provisioning not faked"),
     ("jit roles page 1 size 1", "JIT provisioning not faked"),
     ("applications page 1 size 5", "applications API not faked"),
-    ("applications types=MachineToMachine", "applications API not faked"),
-    ("applications types=MachineToMachine&types=Traditional", "applications API not faked"),
+    (
+        "applications types=MachineToMachine",
+        "applications API not faked",
+    ),
+    (
+        "applications types=MachineToMachine&types=Traditional",
+        "applications API not faked",
+    ),
     ("applications types=Bogus", "applications API not faked"),
     ("get application by id (M2M)", "applications API not faked"),
     ("application roles", "applications API not faked"),
     ("resources page 1 size 5", "resources API not faked"),
     ("resources (no page params)", "resources API not faked"),
     ("Management API resource scopes", "resources API not faked"),
-    ("Management API resource scopes paginated", "resources API not faked"),
+    (
+        "Management API resource scopes paginated",
+        "resources API not faked",
+    ),
     ("resources includeScopes=true", "resources API not faked"),
-    ("M2M roles", "M2M roles list featured applications; the fake has no applications API"),
+    (
+        "M2M roles",
+        "M2M roles list featured applications; the fake has no applications API",
+    ),
     ("M2M role scopes", "role scopes / resources not faked"),
     ("M2M role applications", "applications API not faked"),
-    ("replaying an authorization code", "covered by tests/oidc.rs (needs a live code)"),
-    ("discovery and JWKS (selected keys)", "covered by tests/oidc.rs"),
+    (
+        "replaying an authorization code",
+        "covered by tests/oidc.rs (needs a live code)",
+    ),
+    (
+        "discovery and JWKS (selected keys)",
+        "covered by tests/oidc.rs",
+    ),
 ];
 
 /// Blocks compared on status only, with the reason.
 const STATUS_ONLY: &[(&str, &str)] = &[
-    ("add users to org", "brief: 201 JSON {\"userIds\"} as in Logto 1.42, not text `Created`"),
-    ("add already-member user again", "brief: 201 JSON {\"userIds\"} as in Logto 1.42, not text `Created`"),
+    (
+        "add users to org",
+        "brief: 201 JSON {\"userIds\"} as in Logto 1.42, not text `Created`",
+    ),
+    (
+        "add already-member user again",
+        "brief: 201 JSON {\"userIds\"} as in Logto 1.42, not text `Created`",
+    ),
 ];
 
 /// Blocks whose Total-Number / list length differ because the fake writes fewer log kinds.
@@ -118,6 +226,7 @@ fn parse_blocks(text: &str) -> (Vec<Block>, Vec<String>) {
     let form_re = Regex::new(r"form=`(.*)`$").unwrap();
     let raw_re = Regex::new(r"raw body `(.*?)`").unwrap();
     let hdr_re = Regex::new(r"header `([^:]+): ([^`]*)`").unwrap();
+    let header_re = Regex::new(r"^[A-Za-z][A-Za-z0-9-]*: ").unwrap();
     let mut blocks = Vec::new();
     let mut summaries = Vec::new();
     let sections: Vec<&str> = text.split("\n### ").skip(1).collect();
@@ -165,7 +274,6 @@ fn parse_blocks(text: &str) -> (Vec<Block>, Vec<String>) {
             fence.push(rest[i]);
             i += 1;
         }
-        let header_re = Regex::new(r"^[A-Za-z][A-Za-z0-9-]*: ").unwrap();
         let mut j = 0;
         while j < fence.len() && header_re.is_match(fence[j]) {
             let (k, v) = fence[j].split_once(": ").unwrap();
@@ -180,8 +288,7 @@ fn parse_blocks(text: &str) -> (Vec<Block>, Vec<String>) {
 
 fn looks_like_id(s: &str) -> bool {
     (s.len() == 12 || s.len() == 21)
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
 }
 
@@ -272,9 +379,8 @@ impl Replay {
                     .align(r, f)
                     .into_iter()
                     .zip(r.iter())
-                    .filter_map(|((fv, confident), rv)| {
-                        confident.then(|| (rv.clone(), fv.cloned().unwrap_or(Value::Null)))
-                    })
+                    .filter(|((_, confident), _)| *confident)
+                    .map(|((fv, _), rv)| (rv.clone(), fv.cloned().unwrap_or(Value::Null)))
                     .collect();
                 for (rv, fv) in pairs {
                     self.learn(&rv, &fv);
@@ -286,7 +392,14 @@ impl Replay {
 
     /// Compare shapes. `data_too`: also compare the content of free-form data objects
     /// (customData, profile, ...) — only when the elements are known to be the same entity.
-    fn shape(&self, rec: &Value, fake: &Value, path: &str, strict_len: bool, out: &mut Vec<String>) {
+    fn shape(
+        &self,
+        rec: &Value,
+        fake: &Value,
+        path: &str,
+        strict_len: bool,
+        out: &mut Vec<String>,
+    ) {
         self.shape_inner(rec, fake, path, strict_len, true, out)
     }
 
@@ -299,7 +412,14 @@ impl Replay {
         data_too: bool,
         out: &mut Vec<String>,
     ) {
-        const DATA: &[&str] = &["customData", "profile", "identities", "details", "branding", "color"];
+        const DATA: &[&str] = &[
+            "customData",
+            "profile",
+            "identities",
+            "details",
+            "branding",
+            "color",
+        ];
         if !data_too && DATA.iter().any(|d| path.ends_with(&format!(".{d}"))) {
             if rec.is_object() != fake.is_object() {
                 out.push(format!("{path}: type differs"));
@@ -394,7 +514,13 @@ impl Replay {
 
     async fn post_json(&mut self, path: &str, body: Value) -> Value {
         let (s, _, t) = self
-            .send("POST", path, Auth::Bearer, Some((body.to_string(), "application/json")), None)
+            .send(
+                "POST",
+                path,
+                Auth::Bearer,
+                Some((body.to_string(), "application/json")),
+                None,
+            )
             .await;
         assert!((200..300).contains(&s), "fixture {path} {body} -> {s} {t}");
         serde_json::from_str(&t).unwrap_or(Value::Null)
@@ -416,14 +542,26 @@ impl Replay {
             "{}/oidc/auth?client_id={}&redirect_uri=http%3A%2F%2Flocalhost%3A9%2Fcallback&response_type=code&scope=openid+profile&state=s&code_challenge={challenge}&code_challenge_method=S256",
             self.url, cfg.web_app_id
         );
-        let page = self.http.get(&url).send().await.unwrap().text().await.unwrap();
+        let page = self
+            .http
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let re = Regex::new(r#"name="interaction" value="([^"]+)""#).unwrap();
         let interaction = re.captures(&page).expect("interaction")[1].to_string();
         for pw in ["WrongPassw0rd!", password] {
             let r = self
                 .http
                 .post(format!("{}/oidc/auth/submit", self.url))
-                .form(&[("interaction", interaction.as_str()), ("identifier", username), ("password", pw)])
+                .form(&[
+                    ("interaction", interaction.as_str()),
+                    ("identifier", username),
+                    ("password", pw),
+                ])
                 .send()
                 .await
                 .unwrap();
@@ -440,17 +578,29 @@ impl Replay {
                     ("tnmrkvangpzz", "dave", "dave@example.com", "Dave D"),
                     ("5vhu8802lupp", "erin", "erin@example.org", "Erin E"),
                 ] {
-                    self.fixture(rid, "/api/users", serde_json::json!({"username": u, "primaryEmail": e, "name": n}))
-                        .await;
+                    self.fixture(
+                        rid,
+                        "/api/users",
+                        serde_json::json!({"username": u, "primaryEmail": e, "name": n}),
+                    )
+                    .await;
                 }
             }
             ("1", "delete user") => {
-                self.fixture("831cqetlyqli", "/api/users", serde_json::json!({"username": "tobedeleted"}))
-                    .await;
+                self.fixture(
+                    "831cqetlyqli",
+                    "/api/users",
+                    serde_json::json!({"username": "tobedeleted"}),
+                )
+                .await;
             }
             ("1", "list organizations paginated") => {
-                self.fixture("b55jomoiwbdf", "/api/organizations", serde_json::json!({"name": "Beta Org"}))
-                    .await;
+                self.fixture(
+                    "b55jomoiwbdf",
+                    "/api/organizations",
+                    serde_json::json!({"name": "Beta Org"}),
+                )
+                .await;
             }
             ("1", "revoke pending") => {
                 let org = self.ids["ow5fxnh7in78"].clone();
@@ -462,8 +612,12 @@ impl Replay {
                 .await;
             }
             ("1", "invite dave@example.com") => {
-                self.fixture("180zis5r0kj7", "/api/organizations", serde_json::json!({"name": "Dave Org"}))
-                    .await;
+                self.fixture(
+                    "180zis5r0kj7",
+                    "/api/organizations",
+                    serde_json::json!({"name": "Dave Org"}),
+                )
+                .await;
                 self.fixture(
                     "j04oe9exh0nbuz6ox98rh",
                     "/api/organization-roles",
@@ -473,7 +627,8 @@ impl Replay {
             }
             ("2", "create user with profile {givenName, familyName, nickname} and customData") => {
                 let cfg = FakeLogtoConfig::default();
-                self.ids.insert("5bu9khhnbu0m4h6e06sgt".into(), cfg.web_app_id.clone());
+                self.ids
+                    .insert("5bu9khhnbu0m4h6e06sgt".into(), cfg.web_app_id.clone());
                 self.fixture("5o8mu9mq5alh", "/api/users", serde_json::json!({"username": "rl_alice_083806", "primaryEmail": "rl.alice.083806@example.com", "name": "RL Alice", "password": "Passw0rd!long"})).await;
                 self.fixture("9szsm9zssidm", "/api/users", serde_json::json!({"username": "rl_carol_083806", "primaryEmail": "rl.carol.083806@example.org", "name": "RL Carol"})).await;
                 self.fixture("6rdm68cnhvfm", "/api/users", serde_json::json!({"username": "rl_dave_083806", "primaryEmail": "rl.dave.083806@example.com", "name": "RL Dave", "password": "Passw0rd!long"})).await;
@@ -486,14 +641,21 @@ impl Replay {
             }
             ("2", "org users q=email fragment page 1 size 2 (3 members match)") => {
                 let org = self
-                    .fixture("jzpb1k3x5lax", "/api/organizations", serde_json::json!({"name": "RL Org 083806", "description": "RL"}))
+                    .fixture(
+                        "jzpb1k3x5lax",
+                        "/api/organizations",
+                        serde_json::json!({"name": "RL Org 083806", "description": "RL"}),
+                    )
                     .await;
                 let users: Vec<String> = ["r51epgiyvkoy", "9szsm9zssidm", "6rdm68cnhvfm"]
                     .iter()
                     .map(|r| self.ids[*r].clone())
                     .collect();
-                self.post_json(&format!("/api/organizations/{org}/users"), serde_json::json!({"userIds": users}))
-                    .await;
+                self.post_json(
+                    &format!("/api/organizations/{org}/users"),
+                    serde_json::json!({"userIds": users}),
+                )
+                .await;
             }
             _ => {}
         }
@@ -599,7 +761,10 @@ async fn replay_file(name: &str, file: &str) -> (usize, Vec<String>, Vec<String>
             if k.eq_ignore_ascii_case("if-none-match") {
                 let tag = if b.status == 304 {
                     let (_, h, _) = rp.send("GET", &path, auth, None, None).await;
-                    h.get("etag").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+                    h.get("etag")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string()
                 } else {
                     v.clone()
                 };
@@ -656,7 +821,10 @@ fn compare(
     };
     if let Some(ct) = rec("content-type") {
         if get("content-type").as_deref() != Some(ct.as_str()) {
-            diffs.push(format!("content-type {:?} (recorded {ct:?})", get("content-type")));
+            diffs.push(format!(
+                "content-type {:?} (recorded {ct:?})",
+                get("content-type")
+            ));
         }
     }
     for h in ["www-authenticate", "allow", "cache-control", "etag"] {
@@ -680,7 +848,10 @@ fn compare(
         .filter(|(k, _)| k == "link")
         .filter_map(|(_, v)| {
             let (u, rel) = v.split_once(">; rel=\"")?;
-            Some((rel.trim_end_matches('"').to_string(), u.trim_start_matches('<').to_string()))
+            Some((
+                rel.trim_end_matches('"').to_string(),
+                u.trim_start_matches('<').to_string(),
+            ))
         })
         .collect();
     let fake_links: Vec<(String, String)> = headers
@@ -689,7 +860,10 @@ fn compare(
         .filter_map(|v| v.to_str().ok())
         .filter_map(|v| {
             let (u, rel) = v.split_once(">; rel=\"")?;
-            Some((rel.trim_end_matches('"').to_string(), u.trim_start_matches('<').to_string()))
+            Some((
+                rel.trim_end_matches('"').to_string(),
+                u.trim_start_matches('<').to_string(),
+            ))
         })
         .collect();
     if !rec_links.is_empty() {
@@ -704,7 +878,11 @@ fn compare(
         };
         let rels = |v: &[(String, String)]| v.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>();
         if rels(&expected) != rels(&got) {
-            diffs.push(format!("Link rels {:?} (recorded {:?})", rels(&fake_links), rels(&rec_links)));
+            diffs.push(format!(
+                "Link rels {:?} (recorded {:?})",
+                rels(&fake_links),
+                rels(&rec_links)
+            ));
         } else if !count_differs && expected != got {
             diffs.push(format!("Link URLs {got:?} (expected {expected:?})"));
         }
@@ -735,7 +913,11 @@ fn compare(
                 diffs.push(format!("key {} missing", &c[1]));
             }
         }
-        let want = if rb.starts_with('[') { "array" } else { "object" };
+        let want = if rb.starts_with('[') {
+            "array"
+        } else {
+            "object"
+        };
         let got = if fake.is_array() { "array" } else { "object" };
         if want != got {
             diffs.push(format!("body is {got}, recorded {want}"));
@@ -792,7 +974,10 @@ async fn run(name: &str, file: &str, min_replayed: usize) {
     if shared_dir().is_none() {
         return;
     }
-    println!("{name}: replayed {replayed} blocks; skipped {}:", skipped.len());
+    println!(
+        "{name}: replayed {replayed} blocks; skipped {}:",
+        skipped.len()
+    );
     for s in &skipped {
         println!("  - {s}");
     }
@@ -822,7 +1007,10 @@ fn parser_reads_blocks() {
     assert_eq!(blocks.len(), 1);
     assert_eq!(summaries, vec!["summary".to_string()]);
     let b = &blocks[0];
-    assert_eq!((b.method.as_str(), b.path.as_str(), b.status), ("POST", "/api/users", 201));
+    assert_eq!(
+        (b.method.as_str(), b.path.as_str(), b.status),
+        ("POST", "/api/users", 201)
+    );
     assert_eq!(b.body.as_deref(), Some("{\"a\": 1}"));
     assert_eq!(b.headers.len(), 2);
     assert_eq!(b.resp_body, "{\"b\":2}");

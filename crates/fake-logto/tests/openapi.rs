@@ -34,8 +34,7 @@ impl Spec {
         let (_, op) = paths.iter().find(|(tpl, _)| {
             let t: Vec<&str> = tpl.split('/').collect();
             t.len() == segs.len()
-                && t
-                    .iter()
+                && t.iter()
                     .zip(&segs)
                     .all(|(a, b)| a == b || (a.starts_with('{') && a.ends_with('}')))
         })?;
@@ -154,13 +153,30 @@ async fn responses_match_openapi_schemas() {
         identities: json!({"github": {"userId": "42", "details": {"login": "s"}}}),
         ..Default::default()
     });
-    st.add_log(Some(&uid), "Interaction.SignIn.Submit", "Success", "127.0.0.1", "ua", now_ms());
+    st.add_log(
+        Some(&uid),
+        "Interaction.SignIn.Submit",
+        "Success",
+        "127.0.0.1",
+        "ua",
+        now_ms(),
+    );
 
     let mut checked = 0;
     let mut errors = Vec::new();
     let mut check = |method: &str, path: &str, r: &common::Resp| {
-        assert!(r.status.is_success(), "{method} {path} -> {} {}", r.status, r.text);
-        if r.text.is_empty() || !r.header("content-type").unwrap_or_default().contains("json") {
+        assert!(
+            r.status.is_success(),
+            "{method} {path} -> {} {}",
+            r.status,
+            r.text
+        );
+        if r.text.is_empty()
+            || !r
+                .header("content-type")
+                .unwrap_or_default()
+                .contains("json")
+        {
             return;
         }
         let Some(schema) = spec.schema(method, path, r.status.as_u16()) else {
@@ -191,55 +207,148 @@ async fn responses_match_openapi_schemas() {
 
     // users
     call!("GET", "/api/users?page_size=100".into());
-    let created = call!("POST", "/api/users".into(), json!({"username": "new_one", "primaryEmail": "n@example.com", "password": "x"}));
+    let created = call!(
+        "POST",
+        "/api/users".into(),
+        json!({"username": "new_one", "primaryEmail": "n@example.com", "password": "x"})
+    );
     let nid = created.json()["id"].as_str().unwrap().to_string();
     call!("GET", format!("/api/users/{uid}"));
-    call!("PATCH", format!("/api/users/{nid}"), json!({"name": "N", "customData": {"a": 1}}));
-    call!("PATCH", format!("/api/users/{nid}/profile"), json!({"profile": {"nickname": "n"}}));
+    call!(
+        "PATCH",
+        format!("/api/users/{nid}"),
+        json!({"name": "N", "customData": {"a": 1}})
+    );
+    call!(
+        "PATCH",
+        format!("/api/users/{nid}/profile"),
+        json!({"profile": {"nickname": "n"}})
+    );
     call!("GET", format!("/api/users/{nid}/custom-data"));
-    call!("PATCH", format!("/api/users/{nid}/custom-data"), json!({"customData": {"b": 2}}));
-    call!("PATCH", format!("/api/users/{nid}/password"), json!({"password": "y"}));
-    call!("POST", format!("/api/users/{nid}/password/verify"), json!({"password": "y"}));
+    call!(
+        "PATCH",
+        format!("/api/users/{nid}/custom-data"),
+        json!({"customData": {"b": 2}})
+    );
+    call!(
+        "PATCH",
+        format!("/api/users/{nid}/password"),
+        json!({"password": "y"})
+    );
+    call!(
+        "POST",
+        format!("/api/users/{nid}/password/verify"),
+        json!({"password": "y"})
+    );
     call!("GET", format!("/api/users/{nid}/has-password"));
-    call!("PATCH", format!("/api/users/{nid}/is-suspended"), json!({"isSuspended": false}));
-    call!("PUT", format!("/api/users/{nid}/identities/google"), json!({"userId": "g1"}));
+    call!(
+        "PATCH",
+        format!("/api/users/{nid}/is-suspended"),
+        json!({"isSuspended": false})
+    );
+    call!(
+        "PUT",
+        format!("/api/users/{nid}/identities/google"),
+        json!({"userId": "g1"})
+    );
     call!("GET", format!("/api/users/{nid}/identities/google"));
     call!("DELETE", format!("/api/users/{nid}/identities/google"));
     call!("GET", format!("/api/users/{uid}/organizations"));
     // roles
-    let role = call!("POST", "/api/roles".into(), json!({"name": "schema-role", "description": "d"}));
+    let role = call!(
+        "POST",
+        "/api/roles".into(),
+        json!({"name": "schema-role", "description": "d"})
+    );
     let rid = role.json()["id"].as_str().unwrap().to_string();
     call!("GET", "/api/roles".into());
     call!("GET", format!("/api/roles/{rid}"));
-    call!("POST", format!("/api/users/{nid}/roles"), json!({"roleIds": [rid]}));
+    call!(
+        "POST",
+        format!("/api/users/{nid}/roles"),
+        json!({"roleIds": [rid]})
+    );
     call!("GET", format!("/api/users/{nid}/roles"));
-    call!("PUT", format!("/api/users/{nid}/roles"), json!({"roleIds": [rid]}));
+    call!(
+        "PUT",
+        format!("/api/users/{nid}/roles"),
+        json!({"roleIds": [rid]})
+    );
     call!("DELETE", format!("/api/users/{nid}/roles/{rid}"));
     // organizations
-    let org = call!("POST", "/api/organizations".into(), json!({"name": "Schema Org", "description": "x"}));
+    let org = call!(
+        "POST",
+        "/api/organizations".into(),
+        json!({"name": "Schema Org", "description": "x"})
+    );
     let oid = org.json()["id"].as_str().unwrap().to_string();
     call!("GET", "/api/organizations?showFeatured=true".into());
     call!("GET", format!("/api/organizations/{oid}"));
-    call!("PATCH", format!("/api/organizations/{oid}"), json!({"customData": {"k": 1}}));
-    call!("POST", format!("/api/organizations/{oid}/users"), json!({"userIds": [uid]}));
-    call!("PUT", format!("/api/organizations/{oid}/users"), json!({"userIds": [uid, nid]}));
-    let scope = call!("POST", "/api/organization-scopes".into(), json!({"name": "read:x"}));
+    call!(
+        "PATCH",
+        format!("/api/organizations/{oid}"),
+        json!({"customData": {"k": 1}})
+    );
+    call!(
+        "POST",
+        format!("/api/organizations/{oid}/users"),
+        json!({"userIds": [uid]})
+    );
+    call!(
+        "PUT",
+        format!("/api/organizations/{oid}/users"),
+        json!({"userIds": [uid, nid]})
+    );
+    let scope = call!(
+        "POST",
+        "/api/organization-scopes".into(),
+        json!({"name": "read:x"})
+    );
     let sid = scope.json()["id"].as_str().unwrap().to_string();
     call!("GET", "/api/organization-scopes".into());
-    let orole = call!("POST", "/api/organization-roles".into(), json!({"name": "schema-admin", "organizationScopeIds": [sid]}));
+    let orole = call!(
+        "POST",
+        "/api/organization-roles".into(),
+        json!({"name": "schema-admin", "organizationScopeIds": [sid]})
+    );
     let orid = orole.json()["id"].as_str().unwrap().to_string();
     call!("GET", "/api/organization-roles".into());
     call!("GET", format!("/api/organization-roles/{orid}"));
-    call!("PATCH", format!("/api/organization-roles/{orid}"), json!({"description": "d"}));
+    call!(
+        "PATCH",
+        format!("/api/organization-roles/{orid}"),
+        json!({"description": "d"})
+    );
     call!("GET", format!("/api/organization-roles/{orid}/scopes"));
-    call!("POST", format!("/api/organizations/{oid}/users/roles"), json!({"userIds": [uid], "organizationRoleIds": [orid]}));
-    call!("POST", format!("/api/organizations/{oid}/users/{nid}/roles"), json!({"organizationRoleNames": ["schema-admin"]}));
-    call!("PUT", format!("/api/organizations/{oid}/users/{nid}/roles"), json!({"organizationRoleIds": [orid]}));
+    call!(
+        "POST",
+        format!("/api/organizations/{oid}/users/roles"),
+        json!({"userIds": [uid], "organizationRoleIds": [orid]})
+    );
+    call!(
+        "POST",
+        format!("/api/organizations/{oid}/users/{nid}/roles"),
+        json!({"organizationRoleNames": ["schema-admin"]})
+    );
+    call!(
+        "PUT",
+        format!("/api/organizations/{oid}/users/{nid}/roles"),
+        json!({"organizationRoleIds": [orid]})
+    );
     call!("GET", format!("/api/organizations/{oid}/users/{nid}/roles"));
-    call!("GET", format!("/api/organizations/{oid}/users/{nid}/scopes"));
-    call!("GET", format!("/api/organizations/{oid}/users?page=1&page_size=5"));
+    call!(
+        "GET",
+        format!("/api/organizations/{oid}/users/{nid}/scopes")
+    );
+    call!(
+        "GET",
+        format!("/api/organizations/{oid}/users?page=1&page_size=5")
+    );
     call!("GET", format!("/api/users/{nid}/organizations"));
-    call!("DELETE", format!("/api/organizations/{oid}/users/{nid}/roles/{orid}"));
+    call!(
+        "DELETE",
+        format!("/api/organizations/{oid}/users/{nid}/roles/{orid}")
+    );
     // invitations
     let inv = call!(
         "POST",
@@ -247,15 +356,34 @@ async fn responses_match_openapi_schemas() {
         json!({"invitee": "invitee@example.com", "organizationId": oid, "inviterId": uid, "expiresAt": now_ms() + 3_600_000, "organizationRoleIds": [orid], "messagePayload": {"link": "https://x/invite"}})
     );
     let iid = inv.json()["id"].as_str().unwrap().to_string();
-    call!("GET", format!("/api/organization-invitations?organizationId={oid}"));
+    call!(
+        "GET",
+        format!("/api/organization-invitations?organizationId={oid}")
+    );
     call!("GET", format!("/api/organization-invitations/{iid}"));
-    call!("POST", format!("/api/organization-invitations/{iid}/message"), json!({"link": "https://x"}));
-    call!("PUT", format!("/api/organization-invitations/{iid}/status"), json!({"status": "Revoked"}));
+    call!(
+        "POST",
+        format!("/api/organization-invitations/{iid}/message"),
+        json!({"link": "https://x"})
+    );
+    call!(
+        "PUT",
+        format!("/api/organization-invitations/{iid}/status"),
+        json!({"status": "Revoked"})
+    );
     call!("DELETE", format!("/api/organization-invitations/{iid}"));
     // verification codes, logs, assets
-    call!("POST", "/api/verification-codes".into(), json!({"email": "vc@example.com"}));
+    call!(
+        "POST",
+        "/api/verification-codes".into(),
+        json!({"email": "vc@example.com"})
+    );
     let code = st.last_verification_code("vc@example.com").unwrap();
-    call!("POST", "/api/verification-codes/verify".into(), json!({"email": "vc@example.com", "verificationCode": code}));
+    call!(
+        "POST",
+        "/api/verification-codes/verify".into(),
+        json!({"email": "vc@example.com", "verificationCode": code})
+    );
     let logs = call!("GET", "/api/logs?page_size=50".into());
     let lid = logs.json()[0]["id"].as_str().unwrap().to_string();
     call!("GET", format!("/api/logs/{lid}"));
@@ -263,7 +391,11 @@ async fn responses_match_openapi_schemas() {
     call!("DELETE", format!("/api/organizations/{oid}"));
     call!("DELETE", format!("/api/users/{nid}"));
 
-    assert!(errors.is_empty(), "schema violations:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "schema violations:\n{}",
+        errors.join("\n")
+    );
     assert!(checked >= 30, "only {checked} responses validated");
 }
 
@@ -276,7 +408,12 @@ fn validator_rejects_wrong_shapes() {
     let mut e = Vec::new();
     spec.validate(&s, &json!({"id": "abc", "n": null}), "$", &mut e);
     assert!(e.is_empty(), "{e:?}");
-    for bad in [json!({"n": 1}), json!({"id": "abcd"}), json!({"id": 1}), json!([])] {
+    for bad in [
+        json!({"n": 1}),
+        json!({"id": "abcd"}),
+        json!({"id": 1}),
+        json!([]),
+    ] {
         let mut e = Vec::new();
         spec.validate(&s, &bad, "$", &mut e);
         assert!(!e.is_empty(), "{bad} accepted");

@@ -178,7 +178,10 @@ mod tests {
     #[test]
     fn address_lists_take_any_separator() {
         let rows = parse_address_list("a@x.io, b@x.io\n\nc@x.io;d@x.io  e@x.io\r\n");
-        assert_eq!(emails(&rows), ["a@x.io", "b@x.io", "c@x.io", "d@x.io", "e@x.io"]);
+        assert_eq!(
+            emails(&rows),
+            ["a@x.io", "b@x.io", "c@x.io", "d@x.io", "e@x.io"]
+        );
         assert_eq!(rows[4].line, 5);
         assert!(rows.iter().all(|r| r.role_names.is_none()));
         assert!(parse_address_list(" \n , ").is_empty());
@@ -222,18 +225,40 @@ mod tests {
         );
         // A non-address first cell that is not a header name is a row (reported invalid later).
         assert_eq!(emails(&parse_csv(b"hello,admin\n").unwrap()), ["hello"]);
-        assert_eq!(parse_csv(b"email\n\"a@x.io,admin\n"), Err(CsvError::UnclosedQuote(2)));
+        assert_eq!(
+            parse_csv(b"email\n\"a@x.io,admin\n"),
+            Err(CsvError::UnclosedQuote(2))
+        );
         assert_eq!(parse_csv(&[0xff, 0xfe, b'a']), Err(CsvError::NotUtf8));
     }
 
     #[test]
     fn email_validation() {
-        for ok in ["a@x.io", "first.last+tag@sub.example.com", "o'brien@x.io", "A_B-C@EXAMPLE.ORG"] {
+        for ok in [
+            "a@x.io",
+            "first.last+tag@sub.example.com",
+            "o'brien@x.io",
+            "A_B-C@EXAMPLE.ORG",
+        ] {
             assert!(is_valid_email(ok), "{ok}");
         }
         for bad in [
-            "", "a", "a@", "@x.io", "a@x", "a@x.c", "a b@x.io", "a@@x.io", "a@x..io", ".a@x.io",
-            "a.@x.io", "a..b@x.io", "a@-x.io", "a@x.i0", "a@x.io\n", "<a@x.io>",
+            "",
+            "a",
+            "a@",
+            "@x.io",
+            "a@x",
+            "a@x.c",
+            "a b@x.io",
+            "a@@x.io",
+            "a@x..io",
+            ".a@x.io",
+            "a.@x.io",
+            "a..b@x.io",
+            "a@-x.io",
+            "a@x.i0",
+            "a@x.io\n",
+            "<a@x.io>",
         ] {
             assert!(!is_valid_email(bad), "{bad:?}");
         }

@@ -69,26 +69,9 @@ pub fn mask_email(email: &str) -> String {
     }
 }
 
-fn datetime(ms: i64) -> Option<time::OffsetDateTime> {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
-}
-
-/// `2026-11-20 14:03 UTC`.
-pub fn absolute_time(ms: i64) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    datetime(ms)
-        .and_then(|d| d.format(&format).ok())
-        .unwrap_or_default()
-}
-
-/// RFC 3339, for `<time datetime>`.
-pub fn iso_time(ms: i64) -> String {
-    datetime(ms)
-        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
-}
-
-/// "in 7 days", "3 hours ago", "just now", rounded to the nearest unit.
+/// "in 7 days", "3 hours ago", "just now", rounded to the nearest unit (unlike
+/// [`crate::web::format::relative`], which truncates: an invitation made a second ago for
+/// 7 days must read "in 7 days", not "in 6 days"), with singular forms.
 pub fn relative_time(t: &Tr, now_ms: i64, at_ms: i64) -> String {
     let diff_secs = (at_ms - now_ms) / 1000;
     let future = diff_secs > 0;
@@ -124,8 +107,8 @@ impl When {
     pub fn new(t: &Tr, now_ms: i64, at_ms: i64) -> Self {
         When {
             relative: relative_time(t, now_ms, at_ms),
-            absolute: absolute_time(at_ms),
-            iso: iso_time(at_ms),
+            absolute: crate::web::format::datetime(at_ms),
+            iso: crate::web::format::iso(at_ms),
         }
     }
 }
@@ -179,7 +162,10 @@ mod tests {
         for s in STATUSES {
             assert_eq!(parse_status_param(status_param(s)), Some(s));
         }
-        assert_eq!(parse_status_param(" Pending "), Some(InvitationStatus::Pending));
+        assert_eq!(
+            parse_status_param(" Pending "),
+            Some(InvitationStatus::Pending)
+        );
         assert_eq!(parse_status_param("all"), None);
     }
 
@@ -196,17 +182,18 @@ mod tests {
         let now = 100 * DAY;
         // A 7-day invitation seen a few seconds after creation still reads "in 7 days".
         assert_eq!(relative_time(&t, now, now + 7 * DAY - 5_000), "in 7 days");
-        assert_eq!(relative_time(&t, now, now - DAY - 3_600_000), "2 days ago");
+        assert_eq!(
+            relative_time(&t, now, now - 2 * DAY + 3_600_000),
+            "2 days ago"
+        );
+        assert_eq!(
+            relative_time(&t, now, now - DAY - 3_600_000),
+            "25 hours ago"
+        );
         assert_eq!(relative_time(&t, now, now - 3 * 3_600_000), "3 hours ago");
         assert_eq!(relative_time(&t, now, now + 60_000), "in 1 minute");
         assert_eq!(relative_time(&t, now, now - 10_000), "just now");
         let zh = Tr::new(Lang::ZhTw);
         assert_eq!(relative_time(&zh, now, now + 3 * DAY), "3 天後");
-    }
-
-    #[test]
-    fn absolute_times_are_utc() {
-        assert_eq!(absolute_time(0), "1970-01-01 00:00 UTC");
-        assert_eq!(iso_time(DAY + 61_000), "1970-01-02T00:01:01Z");
     }
 }

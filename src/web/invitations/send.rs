@@ -18,14 +18,21 @@ use crate::web::AppState;
 /// keeps one big batch from taking every slot other pages need meanwhile.
 const CONCURRENCY: usize = 4;
 
+/// Logto's foreign-key refusal: the organization, a role or the inviter is gone.
+const ROLES_CHANGED: &str = "invitations.result.roles_changed";
+
 /// What happened to the invitation email.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
     Emailed,
     /// The tenant has no email connector: the link has to be shared by hand.
     NoConnector,
-    /// Logto could not send it (rate limit, connector failure); the message key says which.
-    NotSent(&'static str),
+    /// Logto could not send it (rate limit, connector failure): the message key says so, the
+    /// code is Logto's (for the audit trail).
+    NotSent {
+        reason: &'static str,
+        code: String,
+    },
 }
 
 impl Delivery {
@@ -33,7 +40,7 @@ impl Delivery {
         match self {
             Delivery::Emailed => "sent",
             Delivery::NoConnector => "no_connector",
-            Delivery::NotSent(_) => "not_sent",
+            Delivery::NotSent { .. } => "not_sent",
         }
     }
 }
@@ -104,15 +111,16 @@ impl RowResult {
             Outcome::Invited { delivery, .. } => match delivery {
                 Delivery::Emailed => t.t("invitations.delivery.emailed"),
                 Delivery::NoConnector => t.t("invitations.delivery.no_connector"),
-                Delivery::NotSent(key) => t.t(key),
+                Delivery::NotSent { reason, .. } => t.t(reason),
             },
             Outcome::AlreadyMember => t.t("invitations.result.already_member_detail"),
             Outcome::AlreadyInvited => t.t("invitations.result.already_invited_detail"),
             Outcome::InvalidAddress => t.t("invitations.result.invalid_address_detail"),
             Outcome::Duplicate => t.t("invitations.result.duplicate_detail"),
-            Outcome::UnknownRoles(names) => {
-                t.f("invitations.result.unknown_roles_detail", &[("roles", names)])
-            }
+            Outcome::UnknownRoles(names) => t.f(
+                "invitations.result.unknown_roles_detail",
+                &[("roles", names)],
+            ),
             Outcome::Failed(key) => t.t(key),
         }
     }
@@ -120,9 +128,7 @@ impl RowResult {
     /// The acceptance link when the person was invited but not emailed.
     pub fn link_to_share(&self) -> Option<&str> {
         match &self.outcome {
-            Outcome::Invited { link, delivery, .. } if *delivery != Delivery::Emailed => {
-                Some(link)
-            }
+            Outcome::Invited { link, delivery, .. } if *delivery != Delivery::Emailed => Some(link),
             _ => None,
         }
     }
@@ -133,7 +139,7 @@ impl RowResult {
 
     /// Worth submitting again as is (Logto was down or busy).
     pub fn is_retryable(&self) -> bool {
-        matches!(self.outcome, Outcome::Failed(_))
+        matches!(self.outcome, Outcome::Failed(key) if key != ROLES_CHANGED)
     }
 }
 
@@ -278,16 +284,20 @@ async fn audit_refusal(state: &AppState, batch: &Batch, p: &Planned, outcome: &O
     state
         .audit
         .record_or_log(
-            NewEntry::new("invitation.create", batch.actor.clone(), batch.origin.clone())
-                .target("invitee", &p.email, Some(&p.email))
-                .org(&batch.org_id)
-                .details(json!({
-                    "invitee": p.email,
-                    "roles": p.role_names,
-                    "source": batch.source,
-                    "line": p.line,
-                }))
-                .failed(refusal_code(outcome)),
+            NewEntry::new(
+                "invitation.create",
+                batch.actor.clone(),
+                batch.origin.clone(),
+            )
+            .target("invitee", &p.email, Some(&p.email))
+            .org(&batch.org_id)
+            .details(json!({
+                "invitee": p.email,
+                "roles": p.role_names,
+                "source": batch.source,
+                "line": p.line,
+            }))
+            .failed(refusal_code(outcome)),
         )
         .await;
 }
@@ -303,7 +313,7 @@ pub fn create_failure(e: &LogtoError) -> Outcome {
             Outcome::InvalidAddress
         }
         (Some(422), Some("entity.relation_foreign_key_not_found")) => {
-            Outcome::Failed("invitations.result.roles_changed")
+            Outcome::Failed(ROLES_CHANGED)
         }
         _ => Outcome::Failed(crate::web::error::logto_view(e).2),
     }
@@ -331,8 +341,12 @@ async fn invite_one(state: &AppState, batch: &Batch, p: Planned) -> RowResult {
         message_payload: None,
     };
     let entry = || {
-        NewEntry::new("invitation.create", batch.actor.clone(), batch.origin.clone())
-            .org(&batch.org_id)
+        NewEntry::new(
+            "invitation.create",
+            batch.actor.clone(),
+            batch.origin.clone(),
+        )
+        .org(&batch.org_id)
     };
     let details = |extra: serde_json::Value| {
         let mut d = json!({
@@ -411,7 +425,11 @@ pub async fn deliver(
         "organization": { "id": org.0, "name": org.1 },
         "inviter": { "id": inviter.0, "name": inviter.1 },
     });
-    match state.logto.send_invitation_message(invitation_id, &payload).await {
+    match state
+        .logto
+        .send_invitation_message(invitation_id, &payload)
+        .await
+    {
         Ok(()) => {
             state.email_connector.record(true);
             Delivery::Emailed
@@ -423,11 +441,14 @@ pub async fn deliver(
         }
         Err(e) => {
             tracing::warn!(error = %e, "invitation email not sent");
-            Delivery::NotSent(if e.is_rate_limited() {
-                "invitations.delivery.rate_limited"
-            } else {
-                "invitations.delivery.failed"
-            })
+            Delivery::NotSent {
+                reason: if e.is_rate_limited() {
+                    "invitations.delivery.rate_limited"
+                } else {
+                    "invitations.delivery.failed"
+                },
+                code: failure_code(&e),
+            }
         }
     }
 }
@@ -502,12 +523,18 @@ mod tests {
 
     #[test]
     fn create_failures_read_as_the_person_s_situation() {
-        assert_eq!(create_failure(&api(422, "request.invalid_input")), Outcome::AlreadyMember);
+        assert_eq!(
+            create_failure(&api(422, "request.invalid_input")),
+            Outcome::AlreadyMember
+        );
         assert_eq!(
             create_failure(&api(422, "entity.unique_integrity_violation")),
             Outcome::AlreadyInvited
         );
-        assert_eq!(create_failure(&api(400, "guard.invalid_input")), Outcome::InvalidAddress);
+        assert_eq!(
+            create_failure(&api(400, "guard.invalid_input")),
+            Outcome::InvalidAddress
+        );
         assert_eq!(
             create_failure(&LogtoError::Unavailable("x".into())),
             Outcome::Failed("error.logto_unavailable")

@@ -154,7 +154,10 @@ impl FieldDef {
     }
 
     pub fn help(&self, lang: Lang) -> Option<String> {
-        self.help.as_ref().map(|h| h.get(lang)).filter(|h| !h.is_empty())
+        self.help
+            .as_ref()
+            .map(|h| h.get(lang))
+            .filter(|h| !h.is_empty())
     }
 
     /// The stored value as a form shows it.
@@ -307,15 +310,22 @@ impl CustomFields {
     }
 
     pub fn parse(text: &str) -> Result<Self, String> {
-        let raw: RawFile = toml::from_str(text)
-            .map_err(|e| e.message().lines().next().unwrap_or("invalid TOML").to_string())?;
+        let raw: RawFile = toml::from_str(text).map_err(|e| {
+            e.message()
+                .lines()
+                .next()
+                .unwrap_or("invalid TOML")
+                .to_string()
+        })?;
         let mut fields: Vec<FieldDef> = Vec::with_capacity(raw.field.len());
         for f in raw.field {
             let key = f.key.trim().to_string();
             let key_ok = !key.is_empty()
                 && key.len() <= MAX_KEY_LENGTH
                 && key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
             if !key_ok {
                 return Err(format!(
                     "field key {key:?} must start with a letter or _ and use only letters, digits, _ and - (at most {MAX_KEY_LENGTH})"
@@ -325,13 +335,19 @@ impl CustomFields {
                 return Err(format!("field key {key:?} is defined twice"));
             }
             if f.pattern.is_some() && f.kind != FieldKind::Text {
-                return Err(format!("field {key:?}: pattern is only for type = \"text\""));
+                return Err(format!(
+                    "field {key:?}: pattern is only for type = \"text\""
+                ));
             }
             if !f.options.is_empty() && f.kind != FieldKind::Select {
-                return Err(format!("field {key:?}: options are only for type = \"select\""));
+                return Err(format!(
+                    "field {key:?}: options are only for type = \"select\""
+                ));
             }
             if (f.min.is_some() || f.max.is_some()) && f.kind != FieldKind::Number {
-                return Err(format!("field {key:?}: min and max are only for type = \"number\""));
+                return Err(format!(
+                    "field {key:?}: min and max are only for type = \"number\""
+                ));
             }
             if f.kind == FieldKind::Select && f.options.is_empty() {
                 return Err(format!("field {key:?}: a select needs options"));
@@ -339,8 +355,12 @@ impl CustomFields {
             let pattern = match &f.pattern {
                 Some(p) => Some(
                     // Anchored like the HTML `pattern` attribute: the whole value must match.
-                    Regex::new(&format!("^(?:{p})$"))
-                        .map_err(|e| format!("field {key:?}: pattern is not a valid regular expression: {}", e.to_string().lines().last().unwrap_or_default()))?,
+                    Regex::new(&format!("^(?:{p})$")).map_err(|e| {
+                        format!(
+                            "field {key:?}: pattern is not a valid regular expression: {}",
+                            e.to_string().lines().last().unwrap_or_default()
+                        )
+                    })?,
                 ),
                 None => None,
             };
@@ -424,7 +444,10 @@ type = "checkbox"
         assert_eq!(id.parse(Some("xE12345")), Err(Problem::Pattern));
         assert_eq!(id.parse(Some(" ")), Err(Problem::Required));
         let dept = &c.fields[1];
-        assert_eq!(dept.display_value(Some(&json!("eng")), Lang::En), "Engineering");
+        assert_eq!(
+            dept.display_value(Some(&json!("eng")), Lang::En),
+            "Engineering"
+        );
         assert_eq!(dept.parse(Some("hr")), Err(Problem::UnknownOption));
         let size = &c.fields[2];
         assert_eq!(size.label(Lang::En), "shoe_size");
@@ -445,12 +468,27 @@ type = "checkbox"
     fn refuses_bad_definitions() {
         for (bad, what) in [
             ("[[field]]\nkey = \"a b\"\ntype = \"text\"", "must start"),
-            ("[[field]]\nkey = \"a\"\ntype = \"text\"\n[[field]]\nkey = \"a\"\ntype = \"date\"", "twice"),
+            (
+                "[[field]]\nkey = \"a\"\ntype = \"text\"\n[[field]]\nkey = \"a\"\ntype = \"date\"",
+                "twice",
+            ),
             ("[[field]]\nkey = \"a\"\ntype = \"select\"", "needs options"),
-            ("[[field]]\nkey = \"a\"\ntype = \"date\"\npattern = \"x\"", "only for"),
-            ("[[field]]\nkey = \"a\"\ntype = \"text\"\npattern = \"(\"", "not a valid"),
-            ("[[field]]\nkey = \"a\"\ntype = \"colour\"", "unknown variant"),
-            ("[[field]]\nkey = \"a\"\ntype = \"text\"\nlabl = \"x\"", "unknown field"),
+            (
+                "[[field]]\nkey = \"a\"\ntype = \"date\"\npattern = \"x\"",
+                "only for",
+            ),
+            (
+                "[[field]]\nkey = \"a\"\ntype = \"text\"\npattern = \"(\"",
+                "not a valid",
+            ),
+            (
+                "[[field]]\nkey = \"a\"\ntype = \"colour\"",
+                "unknown variant",
+            ),
+            (
+                "[[field]]\nkey = \"a\"\ntype = \"text\"\nlabl = \"x\"",
+                "unknown field",
+            ),
         ] {
             let e = CustomFields::parse(bad).unwrap_err();
             assert!(e.contains(what), "{bad}: {e}");

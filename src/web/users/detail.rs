@@ -143,7 +143,12 @@ impl EventRow {
             failed: l.result().map(|r| r == LogResult::Error),
             error_code: l.error_code().unwrap_or_default().to_string(),
             ip: l.ip().unwrap_or_default().to_string(),
-            user_agent: l.user_agent().unwrap_or_default().chars().take(200).collect(),
+            user_agent: l
+                .user_agent()
+                .unwrap_or_default()
+                .chars()
+                .take(200)
+                .collect(),
         }
     }
 }
@@ -167,7 +172,6 @@ fn event_label(key: &str) -> &'static str {
 pub struct Events {
     pub rows: Vec<EventRow>,
     pub pager: Option<Pager>,
-    pub total: u64,
 }
 
 impl Events {
@@ -185,7 +189,6 @@ impl Events {
         Events {
             rows: page.items.iter().map(EventRow::new).collect(),
             pager,
-            total: page.total,
         }
     }
 }
@@ -208,6 +211,20 @@ struct DetailPage {
     operator_role: String,
 }
 
+impl DetailPage {
+    fn org_add_hint(&self) -> String {
+        self.ctx
+            .t
+            .f("users.orgs.add_hint", &[("name", &self.user.label)])
+    }
+
+    fn role_assign_hint(&self) -> String {
+        self.ctx
+            .t
+            .f("users.roles.assign_hint", &[("role", &self.operator_role)])
+    }
+}
+
 #[derive(Template)]
 #[template(path = "users/events.html")]
 struct EventsPartial {
@@ -220,7 +237,11 @@ fn org_rows(user_id: &str, orgs: &[UserOrganization]) -> Vec<OrgRow> {
         .iter()
         .map(|o| OrgRow {
             name: o.name.clone(),
-            roles: o.organization_roles.iter().map(|r| r.name.clone()).collect(),
+            roles: o
+                .organization_roles
+                .iter()
+                .map(|r| r.name.clone())
+                .collect(),
             remove_href: format!("/users/{user_id}/orgs/{}/remove", o.id),
         })
         .collect();
@@ -324,12 +345,18 @@ mod tests {
 
     #[test]
     fn event_labels() {
-        assert_eq!(event_label("Interaction.SignIn.Submit"), "users.event.sign_in");
+        assert_eq!(
+            event_label("Interaction.SignIn.Submit"),
+            "users.event.sign_in"
+        );
         assert_eq!(
             event_label("Interaction.SignIn.Verification.Password.Submit"),
             "users.event.sign_in_step"
         );
-        assert_eq!(event_label("ExchangeTokenBy.RefreshToken"), "users.event.token");
+        assert_eq!(
+            event_label("ExchangeTokenBy.RefreshToken"),
+            "users.event.token"
+        );
         assert_eq!(event_label("Something.New"), "users.event.other");
     }
 }

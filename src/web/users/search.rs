@@ -453,7 +453,10 @@ mod tests {
             "search.name=Al%25&search.primaryEmail=A%40x.io&mode.primaryEmail=exact&joint=and&page=1&page_size=20"
         );
         assert_eq!(f.params()[0], ("f1".to_string(), "name".to_string()));
-        assert_eq!(f.url("/users"), "/users?f1=name&m1=starts&v1=Al&f2=email&m2=exact&v2=A%40x.io");
+        assert_eq!(
+            f.url("/users"),
+            "/users?f1=name&m1=starts&v1=Al&f2=email&m2=exact&v2=A%40x.io"
+        );
     }
 
     #[test]
@@ -516,16 +519,24 @@ mod tests {
 
         let f = form("f1=name&v1=a&f2=email&v2=b&f3=id&v3=c&remove=2");
         assert_eq!(
-            f.conditions.iter().map(|c| c.value.as_str()).collect::<Vec<_>>(),
+            f.conditions
+                .iter()
+                .map(|c| c.value.as_str())
+                .collect::<Vec<_>>(),
             ["a", "c"]
         );
-        assert_eq!(f.url("/users"), "/users?f1=name&m1=contains&v1=a&f2=id&m2=contains&v2=c");
+        assert_eq!(
+            f.url("/users"),
+            "/users?f1=name&m1=contains&v1=a&f2=id&m2=contains&v2=c"
+        );
         assert!(form("").rows().len() == 1);
     }
 
     #[test]
     fn at_most_ten_conditions() {
-        let q: Vec<String> = (1..=12).map(|i| format!("f{i}=id&m{i}=exact&v{i}=u{i}")).collect();
+        let q: Vec<String> = (1..=12)
+            .map(|i| format!("f{i}=id&m{i}=exact&v{i}=u{i}"))
+            .collect();
         let f = form(&format!("{}&add=1", q.join("&")));
         assert_eq!(f.conditions.len(), MAX_CONDITIONS);
         assert_eq!(f.rows().len(), MAX_CONDITIONS);

@@ -20,7 +20,10 @@ pub fn is_zod_email(s: &str) -> bool {
 }
 
 fn cannot_change() -> ApiError {
-    ApiError::invalid_input(422, "The status of the invitation cannot be changed anymore.")
+    ApiError::invalid_input(
+        422,
+        "The status of the invitation cannot be changed anymore.",
+    )
 }
 
 pub async fn list(State(st): State<FakeState>, ctx: Ctx) -> ApiResult {
@@ -55,11 +58,7 @@ pub async fn get_one(State(st): State<FakeState>, Path(id): Path<String>) -> Api
 }
 
 /// Send an invitation mail through the simulated email connector.
-fn send_invitation(
-    s: &mut Store,
-    to: &str,
-    payload: Map<String, Value>,
-) -> Result<(), ApiError> {
+fn send_invitation(s: &mut Store, to: &str, payload: Map<String, Value>) -> Result<(), ApiError> {
     if !s.email_connector {
         return Err(ApiError::connector_not_found("Email"));
     }
@@ -129,9 +128,10 @@ pub async fn create(State(st): State<FakeState>, Body(body): Body) -> ApiResult 
             inv.status = "Expired".into();
         }
     }
-    if s.invitations.values().any(|i| {
-        i.organization_id == org_id && i.invitee == invitee && i.status == "Pending"
-    }) {
+    if s.invitations
+        .values()
+        .any(|i| i.organization_id == org_id && i.invitee == invitee && i.status == "Pending")
+    {
         return Err(ApiError::unique_violation());
     }
     if !s.orgs.contains_key(&org_id)
@@ -204,7 +204,11 @@ pub async fn set_status(
     let accepted_user = f_str(m, &["acceptedUserId"])?.into_option();
     let mut s = st.lock();
     let now = now_ms();
-    let inv = s.invitations.get(&id).ok_or_else(ApiError::not_found)?.clone();
+    let inv = s
+        .invitations
+        .get(&id)
+        .ok_or_else(ApiError::not_found)?
+        .clone();
     if status == "Accepted" {
         let Some(uid) = accepted_user.as_deref() else {
             return Err(ApiError::invalid_input(

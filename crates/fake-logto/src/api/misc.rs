@@ -39,9 +39,7 @@ fn identifier(m: &Map<String, Value>) -> Result<(String, &'static str), ApiError
             ))),
         };
     }
-    let branch = |key: &str| {
-        json!({"issues": [{"code": "invalid_type", "expected": "string", "received": "undefined", "path": [key], "message": "Required"}], "name": "ZodError"})
-    };
+    let branch = |key: &str| json!({"issues": [{"code": "invalid_type", "expected": "string", "received": "undefined", "path": [key], "message": "Required"}], "name": "ZodError"});
     Err(guard_error(
         "body",
         vec![Issue {
@@ -56,7 +54,9 @@ pub async fn request_code(State(st): State<FakeState>, Body(body): Body) -> ApiR
     let (to, kind) = identifier(m)?;
     let code: String = {
         let mut rng = rand::thread_rng();
-        (0..6).map(|_| char::from(b'0' + rng.gen_range(0..10))).collect()
+        (0..6)
+            .map(|_| char::from(b'0' + rng.gen_range(0..10)))
+            .collect()
     };
     let mut s = st.lock();
     let now = now_ms();
@@ -134,12 +134,10 @@ pub async fn verify_code(State(st): State<FakeState>, Body(body): Body) -> ApiRe
 fn time_param(ctx: &Ctx, key: &str) -> Result<Option<i64>, ApiError> {
     match ctx.get_nonempty(key) {
         None => Ok(None),
-        Some(v) => v.parse::<f64>().map(|n| Some(n as i64)).map_err(|_| {
-            guard_error(
-                "query",
-                vec![Issue::invalid_type(&[key], "number", "nan")],
-            )
-        }),
+        Some(v) => v
+            .parse::<f64>()
+            .map(|n| Some(n as i64))
+            .map_err(|_| guard_error("query", vec![Issue::invalid_type(&[key], "number", "nan")])),
     }
 }
 
@@ -294,7 +292,10 @@ pub async fn upload_asset(State(st): State<FakeState>, req: Request) -> ApiResul
     let file = parse_multipart(&ct, &bytes)
         .and_then(|parts| parts.into_iter().find(|p| p.name == "file"))
         .ok_or_else(|| {
-            guard_error("files", vec![Issue::invalid_type(&["file"], "object", "undefined")])
+            guard_error(
+                "files",
+                vec![Issue::invalid_type(&["file"], "object", "undefined")],
+            )
         })?;
     let mime = file
         .content_type

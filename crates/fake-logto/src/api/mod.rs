@@ -54,7 +54,9 @@ async fn auth(State(st): State<FakeState>, req: Request, next: Next) -> Response
         let s = st.lock();
         match s.tokens.get(token.trim()) {
             None => Err(unauthorized("ERR_JWS_INVALID", "JWSInvalid")),
-            Some(t) if t.expires_at <= now_ms() => Err(unauthorized("ERR_JWT_EXPIRED", "JWTExpired")),
+            Some(t) if t.expires_at <= now_ms() => {
+                Err(unauthorized("ERR_JWT_EXPIRED", "JWTExpired"))
+            }
             Some(t) => match &t.owner {
                 TokenOwner::M2m { all: true, .. } => Ok(()),
                 TokenOwner::M2m { all: false, .. } => Err(ApiError::new(
@@ -84,7 +86,9 @@ pub fn router(state: FakeState) -> Router<FakeState> {
         .route("/api/users", get(users::list).post(users::create))
         .route(
             "/api/users/{id}",
-            get(users::get_one).patch(users::patch).delete(users::delete),
+            get(users::get_one)
+                .patch(users::patch)
+                .delete(users::delete),
         )
         .route("/api/users/{id}/profile", patch(users::patch_profile))
         .route(
@@ -92,7 +96,10 @@ pub fn router(state: FakeState) -> Router<FakeState> {
             get(users::get_custom_data).patch(users::patch_custom_data),
         )
         .route("/api/users/{id}/password", patch(users::set_password))
-        .route("/api/users/{id}/password/verify", post(users::verify_password))
+        .route(
+            "/api/users/{id}/password/verify",
+            post(users::verify_password),
+        )
         .route("/api/users/{id}/has-password", get(users::has_password))
         .route("/api/users/{id}/is-suspended", patch(users::set_suspended))
         .route(
@@ -129,7 +136,10 @@ pub fn router(state: FakeState) -> Router<FakeState> {
                 .post(org::add_users)
                 .put(org::replace_users),
         )
-        .route("/api/organizations/{id}/users/roles", post(org::bulk_assign_roles))
+        .route(
+            "/api/organizations/{id}/users/roles",
+            post(org::bulk_assign_roles),
+        )
         .route(
             "/api/organizations/{id}/users/{user_id}",
             axum::routing::delete(org::remove_user),

@@ -103,7 +103,10 @@ pub async fn list(State(st): State<FakeState>, ctx: Ctx) -> ApiResult {
     let items: Vec<Value> = s
         .orgs_sorted()
         .into_iter()
-        .filter(|o| q.as_ref().is_none_or(|re| re.is_match(&o.id) || re.is_match(&o.name)))
+        .filter(|o| {
+            q.as_ref()
+                .is_none_or(|re| re.is_match(&o.id) || re.is_match(&o.name))
+        })
         .map(|o| {
             let v = s.org_json(o);
             if featured {
@@ -121,7 +124,13 @@ pub async fn create(State(st): State<FakeState>, Body(body): Body) -> ApiResult 
     let input = org_input(m)?;
     let name = match input.name {
         Opt::Val(n) => n,
-        _ => return Err(body_error(Issue::invalid_type(&["name"], "string", "undefined"))),
+        _ => {
+            return Err(body_error(Issue::invalid_type(
+                &["name"],
+                "string",
+                "undefined",
+            )))
+        }
     };
     let mut s = st.lock();
     let id = s.insert_org(&name, None, now_ms());
@@ -306,7 +315,8 @@ pub async fn bulk_assign_roles(
     let users = f_str_array_req(m, &["userIds"], 1)?;
     let roles = f_str_array_req(m, &["organizationRoleIds"], 1)?;
     let mut s = st.lock();
-    if users.iter().any(|u| !s.is_member(&id, u)) || roles.iter().any(|r| !s.org_roles.contains_key(r))
+    if users.iter().any(|u| !s.is_member(&id, u))
+        || roles.iter().any(|r| !s.org_roles.contains_key(r))
     {
         return Err(ApiError::foreign_key());
     }
@@ -358,10 +368,11 @@ fn resolve_role_ids(s: &Store, m: &Map<String, Value>) -> Result<Vec<String>, Ap
         ));
     }
     let mut out: Vec<String> = Vec::new();
-    for r in ids
-        .into_iter()
-        .chain(names.iter().filter_map(|n| s.find_org_role_by_name(n).map(|r| r.id.clone())))
-    {
+    for r in ids.into_iter().chain(
+        names
+            .iter()
+            .filter_map(|n| s.find_org_role_by_name(n).map(|r| r.id.clone())),
+    ) {
         if !out.contains(&r) {
             out.push(r);
         }

@@ -47,7 +47,11 @@ pub async fn list(State(st): State<FakeState>, ctx: Ctx) -> ApiResult {
         if k != "User" && k != "MachineToMachine" {
             return Err(guard_error(
                 "query",
-                vec![Issue::invalid_enum(&["type"], k, &["User", "MachineToMachine"])],
+                vec![Issue::invalid_enum(
+                    &["type"],
+                    k,
+                    &["User", "MachineToMachine"],
+                )],
             ));
         }
     }

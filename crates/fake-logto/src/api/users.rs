@@ -435,8 +435,13 @@ pub async fn set_suspended(
     Body(body): Body,
 ) -> ApiResult {
     let m = body_object(&body)?;
-    let flag = f_bool(m, &["isSuspended"])?
-        .ok_or_else(|| body_error(Issue::invalid_type(&["isSuspended"], "boolean", "undefined")))?;
+    let flag = f_bool(m, &["isSuspended"])?.ok_or_else(|| {
+        body_error(Issue::invalid_type(
+            &["isSuspended"],
+            "boolean",
+            "undefined",
+        ))
+    })?;
     let mut s = st.lock();
     let u = s.users.get_mut(&id).ok_or_else(ApiError::not_found)?;
     u.is_suspended = flag;
@@ -639,5 +644,7 @@ pub async fn all_identities(State(st): State<FakeState>, Path(id): Path<String>)
         .iter()
         .map(|(target, i)| json!({"target": target, "identity": i}))
         .collect();
-    Ok(ok(&json!({"socialIdentities": social, "ssoIdentities": []})))
+    Ok(ok(
+        &json!({"socialIdentities": social, "ssoIdentities": []}),
+    ))
 }

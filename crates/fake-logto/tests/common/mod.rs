@@ -68,7 +68,10 @@ pub async fn m2m_token(http: &Client, url: &str, scope: Option<&str>) -> String 
         .expect("token request");
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.expect("token json");
-    v["access_token"].as_str().expect("access_token").to_string()
+    v["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string()
 }
 
 impl TestLogto {

@@ -1,0 +1,523 @@
+//! `/invitations/{id}`: the invitee's landing page and the acceptance.
+//!
+//! The page is public (the invitee may not have an account yet) and shows only what the
+//! invitee needs: organization, inviter, roles, expiry, and the invited address masked until
+//! someone signs in. Knowing the link is not enough to accept: acceptance needs a signed-in
+//! person whose primary email is the invited address.
+//!
+//! "Accept" from an anonymous visitor (a CSRF-checked form) remembers the intent in the
+//! session and sends the person to sign in or register with the invited address; back on this
+//! page, signed in, the remembered intent completes the acceptance without a second click.
+
+use askama::Template;
+use axum::{
+    extract::{FromRequestParts, Path, State},
+    http::{request::Parts, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tower_sessions::Session;
+
+use super::present::{effective_status, mask_email, When};
+use crate::audit::{now_ms, NewEntry};
+use crate::auth::access::{load_access, CurrentUser};
+use crate::auth::session::ACCESS_KEY;
+use crate::logto::{Invitation, InvitationStatus, SearchField, User, UserQuery, UserSearch};
+use crate::web::context::{csrf_token, set_flash, PageCtx};
+use crate::web::error::{AppError, AppResult};
+use crate::web::htmx::html;
+use crate::web::i18n::Tr;
+use crate::web::AppState;
+
+/// Session key of an acceptance started before signing in.
+const INTENT_KEY: &str = "invitation_accept";
+/// A sign-in (or registration) must come back within this time to complete the acceptance.
+const INTENT_TTL_MS: i64 = 30 * 60 * 1000;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct AcceptIntent {
+    invitation_id: String,
+    at: i64,
+}
+
+/// The signed-in person when there is one; anonymous visitors are welcome here.
+pub struct MaybeUser(Option<CurrentUser>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        match CurrentUser::from_request_parts(parts, state).await {
+            Ok(user) => Ok(MaybeUser(Some(user))),
+            Err(AppError::NotSignedIn { .. }) => Ok(MaybeUser(None)),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Situation {
+    Unknown,
+    Pending,
+    Accepted,
+    Expired,
+    Revoked,
+}
+
+#[derive(Debug, Clone)]
+pub struct LandingView {
+    pub id: String,
+    pub situation: Situation,
+    pub org_name: String,
+    /// Empty when the inviter is unknown.
+    pub inviter: String,
+    pub roles: Vec<String>,
+    pub expires: Option<When>,
+    /// Masked for anonymous visitors.
+    pub invitee: String,
+    pub signed_in: bool,
+    pub my_email: String,
+    pub email_matches: bool,
+    pub accepted_by_me: bool,
+    pub link: String,
+    pub continue_href: String,
+}
+
+impl LandingView {
+    pub fn is_unknown(&self) -> bool {
+        self.situation == Situation::Unknown
+    }
+    pub fn is_pending(&self) -> bool {
+        self.situation == Situation::Pending
+    }
+    pub fn is_accepted(&self) -> bool {
+        self.situation == Situation::Accepted
+    }
+    pub fn is_expired(&self) -> bool {
+        self.situation == Situation::Expired
+    }
+    pub fn is_revoked(&self) -> bool {
+        self.situation == Situation::Revoked
+    }
+    pub fn state_name(&self) -> &'static str {
+        match self.situation {
+            Situation::Unknown => "unknown",
+            Situation::Pending => "pending",
+            Situation::Accepted => "accepted",
+            Situation::Expired => "expired",
+            Situation::Revoked => "revoked",
+        }
+    }
+
+    /// The message `key` with this invitation's `{org}`, `{inviter}`, `{invitee}` and
+    /// `{my_email}` filled in.
+    pub fn say(&self, t: &Tr, key: &str) -> String {
+        t.f(
+            key,
+            &[
+                ("org", &self.org_name),
+                ("inviter", &self.inviter),
+                ("invitee", &self.invitee),
+                ("my_email", &self.my_email),
+            ],
+        )
+    }
+}
+
+#[derive(Template)]
+#[template(path = "invitations/landing.html")]
+struct LandingPage {
+    ctx: PageCtx,
+    view: LandingView,
+}
+
+/// A name to show strangers: never the inviter's full email address.
+fn public_name(user: &User) -> String {
+    [&user.name, &user.username]
+        .into_iter()
+        .flatten()
+        .find(|s| !s.trim().is_empty())
+        .cloned()
+        .or_else(|| user.primary_email.as_deref().map(mask_email))
+        .unwrap_or_default()
+}
+
+fn unknown(ctx: PageCtx, id: &str) -> AppResult<Response> {
+    let view = LandingView {
+        id: id.to_string(),
+        situation: Situation::Unknown,
+        org_name: String::new(),
+        inviter: String::new(),
+        roles: Vec::new(),
+        expires: None,
+        invitee: String::new(),
+        signed_in: ctx.user.is_some(),
+        my_email: String::new(),
+        email_matches: false,
+        accepted_by_me: false,
+        link: String::new(),
+        continue_href: "/".into(),
+    };
+    Ok((StatusCode::NOT_FOUND, html(&LandingPage { ctx, view })?).into_response())
+}
+
+/// Invitation ids are lowercase letters and digits; anything else cannot be one.
+fn plausible_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+async fn fetch(state: &AppState, id: &str) -> AppResult<Option<Invitation>> {
+    if !plausible_id(id) {
+        return Ok(None);
+    }
+    match state.logto.get_invitation(id).await {
+        Ok(invitation) => Ok(Some(invitation)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(AppError::Logto(e)),
+    }
+}
+
+/// Where the person goes after joining: their organization's pages if they administer it,
+/// else their profile (which lists their organizations).
+fn destination(state_access: &crate::auth::session::Access, org_id: &str) -> String {
+    if state_access.is_org_admin(org_id) || state_access.is_operator {
+        format!("/orgs/{org_id}/members")
+    } else {
+        "/profile".to_string()
+    }
+}
+
+/// Renders the landing page for an invitation. `fresh_email` is the signed-in person's address
+/// as Logto has it right now, when the caller just read it.
+async fn render(
+    state: &AppState,
+    session: &Session,
+    mut ctx: PageCtx,
+    invitation: &Invitation,
+    status: StatusCode,
+    fresh_email: Option<String>,
+) -> AppResult<Response> {
+    let now = now_ms();
+    let situation = match effective_status(invitation, now) {
+        InvitationStatus::Pending => Situation::Pending,
+        InvitationStatus::Accepted => Situation::Accepted,
+        InvitationStatus::Expired => Situation::Expired,
+        InvitationStatus::Revoked => Situation::Revoked,
+    };
+    let inviter = async {
+        match &invitation.inviter_id {
+            Some(id) => state.logto.get_user(id).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let (org, inviter) = tokio::join!(
+        state.logto.get_organization(&invitation.organization_id),
+        inviter
+    );
+    let org = org?;
+    let inviter = match inviter {
+        Ok(Some(user)) => public_name(&user),
+        Ok(None) => String::new(),
+        Err(e) if e.is_not_found() => String::new(),
+        Err(e) => return Err(AppError::Logto(e)),
+    };
+    let signed_in_as = ctx.user.as_ref().map(|u| (u.id.clone(), u.email.clone()));
+    let my_email = fresh_email
+        .or_else(|| signed_in_as.as_ref().and_then(|(_, e)| e.clone()))
+        .unwrap_or_default();
+    let signed_in = signed_in_as.is_some();
+    let email_matches = signed_in && my_email.eq_ignore_ascii_case(&invitation.invitee);
+    if situation == Situation::Pending && !signed_in {
+        // The anonymous "Accept" form needs a token; this is the one page that starts a
+        // session for someone not signed in yet (sign-in itself needs one next anyway).
+        ctx.csrf = csrf_token(session).await?;
+    }
+    let accepted_by_me = signed_in_as
+        .as_ref()
+        .is_some_and(|(id, _)| invitation.accepted_user_id.as_deref() == Some(id.as_str()));
+    let view = LandingView {
+        id: invitation.id.clone(),
+        situation,
+        org_name: org.name,
+        inviter,
+        roles: invitation
+            .organization_roles
+            .iter()
+            .map(|r| r.name.clone())
+            .collect(),
+        expires: Some(When::new(&ctx.t, now, invitation.expires_at)),
+        invitee: if signed_in {
+            invitation.invitee.clone()
+        } else {
+            mask_email(&invitation.invitee)
+        },
+        signed_in,
+        my_email,
+        email_matches,
+        accepted_by_me,
+        link: super::acceptance_link(state, &invitation.id),
+        continue_href: destination(&ctx.access, &invitation.organization_id),
+    };
+    Ok((status, html(&LandingPage { ctx, view })?).into_response())
+}
+
+/// Takes the remembered acceptance for this invitation, if recent.
+async fn take_intent(session: &Session, invitation_id: &str) -> AppResult<bool> {
+    let Some(intent) = session.get::<AcceptIntent>(INTENT_KEY).await? else {
+        return Ok(false);
+    };
+    if intent.invitation_id != invitation_id {
+        return Ok(false);
+    }
+    session.remove::<AcceptIntent>(INTENT_KEY).await?;
+    Ok(now_ms() - intent.at <= INTENT_TTL_MS)
+}
+
+/// `GET /invitations/{invitation_id}`
+pub async fn show(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    session: Session,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let Some(invitation) = fetch(&state, &id).await? else {
+        return unknown(ctx, &id);
+    };
+    if let Some(user) = &user {
+        if take_intent(&session, &id).await? {
+            return accept_as(&state, &session, ctx, user, invitation).await;
+        }
+    }
+    render(&state, &session, ctx, &invitation, StatusCode::OK, None).await
+}
+
+/// `POST /invitations/{invitation_id}/accept`
+pub async fn accept(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    session: Session,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let Some(invitation) = fetch(&state, &id).await? else {
+        state
+            .audit
+            .record_or_log(
+                NewEntry::new("invitation.accept", ctx.actor(), ctx.origin())
+                    .target("invitation", &id, None)
+                    .failed("entity.not_found"),
+            )
+            .await;
+        return unknown(ctx, &id);
+    };
+    match user {
+        Some(user) => accept_as(&state, &session, ctx, &user, invitation).await,
+        None => {
+            if effective_status(&invitation, now_ms()) != InvitationStatus::Pending {
+                let entry = accept_entry(&ctx, &invitation);
+                refuse_ended(&state, &session, ctx, &invitation, entry).await
+            } else {
+                start_sign_in(&state, &session, &invitation).await
+            }
+        }
+    }
+}
+
+fn accept_entry(ctx: &PageCtx, invitation: &Invitation) -> NewEntry {
+    NewEntry::new("invitation.accept", ctx.actor(), ctx.origin())
+        .target("invitation", &invitation.id, Some(&invitation.invitee))
+        .org(&invitation.organization_id)
+        .details(json!({
+            "invitee": invitation.invitee,
+            "roles": invitation
+                .organization_roles
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect::<Vec<_>>(),
+        }))
+}
+
+async fn refuse_ended(
+    state: &AppState,
+    session: &Session,
+    ctx: PageCtx,
+    invitation: &Invitation,
+    entry: NewEntry,
+) -> AppResult<Response> {
+    let status = effective_status(invitation, now_ms());
+    state
+        .audit
+        .record_or_log(entry.failed(&format!(
+            "invitation_{}",
+            status.as_str().to_ascii_lowercase()
+        )))
+        .await;
+    render(state, session, ctx, invitation, StatusCode::CONFLICT, None).await
+}
+
+/// Remembers the acceptance and sends the person to Logto: to register when the invited
+/// address has no account yet, else to sign in; with the address filled in either way.
+async fn start_sign_in(
+    state: &AppState,
+    session: &Session,
+    invitation: &Invitation,
+) -> AppResult<Response> {
+    session
+        .insert(
+            INTENT_KEY,
+            AcceptIntent {
+                invitation_id: invitation.id.clone(),
+                at: now_ms(),
+            },
+        )
+        .await?;
+    let lookup = UserQuery {
+        page: 1,
+        page_size: 1,
+        search: UserSearch::new().field_exact(SearchField::PrimaryEmail, &invitation.invitee),
+        ..Default::default()
+    };
+    let first_screen = match state.logto.list_users(&lookup).await {
+        Ok(page) if page.total == 0 => "register",
+        Ok(_) => "signIn",
+        Err(e) => {
+            // Only a hint for Logto's first screen: the sign-in page offers both anyway.
+            tracing::warn!(error = %e, "invitation: account lookup failed");
+            "signIn"
+        }
+    };
+    let enc = |s: &str| {
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    let target = format!(
+        "/sign-in?return_to={}&login_hint={}&first_screen={first_screen}",
+        enc(&format!("/invitations/{}", invitation.id)),
+        enc(&invitation.invitee),
+    );
+    Ok(Redirect::to(&target).into_response())
+}
+
+/// Accepts for the signed-in person if their primary email (as Logto has it now) is the
+/// invited address, then refreshes their access so the new organization shows at once.
+async fn accept_as(
+    state: &AppState,
+    session: &Session,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    invitation: Invitation,
+) -> AppResult<Response> {
+    let entry = accept_entry(&ctx, &invitation);
+    if effective_status(&invitation, now_ms()) != InvitationStatus::Pending {
+        return refuse_ended(state, session, ctx, &invitation, entry).await;
+    }
+    let me = match state.logto.get_user(user.id()).await {
+        Ok(me) => me,
+        Err(e) if e.is_not_found() => {
+            session.flush().await?;
+            return Err(AppError::NotSignedIn {
+                return_to: format!("/invitations/{}", invitation.id),
+            });
+        }
+        Err(e) => {
+            state
+                .audit
+                .record_or_log(entry.failed(&super::send::failure_code(&e)))
+                .await;
+            return Err(AppError::Logto(e));
+        }
+    };
+    let my_email = me.primary_email.clone().unwrap_or_default();
+    if !my_email.eq_ignore_ascii_case(&invitation.invitee) {
+        state
+            .audit
+            .record_or_log(entry.failed("email_mismatch"))
+            .await;
+        return render(
+            state,
+            session,
+            ctx,
+            &invitation,
+            StatusCode::FORBIDDEN,
+            Some(my_email),
+        )
+        .await;
+    }
+    match state
+        .logto
+        .set_invitation_status(&invitation.id, InvitationStatus::Accepted, Some(&me.id))
+        .await
+    {
+        Ok(_) => {
+            state.audit.record_or_log(entry).await;
+        }
+        Err(e) if e.status() == Some(422) => {
+            // Revoked, expired or accepted between the page and the click.
+            state
+                .audit
+                .record_or_log(entry.failed(&super::send::failure_code(&e)))
+                .await;
+            let current = fetch(state, &invitation.id).await?.unwrap_or(invitation);
+            return render(state, session, ctx, &current, StatusCode::CONFLICT, None).await;
+        }
+        Err(e) => {
+            state
+                .audit
+                .record_or_log(entry.failed(&super::send::failure_code(&e)))
+                .await;
+            return Err(AppError::Logto(e));
+        }
+    }
+    let org_id = invitation.organization_id.clone();
+    let mut target = "/profile".to_string();
+    match load_access(state, &me.id).await {
+        Ok(Some((_, access))) => {
+            target = destination(&access, &org_id);
+            session.insert(ACCESS_KEY, &access).await?;
+        }
+        // The membership exists; the periodic access check will pick it up.
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "invitation accepted; access refresh failed"),
+    }
+    let org_name = match state.logto.get_organization(&org_id).await {
+        Ok(org) => org.name,
+        Err(e) => {
+            tracing::warn!(error = %e, "invitation accepted; organization name unavailable");
+            String::new()
+        }
+    };
+    let message = if org_name.is_empty() {
+        ctx.t.t("invitations.landing.joined_unnamed")
+    } else {
+        ctx.t.f("invitations.landing.joined", &[("org", &org_name)])
+    };
+    set_flash(session, "success", message).await?;
+    Ok(Redirect::to(&target).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_checked_before_asking_logto() {
+        assert!(plausible_id("abc123xyz"));
+        assert!(!plausible_id(""));
+        assert!(!plausible_id("../users"));
+        assert!(!plausible_id(&"a".repeat(65)));
+    }
+
+    #[test]
+    fn strangers_never_see_the_inviter_s_address() {
+        let mut user: User = serde_json::from_value(json!({
+            "id": "u1", "primaryEmail": "boss@acme.test", "createdAt": 1
+        }))
+        .unwrap();
+        assert_eq!(public_name(&user), "b***@acme.test");
+        user.username = Some("boss".into());
+        assert_eq!(public_name(&user), "boss");
+        user.name = Some("The Boss".into());
+        assert_eq!(public_name(&user), "The Boss");
+    }
+}

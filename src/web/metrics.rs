@@ -1,0 +1,201 @@
+//! `/metrics` in Prometheus text format: requests by route and status, latency histograms,
+//! Management API calls by endpoint and status, token refreshes, throttle waits, 429s.
+//! Protected by `PORTAL_METRICS_TOKEN` (bearer) when set; otherwise answered to loopback only.
+
+use std::{
+    collections::BTreeMap,
+    fmt::Write,
+    net::SocketAddr,
+    sync::{LazyLock, Mutex},
+    time::Instant,
+};
+
+use axum::{
+    extract::{ConnectInfo, MatchedPath, Request, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+use crate::web::AppState;
+
+/// Upper bounds (seconds) of the latency histogram buckets.
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+#[derive(Default)]
+struct RouteStats {
+    /// status → count
+    by_status: BTreeMap<u16, u64>,
+    buckets: [u64; BUCKETS.len()],
+    count: u64,
+    sum_seconds: f64,
+}
+
+static ROUTES: LazyLock<Mutex<BTreeMap<(String, String), RouteStats>>> =
+    LazyLock::new(|| Mutex::new(BTreeMap::new()));
+
+/// Records every request under its route template (never the raw path, which holds ids).
+pub async fn track(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".to_string());
+    let method = req.method().as_str().to_string();
+    let started = Instant::now();
+    let resp = next.run(req).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let status = resp.status().as_u16();
+    let mut routes = ROUTES.lock().unwrap_or_else(|e| e.into_inner());
+    let stats = routes.entry((method, route)).or_default();
+    *stats.by_status.entry(status).or_default() += 1;
+    stats.count += 1;
+    stats.sum_seconds += elapsed;
+    for (i, bound) in BUCKETS.iter().enumerate() {
+        if elapsed <= *bound {
+            stats.buckets[i] += 1;
+        }
+    }
+    resp
+}
+
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn allowed(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> bool {
+    match &state.config.metrics_token {
+        Some(token) => headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| constant_time_eq(given.as_bytes(), token.expose().as_bytes())),
+        None => {
+            peer.is_some_and(|p| p.ip().is_loopback()) && !headers.contains_key("x-forwarded-for")
+        }
+    }
+}
+
+pub async fn metrics(State(state): State<AppState>, req: Request) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    if !allowed(&state, req.headers(), peer) {
+        return (StatusCode::FORBIDDEN, "metrics: token required\n").into_response();
+    }
+    let mut out = String::new();
+    {
+        let routes = ROUTES.lock().unwrap_or_else(|e| e.into_inner());
+        out.push_str("# HELP portal_http_requests_total HTTP requests by route and status.\n");
+        out.push_str("# TYPE portal_http_requests_total counter\n");
+        for ((method, route), s) in routes.iter() {
+            for (status, n) in &s.by_status {
+                let _ = writeln!(
+                    out,
+                    "portal_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {n}",
+                    escape(route)
+                );
+            }
+        }
+        out.push_str("# HELP portal_http_request_duration_seconds Request latency by route.\n");
+        out.push_str("# TYPE portal_http_request_duration_seconds histogram\n");
+        for ((method, route), s) in routes.iter() {
+            let labels = format!("method=\"{method}\",route=\"{}\"", escape(route));
+            for (i, bound) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "portal_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {}",
+                    s.buckets[i]
+                );
+            }
+            let _ = writeln!(
+                out,
+                "portal_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                s.count
+            );
+            let _ = writeln!(
+                out,
+                "portal_http_request_duration_seconds_sum{{{labels}}} {}",
+                s.sum_seconds
+            );
+            let _ = writeln!(
+                out,
+                "portal_http_request_duration_seconds_count{{{labels}}} {}",
+                s.count
+            );
+        }
+    }
+    let stats = state.logto.stats();
+    out.push_str("# HELP portal_logto_api_calls_total Management API calls by endpoint and status (status \"none\": no answer).\n");
+    out.push_str("# TYPE portal_logto_api_calls_total counter\n");
+    for c in &stats.api_calls {
+        let status = c
+            .status
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "none".into());
+        let _ = writeln!(
+            out,
+            "portal_logto_api_calls_total{{endpoint=\"{}\",status=\"{status}\"}} {}",
+            escape(&c.endpoint),
+            c.count
+        );
+    }
+    let counters = [
+        (
+            "portal_logto_token_refreshes_total",
+            "Access tokens obtained from Logto.",
+            stats.token_refreshes,
+        ),
+        (
+            "portal_logto_token_failures_total",
+            "Failed token requests.",
+            stats.token_failures,
+        ),
+        (
+            "portal_logto_throttle_waits_total",
+            "Calls that waited for the outgoing throttle.",
+            stats.throttle_waits,
+        ),
+        (
+            "portal_logto_rate_limited_total",
+            "HTTP 429 answers received from Logto.",
+            stats.rate_limited,
+        ),
+        (
+            "portal_logto_retries_total",
+            "Retries after 429/5xx/connection errors.",
+            stats.retries,
+        ),
+        (
+            "portal_logto_auth_retries_total",
+            "Calls repeated with a fresh token after a 401.",
+            stats.auth_retries,
+        ),
+    ];
+    for (name, help, value) in counters {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "# HELP portal_logto_throttle_wait_seconds_total Time spent waiting for the outgoing throttle.\n# TYPE portal_logto_throttle_wait_seconds_total counter\nportal_logto_throttle_wait_seconds_total {}",
+        stats.throttle_wait_time.as_secs_f64()
+    );
+    let mut resp = out.into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    resp
+}

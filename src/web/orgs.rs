@@ -1,0 +1,209 @@
+//! `/orgs`: the organizations a person administers (operators: all of them, searchable and
+//! paginated by Logto), each with its member count; and `/orgs/go`, the header's switcher.
+
+use askama::Template;
+use axum::{
+    extract::{RawQuery, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+    Router,
+};
+
+use crate::auth::access::CurrentUser;
+use crate::logto::{LogtoError, MemberQuery, OrgQuery};
+use crate::web::context::PageCtx;
+use crate::web::error::{logto_view, AppError, AppResult};
+use crate::web::htmx::page_or_partial;
+use crate::web::pager::{PageParams, Pager};
+use crate::web::AppState;
+
+const TABLE_TARGET: &str = "#orgs-table";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/orgs", get(list))
+        .route("/orgs/go", get(go))
+}
+
+fn members_href(org_id: &str) -> String {
+    format!(
+        "/orgs/{}/members",
+        percent_encoding::utf8_percent_encode(org_id, percent_encoding::NON_ALPHANUMERIC)
+    )
+}
+
+/// Query pairs, the last value of a repeated key winning (bookmarks edited by hand).
+fn query_value(raw: Option<&str>, key: &str) -> String {
+    url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+        .filter(|(k, _)| k == key)
+        .last()
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// `GET /orgs/go?org_id=`: the header's organization switcher.
+async fn go(user: CurrentUser, RawQuery(raw): RawQuery) -> AppResult<Response> {
+    let org_id = query_value(raw.as_deref(), "org_id");
+    if org_id.is_empty() {
+        return Ok(Redirect::to("/orgs").into_response());
+    }
+    if !(user.access.is_operator || user.access.is_org_admin(&org_id)) {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::to(&members_href(&org_id)).into_response())
+}
+
+#[derive(Debug, Clone)]
+pub struct OrgRow {
+    pub id: String,
+    pub name: String,
+    pub members: Option<u64>,
+    pub href: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrgsView {
+    pub is_operator: bool,
+    pub q: String,
+    pub rows: Vec<OrgRow>,
+    pub page_size: u32,
+    pub status_text: String,
+    pub error: Option<String>,
+    pub canonical: String,
+    pub paged: bool,
+    pub oob: bool,
+}
+
+#[derive(Template)]
+#[template(path = "orgs/list.html")]
+struct OrgsPage {
+    ctx: PageCtx,
+    view: OrgsView,
+    pager: Pager,
+}
+
+#[derive(Template)]
+#[template(path = "orgs/_table.html")]
+struct OrgsTable {
+    ctx: PageCtx,
+    view: OrgsView,
+    pager: Pager,
+}
+
+/// `GET /orgs`
+async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    let raw = raw.as_deref();
+    let paging = PageParams {
+        page: Some(query_value(raw, "page")).filter(|s| !s.is_empty()),
+        page_size: Some(query_value(raw, "page_size")).filter(|s| !s.is_empty()),
+    };
+    let (page, page_size) = (paging.page(), paging.page_size());
+    let q: String = query_value(raw, "q").chars().take(200).collect();
+    let is_operator = user.access.is_operator;
+
+    let (rows, total, failure): (Vec<OrgRow>, u64, Option<LogtoError>) = if is_operator {
+        let query = OrgQuery {
+            page,
+            page_size,
+            q: Some(q.clone()).filter(|q| !q.is_empty()),
+            show_featured: true,
+        };
+        match state.logto.list_organizations(&query).await {
+            Ok(p) => (
+                p.items
+                    .into_iter()
+                    .map(|o| OrgRow {
+                        href: members_href(&o.id),
+                        members: o.users_count,
+                        id: o.id,
+                        name: o.name,
+                    })
+                    .collect(),
+                p.total,
+                None,
+            ),
+            Err(e) => (Vec::new(), 0, Some(e)),
+        }
+    } else {
+        // An admin's organizations come from the session (a handful); one count each, at once.
+        let admin_orgs: Vec<_> = user.access.admin_orgs().cloned().collect();
+        let counts = futures::future::join_all(admin_orgs.iter().map(|o| async {
+            let one = MemberQuery {
+                page: 1,
+                page_size: 1,
+                ..Default::default()
+            };
+            state.logto.list_org_members(&o.id, &one).await
+        }))
+        .await;
+        let mut failure = None;
+        let rows: Vec<OrgRow> = admin_orgs
+            .iter()
+            .zip(counts)
+            .map(|(o, count)| OrgRow {
+                id: o.id.clone(),
+                name: o.name.clone(),
+                href: members_href(&o.id),
+                members: match count {
+                    Ok(p) => Some(p.total),
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                        None
+                    }
+                },
+            })
+            .collect();
+        let total = rows.len() as u64;
+        (rows, total, failure)
+    };
+
+    let status = failure
+        .as_ref()
+        .map(|e| {
+            tracing::warn!(error = %e, "organizations page: Logto failed");
+            logto_view(e).0
+        })
+        .unwrap_or(StatusCode::OK);
+    let error = failure.as_ref().map(|e| {
+        format!(
+            "{} {}",
+            ctx.t.t("orgs.load_failed"),
+            ctx.t.t(logto_view(e).2)
+        )
+    });
+    let pager = Pager::new(
+        "/orgs",
+        page,
+        page_size,
+        total,
+        vec![("q".into(), q.clone())],
+        TABLE_TARGET,
+    );
+    let canonical = pager.href(page);
+    let view = OrgsView {
+        is_operator,
+        q,
+        rows,
+        page_size,
+        status_text: ctx.t.f("orgs.found", &[("total", &total)]),
+        error,
+        canonical: canonical.clone(),
+        paged: is_operator,
+        oob: ctx.is_htmx,
+    };
+    let page_tpl = OrgsPage {
+        ctx: ctx.clone(),
+        view: view.clone(),
+        pager: pager.clone(),
+    };
+    let partial = OrgsTable { ctx, view, pager };
+    let mut resp = page_or_partial(partial.ctx.is_htmx, &page_tpl, &partial, Some(&canonical))?;
+    *resp.status_mut() = status;
+    Ok(resp)
+}

@@ -1,0 +1,246 @@
+//! Custom fields: the deployer's own fields ([`super::fields`]), stored in `customData` with
+//! the merging `PATCH /api/users/:id/custom-data`. Only editable, defined keys whose value
+//! changed are sent; keys not defined in the file are never touched.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use axum::Form;
+use serde_json::{json, Map, Value};
+
+use super::fields::{FieldDef, FieldKind, Problem};
+use super::form::{focus_first, Input};
+use super::{entry, FieldErrors, PageData, Reply, Section};
+use crate::auth::access::CurrentUser;
+use crate::web::context::PageCtx;
+use crate::web::error::{AppError, AppResult};
+use crate::web::AppState;
+
+const SECTION: &str = "custom";
+const ACTION: &str = "profile.update_custom";
+
+#[derive(Template)]
+#[template(path = "profile/custom.html")]
+struct CustomSection<'a> {
+    ctx: &'a PageCtx,
+    editing: bool,
+    inputs: Vec<Input>,
+    /// `(label, value)` of every field (view) or of the read-only ones (editor).
+    facts: Vec<(String, String)>,
+    any_editable: bool,
+}
+
+fn form_name(def: &FieldDef) -> String {
+    format!("cf_{}", def.key)
+}
+
+fn shown(ctx: &PageCtx, def: &FieldDef, stored: Option<&Value>) -> String {
+    if def.kind == FieldKind::Checkbox {
+        ctx.t.t(if def.is_checked(stored) {
+            "common.yes"
+        } else {
+            "common.no"
+        })
+    } else {
+        def.display_value(stored, ctx.lang)
+    }
+}
+
+fn input(ctx: &PageCtx, def: &FieldDef, value: &str, checked: bool, errors: &FieldErrors) -> Input {
+    let name = form_name(def);
+    let mut i = Input::new(SECTION, &name, def.label(ctx.lang), def.input_type())
+        .value(value)
+        .checked(checked)
+        .required(def.required)
+        .maybe_hint(def.help(ctx.lang))
+        .errors(errors);
+    match def.kind {
+        FieldKind::Select => {
+            let blank = if def.required {
+                "profile.custom.choose"
+            } else {
+                "profile.not_set"
+            };
+            let mut options = vec![(String::new(), ctx.t.t(blank))];
+            options.extend(
+                def.options
+                    .iter()
+                    .map(|o| (o.value.clone(), o.label(ctx.lang))),
+            );
+            i = i.options(options);
+        }
+        FieldKind::Number => i = i.inputmode("decimal"),
+        FieldKind::Text => i = i.max_length(def.max_length),
+        FieldKind::Date | FieldKind::Checkbox => {}
+    }
+    i
+}
+
+/// `values`: form text per key (submitted, or from `customData`).
+fn section(
+    ctx: &PageCtx,
+    state: &AppState,
+    data: &Map<String, Value>,
+    values: Option<&HashMap<String, String>>,
+    editing: bool,
+    errors: &FieldErrors,
+) -> AppResult<String> {
+    let defs = &state.config.custom_fields.fields;
+    let mut inputs = Vec::new();
+    let mut facts = Vec::new();
+    for def in defs {
+        let stored = data.get(&def.key);
+        if editing && def.editable {
+            let (value, checked) = match values.and_then(|v| v.get(&def.key)) {
+                Some(text) => (text.clone(), !text.is_empty()),
+                None => (def.form_value(stored), def.is_checked(stored)),
+            };
+            inputs.push(input(ctx, def, &value, checked, errors));
+        } else {
+            facts.push((def.label(ctx.lang), shown(ctx, def, stored)));
+        }
+    }
+    if editing {
+        focus_first(&mut inputs);
+    }
+    CustomSection {
+        ctx,
+        editing,
+        inputs,
+        facts,
+        any_editable: defs.iter().any(|d| d.editable),
+    }
+    .render()
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
+}
+
+fn object(v: &Value) -> Map<String, Value> {
+    v.as_object().cloned().unwrap_or_default()
+}
+
+pub fn render(
+    ctx: &PageCtx,
+    state: &AppState,
+    data: &PageData,
+    editing: bool,
+) -> AppResult<String> {
+    section(
+        ctx,
+        state,
+        &object(&data.user.custom_data),
+        None,
+        editing,
+        &FieldErrors::new(),
+    )
+}
+
+fn problem_text(ctx: &PageCtx, p: &Problem) -> String {
+    let t = &ctx.t;
+    match p {
+        Problem::Required => t.t("profile.custom.required"),
+        Problem::Pattern => t.t("profile.custom.pattern"),
+        Problem::NotANumber => t.t("profile.custom.number"),
+        Problem::BelowMin(m) => t.f("profile.custom.min", &[("min", m)]),
+        Problem::AboveMax(m) => t.f("profile.custom.max", &[("max", m)]),
+        Problem::NotADate => t.t("profile.custom.date"),
+        Problem::UnknownOption => t.t("profile.custom.option"),
+        Problem::TooLong(n) => t.f("profile.too_long", &[("max", n)]),
+    }
+}
+
+/// Whether `new` differs from what is stored (an unticked box equals a missing key).
+fn differs(def: &FieldDef, stored: Option<&Value>, new: &Value) -> bool {
+    match def.kind {
+        FieldKind::Checkbox => def.is_checked(stored) != new.as_bool().unwrap_or(false),
+        _ => stored.unwrap_or(&Value::Null) != new,
+    }
+}
+
+/// `POST /profile/custom`. Checkboxes come with a hidden empty twin, so "unticked" and "not in
+/// the form" differ; the last value of a name wins.
+pub async fn save(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    me: CurrentUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let defs = &state.config.custom_fields;
+    if defs.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let user = state.logto.get_user(me.id()).await?;
+    let stored = object(&user.custom_data);
+    let mut submitted: HashMap<String, String> = HashMap::new();
+    for (k, v) in pairs {
+        if let Some(key) = k.strip_prefix("cf_") {
+            submitted.insert(key.to_string(), v);
+        }
+    }
+    let mut errors = FieldErrors::new();
+    let mut patch = Map::new();
+    for def in defs.editable() {
+        let Some(text) = submitted.get(&def.key) else {
+            continue;
+        };
+        match def.parse(Some(text)) {
+            Ok(value) => {
+                if differs(def, stored.get(&def.key), &value) {
+                    patch.insert(def.key.clone(), value);
+                }
+            }
+            Err(p) => {
+                errors.insert(form_name(def), problem_text(&ctx, &p));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        let html = section(&ctx, &state, &stored, Some(&submitted), true, &errors)?;
+        return Reply::new(Section::Custom, html)
+            .refused(&state, &ctx, &me, user)
+            .await;
+    }
+    if patch.is_empty() {
+        return Reply::new(
+            Section::Custom,
+            section(&ctx, &state, &stored, None, false, &errors)?,
+        )
+        .message(ctx.t.t("profile.nothing_changed"))
+        .done(&ctx, &me.session)
+        .await;
+    }
+    let fields: Vec<String> = patch.keys().cloned().collect();
+    match state.logto.update_custom_data(&user.id, &patch).await {
+        Ok(merged) => {
+            state
+                .audit
+                .record_or_log(entry(ACTION, &ctx, &user).details(json!({ "fields": fields })))
+                .await;
+            Reply::new(
+                Section::Custom,
+                section(&ctx, &state, &object(&merged), None, false, &errors)?,
+            )
+            .message(ctx.t.t("profile.custom.saved"))
+            .done(&ctx, &me.session)
+            .await
+        }
+        Err(e) if e.status() == Some(400) || e.status() == Some(422) => {
+            let code = e.code().unwrap_or("invalid_input").to_string();
+            state
+                .audit
+                .record_or_log(
+                    entry(ACTION, &ctx, &user)
+                        .failed(&code)
+                        .details(json!({ "fields": fields })),
+                )
+                .await;
+            let html = section(&ctx, &state, &stored, Some(&submitted), true, &errors)?;
+            Reply::new(Section::Custom, html)
+                .message(ctx.t.t("profile.logto_refused"))
+                .refused(&state, &ctx, &me, user)
+                .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

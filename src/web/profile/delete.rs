@@ -1,0 +1,170 @@
+//! Delete my account: only when `PORTAL_ALLOW_SELF_DELETE=true`. The person types a
+//! confirmation (their username, else email, else phone) and proves who they are; the account
+//! is deleted in Logto (which also ends its sessions there) and the portal session ends.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use super::form::Input;
+use super::proof::Proof;
+use super::{entry, FieldErrors, PageData, Reply, Section};
+use crate::auth::access::CurrentUser;
+use crate::logto::User;
+use crate::web::context::PageCtx;
+use crate::web::error::{AppError, AppResult};
+use crate::web::AppState;
+
+const SECTION: &str = "delete";
+const ACTION: &str = "profile.delete_account";
+/// Where the person lands afterwards.
+const AFTER: &str = "/signed-out";
+
+#[derive(Template)]
+#[template(path = "profile/delete.html")]
+struct DeleteSection<'a> {
+    ctx: &'a PageCtx,
+    inputs: Vec<Input>,
+}
+
+/// What the person types to confirm: something of their own they know by heart.
+pub fn confirmation_phrase(user: &User) -> String {
+    [&user.username, &user.primary_email]
+        .into_iter()
+        .flatten()
+        .find(|s| !s.is_empty())
+        .cloned()
+        .or_else(|| user.primary_phone.as_ref().map(|p| format!("+{p}")))
+        .unwrap_or_else(|| "DELETE".to_string())
+}
+
+fn section(ctx: &PageCtx, user: &User, proof: Proof, errors: &FieldErrors) -> AppResult<String> {
+    let phrase = confirmation_phrase(user);
+    let mut inputs = vec![Input::new(
+        SECTION,
+        "confirm",
+        ctx.t
+            .f("profile.delete.type_to_confirm", &[("phrase", &phrase)]),
+        "text",
+    )
+    .autocomplete("off")
+    .required(true)
+    .errors(errors)];
+    if proof == Proof::NeedsPassword {
+        inputs.push(
+            Input::new(
+                SECTION,
+                "current_password",
+                ctx.t.t("profile.proof.current_password"),
+                "password",
+            )
+            .autocomplete("current-password")
+            .required(true)
+            .errors(errors),
+        );
+    }
+    if !errors.is_empty() {
+        super::form::focus_first(&mut inputs);
+    }
+    DeleteSection { ctx, inputs }
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
+}
+
+pub fn render(ctx: &PageCtx, data: &PageData) -> AppResult<String> {
+    section(ctx, &data.user, data.proof, &FieldErrors::new())
+}
+
+#[derive(Default, Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    confirm: String,
+    #[serde(default)]
+    current_password: String,
+}
+
+/// `POST /profile/delete`.
+pub async fn delete_account(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    me: CurrentUser,
+    Form(form): Form<DeleteForm>,
+) -> AppResult<Response> {
+    if !state.config.allow_self_delete {
+        return Err(AppError::NotFound);
+    }
+    let user = state.logto.get_user(me.id()).await?;
+    let mut errors = FieldErrors::new();
+    let phrase = confirmation_phrase(&user);
+    if form.confirm.trim() != phrase {
+        errors.insert(
+            "confirm".into(),
+            ctx.t.f("profile.delete.mismatch", &[("phrase", &phrase)]),
+        );
+    } else if let Err(message) =
+        super::proof::confirm(&state, &ctx, &me, &user, &form.current_password, ACTION).await?
+    {
+        errors.insert("current_password".into(), message);
+    }
+    if !errors.is_empty() {
+        let proof = super::proof::state(&me.session, &user, me.user.signed_in_at).await?;
+        let html = section(&ctx, &user, proof, &errors)?;
+        return Reply::new(Section::Delete, html)
+            .refused(&state, &ctx, &me, user)
+            .await;
+    }
+    if let Err(e) = state.logto.delete_user(&user.id).await {
+        if let Some(code) = e.code() {
+            state
+                .audit
+                .record_or_log(entry(ACTION, &ctx, &user).failed(code))
+                .await;
+        }
+        return Err(e.into());
+    }
+    state.audit.record_or_log(entry(ACTION, &ctx, &user)).await;
+    me.session.flush().await?;
+    if ctx.is_htmx {
+        let mut resp = StatusCode::OK.into_response();
+        resp.headers_mut()
+            .insert("hx-redirect", HeaderValue::from_static(AFTER));
+        return Ok(resp);
+    }
+    Ok(Redirect::to(AFTER).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrase_prefers_username_then_email_then_phone() {
+        let u = |j: serde_json::Value| -> User {
+            let mut base = serde_json::json!({"id": "u1", "createdAt": 1});
+            base.as_object_mut()
+                .unwrap()
+                .extend(j.as_object().unwrap().clone());
+            serde_json::from_value(base).unwrap()
+        };
+        assert_eq!(
+            confirmation_phrase(&u(
+                serde_json::json!({"username": "mia", "primaryEmail": "m@x.io"})
+            )),
+            "mia"
+        );
+        assert_eq!(
+            confirmation_phrase(&u(
+                serde_json::json!({"username": "", "primaryEmail": "m@x.io"})
+            )),
+            "m@x.io"
+        );
+        assert_eq!(
+            confirmation_phrase(&u(serde_json::json!({"primaryPhone": "15550100"}))),
+            "+15550100"
+        );
+        assert_eq!(confirmation_phrase(&u(serde_json::json!({}))), "DELETE");
+    }
+}

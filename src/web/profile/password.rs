@@ -1,0 +1,266 @@
+//! Password: the current one is checked with Logto (`POST /users/:id/password/verify`, through
+//! the wrong-password throttle), the new one against the portal's [`PasswordPolicy`], then
+//! `PATCH /users/:id/password`. People without a password may set one after a recent sign-in.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use axum::Form;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::form::{focus_first, Input};
+use super::{entry, FieldErrors, PageData, Reply, Section};
+use crate::auth::access::CurrentUser;
+use crate::logto::User;
+use crate::password_policy::{PasswordPolicy, Violation};
+use crate::web::context::PageCtx;
+use crate::web::error::{AppError, AppResult};
+use crate::web::AppState;
+
+const SECTION: &str = "password";
+const ACTION: &str = "profile.password_change";
+
+/// Secrets only: `Debug` never shows them.
+#[derive(Default, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+impl std::fmt::Debug for PasswordForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordForm { .. }")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "profile/password.html")]
+struct PasswordSection<'a> {
+    ctx: &'a PageCtx,
+    editing: bool,
+    has_password: bool,
+    inputs: Vec<Input>,
+}
+
+fn has_password(user: &User) -> bool {
+    user.has_password.unwrap_or(false)
+}
+
+/// The policy in words, under the new-password field.
+fn policy_text(ctx: &PageCtx, policy: &PasswordPolicy) -> String {
+    let mut s = ctx.t.f(
+        "profile.password.policy_length",
+        &[("min", &policy.min_length)],
+    );
+    if policy.min_classes > 1 {
+        s.push(' ');
+        s.push_str(&ctx.t.f(
+            "profile.password.policy_classes",
+            &[("n", &policy.min_classes)],
+        ));
+    }
+    s.push(' ');
+    s.push_str(&ctx.t.t("profile.password.policy_rest"));
+    s
+}
+
+fn violation_text(ctx: &PageCtx, policy: &PasswordPolicy, v: Violation) -> String {
+    let t = &ctx.t;
+    match v {
+        Violation::TooShort => t.f("profile.password.too_short", &[("min", &policy.min_length)]),
+        Violation::TooLong => t.f(
+            "profile.password.too_long",
+            &[("max", &crate::password_policy::MAX_LENGTH)],
+        ),
+        Violation::TooFewClasses => t.f(
+            "profile.password.too_few_classes",
+            &[("n", &policy.min_classes)],
+        ),
+        Violation::ContainsPersonalInfo => t.t("profile.password.personal_info"),
+        Violation::Common => t.t("profile.password.common"),
+    }
+}
+
+fn section(
+    ctx: &PageCtx,
+    state: &AppState,
+    user: &User,
+    editing: bool,
+    errors: &FieldErrors,
+) -> AppResult<String> {
+    let t = &ctx.t;
+    let has = has_password(user);
+    let mut inputs = Vec::new();
+    if editing {
+        if has {
+            inputs.push(
+                Input::new(
+                    SECTION,
+                    "current_password",
+                    t.t("profile.proof.current_password"),
+                    "password",
+                )
+                .autocomplete("current-password")
+                .required(true)
+                .errors(errors),
+            );
+        }
+        let policy = PasswordPolicy::from_config(&state.config);
+        inputs.push(
+            Input::new(
+                SECTION,
+                "new_password",
+                t.t("profile.password.new"),
+                "password",
+            )
+            .autocomplete("new-password")
+            .required(true)
+            .hint(policy_text(ctx, &policy))
+            .errors(errors),
+        );
+        inputs.push(
+            Input::new(
+                SECTION,
+                "confirm_password",
+                t.t("profile.password.confirm"),
+                "password",
+            )
+            .autocomplete("new-password")
+            .required(true)
+            .errors(errors),
+        );
+        focus_first(&mut inputs);
+    }
+    PasswordSection {
+        ctx,
+        editing,
+        has_password: has,
+        inputs,
+    }
+    .render()
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
+}
+
+pub fn render(
+    ctx: &PageCtx,
+    state: &AppState,
+    data: &PageData,
+    editing: bool,
+) -> AppResult<String> {
+    section(ctx, state, &data.user, editing, &FieldErrors::new())
+}
+
+async fn refuse(
+    state: &AppState,
+    ctx: &PageCtx,
+    me: &CurrentUser,
+    user: User,
+    errors: &FieldErrors,
+) -> AppResult<Response> {
+    let html = section(ctx, state, &user, true, errors)?;
+    Reply::new(Section::Password, html)
+        .refused(state, ctx, me, user)
+        .await
+}
+
+/// `POST /profile/password`.
+pub async fn save(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    me: CurrentUser,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let user = state.logto.get_user(me.id()).await?;
+    let had_password = has_password(&user);
+    let policy = PasswordPolicy::from_config(&state.config);
+    let t = &ctx.t;
+    let mut errors = FieldErrors::new();
+    if had_password && form.current_password.is_empty() {
+        errors.insert("current_password".into(), t.t("profile.proof.required"));
+    }
+    if form.new_password.is_empty() {
+        errors.insert("new_password".into(), t.t("profile.password.new_required"));
+    } else {
+        let violations = policy.check(
+            &form.new_password,
+            &[user.username.as_deref(), user.primary_email.as_deref()],
+        );
+        if !violations.is_empty() {
+            state
+                .audit
+                .record_or_log(
+                    entry(ACTION, &ctx, &user)
+                        .failed("password_policy")
+                        .details(json!({
+                            "rules": violations.iter().map(|v| v.code()).collect::<Vec<_>>()
+                        })),
+                )
+                .await;
+            let text: Vec<String> = violations
+                .iter()
+                .map(|v| violation_text(&ctx, &policy, *v))
+                .collect();
+            errors.insert("new_password".into(), text.join(" "));
+        } else if form.confirm_password != form.new_password {
+            errors.insert("confirm_password".into(), t.t("profile.password.mismatch"));
+        }
+    }
+    if !errors.is_empty() {
+        return refuse(&state, &ctx, &me, user, &errors).await;
+    }
+    // Changing a password always takes the current one, however recent the last proof.
+    let proven = if had_password {
+        super::proof::verify_current(&state, &ctx, &me, &user, &form.current_password, ACTION)
+            .await?
+    } else {
+        super::proof::confirm(&state, &ctx, &me, &user, "", ACTION).await?
+    };
+    if let Err(message) = proven {
+        // Without a password there is no current-password field: the message goes to the new one.
+        let field = if had_password {
+            "current_password"
+        } else {
+            "new_password"
+        };
+        errors.insert(field.into(), message);
+        return refuse(&state, &ctx, &me, user, &errors).await;
+    }
+    let updated = match state.logto.set_password(&user.id, &form.new_password).await {
+        Ok(u) => u,
+        Err(e) if e.status() == Some(400) || e.status() == Some(422) => {
+            let code = e.code().unwrap_or("invalid_input").to_string();
+            state
+                .audit
+                .record_or_log(entry(ACTION, &ctx, &user).failed(&code))
+                .await;
+            errors.insert("new_password".into(), t.t("profile.logto_refused"));
+            return refuse(&state, &ctx, &me, user, &errors).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    state
+        .audit
+        .record_or_log(
+            entry(ACTION, &ctx, &updated).details(json!({ "had_password": had_password })),
+        )
+        .await;
+    let mut shown = updated;
+    shown.has_password = Some(true);
+    let key = if had_password {
+        "profile.password.changed"
+    } else {
+        "profile.password.set"
+    };
+    Reply::new(
+        Section::Password,
+        section(&ctx, &state, &shown, false, &FieldErrors::new())?,
+    )
+    .message(t.t(key))
+    .done(&ctx, &me.session)
+    .await
+}

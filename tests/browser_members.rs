@@ -1,0 +1,358 @@
+//! Member management in headless Chromium: an organization admin searches, pages, changes a
+//! member's roles and removes a member. With JavaScript every step swaps only part of the page
+//! (a marker set on `window` survives); without JavaScript the same links and forms reload it.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{browser::Chrome, TestApp};
+use fake_logto::NewUser;
+use logto_portal::logto::MemberQuery;
+use thirtyfour::prelude::*;
+
+struct Org {
+    id: String,
+    url: String,
+}
+
+/// An organization administered by the seeded admin, with 45 members `pm_000`…`pm_044`.
+fn org_with_members(app: &TestApp, name: &str) -> Org {
+    let st = app.fake.state();
+    let id = st.create_organization(name, None);
+    st.add_member(&id, &app.user_id(&app.seed.admin_username), &["admin"]);
+    for i in 0..45 {
+        let uid = st.create_user(NewUser {
+            username: Some(format!("pm_{i:03}")),
+            primary_email: Some(format!("pm_{i:03}@members.test")),
+            name: Some(format!("Paging Member {i:03}")),
+            ..Default::default()
+        });
+        st.add_member(&id, &uid, &["member"]);
+    }
+    Org {
+        url: format!("{}/orgs/{id}/members", app.url),
+        id,
+    }
+}
+
+async fn roles_of(app: &TestApp, org_id: &str, user_id: &str) -> Option<Vec<String>> {
+    let page = app
+        .state
+        .logto
+        .list_org_members(
+            org_id,
+            &MemberQuery {
+                q: Some(user_id.to_string()),
+                page_size: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    page.items.into_iter().find(|m| m.id == user_id).map(|m| {
+        let mut r: Vec<String> = m.organization_roles.into_iter().map(|r| r.name).collect();
+        r.sort();
+        r
+    })
+}
+
+async fn row_names(chrome: &Chrome) -> Vec<String> {
+    let mut out = Vec::new();
+    for el in chrome
+        .driver
+        .find_all(By::Css("#members-table tbody th.member-name"))
+        .await
+        .unwrap()
+    {
+        out.push(el.text().await.unwrap_or_default());
+    }
+    out
+}
+
+/// Waits until the table shows exactly `n` rows whose names all start with `prefix`.
+async fn wait_for_rows(chrome: &Chrome, n: usize, prefix: &str) {
+    for _ in 0..200 {
+        let names = row_names(chrome).await;
+        if names.len() == n && names.iter().all(|s| s.starts_with(prefix)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "expected {n} rows starting with {prefix:?}, got {:?}",
+        row_names(chrome).await
+    );
+}
+
+async fn current_url(chrome: &Chrome) -> String {
+    chrome.driver.current_url().await.unwrap().to_string()
+}
+
+async fn admin_role_id(chrome: &Chrome) -> String {
+    for el in chrome
+        .driver
+        .find_all(By::Css("#members-role option"))
+        .await
+        .unwrap()
+    {
+        if el.text().await.unwrap().trim() == "admin" {
+            return el.attr("value").await.unwrap().unwrap();
+        }
+    }
+    panic!("no admin role in the filter");
+}
+
+#[tokio::test]
+async fn with_javascript_every_step_swaps_in_place() {
+    let app = common::spawn_app().await;
+    let org = org_with_members(&app, "Browser Co");
+    let chrome = Chrome::start(true).await;
+    chrome
+        .sign_in_to(
+            &app,
+            &app.seed.admin_username,
+            &format!("/orgs/{}/members", org.id),
+        )
+        .await;
+    chrome.wait_until_url_starts_with(&org.url).await;
+    chrome.wait_for("#members-table tbody tr").await;
+    let admin_role = admin_role_id(&chrome).await;
+    chrome.mark_page().await;
+
+    // Paging: next page, address bar follows.
+    chrome
+        .wait_for(".pager a[rel=next]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .wait_for_source("page 2", |s| s.contains("21–40 of 46"))
+        .await;
+    assert!(
+        current_url(&chrome).await.contains("page=2"),
+        "{}",
+        current_url(&chrome).await
+    );
+    assert!(
+        chrome.page_was_not_reloaded().await,
+        "paging swapped the table only"
+    );
+
+    // Searching (debounced) swaps the table and updates the address.
+    chrome
+        .wait_for("#members-q")
+        .await
+        .send_keys("member 03")
+        .await
+        .unwrap();
+    wait_for_rows(&chrome, 10, "Paging Member 03").await;
+    for _ in 0..100 {
+        if current_url(&chrome).await.contains("q=member+03") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        current_url(&chrome).await.contains("q=member+03"),
+        "{}",
+        current_url(&chrome).await
+    );
+    assert!(
+        chrome.page_was_not_reloaded().await,
+        "search swapped the table only"
+    );
+
+    // Change roles inline: the row becomes a form, then the updated row.
+    let target = app.user_id("pm_031");
+    let row = format!("#member-{target}");
+    chrome
+        .wait_for(&format!("{row} a[href*='/roles']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .wait_for(&format!("tr.editing#member-{target}"))
+        .await;
+    chrome
+        .wait_for(&format!("#role-{target}-{admin_role}"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .wait_for(&format!("{row} button[type=submit]"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    let notice = chrome.wait_for(&format!("{row} .row-notice")).await;
+    assert_eq!(notice.text().await.unwrap(), "Roles saved.");
+    let badges = chrome
+        .driver
+        .find(By::Css(&format!("{row} .member-roles")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        badges.contains("admin") && badges.contains("member"),
+        "{badges}"
+    );
+    assert_eq!(
+        roles_of(&app, &org.id, &target).await,
+        Some(vec!["admin".to_string(), "member".to_string()])
+    );
+    assert!(
+        chrome.page_was_not_reloaded().await,
+        "role change updated the row in place"
+    );
+
+    // Remove after the inline confirmation.
+    let gone = app.user_id("pm_032");
+    let row = format!("#member-{gone}");
+    chrome
+        .wait_for(&format!("{row} a[href*='/remove']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .wait_for(&format!("tr.confirming{row} button.danger"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    let removed = chrome.wait_for(&format!("tr.removed{row}")).await;
+    assert!(removed
+        .text()
+        .await
+        .unwrap()
+        .contains("Paging Member 032 was removed from Browser Co."));
+    assert_eq!(roles_of(&app, &org.id, &gone).await, None);
+    assert!(
+        chrome.page_was_not_reloaded().await,
+        "removal replaced the row in place"
+    );
+
+    // The back button restores the previous view from its address.
+    chrome.driver.back().await.unwrap();
+    chrome
+        .wait_for_source("page 2 again", |s| s.contains("21–40 of 46"))
+        .await;
+    assert!(current_url(&chrome).await.contains("page=2"));
+
+    chrome.quit().await;
+}
+
+#[tokio::test]
+async fn without_javascript_the_same_links_and_forms_reload_the_page() {
+    let app = common::spawn_app().await;
+    let org = org_with_members(&app, "Plain Co");
+    let chrome = Chrome::start(false).await;
+    chrome
+        .sign_in_to(
+            &app,
+            &app.seed.admin_username,
+            &format!("/orgs/{}/members", org.id),
+        )
+        .await;
+    chrome.wait_until_url_starts_with(&org.url).await;
+    chrome.wait_for("#members-table tbody tr").await;
+    let admin_role = admin_role_id(&chrome).await;
+
+    // Search with the form's button.
+    chrome
+        .wait_for("#members-q")
+        .await
+        .send_keys("member 03")
+        .await
+        .unwrap();
+    chrome
+        .wait_for("#members-filter button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for_rows(&chrome, 10, "Paging Member 03").await;
+    assert!(current_url(&chrome).await.contains("q=member+03"));
+
+    // Paging links are plain links.
+    chrome.driver.goto(&org.url).await.unwrap();
+    chrome
+        .wait_for(".pager a[rel=next]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .wait_for_source("page 2", |s| s.contains("21–40 of 46"))
+        .await;
+    assert!(current_url(&chrome).await.contains("page=2"));
+
+    // Change roles on its own page, then back to the same view with a message.
+    chrome
+        .driver
+        .goto(format!("{}?q=member+03", org.url))
+        .await
+        .unwrap();
+    let target = app.user_id("pm_031");
+    chrome
+        .wait_for(&format!("#member-{target} a[href*='/roles']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .wait_for(&format!("#role-{target}-{admin_role}"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .wait_for("form.roles-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .wait_for_source("the saved message", |s| {
+            s.contains("Roles of Paging Member 031 saved.")
+        })
+        .await;
+    assert!(
+        current_url(&chrome).await.contains("q=member+03"),
+        "back to the same view"
+    );
+    assert_eq!(
+        roles_of(&app, &org.id, &target).await,
+        Some(vec!["admin".to_string(), "member".to_string()])
+    );
+
+    // Remove: a confirmation page, then the list with a message.
+    let gone = app.user_id("pm_032");
+    chrome
+        .wait_for(&format!("#member-{gone} a[href*='/remove']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .wait_for("form.remove-form button.danger")
+        .await
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .wait_for_source("the removal message", |s| {
+            s.contains("Paging Member 032 was removed from Plain Co.")
+        })
+        .await;
+    assert_eq!(roles_of(&app, &org.id, &gone).await, None);
+    wait_for_rows(&chrome, 9, "Paging Member 03").await;
+
+    chrome.quit().await;
+}

@@ -1,0 +1,1091 @@
+//! Organization member management, through real HTTP against the fake Logto: paging, search,
+//! role filter, adding, role changes, removal, the last-admin guard, cross-organization
+//! refusal, the CSV export and what a person sees when Logto fails.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{Browser, TestApp};
+use fake_logto::NewUser;
+use logto_portal::audit::{Entry, Filter};
+use logto_portal::logto::MemberQuery;
+use reqwest::StatusCode;
+use scraper::{Html, Selector};
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+
+fn texts(html: &str, selector: &str) -> Vec<String> {
+    let doc = Html::parse_document(html);
+    let sel = Selector::parse(selector).unwrap();
+    doc.select(&sel)
+        .map(|e| {
+            e.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+fn attrs(html: &str, selector: &str, attr: &str) -> Vec<String> {
+    let doc = Html::parse_document(html);
+    let sel = Selector::parse(selector).unwrap();
+    doc.select(&sel)
+        .filter_map(|e| e.value().attr(attr).map(str::to_string))
+        .collect()
+}
+
+/// A table-row fragment as htmx receives it, in a table so the HTML parser keeps the rows.
+fn in_table(fragment: &str) -> String {
+    format!("<table><tbody>{fragment}</tbody></table>")
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .unwrap_or_else(|| panic!("expected a redirect, got {}", r.status()))
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn person(app: &TestApp, handle: &str, name: &str) -> String {
+    app.fake.state().create_user(NewUser {
+        username: Some(handle.to_string()),
+        primary_email: Some(format!("{handle}@members.test")),
+        name: Some(name.to_string()),
+        password: Some(app.seed.password.clone()),
+        ..Default::default()
+    })
+}
+
+/// A fresh organization whose admin is the seeded admin, with `n` plain members.
+struct Org {
+    id: String,
+    admin_id: String,
+    member_ids: Vec<String>,
+}
+
+fn org_with_members(app: &TestApp, name: &str, n: usize) -> Org {
+    let st = app.fake.state();
+    let id = st.create_organization(name, None);
+    let admin_id = app.user_id(&app.seed.admin_username);
+    st.add_member(&id, &admin_id, &["admin"]);
+    let member_ids = (0..n)
+        .map(|i| {
+            let uid = person(app, &format!("pm_{i:03}"), &format!("Paging Member {i:03}"));
+            st.add_member(&id, &uid, &["member"]);
+            uid
+        })
+        .collect();
+    Org {
+        id,
+        admin_id,
+        member_ids,
+    }
+}
+
+/// Signs in and takes the CSRF token from a page of this family (every page carries one).
+async fn signed_in(app: &TestApp, username: &str, page: &str) -> Browser {
+    let mut b = app.sign_in(username).await;
+    let (status, html) = b.get_text(page).await;
+    assert_eq!(status, StatusCode::OK, "{page}: {html}");
+    b.csrf = common::hidden_value(&html, "_csrf");
+    assert!(b.csrf.is_some(), "CSRF token on {page}");
+    b
+}
+
+/// `(id, name)` of the organization roles, from the role filter.
+fn role_ids(html: &str) -> Vec<(String, String)> {
+    let ids = attrs(html, "#members-role option", "value");
+    let names = texts(html, "#members-role option");
+    ids.into_iter()
+        .zip(names)
+        .filter(|(id, _)| !id.is_empty())
+        .collect()
+}
+
+fn role_id(html: &str, name: &str) -> String {
+    role_ids(html)
+        .into_iter()
+        .find(|(_, n)| n == name)
+        .unwrap_or_else(|| panic!("role {name} in the filter"))
+        .0
+}
+
+async fn member_roles(app: &TestApp, org_id: &str, user_id: &str) -> Option<Vec<String>> {
+    let page = app
+        .state
+        .logto
+        .list_org_members(
+            org_id,
+            &MemberQuery {
+                q: Some(user_id.to_string()),
+                page_size: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    page.items.into_iter().find(|m| m.id == user_id).map(|m| {
+        let mut r: Vec<String> = m.organization_roles.into_iter().map(|r| r.name).collect();
+        r.sort();
+        r
+    })
+}
+
+async fn audit(app: &TestApp, org_id: &str, action: &str) -> Vec<Entry> {
+    let (entries, _) = app
+        .state
+        .audit
+        .list(
+            &Filter {
+                org_id: Some(org_id.to_string()),
+                action: Some(action.to_string()),
+                ..Default::default()
+            },
+            1,
+            100,
+        )
+        .await
+        .unwrap();
+    entries
+}
+
+fn member_calls(app: &TestApp, org_id: &str) -> Vec<String> {
+    let path = format!("/api/organizations/{org_id}/users");
+    app.fake
+        .state()
+        .api_requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path == path)
+        .map(|r| r.query)
+        .collect()
+}
+
+fn members_url(org_id: &str) -> String {
+    format!("/orgs/{org_id}/members")
+}
+
+// ---------------------------------------------------------------------------------------
+// The table
+
+#[tokio::test]
+async fn paging_follows_total_number_and_keeps_the_url() {
+    let app = common::spawn_app().await;
+    let org = org_with_members(&app, "Paging Co", 45);
+    let url = members_url(&org.id);
+    let b = app.admin().await;
+
+    let (status, html) = b.get_text(&url).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(texts(&html, "h1"), vec!["Members of Paging Co"]);
+    assert_eq!(texts(&html, "#members-table tbody tr").len(), 20);
+    assert!(html.contains("1–20 of 46"), "{html}");
+    let next = attrs(&html, ".pager a[rel=next]", "href");
+    assert_eq!(next, vec![format!("{url}?page=2&page_size=20")]);
+    assert_eq!(
+        attrs(&html, ".pager a[rel=next]", "hx-push-url"),
+        vec!["true"]
+    );
+    assert_eq!(attrs(&html, ".pager input[name=page]", "max"), vec!["3"]);
+    assert!(member_calls(&app, &org.id).contains(&"page=1&page_size=20".to_string()));
+
+    app.fake.state().clear_requests();
+    let (_, html) = b.get_text(&format!("{url}?page=3&page_size=20")).await;
+    assert!(html.contains("41–46 of 46"), "{html}");
+    assert_eq!(texts(&html, "#members-table tbody tr").len(), 6);
+    assert!(attrs(&html, ".pager a[rel=next]", "href").is_empty());
+    assert_eq!(member_calls(&app, &org.id), vec!["page=3&page_size=20"]);
+
+    // Members come ordered by user id, as Logto sends them: page 1 + 2 + 3 = everyone once.
+    let mut seen = BTreeSet::new();
+    for page in 1..=3 {
+        let (_, html) = b.get_text(&format!("{url}?page={page}")).await;
+        for id in attrs(&html, "#members-table tbody tr", "id") {
+            assert!(seen.insert(id));
+        }
+    }
+    assert_eq!(seen.len(), 46);
+
+    let (_, html) = b.get_text(&format!("{url}?page_size=50")).await;
+    assert_eq!(texts(&html, "#members-table tbody tr").len(), 46);
+    assert!(html.contains("1–46 of 46"));
+    // Bad paging values fall back instead of reaching Logto.
+    app.fake.state().clear_requests();
+    let (status, _) = b.get_text(&format!("{url}?page=0&page_size=1000")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(member_calls(&app, &org.id), vec!["page=1&page_size=20"]);
+
+    // Past the end: an explanation and a way back, not a broken pager.
+    let (_, html) = b.get_text(&format!("{url}?page=9")).await;
+    assert!(html.contains("past the end"), "{html}");
+    assert_eq!(
+        attrs(&html, "#members-table .empty a", "href"),
+        vec![format!("{url}?page=1&page_size=20")]
+    );
+}
+
+#[tokio::test]
+async fn search_and_role_filter_reach_logto_and_swap_only_the_table() {
+    let app = common::spawn_app().await;
+    let org = org_with_members(&app, "Search Co", 25);
+    let url = members_url(&org.id);
+    let b = app.admin().await;
+    let (_, html) = b.get_text(&url).await;
+    let admin_role = role_id(&html, "admin");
+    let member_role = role_id(&html, "member");
+
+    app.fake.state().clear_requests();
+    let r = b.get_htmx(&format!("{url}?q=member+01&page_size=50")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let push = r
+        .headers()
+        .get("hx-push-url")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(push, format!("{url}?q=member+01&page=1&page_size=50"));
+    let html = r.text().await.unwrap();
+    assert!(!html.contains("<html"), "a fragment, not a page");
+    let names = texts(&html, "tbody th.member-name");
+    assert_eq!(names.len(), 10, "{names:?}");
+    assert!(names.iter().all(|n| n.starts_with("Paging Member 01")));
+    assert_eq!(
+        member_calls(&app, &org.id),
+        vec!["q=member+01&page=1&page_size=50"]
+    );
+    // The filter form's page size and the live status follow out of band.
+    assert_eq!(
+        attrs(&html, "#members-page-size[hx-swap-oob]", "value"),
+        vec!["50"]
+    );
+    assert_eq!(texts(&html, "#members-status"), vec!["10 members found."]);
+
+    // Role filter: the admin alone.
+    app.fake.state().clear_requests();
+    let (_, html) = b.get_text(&format!("{url}?role={admin_role}")).await;
+    assert_eq!(texts(&html, "tbody th.member-name"), vec!["Adam Admin you"]);
+    assert_eq!(
+        member_calls(&app, &org.id),
+        vec![format!(
+            "organizationRoleId={admin_role}&page=1&page_size=20"
+        )]
+    );
+    assert_eq!(
+        attrs(&html, "#members-role option[selected]", "value"),
+        vec![admin_role.clone()]
+    );
+    // Paging links and the export keep the filter.
+    let (_, html) = b
+        .get_text(&format!("{url}?role={member_role}&q=paging"))
+        .await;
+    assert!(html.contains("1–20 of 25"));
+    let next = attrs(&html, ".pager a[rel=next]", "href");
+    assert_eq!(
+        next,
+        vec![format!(
+            "{url}?q=paging&role={member_role}&page=2&page_size=20"
+        )]
+    );
+    assert_eq!(
+        attrs(&html, "#members-export", "href"),
+        vec![format!("{url}/export.csv?q=paging&role={member_role}")]
+    );
+    // The search form works without JavaScript too: a plain GET to the same address.
+    assert_eq!(attrs(&html, "#members-filter", "method"), vec!["get"]);
+    assert_eq!(attrs(&html, "#members-filter", "action"), vec![url.clone()]);
+    assert_eq!(attrs(&html, "#members-q", "value"), vec!["paging"]);
+
+    // Nothing matches: an empty state, not an empty table.
+    let (_, html) = b.get_text(&format!("{url}?q=nobody-here")).await;
+    assert_eq!(
+        texts(&html, "#members-table .empty"),
+        vec!["No member matches this search or role."]
+    );
+    // Wildcards are escaped: `%` matches only a literal percent sign.
+    app.fake.state().clear_requests();
+    let (_, html) = b.get_text(&format!("{url}?q=%25")).await;
+    assert!(texts(&html, "#members-table tbody tr").is_empty());
+    assert_eq!(
+        member_calls(&app, &org.id),
+        vec!["q=%5C%25&page=1&page_size=20"]
+    );
+}
+
+#[tokio::test]
+async fn a_warm_member_page_costs_one_call_and_a_cold_one_at_most_two() {
+    let app = common::spawn_app().await;
+    let org = org_with_members(&app, "Cost Co", 30);
+    let url = members_url(&org.id);
+    let admin = app.admin().await;
+    let operator = app.operator().await;
+
+    app.fake.state().clear_requests();
+    let (status, _) = admin.get_text(&url).await;
+    assert_eq!(status, StatusCode::OK);
+    let cold = app.fake.state().api_requests();
+    assert!(cold.len() <= 2, "{cold:?}");
+    app.fake.state().clear_requests();
+    admin.get_text(&format!("{url}?page=2")).await;
+    let warm = app.fake.state().api_requests();
+    assert_eq!(warm.len(), 1, "{warm:?}");
+    assert_eq!(warm[0].path, format!("/api/organizations/{}/users", org.id));
+
+    // Operators need the organization's name too; it is cached like the roles.
+    operator.get_text(&url).await;
+    app.fake.state().clear_requests();
+    let (status, html) = operator.get_text(&format!("{url}?page=2")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(texts(&html, "h1"), vec!["Members of Cost Co"]);
+    let warm = app.fake.state().api_requests();
+    assert_eq!(warm.len(), 1, "{warm:?}");
+    assert_eq!(warm[0].path, format!("/api/organizations/{}/users", org.id));
+    assert_eq!(
+        texts(&html, "#members-table tbody tr").len(),
+        11,
+        "20 + 11 = 31 members"
+    );
+}
+
+#[tokio::test]
+async fn the_url_alone_reproduces_the_view_without_htmx() {
+    let app = common::spawn_app().await;
+    let org = org_with_members(&app, "Bookmark Co", 30);
+    let url = members_url(&org.id);
+    let b = app.admin().await;
+    let (_, html) = b.get_text(&url).await;
+    let member_role = role_id(&html, "member");
+    let view = format!("{url}?q=paging&role={member_role}&page=2&page_size=20");
+    let (_, full) = b.get_text(&view).await;
+    let fragment = b.get_htmx(&view).await.text().await.unwrap();
+    let rows = |h: &str| attrs(h, "#members-table tbody tr, tbody tr", "id");
+    assert_eq!(rows(&full), rows(&fragment));
+    assert_eq!(rows(&full).len(), 10);
+    assert!(full.contains("<html"));
+    assert_eq!(
+        attrs(&full, "#members-role option[selected]", "value"),
+        vec![member_role]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Actions
+
+#[tokio::test]
+async fn adding_an_existing_user_with_roles() {
+    let app = common::spawn_app().await;
+    let org = org_with_members(&app, "Add Co", 3);
+    let url = members_url(&org.id);
+    let newcomer = person(&app, "zoe_newcomer", "Zoe Newcomer");
+    let b = signed_in(&app, &app.seed.admin_username, &url).await;
+    let (_, html) = b.get_text(&url).await;
+    let member_role = role_id(&html, "member");
+
+    // The picker lists only people who are not members yet.
+    app.fake.state().clear_requests();
+    let r = b.get_htmx(&format!("{url}/candidates?q=zoe")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert_eq!(
+        attrs(&html, "input[name=user_id]", "value"),
+        vec![newcomer.clone()]
+    );
+    let calls = app.fake.state().api_requests();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].path, "/api/users");
+    assert!(
+        calls[0]
+            .query
+            .contains(&format!("excludeOrganizationId={}", org.id)),
+        "{}",
+        calls[0].query
+    );
+    assert!(
+        calls[0].query.contains("search.primaryEmail=%25zoe%25"),
+        "{}",
+        calls[0].query
+    );
+    let (_, html) = b.get_text(&format!("{url}/add?q=paging")).await;
+    assert!(
+        attrs(&html, "input[name=user_id]", "value").is_empty(),
+        "members are not offered"
+    );
+    let (_, html) = b.get_text(&format!("{url}/add?q=z")).await;
+    assert!(html.contains("at least 2 characters"));
+
+    // Nobody chosen: the form comes back with a message.
+    let r = b
+        .post_form(
+            &format!("{url}/add"),
+            &[("role_ids", &member_role), ("q", "zoe")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert_eq!(
+        texts(&html, "#add-error"),
+        vec!["Choose the person to add."]
+    );
+    assert_eq!(
+        attrs(&html, "input[name=user_id]", "value"),
+        vec![newcomer.clone()],
+        "the search is kept"
+    );
+
+    // Plain form: added, with the role, then back to the list with a message.
+    let r = b
+        .post_form(
+            &format!("{url}/add"),
+            &[
+                ("user_id", &newcomer),
+                ("role_ids", &member_role),
+                ("q", "zoe"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), url);
+    assert_eq!(
+        member_roles(&app, &org.id, &newcomer).await,
+        Some(vec!["member".to_string()])
+    );
+    let (_, html) = b.get_text(&url).await;
+    assert_eq!(
+        texts(&html, "#alerts .alert-success"),
+        vec!["Zoe Newcomer was added to Add Co."]
+    );
+    let entries = audit(&app, &org.id, "member.add").await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].result, "success");
+    assert_eq!(entries[0].actor_id.as_deref(), Some(org.admin_id.as_str()));
+    assert_eq!(entries[0].target_id.as_deref(), Some(newcomer.as_str()));
+    assert!(entries[0].details.contains("member"));
+
+    // htmx: the panel answers, and the table is told to reload itself.
+    let other = person(&app, "yann_other", "Yann Other");
+    let r = b
+        .post_htmx(&format!("{url}/add"), &[("user_id", &other)])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers().get("hx-trigger").unwrap(), "members-changed");
+    let html = r.text().await.unwrap();
+    assert_eq!(
+        texts(&html, "#add-panel .alert-success"),
+        vec!["Yann Other was added to Add Co."]
+    );
+    assert_eq!(member_roles(&app, &org.id, &other).await, Some(vec![]));
+
+    // An unknown role is refused before anything changes.
+    let third = person(&app, "xena_third", "Xena Third");
+    let r = b
+        .post_form(
+            &format!("{url}/add"),
+            &[("user_id", &third), ("role_ids", "no-such-role")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("does not exist"));
+    assert_eq!(member_roles(&app, &org.id, &third).await, None);
+    let failed: Vec<_> = audit(&app, &org.id, "member.add")
+        .await
+        .into_iter()
+        .filter(|e| e.result == "failure")
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].error_code.as_deref(), Some("unknown_role"));
+}
+
+#[tokio::test]
+async fn changing_roles_puts_the_whole_set_and_updates_the_row() {
+    let app = common::spawn_app().await;
+    let org = org_with_members(&app, "Roles Co", 3);
+    let url = members_url(&org.id);
+    let target = org.member_ids[1].clone();
+    let b = signed_in(&app, &app.seed.admin_username, &url).await;
+    let (_, html) = b.get_text(&url).await;
+    let admin_role = role_id(&html, "admin");
+    let member_role = role_id(&html, "member");
+
+    // The inline editor (htmx) and the page (no JavaScript) carry the same form.
+    let r = b.get_htmx(&format!("{url}/{target}/roles")).await;
+    let editor = in_table(&r.text().await.unwrap());
+    assert_eq!(attrs(&editor, "tr", "id"), vec![format!("member-{target}")]);
+    assert_eq!(
+        attrs(&editor, "input[name=role_ids][checked]", "value"),
+        vec![member_role.clone()]
+    );
+    let (status, page) = b
+        .get_text(&format!(
+            "{url}/{target}/roles?back={}",
+            common::urlencode(&format!("{url}?page=1"))
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<html"));
+    assert_eq!(attrs(&page, "form.roles-form", "method"), vec!["post"]);
+    assert_eq!(
+        attrs(&page, "form.roles-form input[name=back]", "value"),
+        vec![format!("{url}?page=1")]
+    );
+
+    app.fake.state().clear_requests();
+    let r = b
+        .post_htmx(
+            &format!("{url}/{target}/roles"),
+            &[("role_ids", &admin_role), ("role_ids", &member_role)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let row = in_table(&r.text().await.unwrap());
+    assert_eq!(attrs(&row, "tr", "id"), vec![format!("member-{target}")]);
+    assert_eq!(texts(&row, ".member-roles .badge"), vec!["admin", "member"]);
+    assert_eq!(texts(&row, ".row-notice"), vec!["Roles saved."]);
+    let puts: Vec<_> = app
+        .fake
+        .state()
+        .api_requests()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .collect();
+    assert_eq!(puts.len(), 1, "one write: {puts:?}");
+    assert_eq!(puts[0].method, "PUT");
+    assert_eq!(
+        puts[0].path,
+        format!("/api/organizations/{}/users/{target}/roles", org.id)
+    );
+    let body: serde_json::Value = serde_json::from_str(&puts[0].body).unwrap();
+    let sent: BTreeSet<String> = body["organizationRoleIds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        sent,
+        BTreeSet::from([admin_role.clone(), member_role.clone()])
+    );
+    assert_eq!(
+        member_roles(&app, &org.id, &target).await,
+        Some(vec!["admin".into(), "member".into()])
+    );
+
+    // Plain form: back to the list the person came from.
+    let back = format!("{url}?page=1&page_size=50");
+    let r = b
+        .post_form(
+            &format!("{url}/{target}/roles"),
+            &[("role_ids", &member_role), ("back", &back)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), back);
+    assert_eq!(
+        member_roles(&app, &org.id, &target).await,
+        Some(vec!["member".into()])
+    );
+    // A `back` elsewhere is not followed.
+    let r = b
+        .post_form(
+            &format!("{url}/{target}/roles"),
+            &[("role_ids", &member_role), ("back", "https://evil.test/")],
+        )
+        .await;
+    assert_eq!(location(&r), url);
+
+    let entries = audit(&app, &org.id, "member.roles_change").await;
+    assert_eq!(entries.len(), 3);
+    assert!(entries.iter().all(|e| e.result == "success"));
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.details.contains("\"after\":[\"admin\",\"member\"]")),
+        "{entries:?}"
+    );
+
+    // Logto's refusal reads as a sentence, next to the form, and is recorded.
+    // Someone else removed the member meanwhile.
+    app.state
+        .logto
+        .remove_org_member(&org.id, &target)
+        .await
+        .unwrap();
+    let r = b
+        .post_htmx(
+            &format!("{url}/{target}/roles"),
+            &[("role_ids", &member_role)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("not a member of the organization any more"),
+        "{html}"
+    );
+    assert!(!html.contains("organization.require_membership"));
+}
+
+#[tokio::test]
+async fn removing_a_member_after_confirmation() {
+    let app = common::spawn_app().await;
+    let org = org_with_members(&app, "Remove Co", 3);
+    let url = members_url(&org.id);
+    let target = org.member_ids[0].clone();
+    let b = signed_in(&app, &app.seed.admin_username, &url).await;
+
+    // The confirmation, inline and as a page; nothing is removed by looking at it.
+    let html = b
+        .get_htmx(&format!("{url}/{target}/remove"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Remove Paging Member 000 from Remove Co?"),
+        "{html}"
+    );
+    let (status, page) = b.get_text(&format!("{url}/{target}/remove")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        attrs(&page, "form.remove-form", "action"),
+        vec![format!("{url}/{target}/remove")]
+    );
+    assert!(member_roles(&app, &org.id, &target).await.is_some());
+
+    // Without the CSRF token: refused.
+    let r = b
+        .post_without_csrf(&format!("{url}/{target}/remove"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(member_roles(&app, &org.id, &target).await.is_some());
+
+    let r = b.post_htmx(&format!("{url}/{target}/remove"), &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let row = in_table(&r.text().await.unwrap());
+    assert_eq!(
+        attrs(&row, "tr.removed", "id"),
+        vec![format!("member-{target}")]
+    );
+    assert!(row.contains("Paging Member 000 was removed from Remove Co."));
+    assert_eq!(member_roles(&app, &org.id, &target).await, None);
+
+    let second = org.member_ids[1].clone();
+    let r = b
+        .post_form(
+            &format!("{url}/{second}/remove"),
+            &[("back", &format!("{url}?q=paging"))],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), format!("{url}?q=paging"));
+    assert_eq!(member_roles(&app, &org.id, &second).await, None);
+
+    // Already gone: said plainly, in place of the row.
+    let r = b.post_htmx(&format!("{url}/{second}/remove"), &[]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("not a member of the organization any more"));
+
+    let entries = audit(&app, &org.id, "member.remove").await;
+    let ok: Vec<_> = entries.iter().filter(|e| e.result == "success").collect();
+    assert_eq!(ok.len(), 2);
+    assert!(ok
+        .iter()
+        .all(|e| e.actor_id.as_deref() == Some(org.admin_id.as_str())));
+    assert_eq!(entries.iter().filter(|e| e.result == "failure").count(), 1);
+}
+
+#[tokio::test]
+async fn the_last_admin_cannot_be_removed_or_demoted() {
+    let app = common::spawn_app().await;
+    // More members than fit on a page, so the guard cannot rely on what the page shows.
+    let org = org_with_members(&app, "Guard Co", 45);
+    let url = members_url(&org.id);
+    let me = org.admin_id.clone();
+    let b = signed_in(&app, &app.seed.admin_username, &url).await;
+    let (_, html) = b.get_text(&url).await;
+    let admin_role = role_id(&html, "admin");
+    let member_role = role_id(&html, "member");
+
+    app.fake.state().clear_requests();
+    let r = b.post_htmx(&format!("{url}/{me}/remove"), &[]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Adam Admin is the last admin of this organization"),
+        "{html}"
+    );
+    assert!(
+        member_calls(&app, &org.id).contains(&format!(
+            "organizationRoleId={admin_role}&page=1&page_size=2"
+        )),
+        "the guard counts the admins across the organization: {:?}",
+        member_calls(&app, &org.id)
+    );
+    assert!(app
+        .fake
+        .state()
+        .api_requests()
+        .iter()
+        .all(|r| r.method == "GET"));
+
+    let r = b
+        .post_form(&format!("{url}/{me}/roles"), &[("role_ids", &member_role)])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("last admin"), "{html}");
+    assert_eq!(
+        attrs(&html, "fieldset[aria-invalid=true]", "aria-describedby").len(),
+        1
+    );
+    assert_eq!(
+        member_roles(&app, &org.id, &me).await,
+        Some(vec!["admin".into()])
+    );
+    let failed = audit(&app, &org.id, "member.roles_change").await;
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].error_code.as_deref(), Some("last_admin_guard"));
+    assert_eq!(
+        audit(&app, &org.id, "member.remove").await[0]
+            .error_code
+            .as_deref(),
+        Some("last_admin_guard")
+    );
+
+    // Another admin somewhere in the organization (whatever page): now allowed.
+    let last = org.member_ids[44].clone();
+    let r = b
+        .post_htmx(&format!("{url}/{last}/roles"), &[("role_ids", &admin_role)])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = b
+        .post_form(
+            &format!("{url}/{last}/roles"),
+            &[("role_ids", &member_role)],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "demoting a non-last admin is fine"
+    );
+    let r = b
+        .post_htmx(&format!("{url}/{last}/roles"), &[("role_ids", &admin_role)])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // Demoting oneself now leaves an admin; the person is sent away from the page they lost.
+    let r = b
+        .post_htmx(&format!("{url}/{me}/roles"), &[("role_ids", &member_role)])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers().get("hx-redirect").unwrap(), "/");
+    assert_eq!(
+        member_roles(&app, &org.id, &me).await,
+        Some(vec!["member".into()])
+    );
+    let (status, _) = b.get_text(&url).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "access re-read at once");
+
+    // Operators may do what the guard refuses admins.
+    let op = signed_in(&app, &app.seed.operator_username, &url).await;
+    let r = op.post_form(&format!("{url}/{last}/remove"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(member_roles(&app, &org.id, &last).await, None);
+}
+
+#[tokio::test]
+async fn other_organizations_answer_not_found() {
+    let app = common::spawn_app().await;
+    let acme = app.seed.org_ids[0].clone();
+    let globex = app.seed.org_ids[1].clone();
+    let admin = signed_in(&app, &app.seed.admin_username, &members_url(&acme)).await;
+
+    let r = admin.get(&members_url(&globex)).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let globex_member = attrs(
+        &app.sign_in(&app.seed.operator_username)
+            .await
+            .get_text(&members_url(&globex))
+            .await
+            .1,
+        "#members-table tbody tr",
+        "id",
+    )[0]
+    .trim_start_matches("member-")
+    .to_string();
+    app.fake.state().clear_requests();
+    for path in [
+        format!("{}/{globex_member}/remove", members_url(&globex)),
+        format!("{}/{globex_member}/roles", members_url(&globex)),
+        format!("{}/add", members_url(&globex)),
+    ] {
+        let r = admin.post_form(&path, &[("user_id", &globex_member)]).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        let r = admin.get(&path).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let r = admin
+        .get(&format!("{}/export.csv", members_url(&globex)))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(
+        app.fake.state().api_requests().is_empty(),
+        "refused before Logto is asked"
+    );
+
+    // The switcher: own organizations only.
+    let r = admin.get(&format!("/orgs/go?org_id={globex}")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = admin.get(&format!("/orgs/go?org_id={acme}")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), members_url(&acme));
+
+    // A plain member administers nothing.
+    let member = app.member().await;
+    assert_eq!(
+        member.get(&members_url(&acme)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        member
+            .get(&format!("/orgs/go?org_id={acme}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn organizations_page_lists_what_the_person_administers() {
+    let app = common::spawn_app().await;
+    let org = org_with_members(&app, "Second Co", 4);
+    let admin = app.admin().await;
+    let (status, html) = admin.get_text("/orgs").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        texts(&html, "table.orgs tbody th"),
+        vec!["Acme Corp", "Second Co"]
+    );
+    assert_eq!(
+        texts(&html, &format!("#org-{} .org-members", org.id)),
+        vec!["5"]
+    );
+    assert!(!html.contains("Globex"));
+    // Two organizations: the header offers the switcher.
+    assert_eq!(
+        attrs(&html, "form.org-switcher", "action"),
+        vec!["/orgs/go"]
+    );
+
+    let operator = app.operator().await;
+    app.fake.state().clear_requests();
+    let (_, html) = operator.get_text("/orgs?q=glob").await;
+    assert_eq!(texts(&html, "table.orgs tbody th"), vec!["Globex"]);
+    let calls = app.fake.state().api_requests();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(
+        calls[0].query,
+        "q=glob&showFeatured=true&page=1&page_size=20"
+    );
+    let (_, html) = operator.get_text("/orgs").await;
+    assert!(html.contains("1–4 of 4"), "{html}");
+    let r = operator.get_htmx("/orgs?q=co").await;
+    assert_eq!(
+        r.headers().get("hx-push-url").unwrap(),
+        "/orgs?q=co&page=1&page_size=20"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Export
+
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("UTF-8 byte-order mark");
+    let mut rows = Vec::new();
+    let (mut row, mut cell, mut quoted, mut chars) =
+        (Vec::new(), String::new(), false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut cell)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (c, _) => cell.push(c),
+        }
+    }
+    rows
+}
+
+#[tokio::test]
+async fn csv_export_matches_the_member_set_and_is_safe() {
+    let app = common::spawn_app().await;
+    let org = org_with_members(&app, "Export Co", 230);
+    let st = app.fake.state();
+    let evil = st.create_user(NewUser {
+        username: Some("evil".into()),
+        name: Some("=HYPERLINK(\"http://x\",\"y\")".into()),
+        primary_email: Some("@evil.test".into()),
+        ..Default::default()
+    });
+    st.add_member(&org.id, &evil, &["member"]);
+    let url = members_url(&org.id);
+    let b = app.admin().await;
+
+    app.fake.state().clear_requests();
+    let r = b.get(&format!("{url}/export.csv")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.headers().get("content-type").unwrap(),
+        "text/csv; charset=utf-8"
+    );
+    assert!(r
+        .headers()
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("attachment;"));
+    assert!(r.headers().get("content-length").is_none(), "streamed");
+    let rows = parse_csv(&r.text().await.unwrap());
+    assert_eq!(rows[0][0], "id");
+    let ids: BTreeSet<String> = rows[1..].iter().map(|r| r[0].clone()).collect();
+    let mut expected: BTreeSet<String> = org.member_ids.iter().cloned().collect();
+    expected.insert(org.admin_id.clone());
+    expected.insert(evil.clone());
+    assert_eq!(ids, expected);
+    assert_eq!(rows.len() - 1, 232, "each member once");
+    // 232 members, 100 per call: three pages, nothing per row.
+    let calls = member_calls(&app, &org.id);
+    assert_eq!(
+        calls,
+        vec![
+            "page=1&page_size=100",
+            "page=2&page_size=100",
+            "page=3&page_size=100"
+        ]
+    );
+    let evil_row = rows.iter().find(|r| r[0] == evil).unwrap();
+    assert_eq!(evil_row[1], "'=HYPERLINK(\"http://x\",\"y\")");
+    assert_eq!(evil_row[3], "'@evil.test");
+    assert_eq!(evil_row[5], "member");
+
+    // The current filter applies.
+    let (_, html) = b.get_text(&url).await;
+    let admin_role = role_id(&html, "admin");
+    let r = b.get(&format!("{url}/export.csv?role={admin_role}")).await;
+    let rows = parse_csv(&r.text().await.unwrap());
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1][0], org.admin_id);
+    assert_eq!(rows[1][5], "admin");
+
+    // Logto down before the first row: an error page, not an empty file.
+    app.fake.state().fail_next_api(1, 500);
+    let r = b.get(&format!("{url}/export.csv")).await;
+    assert_eq!(r.status(), StatusCode::BAD_GATEWAY);
+    assert!(r
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert_eq!(audit(&app, &org.id, "member.export").await.len(), 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// Failures
+
+#[tokio::test]
+async fn logto_failures_show_an_error_row_with_a_retry() {
+    let app = common::spawn_app().await;
+    let org = org_with_members(&app, "Fail Co", 5);
+    let url = members_url(&org.id);
+    let b = app.admin().await;
+    b.get_text(&url).await; // warms the role cache: the next call is the member list
+
+    app.fake.state().fail_next_api(1, 500);
+    let (status, html) = b.get_text(&format!("{url}?q=paging")).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert!(html.contains("<html"), "the page around the error row");
+    let error = texts(&html, "#members-table tr.error-row [role=alert]");
+    assert_eq!(error.len(), 1, "{html}");
+    assert!(error[0].starts_with("The member list could not be loaded from Logto."));
+    assert!(
+        !html.contains("Internal server error"),
+        "never Logto's body"
+    );
+    assert_eq!(
+        attrs(&html, "#members-retry", "href"),
+        vec![format!("{url}?q=paging&page=1&page_size=20")]
+    );
+    assert_eq!(
+        attrs(&html, "#members-q", "value"),
+        vec!["paging"],
+        "the search survives"
+    );
+
+    // Rate limited (after the client's own retries): said so, as a fragment for htmx.
+    app.fake.state().fail_next_api(4, 429);
+    let r = b.get_htmx(&url).await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let html = r.text().await.unwrap();
+    assert!(!html.contains("<html"));
+    assert!(html.contains("too many requests"), "{html}");
+    assert_eq!(
+        attrs(&html, "#members-retry", "hx-get"),
+        vec![format!("{url}?page=1&page_size=20")]
+    );
+
+    // The retry works once Logto is back.
+    let (status, html) = b.get_text(&format!("{url}?page=1&page_size=20")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(texts(&html, "#members-table tbody tr").len(), 6);
+
+    // A failing action changes nothing and says so in the alert region; the row stays.
+    let target = org.member_ids[0].clone();
+    let b = signed_in(&app, &app.seed.admin_username, &url).await;
+    let (_, html) = b.get_text(&url).await;
+    let admin_role = role_id(&html, "admin");
+    app.fake.state().clear_requests();
+    app.fake.state().fail_next_api(1, 500);
+    let r = b
+        .post_htmx(
+            &format!("{url}/{target}/roles"),
+            &[("role_ids", &admin_role)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_GATEWAY);
+    assert_eq!(r.headers().get("hx-retarget").unwrap(), "#alerts");
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Logto could not complete the request"),
+        "{html}"
+    );
+    assert!(app
+        .fake
+        .state()
+        .api_requests()
+        .iter()
+        .all(|r| r.method == "GET"));
+    assert_eq!(
+        member_roles(&app, &org.id, &target).await,
+        Some(vec!["member".into()])
+    );
+}

@@ -1,0 +1,73 @@
+//! Several replicas behind a load balancer (issue 9): two portal processes on different ports
+//! share one PostgreSQL and one Logto; a person signed in on one is signed in on the other,
+//! and what they do on either lands in one consistent audit trail.
+
+mod common;
+
+use common::{DbKind, Spawn};
+use logto_portal::audit::{Filter, Verification};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn two_instances_share_sessions_and_one_audit_chain() {
+    let first = Spawn::default().db(DbKind::Postgres).start().await;
+    let second = Spawn::default()
+        .database_url(first.database_url.clone())
+        .env("LOGTO_ENDPOINT", first.fake.url())
+        .start()
+        .await;
+
+    // Signed in through the first instance…
+    let mut person = first.member().await;
+    // …the cookie works on the second one (cookies are per host, not per port).
+    let r = person
+        .client
+        .get(format!("{}/", second.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/profile");
+
+    // A refused change on the second instance and a sign-out through it, interleaved with
+    // writes from the first, all go to one chain.
+    let refused = person
+        .client
+        .post(format!("{}/sign-out", second.url))
+        .form(&[("_csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let _ = first.operator().await;
+    person.base = second.url.clone();
+    let out = person.post_form("/sign-out", &[]).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    // Signed out on the second: the first no longer knows the session either.
+    let r = person
+        .client
+        .get(format!("{}/", first.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "welcome page again");
+
+    let (entries, _) = first
+        .state
+        .audit
+        .list(&Filter::default(), 1, 100)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"security.csrf_refused"), "{actions:?}");
+    assert!(actions.contains(&"auth.sign_out"), "{actions:?}");
+    assert_eq!(actions.iter().filter(|a| **a == "auth.sign_in").count(), 2);
+    // Request ids from both instances are recorded.
+    assert!(entries
+        .iter()
+        .all(|e| e.request_id.as_deref().is_some_and(|r| !r.is_empty())));
+    match second.state.audit.verify().await.unwrap() {
+        Verification::Intact { entries } => assert_eq!(entries as usize, actions.len()),
+        broken => panic!("{broken:?}"),
+    }
+}
