@@ -118,6 +118,8 @@ async fn with_javascript_every_step_swaps_in_place() {
     chrome.wait_until_url_starts_with(&org.url).await;
     chrome.wait_for("#members-table tbody tr").await;
     let admin_role = admin_role_id(&chrome).await;
+    let violations = chrome.accessibility_violations().await;
+    assert!(violations.is_empty(), "{violations:#?}");
     chrome.mark_page().await;
 
     // Paging: next page, address bar follows.
@@ -176,6 +178,9 @@ async fn with_javascript_every_step_swaps_in_place() {
     chrome
         .wait_for(&format!("tr.editing#member-{target}"))
         .await;
+    let violations = chrome.accessibility_violations().await;
+    assert!(violations.is_empty(), "inline role editor: {violations:#?}");
+    chrome.screenshot("/tmp/members_editor.png").await;
     chrome
         .wait_for(&format!("#role-{target}-{admin_role}"))
         .await
@@ -192,7 +197,7 @@ async fn with_javascript_every_step_swaps_in_place() {
     assert_eq!(notice.text().await.unwrap(), "Roles saved.");
     let badges = chrome
         .driver
-        .find(By::Css(&format!("{row} .member-roles")))
+        .find(By::Css(format!("{row} .member-roles")))
         .await
         .unwrap()
         .text()
@@ -238,10 +243,10 @@ async fn with_javascript_every_step_swaps_in_place() {
         "removal replaced the row in place"
     );
 
-    // The back button restores the previous view from its address.
+    // The back button restores the previous view from its address (one member fewer now).
     chrome.driver.back().await.unwrap();
     chrome
-        .wait_for_source("page 2 again", |s| s.contains("21–40 of 46"))
+        .wait_for_source("page 2 again", |s| s.contains("21–40 of 45"))
         .await;
     assert!(current_url(&chrome).await.contains("page=2"));
 

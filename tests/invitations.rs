@@ -292,7 +292,7 @@ async fn single_invitation_without_connector_gives_a_link_to_share() {
             "#invite-results-table input.invitation-link",
             "value"
         ),
-        [link.clone()]
+        [link.as_str()]
     );
     assert_eq!(
         texts(&html, "#invite-links"),

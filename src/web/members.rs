@@ -1033,7 +1033,6 @@ async fn member_gone(
     let message = ctx.t.t("members.err.not_member");
     if ctx.is_htmx {
         let resp = html(&RemovedRow {
-            ctx,
             user_id: user_id.to_string(),
             notice: Notice::error(message),
             columns: COLUMNS,
@@ -1128,7 +1127,6 @@ struct RemovePage {
 #[derive(Template)]
 #[template(path = "members/_removed_row.html")]
 struct RemovedRow {
-    ctx: PageCtx,
     user_id: String,
     notice: Notice,
     columns: u32,
@@ -1247,7 +1245,6 @@ async fn remove(
             }
             if ctx.is_htmx {
                 html(&RemovedRow {
-                    ctx,
                     user_id: member.id.clone(),
                     notice: Notice::ok(message),
                     columns: COLUMNS,
@@ -1340,7 +1337,6 @@ struct AddPage {
 #[derive(Template)]
 #[template(path = "members/_candidates.html")]
 struct CandidatesFragment {
-    ctx: PageCtx,
     cands: Candidates,
 }
 
@@ -1490,10 +1486,7 @@ async fn candidates(
     } else {
         StatusCode::OK
     };
-    Ok(with_status(
-        html(&CandidatesFragment { ctx, cands })?,
-        status,
-    ))
+    Ok(with_status(html(&CandidatesFragment { cands })?, status))
 }
 
 /// `POST /orgs/{org_id}/members/add`: adds the chosen user, then gives the chosen roles.
@@ -1572,7 +1565,7 @@ async fn add(
             .ok_or_else(|| Refusal::Guard("unknown_role", ctx.t.t("members.err.unknown_role")))?;
         state
             .logto
-            .add_org_members(&org_id, &[user.id.clone()])
+            .add_org_members(&org_id, std::slice::from_ref(&user.id))
             .await?;
         Ok(chosen)
     }

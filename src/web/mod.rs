@@ -133,6 +133,8 @@ pub fn router(state: AppState) -> Router {
                             .unwrap_or("");
                         tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
                     },
+                ).on_response(
+                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
                 ))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(CompressionLayer::new())

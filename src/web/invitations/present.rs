@@ -82,7 +82,7 @@ pub fn relative_time(t: &Tr, now_ms: i64, at_ms: i64) -> String {
     let rounded = |unit: u64| ((secs + unit / 2) / unit).max(1);
     let (n, unit) = if secs < 45 * 60 {
         (rounded(60), "minutes")
-    } else if secs < 36 * 3600 {
+    } else if secs < 22 * 3600 {
         (rounded(3600), "hours")
     } else {
         (rounded(86_400), "days")

@@ -8,7 +8,7 @@ use axum::Form;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::form::{focus_first, Input};
+use super::form::{focus_first, touched, Input};
 use super::proof::Proof;
 use super::{entry, refresh_session_user, FieldErrors, PageData, Reply, Section};
 use crate::auth::access::CurrentUser;
@@ -26,26 +26,45 @@ const MAX_AVATAR_URL: usize = 2048;
 /// The portal accepts request bodies up to 2 MiB; the file must fit with the form around it.
 pub const MAX_AVATAR_BYTES: usize = 2 * 1024 * 1024 - 16 * 1024;
 
-#[derive(Debug, Default, Deserialize)]
-pub struct BasicsForm {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub username: String,
-    #[serde(default)]
-    pub avatar: String,
-    #[serde(default)]
-    pub current_password: String,
+/// The three editable values, as the form shows them.
+#[derive(Debug, Clone, Default)]
+struct Values {
+    name: String,
+    username: String,
+    avatar: String,
 }
 
-impl BasicsForm {
+impl Values {
     fn from_user(user: &User) -> Self {
-        BasicsForm {
+        Values {
             name: user.name.clone().unwrap_or_default(),
             username: user.username.clone().unwrap_or_default(),
             avatar: user.avatar.clone().unwrap_or_default(),
-            current_password: String::new(),
         }
+    }
+}
+
+/// What the form sends. A field left out is not changed; `was_*` carry the values the form
+/// was opened with, so only what the person touched is saved.
+#[derive(Default, Deserialize)]
+pub struct BasicsForm {
+    name: Option<String>,
+    username: Option<String>,
+    avatar: Option<String>,
+    was_name: Option<String>,
+    was_username: Option<String>,
+    was_avatar: Option<String>,
+    #[serde(default)]
+    current_password: String,
+}
+
+impl std::fmt::Debug for BasicsForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BasicsForm")
+            .field("name", &self.name)
+            .field("username", &self.username)
+            .field("avatar", &self.avatar)
+            .finish_non_exhaustive()
     }
 }
 
@@ -71,10 +90,12 @@ impl BasicsSection<'_> {
 
 pub fn render(ctx: &PageCtx, data: &PageData, editing: bool) -> AppResult<String> {
     if editing {
+        let values = Values::from_user(&data.user);
         editor(
             ctx,
             &data.user,
-            &BasicsForm::from_user(&data.user),
+            &values,
+            &values,
             &FieldErrors::new(),
             data.storage_ready,
             data.proof,
@@ -98,10 +119,12 @@ fn view(ctx: &PageCtx, user: &User) -> AppResult<String> {
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn editor(
     ctx: &PageCtx,
     user: &User,
-    form: &BasicsForm,
+    form: &Values,
+    originals: &Values,
     errors: &FieldErrors,
     storage_ready: bool,
     proof: Proof,
@@ -111,17 +134,20 @@ fn editor(
     let mut inputs = vec![
         Input::new(SECTION, "name", t.t("profile.basics.name"), "text")
             .value(&form.name)
+            .original(&originals.name)
             .autocomplete("name")
             .max_length(MAX_NAME)
             .errors(errors),
         Input::new(SECTION, "username", t.t("profile.basics.username"), "text")
             .value(&form.username)
+            .original(&originals.username)
             .autocomplete("username")
             .max_length(MAX_USERNAME)
             .hint(t.t("profile.basics.username_hint"))
             .errors(errors),
         Input::new(SECTION, "avatar", t.t("profile.basics.avatar_url"), "url")
             .value(&form.avatar)
+            .original(&originals.avatar)
             .autocomplete("photo")
             .max_length(MAX_AVATAR_URL)
             .hint(t.t("profile.basics.avatar_hint"))
@@ -181,9 +207,20 @@ fn valid_avatar_url(s: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn changed(current: &Option<String>, new: &str) -> Option<Option<String>> {
-    let current = current.as_deref().unwrap_or("");
-    (current != new).then(|| Some(new.to_string()).filter(|s| !s.is_empty()))
+/// The patch value for a field: `None` when untouched or equal to what Logto has.
+fn changed(touched: bool, current: &str, new: &str) -> Option<Option<String>> {
+    (touched && current != new).then(|| Some(new.to_string()).filter(|s| !s.is_empty()))
+}
+
+/// The value to show and whether the person touched it.
+fn pick(submitted: &Option<String>, was: &Option<String>, current: &str) -> (String, bool) {
+    match submitted {
+        None => (current.to_string(), false),
+        Some(v) => {
+            let v = v.trim();
+            (v.to_string(), touched(v, was.as_deref(), current))
+        }
+    }
 }
 
 /// `POST /profile/basics`.
@@ -194,39 +231,42 @@ pub async fn save(
     Form(form): Form<BasicsForm>,
 ) -> AppResult<Response> {
     let user = state.logto.get_user(me.id()).await?;
-    let form = BasicsForm {
-        name: form.name.trim().to_string(),
-        username: form.username.trim().to_string(),
-        avatar: form.avatar.trim().to_string(),
-        current_password: form.current_password,
+    let current = Values::from_user(&user);
+    let (name, name_touched) = pick(&form.name, &form.was_name, &current.name);
+    let (username, username_touched) = pick(&form.username, &form.was_username, &current.username);
+    let (avatar, avatar_touched) = pick(&form.avatar, &form.was_avatar, &current.avatar);
+    let shown = Values {
+        name,
+        username,
+        avatar,
+    };
+    let originals = Values {
+        name: form.was_name.clone().unwrap_or_else(|| current.name.clone()),
+        username: form.was_username.clone().unwrap_or_else(|| current.username.clone()),
+        avatar: form.was_avatar.clone().unwrap_or_else(|| current.avatar.clone()),
     };
     let t = &ctx.t;
     let mut errors = FieldErrors::new();
-    if form.name.chars().count() > MAX_NAME {
-        errors.insert(
-            "name".into(),
-            t.f("profile.too_long", &[("max", &MAX_NAME)]),
-        );
+    if name_touched && shown.name.chars().count() > MAX_NAME {
+        errors.insert("name".into(), t.f("profile.too_long", &[("max", &MAX_NAME)]));
     }
-    if !form.username.is_empty() {
-        if form.username.chars().count() > MAX_USERNAME {
-            errors.insert(
-                "username".into(),
-                t.f("profile.too_long", &[("max", &MAX_USERNAME)]),
-            );
-        } else if !valid_username(&form.username) {
+    if username_touched && !shown.username.is_empty() {
+        if shown.username.chars().count() > MAX_USERNAME {
+            errors.insert("username".into(), t.f("profile.too_long", &[("max", &MAX_USERNAME)]));
+        } else if !valid_username(&shown.username) {
             errors.insert("username".into(), t.t("profile.basics.username_invalid"));
         }
     }
-    if !form.avatar.is_empty()
-        && (form.avatar.len() > MAX_AVATAR_URL || !valid_avatar_url(&form.avatar))
+    if avatar_touched
+        && !shown.avatar.is_empty()
+        && (shown.avatar.len() > MAX_AVATAR_URL || !valid_avatar_url(&shown.avatar))
     {
         errors.insert("avatar".into(), t.t("profile.basics.avatar_invalid"));
     }
     let patch = UserPatch {
-        name: changed(&user.name, &form.name),
-        username: changed(&user.username, &form.username),
-        avatar: changed(&user.avatar, &form.avatar),
+        name: changed(name_touched, &current.name, &shown.name),
+        username: changed(username_touched, &current.username, &shown.username),
+        avatar: changed(avatar_touched, &current.avatar, &shown.avatar),
         ..Default::default()
     };
     if errors.is_empty() {
@@ -251,7 +291,7 @@ pub async fn save(
         }
     }
     if !errors.is_empty() {
-        return refuse(&state, &ctx, &me, user, &form, &errors, None).await;
+        return refuse(&state, &ctx, &me, user, (&shown, &originals), &errors, None).await;
     }
     if patch.is_empty() {
         let html = view(&ctx, &user)?;
@@ -284,7 +324,7 @@ pub async fn save(
                 )
                 .await;
             errors.insert("username".into(), t.t("profile.basics.username_taken"));
-            refuse(&state, &ctx, &me, user, &form, &errors, None).await
+            refuse(&state, &ctx, &me, user, (&shown, &originals), &errors, None).await
         }
         Err(e) if e.status() == Some(400) || e.status() == Some(422) => {
             let code = e.code().unwrap_or("invalid_input").to_string();
@@ -301,7 +341,7 @@ pub async fn save(
                 &ctx,
                 &me,
                 user,
-                &form,
+                (&shown, &originals),
                 &errors,
                 Some(t.t("profile.logto_refused")),
             )
@@ -337,13 +377,13 @@ async fn refuse(
     ctx: &PageCtx,
     me: &CurrentUser,
     user: User,
-    form: &BasicsForm,
+    (shown, originals): (&Values, &Values),
     errors: &FieldErrors,
     message: Option<String>,
 ) -> AppResult<Response> {
     let proof = super::proof::state(&me.session, &user, me.user.signed_in_at).await?;
     let storage_ready = state.logto.user_assets_ready().await.unwrap_or(false);
-    let html = editor(ctx, &user, form, errors, storage_ready, proof, None)?;
+    let html = editor(ctx, &user, shown, originals, errors, storage_ready, proof, None)?;
     let mut reply = Reply::new(Section::Basics, html);
     reply.message = message;
     reply.refused(state, ctx, me, user).await
@@ -406,10 +446,12 @@ async fn refuse_upload(
     message: String,
 ) -> AppResult<Response> {
     let proof = super::proof::state(&me.session, &user, me.user.signed_in_at).await?;
+    let values = Values::from_user(&user);
     let html = editor(
         ctx,
         &user,
-        &BasicsForm::from_user(&user),
+        &values,
+        &values,
         &FieldErrors::new(),
         true,
         proof,
@@ -526,9 +568,13 @@ mod tests {
 
     #[test]
     fn only_changed_fields_are_sent() {
-        assert_eq!(changed(&Some("a".into()), "a"), None);
-        assert_eq!(changed(&None, ""), None);
-        assert_eq!(changed(&Some("a".into()), ""), Some(None));
-        assert_eq!(changed(&None, "b"), Some(Some("b".into())));
+        assert_eq!(changed(true, "a", "a"), None);
+        assert_eq!(changed(false, "a", "b"), None);
+        assert_eq!(changed(true, "a", ""), Some(None));
+        assert_eq!(changed(true, "", "b"), Some(Some("b".into())));
+        // Someone else renamed the person meanwhile; the form still shows the old name.
+        assert_eq!(pick(&Some("Old".into()), &Some("Old".into()), "New"), ("Old".into(), false));
+        assert_eq!(pick(&None, &None, "Kept"), ("Kept".into(), false));
+        assert_eq!(pick(&Some(" B ".into()), &None, "A"), ("B".into(), true));
     }
 }

@@ -11,7 +11,7 @@ use axum::Form;
 use serde_json::{json, Map, Value};
 
 use super::fields::{FieldDef, FieldKind, Problem};
-use super::form::{focus_first, Input};
+use super::form::{focus_first, touched, Input};
 use super::{entry, FieldErrors, PageData, Reply, Section};
 use crate::auth::access::CurrentUser;
 use crate::web::context::PageCtx;
@@ -48,11 +48,21 @@ fn shown(ctx: &PageCtx, def: &FieldDef, stored: Option<&Value>) -> String {
     }
 }
 
-fn input(ctx: &PageCtx, def: &FieldDef, value: &str, checked: bool, errors: &FieldErrors) -> Input {
+/// The stored value as form text (a ticked box is `on`), to compare submissions with.
+fn stored_text(def: &FieldDef, stored: Option<&Value>) -> String {
+    if def.kind == FieldKind::Checkbox {
+        if def.is_checked(stored) { "on".into() } else { String::new() }
+    } else {
+        def.form_value(stored)
+    }
+}
+
+fn input(ctx: &PageCtx, def: &FieldDef, value: &str, original: &str, errors: &FieldErrors) -> Input {
     let name = form_name(def);
     let mut i = Input::new(SECTION, &name, def.label(ctx.lang), def.input_type())
         .value(value)
-        .checked(checked)
+        .checked(!value.is_empty())
+        .original(original)
         .required(def.required)
         .maybe_hint(def.help(ctx.lang))
         .errors(errors);
@@ -78,12 +88,19 @@ fn input(ctx: &PageCtx, def: &FieldDef, value: &str, checked: bool, errors: &Fie
     i
 }
 
-/// `values`: form text per key (submitted, or from `customData`).
+/// Submitted form text per key, and what the form was opened with.
+#[derive(Default)]
+struct Submitted {
+    values: HashMap<String, String>,
+    originals: HashMap<String, String>,
+}
+
+/// `submitted`: what the person sent, shown again when it is refused.
 fn section(
     ctx: &PageCtx,
     state: &AppState,
     data: &Map<String, Value>,
-    values: Option<&HashMap<String, String>>,
+    submitted: Option<&Submitted>,
     editing: bool,
     errors: &FieldErrors,
 ) -> AppResult<String> {
@@ -93,11 +110,16 @@ fn section(
     for def in defs {
         let stored = data.get(&def.key);
         if editing && def.editable {
-            let (value, checked) = match values.and_then(|v| v.get(&def.key)) {
-                Some(text) => (text.clone(), !text.is_empty()),
-                None => (def.form_value(stored), def.is_checked(stored)),
-            };
-            inputs.push(input(ctx, def, &value, checked, errors));
+            let stored = stored_text(def, stored);
+            let value = submitted
+                .and_then(|s| s.values.get(&def.key))
+                .cloned()
+                .unwrap_or_else(|| stored.clone());
+            let original = submitted
+                .and_then(|s| s.originals.get(&def.key))
+                .cloned()
+                .unwrap_or(stored);
+            inputs.push(input(ctx, def, &value, &original, errors));
         } else {
             facts.push((def.label(ctx.lang), shown(ctx, def, stored)));
         }
@@ -159,7 +181,8 @@ fn differs(def: &FieldDef, stored: Option<&Value>, new: &Value) -> bool {
 }
 
 /// `POST /profile/custom`. Checkboxes come with a hidden empty twin, so "unticked" and "not in
-/// the form" differ; the last value of a name wins.
+/// the form" differ (the last value of a name wins). A field equal to the value the form was
+/// opened with (`was_cf_<key>`) is left alone.
 pub async fn save(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -172,18 +195,24 @@ pub async fn save(
     }
     let user = state.logto.get_user(me.id()).await?;
     let stored = object(&user.custom_data);
-    let mut submitted: HashMap<String, String> = HashMap::new();
+    let mut submitted = Submitted::default();
     for (k, v) in pairs {
-        if let Some(key) = k.strip_prefix("cf_") {
-            submitted.insert(key.to_string(), v);
+        if let Some(key) = k.strip_prefix("was_cf_") {
+            submitted.originals.insert(key.to_string(), v);
+        } else if let Some(key) = k.strip_prefix("cf_") {
+            submitted.values.insert(key.to_string(), v);
         }
     }
     let mut errors = FieldErrors::new();
     let mut patch = Map::new();
     for def in defs.editable() {
-        let Some(text) = submitted.get(&def.key) else {
+        let Some(text) = submitted.values.get(&def.key) else {
             continue;
         };
+        let was = submitted.originals.get(&def.key).map(String::as_str);
+        if !touched(text.trim(), was, &stored_text(def, stored.get(&def.key))) {
+            continue;
+        }
         match def.parse(Some(text)) {
             Ok(value) => {
                 if differs(def, stored.get(&def.key), &value) {

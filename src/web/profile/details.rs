@@ -12,7 +12,7 @@ use axum::Form;
 use serde_json::{json, Map, Value};
 
 use super::fields::is_iso_date;
-use super::form::{focus_first, Input};
+use super::form::{focus_first, touched as touched_field, Input};
 use super::{entry, FieldErrors, PageData, Reply, Section};
 use crate::auth::access::CurrentUser;
 use crate::logto::UserProfile;
@@ -167,7 +167,7 @@ fn label(ctx: &PageCtx, c: &Claim) -> String {
     ctx.t.t(&format!("profile.details.{}", c.name))
 }
 
-fn input(ctx: &PageCtx, c: &Claim, value: &str, errors: &FieldErrors) -> Input {
+fn input(ctx: &PageCtx, c: &Claim, value: &str, original: &str, errors: &FieldErrors) -> Input {
     let (kind, base) = match c.kind {
         Kind::Url => ("url", None),
         Kind::Date => ("date", None),
@@ -179,6 +179,7 @@ fn input(ctx: &PageCtx, c: &Claim, value: &str, errors: &FieldErrors) -> Input {
     };
     let mut i = Input::new(SECTION, c.name, label(ctx, c), kind)
         .value(value)
+        .original(original)
         .autocomplete(c.autocomplete)
         .max_length(MAX_CLAIM)
         .errors(errors);
@@ -207,21 +208,24 @@ fn input(ctx: &PageCtx, c: &Claim, value: &str, errors: &FieldErrors) -> Input {
     }
 }
 
+/// `values` fill the fields; `originals` are what the form was opened with.
 fn section(
     ctx: &PageCtx,
     values: &HashMap<&'static str, String>,
+    originals: &HashMap<&'static str, String>,
     editing: bool,
     errors: &FieldErrors,
 ) -> AppResult<String> {
     let get = |n: &str| values.get(n).cloned().unwrap_or_default();
+    let was = |n: &str| originals.get(n).cloned().unwrap_or_default();
     let (inputs, address, facts) = if editing {
         let mut inputs: Vec<Input> = CLAIMS
             .iter()
-            .map(|c| input(ctx, c, &get(c.name), errors))
+            .map(|c| input(ctx, c, &get(c.name), &was(c.name), errors))
             .collect();
         let mut address: Vec<Input> = ADDRESS
             .iter()
-            .map(|c| input(ctx, c, &get(c.name), errors))
+            .map(|c| input(ctx, c, &get(c.name), &was(c.name), errors))
             .collect();
         if errors.is_empty() || inputs.iter().any(|i| i.error.is_some()) {
             focus_first(&mut inputs);
@@ -260,12 +264,8 @@ fn section(
 }
 
 pub fn render(ctx: &PageCtx, data: &PageData, editing: bool) -> AppResult<String> {
-    section(
-        ctx,
-        &current_values(&data.user.profile),
-        editing,
-        &FieldErrors::new(),
-    )
+    let values = current_values(&data.user.profile);
+    section(ctx, &values, &values, editing, &FieldErrors::new())
 }
 
 /// A BCP 47-shaped tag: `en`, `zh-TW`, `sr-Latn-RS`.
@@ -318,7 +318,9 @@ fn check(ctx: &PageCtx, c: &Claim, v: &str, current: &str) -> Result<(), String>
     }
 }
 
-/// `POST /profile/details`. Fields absent from the submission are left as they are.
+/// `POST /profile/details`. Only fields the person changed are sent: a field absent from the
+/// submission, or equal to the value the form was opened with (`was_<name>`), is left as Logto
+/// has it, even if someone changed it meanwhile.
 pub async fn save(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -327,42 +329,55 @@ pub async fn save(
 ) -> AppResult<Response> {
     let user = state.logto.get_user(me.id()).await?;
     let current = current_values(&user.profile);
-    let mut submitted = current.clone();
+    // What the fields will show if the form comes back, and what it was opened with.
+    let mut shown = current.clone();
+    let mut originals = current.clone();
+    let mut touched: Vec<&'static str> = Vec::new();
     let mut errors = FieldErrors::new();
     for c in CLAIMS.iter().chain(ADDRESS.iter()) {
         let Some(v) = form.get(c.name) else { continue };
         let v = v.trim().to_string();
-        if let Err(message) = check(&ctx, c, &v, current.get(c.name).map_or("", String::as_str)) {
+        let was = form.get(&format!("was_{}", c.name)).map(String::as_str);
+        if let Some(w) = was {
+            originals.insert(c.name, w.trim().to_string());
+        }
+        let now = current.get(c.name).map_or("", String::as_str);
+        if !touched_field(&v, was, now) {
+            continue;
+        }
+        if let Err(message) = check(&ctx, c, &v, now) {
             errors.insert(c.name.to_string(), message);
         }
-        submitted.insert(c.name, v);
+        touched.push(c.name);
+        shown.insert(c.name, v);
     }
     if !errors.is_empty() {
-        let html = section(&ctx, &submitted, true, &errors)?;
+        let html = section(&ctx, &shown, &originals, true, &errors)?;
         return Reply::new(Section::Details, html)
             .refused(&state, &ctx, &me, user)
             .await;
     }
     let mut patch = Map::new();
-    for c in CLAIMS {
-        if submitted.get(c.name) != current.get(c.name) {
-            patch.insert(c.key.to_string(), Value::String(submitted[c.name].clone()));
+    for c in CLAIMS.iter().filter(|c| touched.contains(&c.name)) {
+        if shown.get(c.name) != current.get(c.name) {
+            patch.insert(c.key.to_string(), Value::String(shown[c.name].clone()));
         }
     }
-    // Logto replaces `address` as one key: send it whole when any part changed.
+    // Logto replaces `address` as one key: send it whole (the person's parts over the current
+    // ones) when any part changed.
     if ADDRESS
         .iter()
-        .any(|c| submitted.get(c.name) != current.get(c.name))
+        .any(|c| touched.contains(&c.name) && shown.get(c.name) != current.get(c.name))
     {
         let address: Map<String, Value> = ADDRESS
             .iter()
-            .filter(|c| !submitted[c.name].is_empty())
-            .map(|c| (c.key.to_string(), Value::String(submitted[c.name].clone())))
+            .filter(|c| !shown[c.name].is_empty())
+            .map(|c| (c.key.to_string(), Value::String(shown[c.name].clone())))
             .collect();
         patch.insert("address".into(), Value::Object(address));
     }
     if patch.is_empty() {
-        return Reply::new(Section::Details, section(&ctx, &current, false, &errors)?)
+        return Reply::new(Section::Details, section(&ctx, &current, &current, false, &errors)?)
             .message(ctx.t.t("profile.nothing_changed"))
             .done(&ctx, &me.session)
             .await;
@@ -374,14 +389,11 @@ pub async fn save(
                 .audit
                 .record_or_log(entry(ACTION, &ctx, &user).details(json!({ "fields": fields })))
                 .await;
-            let saved: UserProfile = serde_json::from_value(profile).unwrap_or_default();
-            Reply::new(
-                Section::Details,
-                section(&ctx, &current_values(&saved), false, &errors)?,
-            )
-            .message(ctx.t.t("profile.details.saved"))
-            .done(&ctx, &me.session)
-            .await
+            let saved = current_values(&serde_json::from_value(profile).unwrap_or_default());
+            Reply::new(Section::Details, section(&ctx, &saved, &saved, false, &errors)?)
+                .message(ctx.t.t("profile.details.saved"))
+                .done(&ctx, &me.session)
+                .await
         }
         Err(e) if e.status() == Some(400) || e.status() == Some(422) => {
             let code = e.code().unwrap_or("invalid_input").to_string();
@@ -393,7 +405,7 @@ pub async fn save(
                         .details(json!({ "fields": fields })),
                 )
                 .await;
-            let html = section(&ctx, &submitted, true, &errors)?;
+            let html = section(&ctx, &shown, &originals, true, &errors)?;
             Reply::new(Section::Details, html)
                 .message(ctx.t.t("profile.logto_refused"))
                 .refused(&state, &ctx, &me, user)

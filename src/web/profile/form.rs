@@ -28,6 +28,9 @@ pub struct Input {
     pub preview: Option<String>,
     /// Gets focus after htmx swaps the form in.
     pub autofocus: bool,
+    /// The value when the form was opened, sent back as `was_<name>` so a save changes only
+    /// what the person touched (not what someone else changed meanwhile).
+    pub original: Option<String>,
 }
 
 impl Input {
@@ -103,6 +106,11 @@ impl Input {
         self
     }
 
+    pub fn original(mut self, value: impl Into<String>) -> Self {
+        self.original = Some(value.into());
+        self
+    }
+
     pub fn autofocus(mut self, on: bool) -> Self {
         self.autofocus = on;
         self
@@ -123,6 +131,12 @@ impl Input {
     pub fn is_selected(&self, option: &str) -> bool {
         self.value == option
     }
+}
+
+/// Whether the person changed a field: its value differs from the one the form was opened
+/// with (`was_<name>`); without that, from `current`.
+pub fn touched(submitted: &str, was: Option<&str>, current: &str) -> bool {
+    submitted != was.map(str::trim).unwrap_or(current)
 }
 
 /// The first field with an error gets focus after a swap, else the first field.

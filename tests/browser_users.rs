@@ -1,0 +1,259 @@
+//! The user directory in headless Chromium. With JavaScript, typing narrows the table without
+//! a reload, paging updates the address bar and the back button restores the previous page;
+//! without JavaScript the same form and links reload the page to the same views.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{browser::Chrome, TestApp};
+use fake_logto::NewUser;
+use thirtyfour::prelude::*;
+
+/// 45 users `bp_000`…`bp_044` ("Browse Person …"), created in that order (newest last).
+fn seed_people(app: &TestApp) {
+    let st = app.fake.state();
+    for i in 0..45 {
+        st.create_user(NewUser {
+            username: Some(format!("bp_{i:03}")),
+            primary_email: Some(format!("bp{i:03}@browse.test")),
+            name: Some(format!("Browse Person {i:03}")),
+            ..Default::default()
+        });
+    }
+}
+
+async fn row_names(chrome: &Chrome) -> Vec<String> {
+    let mut out = Vec::new();
+    for el in chrome
+        .driver
+        .find_all(By::Css("#users-table tbody td:nth-child(2)"))
+        .await
+        .unwrap_or_default()
+    {
+        out.push(el.text().await.unwrap_or_default());
+    }
+    out
+}
+
+/// Waits until the table shows `n` rows, the first of them `first`.
+async fn wait_for_rows(chrome: &Chrome, n: usize, first: &str) {
+    let mut names = Vec::new();
+    for _ in 0..200 {
+        names = row_names(chrome).await;
+        if names.len() == n && names.first().map(String::as_str) == Some(first) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("expected {n} rows starting with {first:?}, saw {names:?}");
+}
+
+async fn wait_for_url(chrome: &Chrome, wanted: &str) {
+    let mut url = String::new();
+    for _ in 0..200 {
+        url = chrome.driver.current_url().await.unwrap().to_string();
+        if url == wanted {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("address bar shows {url}, expected {wanted}");
+}
+
+#[tokio::test]
+async fn live_search_paging_and_back_with_javascript() {
+    let app = common::spawn_app().await;
+    seed_people(&app);
+    let chrome = Chrome::start(true).await;
+    chrome
+        .sign_in_to(&app, &app.seed.operator_username, "/users")
+        .await;
+    wait_for_url(&chrome, &format!("{}/users", app.url)).await;
+    chrome.wait_for("#users-table").await;
+    assert_eq!(row_names(&chrome).await.len(), 20);
+    chrome.mark_page().await;
+
+    // Typing narrows the table after a pause, without reloading the page.
+    let q = chrome.wait_for("#users-q").await;
+    q.send_keys("bp_").await.unwrap();
+    wait_for_rows(&chrome, 20, "Browse Person 044").await;
+    assert!(row_names(&chrome).await.iter().all(|n| n.starts_with("Browse Person")));
+    assert!(chrome.page_was_not_reloaded().await, "live search swapped only the table");
+    wait_for_url(&chrome, &format!("{}/users?q=bp_", app.url)).await;
+    let status = chrome.driver.find(By::Id("users-status")).await.unwrap();
+    assert!(status.text().await.unwrap().contains("of 45"));
+    // The box keeps what was typed (it was not replaced by the swap).
+    assert_eq!(q.value().await.unwrap().as_deref(), Some("bp_"));
+
+    // Paging swaps the table and updates the address bar.
+    chrome
+        .driver
+        .find(By::Css(".pager a[rel=next]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_rows(&chrome, 20, "Browse Person 024").await;
+    wait_for_url(&chrome, &format!("{}/users?q=bp_&page=2&page_size=20", app.url)).await;
+    assert!(chrome.page_was_not_reloaded().await);
+
+    // Back restores the previous page of results, then the unfiltered list.
+    chrome.driver.back().await.unwrap();
+    wait_for_url(&chrome, &format!("{}/users?q=bp_", app.url)).await;
+    wait_for_rows(&chrome, 20, "Browse Person 044").await;
+    chrome.driver.back().await.unwrap();
+    wait_for_url(&chrome, &format!("{}/users", app.url)).await;
+    for _ in 0..200 {
+        let names = row_names(&chrome).await;
+        if names.len() == 20 && !names.iter().all(|n| n.starts_with("Browse Person")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let q = chrome.wait_for("#users-q").await;
+    assert_eq!(q.value().await.unwrap().as_deref(), Some(""));
+
+    // A refused search: the message appears beside the panel and the table empties.
+    chrome.driver.goto(format!("{}/users?f1=username&m1=regex&v1=bp", app.url)).await.unwrap();
+    chrome.wait_for("#users-table").await;
+    let v1 = chrome.wait_for("#v1").await;
+    v1.send_keys("(").await.unwrap();
+    chrome
+        .wait_for_source("the refusal beside the search", |s| {
+            s.contains("Invalid regular expression") && !s.contains("id=\"users-table\"")
+        })
+        .await;
+
+    let violations = chrome.accessibility_violations().await;
+    assert!(violations.is_empty(), "{violations:#?}");
+    chrome.quit().await;
+}
+
+#[tokio::test]
+async fn the_same_views_work_without_javascript() {
+    let app = common::spawn_app().await;
+    seed_people(&app);
+    let chrome = Chrome::start(false).await;
+    chrome
+        .sign_in_to(&app, &app.seed.operator_username, "/users")
+        .await;
+    wait_for_url(&chrome, &format!("{}/users", app.url)).await;
+
+    // The quick box submits as a plain GET form.
+    let q = chrome.wait_for("#users-q").await;
+    q.send_keys("bp_0").await.unwrap();
+    chrome
+        .driver
+        .find(By::Css("#users-search button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(&chrome, &format!("{}/users?q=bp_0", app.url)).await;
+    wait_for_rows(&chrome, 20, "Browse Person 044").await;
+
+    // Paging links are plain links.
+    chrome
+        .driver
+        .find(By::Css(".pager a[rel=next]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(&chrome, &format!("{}/users?q=bp_0&page=2&page_size=20", app.url)).await;
+    wait_for_rows(&chrome, 20, "Browse Person 024").await;
+
+    // The advanced panel: a condition, then "add condition" as a plain submit.
+    chrome.driver.goto(format!("{}/users", app.url)).await.unwrap();
+    chrome
+        .wait_for("#users-advanced summary")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let field = chrome.wait_for("#f1").await;
+    field
+        .find(By::Css("option[value=username]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .driver
+        .find(By::Css("#m1 option[value=starts]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .driver
+        .find(By::Id("v1"))
+        .await
+        .unwrap()
+        .send_keys("bp_04")
+        .await
+        .unwrap();
+    chrome
+        .driver
+        .find(By::Css("button[name=add]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    chrome.wait_for("#v2").await;
+    wait_for_rows(&chrome, 5, "Browse Person 044").await;
+    let url = chrome.driver.current_url().await.unwrap().to_string();
+    assert!(url.contains("f1=username") && url.contains("m1=starts") && url.contains("v1=bp_04"), "{url}");
+    chrome.quit().await;
+}
+
+#[tokio::test]
+async fn user_page_confirms_actions_in_place() {
+    let app = common::spawn_app().await;
+    let id = app.user_id("alice_lovelace");
+    let chrome = Chrome::start(true).await;
+    let path = format!("/users/{id}");
+    chrome
+        .sign_in_to(&app, &app.seed.operator_username, &path)
+        .await;
+    wait_for_url(&chrome, &format!("{}{path}", app.url)).await;
+    chrome.mark_page().await;
+
+    // The explanation comes into the page before anything happens.
+    chrome
+        .driver
+        .find(By::Css(&format!("a[href='/users/{id}/suspend']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .wait_for_source("the suspend explanation", |s| s.contains("revokes all their sessions"))
+        .await;
+    assert!(chrome.page_was_not_reloaded().await);
+    let violations = chrome.accessibility_violations().await;
+    assert!(violations.is_empty(), "{violations:#?}");
+
+    chrome
+        .driver
+        .find(By::Css("#user-action button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .wait_for_source("the success message", |s| s.contains("is suspended and signed out everywhere"))
+        .await;
+    let suspended = app.fake.state().user_json(&id).unwrap()["isSuspended"].as_bool();
+    assert_eq!(suspended, Some(true));
+    chrome.quit().await;
+}
