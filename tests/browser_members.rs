@@ -180,7 +180,6 @@ async fn with_javascript_every_step_swaps_in_place() {
         .await;
     let violations = chrome.accessibility_violations().await;
     assert!(violations.is_empty(), "inline role editor: {violations:#?}");
-    chrome.screenshot("/tmp/members_editor.png").await;
     chrome
         .wait_for(&format!("#role-{target}-{admin_role}"))
         .await
@@ -241,6 +240,44 @@ async fn with_javascript_every_step_swaps_in_place() {
     assert!(
         chrome.page_was_not_reloaded().await,
         "removal replaced the row in place"
+    );
+
+    // Add an existing user with the picker: the table reloads itself to show them.
+    let newcomer = app.fake.state().create_user(NewUser {
+        username: Some("newcomer".into()),
+        primary_email: Some("newcomer@members.test".into()),
+        name: Some("Member 03 Newcomer".into()),
+        ..Default::default()
+    });
+    chrome.wait_for("#add-member").await.click().await.unwrap();
+    chrome
+        .wait_for("#add-q")
+        .await
+        .send_keys("newcomer")
+        .await
+        .unwrap();
+    chrome
+        .wait_for(&format!("#candidate-{newcomer}"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .wait_for("#add-panel button.primary")
+        .await
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .wait_for_source("the confirmation", |s| {
+            s.contains("Member 03 Newcomer was added to Browser Co.")
+        })
+        .await;
+    chrome.wait_for(&format!("#member-{newcomer}")).await;
+    assert_eq!(roles_of(&app, &org.id, &newcomer).await, Some(vec![]));
+    assert!(
+        chrome.page_was_not_reloaded().await,
+        "adding swapped the panel and the table"
     );
 
     // The back button restores the previous view from its address (one member fewer now).
