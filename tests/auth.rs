@@ -542,3 +542,20 @@ async fn sessions_survive_a_restart() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/profile");
 }
+
+#[tokio::test]
+async fn idle_sessions_expire_and_activity_keeps_them() {
+    let app = Spawn::default()
+        .env("PORTAL_SESSION_IDLE_SECS", "2")
+        .start()
+        .await;
+    let member = app.member().await;
+    for _ in 0..3 {
+        tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+        assert_eq!(home_location(&member).await.1, "/profile", "activity keeps the session");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2600)).await;
+    let r = member.get("/profile").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location(&r).starts_with("/sign-in"));
+}

@@ -280,10 +280,10 @@ async fn with_javascript_every_step_swaps_in_place() {
         "adding swapped the panel and the table"
     );
 
-    // The back button restores the previous view from its address (one member fewer now).
+    // The back button restores the previous view from its address (one member removed, one added).
     chrome.driver.back().await.unwrap();
     chrome
-        .wait_for_source("page 2 again", |s| s.contains("21–40 of 45"))
+        .wait_for_source("page 2 again", |s| s.contains("21–40 of 46"))
         .await;
     assert!(current_url(&chrome).await.contains("page=2"));
 

@@ -746,6 +746,53 @@ async fn logto_failures_are_rows_not_a_lost_batch() {
     assert_eq!(failed[0].error_code.as_deref(), Some("http_500"));
 }
 
+#[tokio::test]
+async fn bulk_rows_go_out_a_few_at_a_time() {
+    let app = common::spawn_app().await;
+    let (b, org) = admin_on_page(&app).await;
+    let latency = 50;
+    app.fake
+        .state()
+        .set_latency(std::time::Duration::from_millis(latency));
+    app.fake.state().clear_requests();
+    let emails: Vec<String> = (0..60).map(|i| format!("wave{i:02}@example.com")).collect();
+    let (status, html) = invite(&b, &org, &emails.join("\n"), &[], "7").await;
+    app.fake.state().set_latency(std::time::Duration::ZERO);
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        results(&html)
+            .iter()
+            .filter(|(_, l)| l == "Invited")
+            .count(),
+        60
+    );
+    // Each create takes `latency` ms at the fake: creates that arrive within a shorter window
+    // were in flight together. Never more than four at once, and more than one.
+    let arrivals: Vec<i64> = app
+        .fake
+        .state()
+        .api_requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == "/api/organization-invitations")
+        .map(|r| r.at_ms)
+        .collect();
+    assert_eq!(arrivals.len(), 60);
+    let busiest = arrivals
+        .iter()
+        .map(|start| {
+            arrivals
+                .iter()
+                .filter(|t| **t >= *start && **t < start + latency as i64 - 5)
+                .count()
+        })
+        .max()
+        .unwrap();
+    assert!(
+        (2..=4).contains(&busiest),
+        "{busiest} creates in flight at once"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // The list
 

@@ -288,7 +288,7 @@ async fn set_suspended(
     let entry = user_entry(action, &ctx, &u);
     let back = user_href(&u.id);
     if suspend && op.id() == u.id {
-        return act(&state, &ctx, &op)
+        return act(&state, &ctx, op)
             .refuse(entry, "users.self.suspend", &back)
             .await;
     }
@@ -299,7 +299,7 @@ async fn set_suspended(
         "users.unsuspend.done"
     };
     let msg = ctx.t.f(done, &[("name", &u.display_name())]);
-    act(&state, &ctx, &op)
+    act(&state, &ctx, op)
         .finish(entry, result, msg, &back, &back)
         .await
 }
