@@ -56,8 +56,14 @@ async fn edit_name_inline_and_change_email_with_the_code_without_reloading() {
     wait_text(&chrome, "#basics-name-value", |t| t == "Mia Browser").await;
     wait_text(&chrome, ".topbar .who", |t| t.contains("Mia Browser")).await;
     wait_text(&chrome, "#alerts", |t| t.contains("saved")).await;
-    assert!(chrome.page_was_not_reloaded().await, "the name was saved without a reload");
-    assert_eq!(app.fake.state().user_json(&id).unwrap()["name"], "Mia Browser");
+    assert!(
+        chrome.page_was_not_reloaded().await,
+        "the name was saved without a reload"
+    );
+    assert_eq!(
+        app.fake.state().user_json(&id).unwrap()["name"],
+        "Mia Browser"
+    );
 
     // Email, with the code the fake "sent".
     let new = "mia.browser@acme.test";
@@ -80,8 +86,14 @@ async fn edit_name_inline_and_change_email_with_the_code_without_reloading() {
     click(&chrome, "#email-verify").await;
     wait_text(&chrome, "#email-current", |t| t == new).await;
     wait_text(&chrome, "#alerts", |t| t.contains(new)).await;
-    assert!(chrome.page_was_not_reloaded().await, "the email changed without a reload");
-    assert_eq!(app.fake.state().user_json(&id).unwrap()["primaryEmail"], new);
+    assert!(
+        chrome.page_was_not_reloaded().await,
+        "the email changed without a reload"
+    );
+    assert_eq!(
+        app.fake.state().user_json(&id).unwrap()["primaryEmail"],
+        new
+    );
     chrome.quit().await;
 }
 
@@ -104,12 +116,100 @@ async fn without_javascript_the_editor_is_plain_links_and_forms() {
     wait_text(&chrome, "#alerts", |t| t.contains("saved")).await;
     let url = chrome.driver.current_url().await.unwrap();
     assert_eq!(url.path(), "/profile", "post → redirect → page");
-    assert_eq!(app.fake.state().user_json(&id).unwrap()["name"], "Mia Plain");
+    assert_eq!(
+        app.fake.state().user_json(&id).unwrap()["name"],
+        "Mia Plain"
+    );
 
     // A refused value comes back at its field.
     click(&chrome, "#basics-edit").await;
     type_into(&chrome, "#basics-username", "9lives").await;
     click(&chrome, "#basics-save").await;
-    wait_text(&chrome, "#basics-username-error", |t| t.contains("underscores")).await;
+    wait_text(&chrome, "#basics-username-error", |t| {
+        t.contains("underscores")
+    })
+    .await;
     chrome.quit().await;
+}
+
+#[tokio::test]
+async fn every_editor_passes_the_accessibility_audit() {
+    let fields = std::env::temp_dir().join(format!("a11y-fields-{}.toml", uuid::Uuid::new_v4()));
+    std::fs::write(
+        &fields,
+        "[[field]]\nkey = \"team\"\nlabel = \"Team\"\ntype = \"select\"\noptions = [\"red\", \"blue\"]\nrequired = true\n\n[[field]]\nkey = \"news\"\nlabel = \"Newsletter\"\ntype = \"checkbox\"\n\n[[field]]\nkey = \"badge\"\nlabel = \"Badge\"\ntype = \"text\"\neditable = false\n",
+    )
+    .unwrap();
+    let app = common::Spawn::default()
+        .env("PORTAL_PROFILE_FIELDS", fields.display().to_string())
+        .env("PORTAL_ALLOW_SELF_DELETE", "true")
+        .start()
+        .await;
+    app.fake.state().set_email_connector(true);
+    app.fake.state().set_storage_configured(true);
+    app.fake.state().create_user(fake_logto::NewUser {
+        username: Some("a11y_sam".into()),
+        password: Some(app.seed.password.clone()),
+        identities: serde_json::json!({"github": {"userId": "1", "details": {"email": "sam@gh.test"}}}),
+        ..Default::default()
+    });
+    let mut problems = Vec::new();
+    for dark in [false, true] {
+        let chrome = Chrome::start_with(true, dark, (1280, 1000)).await;
+        chrome.sign_in(&app, "a11y_sam").await;
+        for path in [
+            "/profile",
+            "/profile/basics/edit",
+            "/profile/details/edit",
+            "/profile/custom/edit",
+            "/profile/password/edit",
+            "/profile/email/edit",
+            "/profile/phone/edit",
+        ] {
+            chrome
+                .driver
+                .goto(format!("{}{path}", app.url))
+                .await
+                .unwrap();
+            chrome.wait_for("main").await;
+            for v in chrome.accessibility_violations().await {
+                problems.push(format!("dark={dark} {path}: {v}"));
+            }
+        }
+        // Fields with errors, and the code form.
+        chrome
+            .driver
+            .goto(format!("{}/profile/basics/edit", app.url))
+            .await
+            .unwrap();
+        type_into(&chrome, "#basics-username", "9 lives").await;
+        type_into(&chrome, "#basics-avatar", "http://x").await;
+        click(&chrome, "#basics-save").await;
+        chrome.wait_for("#basics-username-error").await;
+        for v in chrome.accessibility_violations().await {
+            problems.push(format!("dark={dark} basics errors: {v}"));
+        }
+        if !dark {
+            chrome
+                .driver
+                .goto(format!("{}/profile/email/edit", app.url))
+                .await
+                .unwrap();
+            type_into(&chrome, "#email-address", "sam.new@a11y.test").await;
+            type_into(&chrome, "#email-current-password", &app.seed.password).await;
+            click(&chrome, "#email-send").await;
+            chrome.wait_for("#email-code").await;
+            click(&chrome, "#email-verify").await;
+            chrome.wait_for("#email-code-error").await;
+            for v in chrome.accessibility_violations().await {
+                problems.push(format!("dark={dark} email code: {v}"));
+            }
+        }
+        chrome.quit().await;
+    }
+    assert!(
+        problems.is_empty(),
+        "accessibility violations:\n{}",
+        problems.join("\n")
+    );
 }

@@ -123,6 +123,42 @@ async fn live_search_paging_and_back_with_javascript() {
     let q = chrome.wait_for("#users-q").await;
     assert_eq!(q.value().await.unwrap().as_deref(), Some(""));
 
+    // "Add condition" reshapes the panel in place and puts the cursor in the new row.
+    chrome.mark_page().await;
+    chrome
+        .wait_for("#users-advanced summary")
+        .await
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .driver
+        .find(By::Css("button[name=add]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    chrome.wait_for("#v2").await;
+    assert!(chrome.page_was_not_reloaded().await);
+    let mut focused = String::new();
+    for _ in 0..100 {
+        let ret = chrome
+            .driver
+            .execute(
+                "return document.activeElement && document.activeElement.id;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        focused = ret.json().as_str().unwrap_or_default().to_string();
+        if focused == "v2" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(focused, "v2");
+
     // A refused search: the message appears beside the panel and the table empties.
     chrome
         .driver
@@ -260,7 +296,7 @@ async fn user_page_confirms_actions_in_place() {
     // The explanation comes into the page before anything happens.
     chrome
         .driver
-        .find(By::Css(&format!("a[href='/users/{id}/suspend']")))
+        .find(By::Css(format!("a[href='/users/{id}/suspend']")))
         .await
         .unwrap()
         .click()

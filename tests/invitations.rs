@@ -6,7 +6,7 @@ mod common;
 
 use common::{hidden_value, Browser, TestApp};
 use logto_portal::audit::{Entry, Filter};
-use logto_portal::logto::{Invitation, InvitationFilter, InvitationStatus};
+use logto_portal::logto::{Invitation, InvitationFilter, InvitationStatus, MemberQuery};
 use reqwest::StatusCode;
 use scraper::{Html, Selector};
 
@@ -1243,7 +1243,14 @@ async fn the_invited_person_accepts_after_signing_in() {
     let members = app
         .state
         .logto
-        .list_org_members(&org, &Default::default())
+        .list_org_members(
+            &org,
+            &MemberQuery {
+                q: Some(user_id.clone()),
+                page_size: 100,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let casey = members

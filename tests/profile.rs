@@ -100,7 +100,9 @@ async fn person(app: &TestApp, u: NewUser) -> (String, Browser) {
         password: Some(app.seed.password.clone()),
         ..u
     });
-    let identifier = username.or(email).expect("a username or an email to sign in with");
+    let identifier = username
+        .or(email)
+        .expect("a username or an email to sign in with");
     let b = app.sign_in(&identifier).await;
     (id, b)
 }
@@ -224,7 +226,14 @@ async fn profile_page_shows_the_signed_in_persons_sections() {
     let member = app.member().await;
     let (status, html) = member.get_text("/profile").await;
     assert_eq!(status, StatusCode::OK);
-    for id in ["basics", "details", "password", "email", "phone", "identities"] {
+    for id in [
+        "basics",
+        "details",
+        "password",
+        "email",
+        "phone",
+        "identities",
+    ] {
         assert!(exists(&html, &format!("section#{id}")), "section {id}");
     }
     // Not configured: no custom fields, no self-deletion.
@@ -242,8 +251,14 @@ async fn profile_page_shows_the_signed_in_persons_sections() {
     let (status, html) = member.get_text("/profile/basics/edit").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("<html"), "a whole page without htmx");
-    assert_eq!(attr(&html, "#basics-name", "value").as_deref(), Some("Mia Member"));
-    assert_eq!(attr(&html, "form[action='/profile/basics']", "method").as_deref(), Some("post"));
+    assert_eq!(
+        attr(&html, "#basics-name", "value").as_deref(),
+        Some("Mia Member")
+    );
+    assert_eq!(
+        attr(&html, "form[action='/profile/basics']", "method").as_deref(),
+        Some("post")
+    );
 
     // Traditional Chinese.
     let zh = member
@@ -273,8 +288,14 @@ async fn basics_inline_edit_saves_name_and_refreshes_the_header() {
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::OK);
     assert!(!fragment.contains("<html"), "a fragment for htmx");
-    assert_eq!(attr(&fragment, "form", "hx-post").as_deref(), Some("/profile/basics"));
-    assert_eq!(attr(&fragment, "#basics-name", "data-autofocus").as_deref(), Some(""));
+    assert_eq!(
+        attr(&fragment, "form", "hx-post").as_deref(),
+        Some("/profile/basics")
+    );
+    assert_eq!(
+        attr(&fragment, "#basics-name", "data-autofocus").as_deref(),
+        Some("")
+    );
     assert_eq!(
         attr(&fragment, "input[name=was_name]", "value").as_deref(),
         Some("Mia Member")
@@ -335,12 +356,24 @@ async fn basics_inline_edit_saves_name_and_refreshes_the_header() {
     // Saving an unchanged form changes nothing.
     app.fake.state().clear_requests();
     let r = member
-        .post_htmx("/profile/basics", &[("name", "Mia M. Renamed"), ("username", "mia_member"), ("avatar", "")])
+        .post_htmx(
+            "/profile/basics",
+            &[
+                ("name", "Mia M. Renamed"),
+                ("username", "mia_member"),
+                ("avatar", ""),
+            ],
+        )
         .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::OK);
     assert!(text(&fragment, "#alerts").contains("Nothing changed"));
-    assert!(app.fake.state().api_requests().iter().all(|r| r.method == "GET"));
+    assert!(app
+        .fake
+        .state()
+        .api_requests()
+        .iter()
+        .all(|r| r.method == "GET"));
 }
 
 #[tokio::test]
@@ -415,7 +448,11 @@ async fn basics_refuses_bad_input_at_the_field() {
     let r = member
         .post_htmx(
             "/profile/basics",
-            &[("name", &long), ("username", "1bad"), ("avatar", "http://not-https.example/a.png")],
+            &[
+                ("name", &long),
+                ("username", "1bad"),
+                ("avatar", "http://not-https.example/a.png"),
+            ],
         )
         .await;
     let (status, fragment) = body(r).await;
@@ -427,23 +464,38 @@ async fn basics_refuses_bad_input_at_the_field() {
             "{field}"
         );
         let described = attr(&fragment, &format!("#basics-{field}"), "aria-describedby").unwrap();
-        assert!(described.contains(&format!("basics-{field}-error")), "{described}");
-        assert!(exists(&fragment, &format!("#basics-{field}-error")), "{field}");
+        assert!(
+            described.contains(&format!("basics-{field}-error")),
+            "{described}"
+        );
+        assert!(
+            exists(&fragment, &format!("#basics-{field}-error")),
+            "{field}"
+        );
     }
     assert!(text(&fragment, "#basics-username-error").contains("letters, digits and underscores"));
     assert!(text(&fragment, "#basics-avatar-error").contains("https://"));
     // What the person typed is kept.
-    assert_eq!(attr(&fragment, "#basics-username", "value").as_deref(), Some("1bad"));
+    assert_eq!(
+        attr(&fragment, "#basics-username", "value").as_deref(),
+        Some("1bad")
+    );
 
     // Without htmx: the whole page, with the form open and the messages.
     let r = member
-        .post_form("/profile/basics", &[("name", "Ok"), ("username", "a b"), ("avatar", "")])
+        .post_form(
+            "/profile/basics",
+            &[("name", "Ok"), ("username", "a b"), ("avatar", "")],
+        )
         .await;
     let (status, html) = body(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("<html"));
     assert!(exists(&html, "#basics-username-error"));
-    assert!(exists(&html, "section#details"), "the rest of the page is there");
+    assert!(
+        exists(&html, "section#details"),
+        "the rest of the page is there"
+    );
 
     let u = user(&app, &id);
     assert_eq!(u["name"], "Mia Member");
@@ -458,11 +510,19 @@ async fn username_change_needs_the_password_and_reports_taken() {
     let pw = app.seed.password.clone();
 
     // The editor asks for the password (only needed for the username).
-    let fragment = member.get_htmx("/profile/basics/edit").await.text().await.unwrap();
+    let fragment = member
+        .get_htmx("/profile/basics/edit")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(exists(&fragment, "#basics-current-password"));
 
     let r = member
-        .post_htmx("/profile/basics", &[("name", "Mia Member"), ("username", "adam_admin")])
+        .post_htmx(
+            "/profile/basics",
+            &[("name", "Mia Member"), ("username", "adam_admin")],
+        )
         .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -471,7 +531,11 @@ async fn username_change_needs_the_password_and_reports_taken() {
     let r = member
         .post_htmx(
             "/profile/basics",
-            &[("name", "Mia Member"), ("username", "wrong_pw_try"), ("current_password", "nope")],
+            &[
+                ("name", "Mia Member"),
+                ("username", "wrong_pw_try"),
+                ("current_password", "nope"),
+            ],
         )
         .await;
     let (status, fragment) = body(r).await;
@@ -482,7 +546,11 @@ async fn username_change_needs_the_password_and_reports_taken() {
     let r = member
         .post_htmx(
             "/profile/basics",
-            &[("name", "Mia Member"), ("username", "adam_admin"), ("current_password", &pw)],
+            &[
+                ("name", "Mia Member"),
+                ("username", "adam_admin"),
+                ("current_password", &pw),
+            ],
         )
         .await;
     let (status, fragment) = body(r).await;
@@ -492,15 +560,24 @@ async fn username_change_needs_the_password_and_reports_taken() {
     assert!(!exists(&fragment, "#basics-current-password"));
 
     let r = member
-        .post_htmx("/profile/basics", &[("name", "Mia Member"), ("username", "mia_renamed")])
+        .post_htmx(
+            "/profile/basics",
+            &[("name", "Mia Member"), ("username", "mia_renamed")],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(user(&app, &id)["username"], "mia_renamed");
 
     let entries = audit_of(&app, "profile.update_basics").await;
     let codes: Vec<_> = entries.iter().map(|e| e.error_code.clone()).collect();
-    assert!(codes.contains(&Some("invalid_current_password".into())), "{codes:?}");
-    assert!(codes.contains(&Some("user.username_already_in_use".into())), "{codes:?}");
+    assert!(
+        codes.contains(&Some("invalid_current_password".into())),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&Some("user.username_already_in_use".into())),
+        "{codes:?}"
+    );
     assert!(codes.contains(&None), "{codes:?}");
 }
 
@@ -516,17 +593,39 @@ async fn profile_fields_merge_keeps_untouched_keys() {
     let mut seed = serde_json::Map::new();
     seed.insert("preferredUsername".into(), json!("mia-pref"));
     seed.insert("familyName".into(), json!("Member"));
-    app.state.logto.update_user_profile(&id, &seed).await.unwrap();
+    app.state
+        .logto
+        .update_user_profile(&id, &seed)
+        .await
+        .unwrap();
 
-    let fragment = member.get_htmx("/profile/details/edit").await.text().await.unwrap();
-    assert_eq!(attr(&fragment, "#details-given-name", "value").as_deref(), Some("Mia"));
-    assert_eq!(attr(&fragment, "#details-family-name", "value").as_deref(), Some("Member"));
-    assert_eq!(attr(&fragment, "#details-locale", "list").as_deref(), Some("profile-locales"));
+    let fragment = member
+        .get_htmx("/profile/details/edit")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        attr(&fragment, "#details-given-name", "value").as_deref(),
+        Some("Mia")
+    );
+    assert_eq!(
+        attr(&fragment, "#details-family-name", "value").as_deref(),
+        Some("Member")
+    );
+    assert_eq!(
+        attr(&fragment, "#details-locale", "list").as_deref(),
+        Some("profile-locales")
+    );
 
     // Someone else sets the middle name while the form is open.
     let mut other = serde_json::Map::new();
     other.insert("middleName".into(), json!("Elsewhere"));
-    app.state.logto.update_user_profile(&id, &other).await.unwrap();
+    app.state
+        .logto
+        .update_user_profile(&id, &other)
+        .await
+        .unwrap();
 
     app.fake.state().clear_requests();
     let mut form: Vec<(&str, &str)> = vec![
@@ -557,9 +656,18 @@ async fn profile_fields_merge_keeps_untouched_keys() {
     assert_eq!(profile["nickname"], "Mimi");
     assert_eq!(profile["birthdate"], "1990-04-01");
     assert_eq!(profile["zoneinfo"], "Asia/Taipei");
-    assert_eq!(profile["address"], json!({"locality": "Taipei", "country": "TW"}));
-    assert_eq!(profile["preferredUsername"], "mia-pref", "a key the page does not show survives");
-    assert_eq!(profile["middleName"], "Elsewhere", "a field the person did not touch survives");
+    assert_eq!(
+        profile["address"],
+        json!({"locality": "Taipei", "country": "TW"})
+    );
+    assert_eq!(
+        profile["preferredUsername"], "mia-pref",
+        "a key the page does not show survives"
+    );
+    assert_eq!(
+        profile["middleName"], "Elsewhere",
+        "a field the person did not touch survives"
+    );
     assert_eq!(profile["givenName"], "Mia");
 
     // Only the merging route, only the changed keys.
@@ -573,13 +681,19 @@ async fn profile_fields_merge_keeps_untouched_keys() {
     assert_eq!(reqs.len(), 1);
     assert_eq!(reqs[0].path, format!("/api/users/{id}/profile"));
     let sent: Value = serde_json::from_str(&reqs[0].body).unwrap();
-    let mut keys: Vec<_> = sent["profile"].as_object().unwrap().keys().cloned().collect();
+    let mut keys: Vec<_> = sent["profile"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
     keys.sort();
     assert_eq!(keys, ["address", "birthdate", "nickname", "zoneinfo"]);
 
     let entries = audit_of(&app, "profile.update_profile").await;
     assert_eq!(entries.len(), 1);
-    let mut fields: Vec<String> = serde_json::from_value(details(&entries[0])["fields"].clone()).unwrap();
+    let mut fields: Vec<String> =
+        serde_json::from_value(details(&entries[0])["fields"].clone()).unwrap();
     fields.sort();
     assert_eq!(fields, ["address", "birthdate", "nickname", "zoneinfo"]);
 
@@ -597,7 +711,12 @@ async fn profile_fields_merge_keeps_untouched_keys() {
     for f in ["birthdate", "website", "locale", "zoneinfo"] {
         assert!(exists(&fragment, &format!("#details-{f}-error")), "{f}");
     }
-    assert!(app.fake.state().api_requests().iter().all(|r| r.method == "GET"));
+    assert!(app
+        .fake
+        .state()
+        .api_requests()
+        .iter()
+        .all(|r| r.method == "GET"));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -614,7 +733,11 @@ async fn custom_fields_validate_and_touch_only_defined_keys() {
     let mut seed = serde_json::Map::new();
     seed.insert("department".into(), json!("sales"));
     seed.insert("other_app".into(), json!({"keep": true}));
-    app.state.logto.update_custom_data(&id, &seed).await.unwrap();
+    app.state
+        .logto
+        .update_custom_data(&id, &seed)
+        .await
+        .unwrap();
 
     let (_, html) = member.get_text("/profile").await;
     assert!(exists(&html, "section#custom"));
@@ -622,10 +745,18 @@ async fn custom_fields_validate_and_touch_only_defined_keys() {
     assert!(shown.contains("Department sales"), "{shown}");
     assert!(shown.contains("Employee ID"));
 
-    let fragment = member.get_htmx("/profile/custom/edit").await.text().await.unwrap();
+    let fragment = member
+        .get_htmx("/profile/custom/edit")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(exists(&fragment, "#custom-cf-employee-id[required]"));
     assert!(exists(&fragment, "input#custom-cf-shoe-size[type=number]"));
-    assert!(exists(&fragment, "input#custom-cf-newsletter[type=checkbox]"));
+    assert!(exists(
+        &fragment,
+        "input#custom-cf-newsletter[type=checkbox]"
+    ));
     // The read-only field is shown, not editable.
     assert!(!exists(&fragment, "[name=cf_department]"));
     assert!(text(&fragment, "#custom dl").contains("read-only"));
@@ -634,7 +765,11 @@ async fn custom_fields_validate_and_touch_only_defined_keys() {
     let r = member
         .post_htmx(
             "/profile/custom",
-            &[("cf_employee_id", "X1"), ("cf_shoe_size", "12"), ("cf_start_date", "2024-13-01")],
+            &[
+                ("cf_employee_id", "X1"),
+                ("cf_shoe_size", "12"),
+                ("cf_start_date", "2024-13-01"),
+            ],
         )
         .await;
     let (status, fragment) = body(r).await;
@@ -642,7 +777,12 @@ async fn custom_fields_validate_and_touch_only_defined_keys() {
     assert!(text(&fragment, "#custom-cf-employee-id-error").contains("format"));
     assert!(text(&fragment, "#custom-cf-shoe-size-error").contains("at least 30"));
     assert!(exists(&fragment, "#custom-cf-start-date-error"));
-    assert!(app.fake.state().api_requests().iter().all(|r| r.method == "GET"));
+    assert!(app
+        .fake
+        .state()
+        .api_requests()
+        .iter()
+        .all(|r| r.method == "GET"));
 
     let r = member
         .post_htmx(
@@ -665,8 +805,15 @@ async fn custom_fields_validate_and_touch_only_defined_keys() {
     assert_eq!(data["employee_id"], "E12345");
     assert_eq!(data["shoe_size"], 42);
     assert_eq!(data["newsletter"], true);
-    assert_eq!(data["department"], "sales", "read-only fields are never written");
-    assert_eq!(data["other_app"], json!({"keep": true}), "undefined keys are never touched");
+    assert_eq!(
+        data["department"], "sales",
+        "read-only fields are never written"
+    );
+    assert_eq!(
+        data["other_app"],
+        json!({"keep": true}),
+        "undefined keys are never touched"
+    );
     let reqs: Vec<_> = app
         .fake
         .state()
@@ -701,7 +848,9 @@ async fn custom_fields_validate_and_touch_only_defined_keys() {
 
     let entries = audit_of(&app, "profile.update_custom").await;
     assert_eq!(entries.len(), 2);
-    assert!(entries.iter().any(|e| details(e) == json!({"fields": ["newsletter"]})));
+    assert!(entries
+        .iter()
+        .any(|e| details(e) == json!({"fields": ["newsletter"]})));
 }
 
 #[tokio::test]
@@ -728,7 +877,12 @@ async fn password_policy_refuses_weak_passwords_without_asking_logto() {
     let app = common::spawn_app().await;
     let member = app.member().await;
     let pw = app.seed.password.clone();
-    let fragment = member.get_htmx("/profile/password/edit").await.text().await.unwrap();
+    let fragment = member
+        .get_htmx("/profile/password/edit")
+        .await
+        .text()
+        .await
+        .unwrap();
     let hint = text(&fragment, "#password-new-password-hint");
     assert!(hint.contains("At least 10 characters"), "{hint}");
 
@@ -744,7 +898,11 @@ async fn password_policy_refuses_weak_passwords_without_asking_logto() {
         let r = member
             .post_htmx(
                 "/profile/password",
-                &[("current_password", &pw), ("new_password", new), ("confirm_password", new)],
+                &[
+                    ("current_password", &pw),
+                    ("new_password", new),
+                    ("confirm_password", new),
+                ],
             )
             .await;
         let (status, fragment) = body(r).await;
@@ -755,19 +913,31 @@ async fn password_policy_refuses_weak_passwords_without_asking_logto() {
     let r = member
         .post_htmx(
             "/profile/password",
-            &[("current_password", &pw), ("new_password", "Violet-Harbor-93"), ("confirm_password", "Violet-Harbor-39")],
+            &[
+                ("current_password", &pw),
+                ("new_password", "Violet-Harbor-93"),
+                ("confirm_password", "Violet-Harbor-39"),
+            ],
         )
         .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&fragment, "#password-confirm-password-error").contains("not the same"));
     assert!(
-        app.fake.state().api_requests().iter().all(|r| !r.path.contains("/password")),
+        app.fake
+            .state()
+            .api_requests()
+            .iter()
+            .all(|r| !r.path.contains("/password")),
         "nothing was verified or changed"
     );
     let policy = audit_of(&app, "profile.password_change").await;
-    assert!(policy.iter().all(|e| e.error_code.as_deref() == Some("password_policy")));
-    assert!(policy.iter().any(|e| details(e)["rules"] == json!(["common"])));
+    assert!(policy
+        .iter()
+        .all(|e| e.error_code.as_deref() == Some("password_policy")));
+    assert!(policy
+        .iter()
+        .any(|e| details(e)["rules"] == json!(["common"])));
 }
 
 #[tokio::test]
@@ -780,18 +950,28 @@ async fn password_change_checks_the_current_password() {
     let r = member
         .post_htmx(
             "/profile/password",
-            &[("current_password", "not-my-password"), ("new_password", new), ("confirm_password", new)],
+            &[
+                ("current_password", "not-my-password"),
+                ("new_password", new),
+                ("confirm_password", new),
+            ],
         )
         .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(&fragment, "#password-current-password-error").contains("not your current password"));
+    assert!(
+        text(&fragment, "#password-current-password-error").contains("not your current password")
+    );
     assert!(!app.state.logto.verify_password(&id, new).await.unwrap());
 
     let r = member
         .post_htmx(
             "/profile/password",
-            &[("current_password", &app.seed.password), ("new_password", new), ("confirm_password", new)],
+            &[
+                ("current_password", &app.seed.password),
+                ("new_password", new),
+                ("confirm_password", new),
+            ],
         )
         .await;
     let (status, fragment) = body(r).await;
@@ -803,7 +983,10 @@ async fn password_change_checks_the_current_password() {
     let r = member
         .post_htmx(
             "/profile/password",
-            &[("new_password", "Another-Harbor-77"), ("confirm_password", "Another-Harbor-77")],
+            &[
+                ("new_password", "Another-Harbor-77"),
+                ("confirm_password", "Another-Harbor-77"),
+            ],
         )
         .await;
     let (status, fragment) = body(r).await;
@@ -815,7 +998,10 @@ async fn password_change_checks_the_current_password() {
         .iter()
         .map(|e| (e.result.as_str(), e.error_code.as_deref()))
         .collect();
-    assert!(results.contains(&("failure", Some("invalid_current_password"))), "{results:?}");
+    assert!(
+        results.contains(&("failure", Some("invalid_current_password"))),
+        "{results:?}"
+    );
     assert!(results.contains(&("success", None)), "{results:?}");
 }
 
@@ -830,7 +1016,11 @@ async fn wrong_current_passwords_are_slowed_down_per_user() {
             member
                 .post_htmx(
                     "/profile/password",
-                    &[("current_password", pw.as_str()), ("new_password", new), ("confirm_password", new)],
+                    &[
+                        ("current_password", pw.as_str()),
+                        ("new_password", new),
+                        ("confirm_password", new),
+                    ],
                 )
                 .await
         }
@@ -846,7 +1036,9 @@ async fn wrong_current_passwords_are_slowed_down_per_user() {
     // Now even the right password waits, and Logto is not asked.
     let (status, fragment) = body(attempt(app.seed.password.clone()).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(&fragment, "#password-current-password-error").contains("Too many wrong passwords"));
+    assert!(
+        text(&fragment, "#password-current-password-error").contains("Too many wrong passwords")
+    );
     let verifies = app
         .fake
         .state()
@@ -865,7 +1057,11 @@ async fn wrong_current_passwords_are_slowed_down_per_user() {
     let r = admin
         .post_htmx(
             "/profile/password",
-            &[("current_password", &app.seed.password), ("new_password", new), ("confirm_password", new)],
+            &[
+                ("current_password", &app.seed.password),
+                ("new_password", new),
+                ("confirm_password", new),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -882,7 +1078,12 @@ async fn email_change_with_a_code_from_the_fake() {
     let id = app.user_id(&app.seed.member_username);
     let new = "mia.new@acme.test";
 
-    let fragment = member.get_htmx("/profile/email/edit").await.text().await.unwrap();
+    let fragment = member
+        .get_htmx("/profile/email/edit")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(exists(&fragment, "#email-address[type=email]"));
     assert!(exists(&fragment, "#email-current-password"));
 
@@ -895,25 +1096,42 @@ async fn email_change_with_a_code_from_the_fake() {
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::OK, "{fragment}");
     assert!(text(&fragment, "#email-pending").contains(new));
-    assert_eq!(attr(&fragment, "#email-code", "autocomplete").as_deref(), Some("one-time-code"));
+    assert_eq!(
+        attr(&fragment, "#email-code", "autocomplete").as_deref(),
+        Some("one-time-code")
+    );
     assert!(text(&fragment, "#alerts").contains("A code was sent"));
-    let code = app.fake.state().last_verification_code(new).expect("a code was sent");
-    assert_eq!(user(&app, &id)["primaryEmail"], "mia.member@acme.test", "not saved yet");
+    let code = app
+        .fake
+        .state()
+        .last_verification_code(new)
+        .expect("a code was sent");
+    assert_eq!(
+        user(&app, &id)["primaryEmail"],
+        "mia.member@acme.test",
+        "not saved yet"
+    );
 
     // The pending change survives a reload (it lives in the session).
     let (_, html) = member.get_text("/profile").await;
     assert!(text(&html, "#email-pending").contains(new));
 
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let r = member.post_htmx("/profile/email/verify", &[("code", wrong)]).await;
+    let r = member
+        .post_htmx("/profile/email/verify", &[("code", wrong)])
+        .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&fragment, "#email-code-error").contains("not right"));
-    let r = member.post_htmx("/profile/email/verify", &[("code", "12ab")]).await;
+    let r = member
+        .post_htmx("/profile/email/verify", &[("code", "12ab")])
+        .await;
     let (_, fragment) = body(r).await;
     assert!(text(&fragment, "#email-code-error").contains("digits"));
 
-    let r = member.post_htmx("/profile/email/verify", &[("code", &code)]).await;
+    let r = member
+        .post_htmx("/profile/email/verify", &[("code", &code)])
+        .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::OK, "{fragment}");
     assert_eq!(text(&fragment, "#email-current"), new);
@@ -924,13 +1142,21 @@ async fn email_change_with_a_code_from_the_fake() {
         .await
         .iter()
         .rev()
-        .map(|e| (details(e)["step"].as_str().unwrap().to_string(), e.error_code.clone()))
+        .map(|e| {
+            (
+                details(e)["step"].as_str().unwrap().to_string(),
+                e.error_code.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         steps,
         [
             ("code_sent".to_string(), None),
-            ("verify".to_string(), Some("verification_code.code_mismatch".to_string())),
+            (
+                "verify".to_string(),
+                Some("verification_code.code_mismatch".to_string())
+            ),
             ("saved".to_string(), None),
         ]
     );
@@ -955,39 +1181,60 @@ async fn email_change_refusals() {
         ("ADAM.ADMIN@acme.test", "already used by another account"),
     ] {
         let r = member
-            .post_htmx("/profile/email", &[("address", address), ("current_password", &pw)])
+            .post_htmx(
+                "/profile/email",
+                &[("address", address), ("current_password", &pw)],
+            )
             .await;
         let (status, fragment) = body(r).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{address}");
-        assert!(text(&fragment, "#email-address-error").contains(expect), "{address}: {fragment}");
+        assert!(
+            text(&fragment, "#email-address-error").contains(expect),
+            "{address}: {fragment}"
+        );
         assert_eq!(
             attr(&fragment, "#email-address", "aria-invalid").as_deref(),
             Some("true")
         );
     }
-    assert!(app.fake.state().sent_messages().is_empty(), "no code to a taken address");
+    assert!(
+        app.fake.state().sent_messages().is_empty(),
+        "no code to a taken address"
+    );
     assert!(audit_of(&app, "profile.email_change")
         .await
         .iter()
         .any(|e| e.error_code.as_deref() == Some("user.email_already_in_use")));
 
     // A code is sent; asking again within a minute is refused, to any address.
-    let r = member.post_htmx("/profile/email", &[("address", "mia.two@acme.test")]).await;
+    let r = member
+        .post_htmx("/profile/email", &[("address", "mia.two@acme.test")])
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let r = member.post_htmx("/profile/email/resend", &[]).await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&fragment, "#email-code-error").contains("before asking for another code"));
-    let r = member.post_htmx("/profile/email", &[("address", "mia.three@acme.test")]).await;
+    let r = member
+        .post_htmx("/profile/email", &[("address", "mia.three@acme.test")])
+        .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&fragment, "#email-address-error").contains("before asking for another code"));
     assert_eq!(app.fake.state().sent_messages().len(), 1);
 
     // An expired code says so.
-    let code = app.fake.state().last_verification_code("mia.two@acme.test").unwrap();
-    app.fake.state().age_verification_codes(Duration::from_secs(601));
-    let r = member.post_htmx("/profile/email/verify", &[("code", &code)]).await;
+    let code = app
+        .fake
+        .state()
+        .last_verification_code("mia.two@acme.test")
+        .unwrap();
+    app.fake
+        .state()
+        .age_verification_codes(Duration::from_secs(601));
+    let r = member
+        .post_htmx("/profile/email/verify", &[("code", &code)])
+        .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&fragment, "#email-code-error").contains("expired"));
@@ -995,7 +1242,9 @@ async fn email_change_refusals() {
     // Cancelled: nothing waits any more.
     let r = member.post_htmx("/profile/email/cancel", &[]).await;
     assert_eq!(r.status(), StatusCode::OK);
-    let r = member.post_htmx("/profile/email/verify", &[("code", &code)]).await;
+    let r = member
+        .post_htmx("/profile/email/verify", &[("code", &code)])
+        .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&fragment, "#alerts").contains("no change waiting"));
@@ -1010,7 +1259,10 @@ async fn email_section_is_read_only_without_a_connector() {
     let r = member
         .post_htmx(
             "/profile/email",
-            &[("address", "mia.new@acme.test"), ("current_password", &app.seed.password)],
+            &[
+                ("address", "mia.new@acme.test"),
+                ("current_password", &app.seed.password),
+            ],
         )
         .await;
     let (status, fragment) = body(r).await;
@@ -1040,13 +1292,22 @@ async fn phone_change_and_removal() {
     let r = member
         .post_htmx(
             "/profile/phone",
-            &[("address", "+886 912-345 678"), ("current_password", &app.seed.password)],
+            &[
+                ("address", "+886 912-345 678"),
+                ("current_password", &app.seed.password),
+            ],
         )
         .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::OK, "{fragment}");
-    let code = app.fake.state().last_verification_code("886912345678").unwrap();
-    let r = member.post_htmx("/profile/phone/verify", &[("code", &code)]).await;
+    let code = app
+        .fake
+        .state()
+        .last_verification_code("886912345678")
+        .unwrap();
+    let r = member
+        .post_htmx("/profile/phone/verify", &[("code", &code)])
+        .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::OK, "{fragment}");
     assert_eq!(text(&fragment, "#phone-current"), "+886912345678");
@@ -1066,11 +1327,15 @@ async fn phone_change_and_removal() {
     assert_eq!(steps, ["removed", "saved", "code_sent"]);
 
     // A number taken by another person (a seeded user has 15550100000).
-    let r = member.post_htmx("/profile/phone", &[("address", "+1 555 010 0000")]).await;
+    let r = member
+        .post_htmx("/profile/phone", &[("address", "+1 555 010 0000")])
+        .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&fragment, "#phone-address-error").contains("already used"));
-    let r = member.post_htmx("/profile/phone", &[("address", "12ab")]).await;
+    let r = member
+        .post_htmx("/profile/phone", &[("address", "12ab")])
+        .await;
     let (_, fragment) = body(r).await;
     assert!(text(&fragment, "#phone-address-error").contains("country code"));
 }
@@ -1088,7 +1353,10 @@ async fn removing_the_last_sign_in_identifier_is_refused() {
     )
     .await;
     let r = mail
-        .post_htmx("/profile/email/remove", &[("current_password", &app.seed.password)])
+        .post_htmx(
+            "/profile/email/remove",
+            &[("current_password", &app.seed.password)],
+        )
         .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -1107,7 +1375,12 @@ async fn removing_the_last_sign_in_identifier_is_refused() {
     let r = named
         .post_htmx(
             "/profile/basics",
-            &[("name", ""), ("username", ""), ("avatar", ""), ("current_password", &app.seed.password)],
+            &[
+                ("name", ""),
+                ("username", ""),
+                ("avatar", ""),
+                ("current_password", &app.seed.password),
+            ],
         )
         .await;
     let (status, fragment) = body(r).await;
@@ -1156,7 +1429,10 @@ async fn linked_accounts_unlink_and_last_method_guard() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&fragment, "#identities").contains("current password"));
     let r = b
-        .post_htmx("/profile/identities/github/unlink", &[("current_password", &app.seed.password)])
+        .post_htmx(
+            "/profile/identities/github/unlink",
+            &[("current_password", &app.seed.password)],
+        )
         .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::OK, "{fragment}");
@@ -1185,10 +1461,21 @@ async fn linked_accounts_unlink_and_last_method_guard() {
     let entries = audit_of(&app, "profile.identity_unlink").await;
     let summary: Vec<_> = entries
         .iter()
-        .map(|e| (details(e)["target"].as_str().unwrap_or("").to_string(), e.error_code.clone()))
+        .map(|e| {
+            (
+                details(e)["target"].as_str().unwrap_or("").to_string(),
+                e.error_code.clone(),
+            )
+        })
         .collect();
-    assert!(summary.contains(&("github".to_string(), None)), "{summary:?}");
-    assert!(summary.contains(&("google".to_string(), Some("last_sign_in_method".into()))), "{summary:?}");
+    assert!(
+        summary.contains(&("github".to_string(), None)),
+        "{summary:?}"
+    );
+    assert!(
+        summary.contains(&("google".to_string(), Some("last_sign_in_method".into()))),
+        "{summary:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1225,30 +1512,57 @@ async fn avatar_upload_when_storage_is_configured() {
     let app = common::spawn_app().await;
     let member = app.member().await;
     let id = app.user_id(&app.seed.member_username);
-    let png: Vec<u8> = [&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a][..], &[0u8; 64][..]].concat();
+    let png: Vec<u8> = [
+        &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a][..],
+        &[0u8; 64][..],
+    ]
+    .concat();
 
     // No storage: no upload form, and an upload is refused with a clear message.
-    let fragment = member.get_htmx("/profile/basics/edit").await.text().await.unwrap();
+    let fragment = member
+        .get_htmx("/profile/basics/edit")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(!exists(&fragment, "#basics-file"));
     let (status, fragment) = body(upload(&member, &png, "image/png").await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&fragment, "#basics-file-error").contains("no file storage"));
 
     app.fake.state().set_storage_configured(true);
-    let fragment = member.get_htmx("/profile/basics/edit").await.text().await.unwrap();
-    assert!(exists(&fragment, "form[enctype='multipart/form-data'] #basics-file"));
+    let fragment = member
+        .get_htmx("/profile/basics/edit")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(exists(
+        &fragment,
+        "form[enctype='multipart/form-data'] #basics-file"
+    ));
     let action = attr(&fragment, "form.avatar-upload", "action").unwrap();
-    assert!(action.starts_with("/profile/avatar?_csrf="), "plain forms carry the token: {action}");
+    assert!(
+        action.starts_with("/profile/avatar?_csrf="),
+        "plain forms carry the token: {action}"
+    );
 
-    let (status, fragment) = body(upload(&member, b"<svg onload=alert(1)>", "image/png").await).await;
+    let (status, fragment) =
+        body(upload(&member, b"<svg onload=alert(1)>", "image/png").await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&fragment, "#basics-file-error").contains("not a PNG"));
 
     let (status, fragment) = body(upload(&member, &png, "application/octet-stream").await).await;
     assert_eq!(status, StatusCode::OK, "{fragment}");
     let avatar = user(&app, &id)["avatar"].as_str().unwrap().to_string();
-    assert!(avatar.starts_with(&app.fake.url()) && avatar.ends_with(".png"), "{avatar}");
-    assert_eq!(attr(&fragment, "#basics img.avatar", "src").as_deref(), Some(avatar.as_str()));
+    assert!(
+        avatar.starts_with(&app.fake.url()) && avatar.ends_with(".png"),
+        "{avatar}"
+    );
+    assert_eq!(
+        attr(&fragment, "#basics img.avatar", "src").as_deref(),
+        Some(avatar.as_str())
+    );
 
     let too_big = vec![0x89u8; 3 * 1024 * 1024];
     let (status, fragment) = body(upload(&member, &too_big, "image/png").await).await;
@@ -1286,26 +1600,47 @@ async fn delete_account_needs_confirmation_and_signs_out() {
     assert!(text(&html, "label[for=delete-confirm]").contains("leaving_lee"));
 
     let r = b
-        .post_form("/profile/delete", &[("confirm", "leaving"), ("current_password", &app.seed.password)])
+        .post_form(
+            "/profile/delete",
+            &[
+                ("confirm", "leaving"),
+                ("current_password", &app.seed.password),
+            ],
+        )
         .await;
     let (status, html) = body(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&html, "#delete-confirm-error").contains("leaving_lee"));
     let r = b
-        .post_form("/profile/delete", &[("confirm", "leaving_lee"), ("current_password", "wrong")])
+        .post_form(
+            "/profile/delete",
+            &[("confirm", "leaving_lee"), ("current_password", "wrong")],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(app.fake.state().user_json(&id).is_some());
 
     let r = b
-        .post_form("/profile/delete", &[("confirm", "leaving_lee"), ("current_password", &app.seed.password)])
+        .post_form(
+            "/profile/delete",
+            &[
+                ("confirm", "leaving_lee"),
+                ("current_password", &app.seed.password),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/signed-out");
-    assert!(app.fake.state().user_json(&id).is_none(), "deleted in Logto");
+    assert!(
+        app.fake.state().user_json(&id).is_none(),
+        "deleted in Logto"
+    );
     let r = b.get("/profile").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert!(location(&r).starts_with("/sign-in"), "signed out of the portal");
+    assert!(
+        location(&r).starts_with("/sign-in"),
+        "signed out of the portal"
+    );
     let entries = audit_of(&app, "profile.delete_account").await;
     assert_eq!(entries[0].result, "success");
     assert_eq!(entries[0].target_id.as_deref(), Some(id.as_str()));
@@ -1320,7 +1655,13 @@ async fn delete_account_needs_confirmation_and_signs_out() {
     )
     .await;
     let r = other
-        .post_htmx("/profile/delete", &[("confirm", "leaving_too"), ("current_password", &app.seed.password)])
+        .post_htmx(
+            "/profile/delete",
+            &[
+                ("confirm", "leaving_too"),
+                ("current_password", &app.seed.password),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["hx-redirect"], "/signed-out");
@@ -1331,7 +1672,13 @@ async fn delete_is_absent_unless_allowed() {
     let app = common::spawn_app().await;
     let member = app.member().await;
     let r = member
-        .post_form("/profile/delete", &[("confirm", "mia_member"), ("current_password", &app.seed.password)])
+        .post_form(
+            "/profile/delete",
+            &[
+                ("confirm", "mia_member"),
+                ("current_password", &app.seed.password),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(app
@@ -1362,14 +1709,22 @@ async fn another_user_id_in_forms_or_urls_has_no_effect() {
     let r = member
         .post_htmx(
             "/profile/basics",
-            &[("name", "Tampered"), ("id", &admin), ("user_id", &admin), ("userId", &admin)],
+            &[
+                ("name", "Tampered"),
+                ("id", &admin),
+                ("user_id", &admin),
+                ("userId", &admin),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(user(&app, &me)["name"], "Tampered");
     assert_eq!(user(&app, &admin)["name"], "Adam Admin");
     let r = member
-        .post_htmx("/profile/details", &[("nickname", "Nick"), ("user_id", &admin)])
+        .post_htmx(
+            "/profile/details",
+            &[("nickname", "Nick"), ("user_id", &admin)],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(user(&app, &admin)["profile"].get("nickname"), None);
@@ -1386,12 +1741,20 @@ async fn another_user_id_in_forms_or_urls_has_no_effect() {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let r = member
-        .post_htmx("/profile/email", &[("address", "x.new@acme.test"), ("userId", &admin)])
+        .post_htmx(
+            "/profile/email",
+            &[("address", "x.new@acme.test"), ("userId", &admin)],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
 
     // Someone else's social account: not on the person's own account, so 404.
-    let r = member.post_htmx("/profile/identities/github/unlink", &[("user_id", &other_gh)]).await;
+    let r = member
+        .post_htmx(
+            "/profile/identities/github/unlink",
+            &[("user_id", &other_gh)],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(user(&app, &other_gh)["identities"].get("github").is_some());
 
@@ -1401,15 +1764,24 @@ async fn another_user_id_in_forms_or_urls_has_no_effect() {
         format!("/profile/{admin}/basics"),
         format!("/profile/basics/{admin}"),
     ] {
-        assert_eq!(member.get(&path).await.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            member.get(&path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
         let r = member.post_htmx(&path, &[("name", "X")]).await;
         assert!(
-            matches!(r.status(), StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED),
+            matches!(
+                r.status(),
+                StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
+            ),
             "{path}: {}",
             r.status()
         );
     }
-    let (_, html) = member.get_text(&format!("/profile?user_id={admin}&id={admin}")).await;
+    let (_, html) = member
+        .get_text(&format!("/profile?user_id={admin}&id={admin}"))
+        .await;
     assert_eq!(text(&html, "#basics-name-value"), "Tampered");
 
     // Every single-user request the portal made was about the person themselves.
@@ -1420,7 +1792,12 @@ async fn another_user_id_in_forms_or_urls_has_no_effect() {
     }
     assert_eq!(user(&app, &admin)["name"], "Adam Admin");
     // (Checked last: this call is the test's own request about the admin.)
-    assert!(app.state.logto.verify_password(&admin, &app.seed.password).await.unwrap());
+    assert!(app
+        .state
+        .logto
+        .verify_password(&admin, &app.seed.password)
+        .await
+        .unwrap());
 }
 
 #[tokio::test]
@@ -1428,14 +1805,21 @@ async fn state_changes_need_csrf_and_logto_failures_read_clearly() {
     let app = common::spawn_app().await;
     let member = app.member().await;
     let id = app.user_id(&app.seed.member_username);
-    let r = member.post_without_csrf("/profile/basics", &[("name", "No Token")]).await;
+    let r = member
+        .post_without_csrf("/profile/basics", &[("name", "No Token")])
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(user(&app, &id)["name"], "Mia Member");
 
     app.fake.stop().await;
-    let r = member.post_htmx("/profile/basics", &[("name", "While Down")]).await;
+    let r = member
+        .post_htmx("/profile/basics", &[("name", "While Down")])
+        .await;
     let status = r.status();
-    let retarget = r.headers().get("hx-retarget").map(|v| v.to_str().unwrap().to_string());
+    let retarget = r
+        .headers()
+        .get("hx-retarget")
+        .map(|v| v.to_str().unwrap().to_string());
     let fragment = r.text().await.unwrap();
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(retarget.as_deref(), Some("#alerts"));
@@ -1460,29 +1844,49 @@ async fn secrets_never_reach_the_audit_trail_or_logs() {
     member
         .post_htmx(
             "/profile/password",
-            &[("current_password", wrong), ("new_password", new), ("confirm_password", new)],
+            &[
+                ("current_password", wrong),
+                ("new_password", new),
+                ("confirm_password", new),
+            ],
         )
         .await;
     let r = member
         .post_htmx(
             "/profile/password",
-            &[("current_password", &old), ("new_password", new), ("confirm_password", new)],
+            &[
+                ("current_password", &old),
+                ("new_password", new),
+                ("confirm_password", new),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     member
         .post_htmx("/profile/email", &[("address", "secret.mia@acme.test")])
         .await;
-    let code = app.fake.state().last_verification_code("secret.mia@acme.test").unwrap();
-    let r = member.post_htmx("/profile/email/verify", &[("code", &code)]).await;
+    let code = app
+        .fake
+        .state()
+        .last_verification_code("secret.mia@acme.test")
+        .unwrap();
+    let r = member
+        .post_htmx("/profile/email/verify", &[("code", &code)])
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
 
     let trail = serde_json::to_string(&audit(&app).await).unwrap();
     assert!(trail.contains("profile.password_change") && trail.contains("profile.email_change"));
     let logs = logs();
-    assert!(logs.contains("/profile/password"), "the capture sees this test's requests");
+    assert!(
+        logs.contains("/profile/password"),
+        "the capture sees this test's requests"
+    );
     for secret in [old.as_str(), wrong, new, code.as_str()] {
-        assert!(!contains_token(&trail, secret), "audit trail holds {secret:?}");
+        assert!(
+            !contains_token(&trail, secret),
+            "audit trail holds {secret:?}"
+        );
         assert!(!contains_token(&logs, secret), "logs hold {secret:?}");
     }
     assert!(contains_token("x=123456&", "123456") && !contains_token("a1234567", "123456"));

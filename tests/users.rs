@@ -319,7 +319,7 @@ async fn every_advanced_mode_sends_logtos_grammar() {
     for (portal, logto) in &cases {
         let (status, html, sent) = sent_for(&app, &b, portal).await;
         assert_eq!(status, StatusCode::OK, "{portal}: {html}");
-        assert_eq!(sent, [logto.clone()], "{portal}");
+        assert_eq!(sent, std::slice::from_ref(logto), "{portal}");
         assert!(!sent[0].contains("similar_to"));
     }
 

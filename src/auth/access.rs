@@ -10,7 +10,8 @@ use axum::{
 use std::collections::HashMap;
 use tower_sessions::Session;
 
-use crate::audit::now_ms;
+use crate::audit::{now_ms, NewEntry};
+use crate::web::context::origin_of;
 use crate::auth::session::{Access, OrgMembership, SessionUser, ACCESS_KEY, USER_KEY};
 use crate::logto::LogtoError;
 use crate::web::error::AppError;
@@ -155,6 +156,31 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
+/// Denied requests go to the audit trail: probing other organizations by URL shows there.
+async fn record_denial(
+    state: &AppState,
+    parts: &Parts,
+    user: &CurrentUser,
+    org_id: Option<&str>,
+    code: &str,
+) {
+    let actor = crate::audit::Actor {
+        id: Some(user.user.id.clone()),
+        name: Some(user.user.display_name()),
+        email: user.user.email.clone(),
+    };
+    let mut entry = NewEntry::new("security.access_denied", actor, origin_of(parts))
+        .details(serde_json::json!({
+            "method": parts.method.as_str(),
+            "path": parts.uri.path(),
+        }))
+        .failed(code);
+    if let Some(org) = org_id {
+        entry = entry.org(org);
+    }
+    state.audit.record_or_log(entry).await;
+}
+
 /// Operators only; others get 403 with a clear page.
 #[derive(Debug, Clone)]
 pub struct Operator(pub CurrentUser);
@@ -165,6 +191,7 @@ impl FromRequestParts<AppState> for Operator {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let user = CurrentUser::from_request_parts(parts, state).await?;
         if !user.access.is_operator {
+            record_denial(state, parts, &user, None, "not_operator").await;
             return Err(AppError::Forbidden);
         }
         Ok(Operator(user))
@@ -195,6 +222,7 @@ impl FromRequestParts<AppState> for OrgAdmin {
             .map_err(|_| AppError::NotFound)?;
         let org_id = params.get("org_id").cloned().ok_or(AppError::NotFound)?;
         if !(user.access.is_operator || user.access.is_org_admin(&org_id)) {
+            record_denial(state, parts, &user, Some(&org_id), "not_org_admin").await;
             return Err(AppError::NotFound);
         }
         Ok(OrgAdmin { user, org_id })

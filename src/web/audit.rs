@@ -62,6 +62,8 @@ pub const KNOWN_ACTIONS: &[&str] = &[
     "user.org_remove",
     "user.role_assign",
     "user.role_remove",
+    "user.export",
+    "member.export",
     "audit.prune",
 ];
 

@@ -90,6 +90,14 @@ impl PageCtx {
         Lang::ALL
     }
 
+    /// The organization in the address (`/orgs/{id}/…`), for the switcher's selection.
+    pub fn current_org(&self) -> &str {
+        self.path
+            .strip_prefix("/orgs/")
+            .and_then(|rest| rest.split(['/', '?']).next())
+            .unwrap_or("")
+    }
+
     pub fn signed_in_as(&self) -> String {
         let name = self
             .user
@@ -152,6 +160,19 @@ pub fn client_ip(parts: &Parts) -> Option<String> {
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
+}
+
+/// Request id, client address and user agent of a request, for the audit trail.
+pub fn origin_of(parts: &Parts) -> Origin {
+    Origin {
+        request_id: Some(request_id(parts)).filter(|s| !s.is_empty()),
+        ip: client_ip(parts),
+        user_agent: parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(512).collect()),
+    }
 }
 
 /// A fresh random token (CSRF, state), URL-safe.

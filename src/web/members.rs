@@ -418,15 +418,12 @@ fn choices(roles: &[OrgRole], checked: &[String]) -> Vec<RoleChoice> {
 /// Everything the member table shows; the page adds the heading and the filter form.
 #[derive(Debug, Clone)]
 pub struct MembersView {
-    pub org_id: String,
     pub heading: String,
     pub path: String,
     pub q: String,
-    pub role: String,
     pub roles: Vec<RoleChoice>,
     pub rows: Vec<MemberRow>,
     pub page_size: u32,
-    pub total: u64,
     pub status_text: String,
     pub filtered: bool,
     pub past_end: bool,
@@ -563,7 +560,8 @@ async fn list(
             Vec::new()
         }
     };
-    let back = format!("{path}?{}", {
+    // The view's own address: pushed to the address bar, and where plain forms return.
+    let canonical = format!("{path}?{}", {
         let mut pairs = params.filter_pairs();
         pairs.push(("page".into(), params.page.to_string()));
         pairs.push(("page_size".into(), params.page_size.to_string()));
@@ -574,7 +572,7 @@ async fn list(
         Ok(p) => (
             p.items
                 .iter()
-                .map(|m| MemberRow::new(m, &org_id, &self_id, &back))
+                .map(|m| MemberRow::new(m, &org_id, &self_id, &canonical))
                 .collect::<Vec<_>>(),
             p.total,
         ),
@@ -601,18 +599,14 @@ async fn list(
         params.filter_pairs(),
         TABLE_TARGET,
     );
-    let canonical = pager.href(params.page);
     let filter_q = query_string(&params.filter_pairs());
     let view = MembersView {
         heading: ctx.t.f("members.title", &[("org", &heading_name)]),
-        org_id: org_id.clone(),
         q: params.q.clone(),
-        role: params.role.clone(),
         roles: role_options,
         past_end: rows.is_empty() && total > 0,
         rows,
         page_size: params.page_size,
-        total,
         status_text: ctx.t.f("members.found", &[("total", &total)]),
         filtered: !params.q.is_empty() || !params.role.is_empty(),
         error,

@@ -29,7 +29,7 @@ use axum::{
     extract::State,
     http::{HeaderValue, StatusCode},
     response::{IntoResponse, Redirect, Response},
-    routing::{get, post},
+    routing::{get, post, MethodRouter},
     Router,
 };
 use tower_sessions::Session;
@@ -52,64 +52,33 @@ pub fn routes() -> Router<AppState> {
         .route("/profile", get(page))
         .route(
             "/profile/basics",
-            get(|s: State<AppState>, c: PageCtx, m: CurrentUser| {
-                show(s, c, m, Section::Basics, false)
-            })
-            .post(basics::save),
+            section_get(Section::Basics, false).post(basics::save),
         )
-        .route(
-            "/profile/basics/edit",
-            get(|s: State<AppState>, c: PageCtx, m: CurrentUser| {
-                show(s, c, m, Section::Basics, true)
-            }),
-        )
+        .route("/profile/basics/edit", section_get(Section::Basics, true))
         .route("/profile/avatar", post(basics::upload_avatar))
         .route(
             "/profile/details",
-            get(|s: State<AppState>, c: PageCtx, m: CurrentUser| {
-                show(s, c, m, Section::Details, false)
-            })
-            .post(details::save),
+            section_get(Section::Details, false).post(details::save),
         )
-        .route(
-            "/profile/details/edit",
-            get(|s: State<AppState>, c: PageCtx, m: CurrentUser| {
-                show(s, c, m, Section::Details, true)
-            }),
-        )
+        .route("/profile/details/edit", section_get(Section::Details, true))
         .route(
             "/profile/custom",
-            get(|s: State<AppState>, c: PageCtx, m: CurrentUser| {
-                show(s, c, m, Section::Custom, false)
-            })
-            .post(custom::save),
+            section_get(Section::Custom, false).post(custom::save),
         )
-        .route(
-            "/profile/custom/edit",
-            get(|s: State<AppState>, c: PageCtx, m: CurrentUser| {
-                show(s, c, m, Section::Custom, true)
-            }),
-        )
+        .route("/profile/custom/edit", section_get(Section::Custom, true))
         .route(
             "/profile/password",
-            get(|s: State<AppState>, c: PageCtx, m: CurrentUser| {
-                show(s, c, m, Section::Password, false)
-            })
-            .post(password::save),
+            section_get(Section::Password, false).post(password::save),
         )
         .route(
             "/profile/password/edit",
-            get(|s: State<AppState>, c: PageCtx, m: CurrentUser| {
-                show(s, c, m, Section::Password, true)
-            }),
+            section_get(Section::Password, true),
         )
         .merge(contact::routes(Email))
         .merge(contact::routes(Phone))
         .route(
             "/profile/identities",
-            get(|s: State<AppState>, c: PageCtx, m: CurrentUser| {
-                show(s, c, m, Section::Identities, false)
-            }),
+            section_get(Section::Identities, false),
         )
         .route(
             "/profile/identities/{target}/unlink",
@@ -117,11 +86,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/profile/delete",
-            get(|s: State<AppState>, c: PageCtx, m: CurrentUser| {
-                show(s, c, m, Section::Delete, false)
-            })
-            .post(delete::delete_account),
+            section_get(Section::Delete, false).post(delete::delete_account),
         )
+}
+
+/// `GET` of a section: its view, or with `editing` its editor.
+pub(crate) fn section_get(section: Section, editing: bool) -> MethodRouter<AppState> {
+    get(move |s: State<AppState>, c: PageCtx, m: CurrentUser| show(s, c, m, section, editing))
 }
 
 /// The parts of the page, in page order.
@@ -190,24 +161,18 @@ impl PageData {
             state.logto.get_user(me.id()),
             state.logto.user_assets_ready()
         );
-        Self::with_user(state, me, user?, storage_ready(ready)).await
+        Self::with_user(me, user?, storage_ready(ready)).await
     }
 
     /// With the user already read (a handler re-rendering the page after refusing input).
     pub async fn reload_around(state: &AppState, me: &CurrentUser, user: User) -> AppResult<Self> {
         let ready = state.logto.user_assets_ready().await;
-        Self::with_user(state, me, user, storage_ready(ready)).await
+        Self::with_user(me, user, storage_ready(ready)).await
     }
 
-    async fn with_user(
-        state: &AppState,
-        me: &CurrentUser,
-        user: User,
-        storage_ready: bool,
-    ) -> AppResult<Self> {
+    async fn with_user(me: &CurrentUser, user: User, storage_ready: bool) -> AppResult<Self> {
         let proof = proof::state(&me.session, &user, me.user.signed_in_at).await?;
         let pending = PendingContacts::load(&me.session).await?;
-        let _ = state;
         Ok(PageData {
             user,
             storage_ready,

@@ -131,19 +131,7 @@ pub async fn csrf_guard(
             name: user.as_ref().map(|u| u.display_name()),
             email: user.as_ref().and_then(|u| u.email.clone()),
         };
-        let origin = crate::audit::Origin {
-            request_id: parts
-                .headers
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-            ip: crate::web::context::client_ip(&parts),
-            user_agent: parts
-                .headers
-                .get(header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(|s| s.chars().take(512).collect()),
-        };
+        let origin = crate::web::context::origin_of(&parts);
         state
             .audit
             .record_or_log(

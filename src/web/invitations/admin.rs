@@ -386,8 +386,8 @@ fn fresh_card(state: &AppState, t: &Tr, org_id: &str, roles: &[OrgRole]) -> Invi
     }
 }
 
-/// The fragment for htmx requests: the same URL serves page and fragment.
-fn fragment<T: Template>(template: &T) -> AppResult<Response> {
+/// Rendered with `Vary: HX-Request`: the same URL serves the page and the htmx fragment.
+fn vary_html<T: Template>(template: &T) -> AppResult<Response> {
     let mut resp = html(template)?;
     resp.headers_mut()
         .insert(header::VARY, HeaderValue::from_static("HX-Request"));
@@ -408,7 +408,7 @@ pub async fn list(
     if ctx.is_htmx {
         let invitations = state.logto.list_invitations(&org_filter(&org_id)).await?;
         let table = build_table(&state, &ctx.t, &org_id, &invitations, &query).await?;
-        return fragment(&TablePartial {
+        return vary_html(&TablePartial {
             ctx,
             table,
             notice: None,
@@ -422,7 +422,7 @@ pub async fn list(
     )?;
     let table = build_table(&state, &ctx.t, &org_id, &invitations, &query).await?;
     let card = fresh_card(&state, &ctx.t, &org_id, &person_roles(roles));
-    let mut resp = html(&ListPage {
+    vary_html(&ListPage {
         heading: ctx.t.f("invitations.heading", &[("org", &org.name)]),
         members_href: format!("/orgs/{org_id}/members"),
         org_name: org.name,
@@ -430,10 +430,7 @@ pub async fn list(
         card,
         table,
         notice: None,
-    })?;
-    resp.headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("HX-Request"));
-    Ok(resp)
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -557,24 +554,16 @@ async fn read_multipart(t: &Tr, mut multipart: Multipart) -> AppResult<Submissio
     })
 }
 
-/// Validates a submission, sends it, and shows the per-row results.
-async fn process(
-    state: AppState,
-    admin: OrgAdmin,
-    ctx: PageCtx,
-    sub: Submission,
-) -> AppResult<Response> {
-    let org_id = admin.org_id.clone();
-    let filter = org_filter(&org_id);
-    let (org, roles, invitations) = tokio::try_join!(
-        state.logto.get_organization(&org_id),
-        state.logto.list_org_roles(),
-        state.logto.list_invitations(&filter),
-    )?;
-    let roles = person_roles(roles);
-    let t = ctx.t;
-    let mut errors = FieldErrors::default();
+/// A submission that can be sent.
+struct Valid {
+    rows: Vec<Requested>,
+    chosen: Vec<OrgRole>,
+    days: u32,
+}
 
+/// Checks the form: rows present and not too many, known roles, a sane expiry.
+fn validate(t: &Tr, sub: &Submission, roles: &[OrgRole]) -> Result<Valid, FieldErrors> {
+    let mut errors = FieldErrors::default();
     let chosen: Vec<OrgRole> = roles
         .iter()
         .filter(|r| sub.role_ids.contains(&r.id))
@@ -583,13 +572,13 @@ async fn process(
     if chosen.len() != sub.role_ids.iter().collect::<HashSet<_>>().len() {
         errors.roles = Some(t.t("invitations.form.roles_unknown"));
     }
-    let expiry_days = sub
+    let days = sub
         .expiry_raw
         .trim()
         .parse::<u32>()
         .ok()
         .filter(|d| (1..=MAX_EXPIRY_DAYS).contains(d));
-    if expiry_days.is_none() {
+    if days.is_none() {
         errors.expiry = Some(t.f(
             "invitations.form.expiry_invalid",
             &[("max", &MAX_EXPIRY_DAYS)],
@@ -613,29 +602,40 @@ async fn process(
     } else {
         errors.emails = rows_error;
     }
+    match (&sub.rows, days) {
+        (Ok(rows), Some(days)) if !errors.any() => Ok(Valid {
+            rows: rows.clone(),
+            chosen,
+            days,
+        }),
+        _ => Err(errors),
+    }
+}
 
+/// Validates a submission, sends it, and shows the per-row results.
+async fn process(
+    state: AppState,
+    admin: OrgAdmin,
+    ctx: PageCtx,
+    sub: Submission,
+) -> AppResult<Response> {
+    let org_id = admin.org_id.clone();
+    let filter = org_filter(&org_id);
+    let (org, roles, invitations) = tokio::try_join!(
+        state.logto.get_organization(&org_id),
+        state.logto.list_org_roles(),
+        state.logto.list_invitations(&filter),
+    )?;
+    let roles = person_roles(roles);
+    let t = ctx.t;
     let mut card = fresh_card(&state, &t, &org_id, &roles);
     for option in &mut card.roles {
         option.checked = sub.role_ids.contains(&option.id);
     }
     card.expiry_days = sub.expiry_raw.trim().to_string();
-
-    let (rows, Some(days)) = (sub.rows, expiry_days) else {
-        card.emails = sub.emails_text;
-        card.errors = errors;
-        return respond_card(
-            &state,
-            ctx,
-            &org.name,
-            card,
-            invitations,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    };
-    let rows = match rows {
-        Ok(rows) if !errors.any() => rows,
-        _ => {
+    let Valid { rows, chosen, days } = match validate(&t, &sub, &roles) {
+        Ok(valid) => valid,
+        Err(errors) => {
             card.emails = sub.emails_text;
             card.errors = errors;
             return respond_card(
@@ -807,6 +807,8 @@ pub async fn delete(
     act(state, admin, ctx, &invitation_id, form, Action::Delete).await
 }
 
+/// Checks that the invitation is this organization's and that its status allows the action,
+/// then does it; every attempt, refused or not, goes to the audit trail.
 async fn act(
     state: AppState,
     admin: OrgAdmin,
@@ -844,18 +846,22 @@ async fn act(
 
     let outcome: Result<Notice, LogtoError> = match action {
         Action::Resend => {
-            let org = state.logto.get_organization(&org_id).await?;
             let link = super::acceptance_link(&state, invitation_id);
-            let inviter_name = admin.user.user.display_name();
-            match send::deliver(
-                &state,
-                invitation_id,
-                &link,
-                (&org_id, &org.name),
-                (&admin.user.user.id, &inviter_name),
-            )
-            .await
-            {
+            let delivery = if state.email_connector.should_try() {
+                let org = state.logto.get_organization(&org_id).await?;
+                let inviter_name = admin.user.user.display_name();
+                send::deliver(
+                    &state,
+                    invitation_id,
+                    &link,
+                    (&org_id, &org.name),
+                    (&admin.user.user.id, &inviter_name),
+                )
+                .await
+            } else {
+                Delivery::NoConnector
+            };
+            match delivery {
                 Delivery::Emailed => {
                     state.audit.record_or_log(entry.clone()).await;
                     Ok(notice("success", named("invitations.action.resent")))
@@ -943,7 +949,7 @@ async fn respond_action(
             .list_invitations(&org_filter(&admin.org_id))
             .await?;
         let table = build_table(state, &ctx.t, &admin.org_id, &invitations, &query).await?;
-        return fragment(&TablePartial {
+        return vary_html(&TablePartial {
             ctx,
             table,
             notice: Some(notice),

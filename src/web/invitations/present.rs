@@ -186,10 +186,8 @@ mod tests {
             relative_time(&t, now, now - 2 * DAY + 3_600_000),
             "2 days ago"
         );
-        assert_eq!(
-            relative_time(&t, now, now - DAY - 3_600_000),
-            "25 hours ago"
-        );
+        assert_eq!(relative_time(&t, now, now - DAY - 3_600_000), "1 day ago");
+        assert_eq!(relative_time(&t, now, now - 21 * 3_600_000), "21 hours ago");
         assert_eq!(relative_time(&t, now, now - 3 * 3_600_000), "3 hours ago");
         assert_eq!(relative_time(&t, now, now + 60_000), "in 1 minute");
         assert_eq!(relative_time(&t, now, now - 10_000), "just now");

@@ -241,18 +241,33 @@ pub async fn save(
         avatar,
     };
     let originals = Values {
-        name: form.was_name.clone().unwrap_or_else(|| current.name.clone()),
-        username: form.was_username.clone().unwrap_or_else(|| current.username.clone()),
-        avatar: form.was_avatar.clone().unwrap_or_else(|| current.avatar.clone()),
+        name: form
+            .was_name
+            .clone()
+            .unwrap_or_else(|| current.name.clone()),
+        username: form
+            .was_username
+            .clone()
+            .unwrap_or_else(|| current.username.clone()),
+        avatar: form
+            .was_avatar
+            .clone()
+            .unwrap_or_else(|| current.avatar.clone()),
     };
     let t = &ctx.t;
     let mut errors = FieldErrors::new();
     if name_touched && shown.name.chars().count() > MAX_NAME {
-        errors.insert("name".into(), t.f("profile.too_long", &[("max", &MAX_NAME)]));
+        errors.insert(
+            "name".into(),
+            t.f("profile.too_long", &[("max", &MAX_NAME)]),
+        );
     }
     if username_touched && !shown.username.is_empty() {
         if shown.username.chars().count() > MAX_USERNAME {
-            errors.insert("username".into(), t.f("profile.too_long", &[("max", &MAX_USERNAME)]));
+            errors.insert(
+                "username".into(),
+                t.f("profile.too_long", &[("max", &MAX_USERNAME)]),
+            );
         } else if !valid_username(&shown.username) {
             errors.insert("username".into(), t.t("profile.basics.username_invalid"));
         }
@@ -383,7 +398,16 @@ async fn refuse(
 ) -> AppResult<Response> {
     let proof = super::proof::state(&me.session, &user, me.user.signed_in_at).await?;
     let storage_ready = state.logto.user_assets_ready().await.unwrap_or(false);
-    let html = editor(ctx, &user, shown, originals, errors, storage_ready, proof, None)?;
+    let html = editor(
+        ctx,
+        &user,
+        shown,
+        originals,
+        errors,
+        storage_ready,
+        proof,
+        None,
+    )?;
     let mut reply = Reply::new(Section::Basics, html);
     reply.message = message;
     reply.refused(state, ctx, me, user).await
@@ -573,7 +597,10 @@ mod tests {
         assert_eq!(changed(true, "a", ""), Some(None));
         assert_eq!(changed(true, "", "b"), Some(Some("b".into())));
         // Someone else renamed the person meanwhile; the form still shows the old name.
-        assert_eq!(pick(&Some("Old".into()), &Some("Old".into()), "New"), ("Old".into(), false));
+        assert_eq!(
+            pick(&Some("Old".into()), &Some("Old".into()), "New"),
+            ("Old".into(), false)
+        );
         assert_eq!(pick(&None, &None, "Kept"), ("Kept".into(), false));
         assert_eq!(pick(&Some(" B ".into()), &None, "A"), ("B".into(), true));
     }

@@ -245,27 +245,19 @@ fn remember_connector(state: &AppState, kind: ContactKind, missing: bool) {
 }
 
 pub fn routes(kind: ContactKind) -> Router<AppState> {
-    use super::show;
+    use super::section_get;
     let base = format!("/profile/{}", kind.id());
     let section = kind.section();
     Router::new()
         .route(
             &base,
-            axum::routing::get(move |s: State<AppState>, c: PageCtx, m: CurrentUser| {
-                show(s, c, m, section, false)
-            })
-            .post(
+            section_get(section, false).post(
                 move |s: State<AppState>, c: PageCtx, m: CurrentUser, f: Form<StartForm>| {
                     start(s, c, m, f, kind)
                 },
             ),
         )
-        .route(
-            &format!("{base}/edit"),
-            axum::routing::get(move |s: State<AppState>, c: PageCtx, m: CurrentUser| {
-                show(s, c, m, section, true)
-            }),
-        )
+        .route(&format!("{base}/edit"), section_get(section, true))
         .route(
             &format!("{base}/verify"),
             post(

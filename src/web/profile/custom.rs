@@ -51,13 +51,23 @@ fn shown(ctx: &PageCtx, def: &FieldDef, stored: Option<&Value>) -> String {
 /// The stored value as form text (a ticked box is `on`), to compare submissions with.
 fn stored_text(def: &FieldDef, stored: Option<&Value>) -> String {
     if def.kind == FieldKind::Checkbox {
-        if def.is_checked(stored) { "on".into() } else { String::new() }
+        if def.is_checked(stored) {
+            "on".into()
+        } else {
+            String::new()
+        }
     } else {
         def.form_value(stored)
     }
 }
 
-fn input(ctx: &PageCtx, def: &FieldDef, value: &str, original: &str, errors: &FieldErrors) -> Input {
+fn input(
+    ctx: &PageCtx,
+    def: &FieldDef,
+    value: &str,
+    original: &str,
+    errors: &FieldErrors,
+) -> Input {
     let name = form_name(def);
     let mut i = Input::new(SECTION, &name, def.label(ctx.lang), def.input_type())
         .value(value)

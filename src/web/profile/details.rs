@@ -247,6 +247,7 @@ fn section(
                 };
                 (label(ctx, c), shown)
             })
+            .filter(|(_, shown)| !shown.is_empty())
             .collect();
         (Vec::new(), Vec::new(), facts)
     };
@@ -377,10 +378,13 @@ pub async fn save(
         patch.insert("address".into(), Value::Object(address));
     }
     if patch.is_empty() {
-        return Reply::new(Section::Details, section(&ctx, &current, &current, false, &errors)?)
-            .message(ctx.t.t("profile.nothing_changed"))
-            .done(&ctx, &me.session)
-            .await;
+        return Reply::new(
+            Section::Details,
+            section(&ctx, &current, &current, false, &errors)?,
+        )
+        .message(ctx.t.t("profile.nothing_changed"))
+        .done(&ctx, &me.session)
+        .await;
     }
     let fields: Vec<&String> = patch.keys().collect();
     match state.logto.update_user_profile(&user.id, &patch).await {
@@ -390,10 +394,13 @@ pub async fn save(
                 .record_or_log(entry(ACTION, &ctx, &user).details(json!({ "fields": fields })))
                 .await;
             let saved = current_values(&serde_json::from_value(profile).unwrap_or_default());
-            Reply::new(Section::Details, section(&ctx, &saved, &saved, false, &errors)?)
-                .message(ctx.t.t("profile.details.saved"))
-                .done(&ctx, &me.session)
-                .await
+            Reply::new(
+                Section::Details,
+                section(&ctx, &saved, &saved, false, &errors)?,
+            )
+            .message(ctx.t.t("profile.details.saved"))
+            .done(&ctx, &me.session)
+            .await
         }
         Err(e) if e.status() == Some(400) || e.status() == Some(422) => {
             let code = e.code().unwrap_or("invalid_input").to_string();
