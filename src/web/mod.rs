@@ -140,7 +140,8 @@ pub fn router(state: AppState) -> Router {
                 .layer(CompressionLayer::new())
                 .layer(tower_http::timeout::TimeoutLayer::with_status_code(
                     axum::http::StatusCode::REQUEST_TIMEOUT,
-                    Duration::from_secs(60),
+                    // Long enough for a 500-row invitation batch under the outgoing throttle.
+                    Duration::from_secs(180),
                 )),
         )
         .with_state(state)

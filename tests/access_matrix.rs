@@ -1,0 +1,232 @@
+//! The access matrix (issue 3): every route × {anonymous, end user, admin of org A, operator}
+//! → the expected status; cross-organization URL tampering is refused; CSRF on every state
+//! change.
+
+mod common;
+
+use common::{spawn_app, Browser, TestApp};
+use logto_portal::audit::Filter;
+use reqwest::StatusCode;
+
+const SEE_OTHER: u16 = 303;
+const OK: u16 = 200;
+const FORBIDDEN: u16 = 403;
+const NOT_FOUND: u16 = 404;
+
+struct Ids {
+    acme: String,
+    globex: String,
+    member: String,
+    globex_user: String,
+    invitation_acme: String,
+    invitation_globex: String,
+}
+
+async fn ids(app: &TestApp) -> Ids {
+    let s = app.fake.state();
+    let acme = s.find_org_id_by_name("Acme Corp").unwrap();
+    let globex = s.find_org_id_by_name("Globex").unwrap();
+    let member = app.user_id(&app.seed.member_username);
+    let globex_user = app
+        .state
+        .logto
+        .list_org_members(
+            &globex,
+            &logto_portal::logto::MemberQuery {
+                page: 1,
+                page_size: 1,
+                q: None,
+                organization_role_id: None,
+            },
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id
+        .clone();
+    let far_future = logto_portal::audit::now_ms() + 5 * 86_400_000;
+    let invitation_acme =
+        s.create_invitation(&acme, None, "matrix-a@example.com", &["member"], far_future, "Pending");
+    let invitation_globex =
+        s.create_invitation(&globex, None, "matrix-g@example.com", &["member"], far_future, "Pending");
+    Ids {
+        acme,
+        globex,
+        member,
+        globex_user,
+        invitation_acme,
+        invitation_globex,
+    }
+}
+
+/// GET routes with the status each role gets: (path, anonymous, end user, admin of Acme, operator).
+fn get_routes(i: &Ids) -> Vec<(String, u16, u16, u16, u16)> {
+    let a = &i.acme;
+    let g = &i.globex;
+    let m = &i.member;
+    let gu = &i.globex_user;
+    vec![
+        ("/profile".into(), SEE_OTHER, OK, OK, OK),
+        ("/orgs".into(), SEE_OTHER, OK, OK, OK),
+        (format!("/orgs/go?org_id={a}"), SEE_OTHER, NOT_FOUND, SEE_OTHER, SEE_OTHER),
+        (format!("/orgs/go?org_id={g}"), SEE_OTHER, NOT_FOUND, NOT_FOUND, SEE_OTHER),
+        (format!("/orgs/{a}/members"), SEE_OTHER, NOT_FOUND, OK, OK),
+        (format!("/orgs/{g}/members"), SEE_OTHER, NOT_FOUND, NOT_FOUND, OK),
+        (format!("/orgs/{g}/members/export.csv"), SEE_OTHER, NOT_FOUND, NOT_FOUND, OK),
+        (format!("/orgs/{g}/members/add"), SEE_OTHER, NOT_FOUND, NOT_FOUND, OK),
+        // The picker's fragment; without htmx it sends the browser to the add page.
+        (format!("/orgs/{g}/members/candidates?q=an"), SEE_OTHER, NOT_FOUND, NOT_FOUND, SEE_OTHER),
+        (format!("/orgs/{g}/members/{gu}/roles"), SEE_OTHER, NOT_FOUND, NOT_FOUND, OK),
+        (format!("/orgs/{g}/members/{gu}/remove"), SEE_OTHER, NOT_FOUND, NOT_FOUND, OK),
+        (format!("/orgs/{a}/invitations"), SEE_OTHER, NOT_FOUND, OK, OK),
+        (format!("/orgs/{g}/invitations"), SEE_OTHER, NOT_FOUND, NOT_FOUND, OK),
+        ("/users".into(), SEE_OTHER, FORBIDDEN, FORBIDDEN, OK),
+        ("/users/export.csv".into(), SEE_OTHER, FORBIDDEN, FORBIDDEN, OK),
+        (format!("/users/{m}"), SEE_OTHER, FORBIDDEN, FORBIDDEN, OK),
+        (format!("/users/{m}/suspend"), SEE_OTHER, FORBIDDEN, FORBIDDEN, OK),
+        (format!("/users/{m}/delete"), SEE_OTHER, FORBIDDEN, FORBIDDEN, OK),
+        ("/audit".into(), SEE_OTHER, FORBIDDEN, OK, OK),
+        ("/audit/export.csv".into(), SEE_OTHER, FORBIDDEN, OK, OK),
+        // Public pages.
+        (format!("/invitations/{}", i.invitation_acme), OK, OK, OK, OK),
+        ("/signed-out".into(), OK, OK, OK, OK),
+        ("/healthz".into(), OK, OK, OK, OK),
+    ]
+}
+
+#[tokio::test]
+async fn every_route_answers_each_role_as_expected() {
+    let app = spawn_app().await;
+    let ids = ids(&app).await;
+    let browsers: Vec<(&str, Browser)> = vec![
+        ("anonymous", app.browser()),
+        ("end user", app.member().await),
+        ("admin of Acme", app.admin().await),
+        ("operator", app.operator().await),
+    ];
+    let mut wrong = Vec::new();
+    for (path, anon, user, admin, op) in get_routes(&ids) {
+        for ((role, b), expected) in browsers.iter().zip([anon, user, admin, op]) {
+            let status = b.get(&path).await.status().as_u16();
+            if status != expected {
+                wrong.push(format!("GET {path} as {role}: {status}, expected {expected}"));
+            }
+            // Anonymous htmx requests get 401, not a redirect.
+            if *role == "anonymous" && expected == SEE_OTHER {
+                let s = b.get_htmx(&path).await.status().as_u16();
+                if s != 401 {
+                    wrong.push(format!("htmx GET {path} as anonymous: {s}, expected 401"));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[tokio::test]
+async fn cross_organization_changes_are_refused_and_recorded() {
+    let app = spawn_app().await;
+    let ids = ids(&app).await;
+    let admin = app.admin().await;
+    let g = &ids.globex;
+    let gu = &ids.globex_user;
+    let gi = &ids.invitation_globex;
+    let before = app.fake.state().user_json(gu).unwrap();
+    let attempts: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (format!("/orgs/{g}/members/add"), vec![("user_id", ids.member.as_str()), ("role", "admin")]),
+        (format!("/orgs/{g}/members/{gu}/roles"), vec![("role", "admin")]),
+        (format!("/orgs/{g}/members/{gu}/remove"), vec![]),
+        (format!("/orgs/{g}/invitations"), vec![("emails", "x@example.com")]),
+        (format!("/orgs/{g}/invitations/{gi}/resend"), vec![]),
+        (format!("/orgs/{g}/invitations/{gi}/revoke"), vec![]),
+        (format!("/orgs/{g}/invitations/{gi}/delete"), vec![]),
+    ];
+    app.fake.state().clear_requests();
+    for (path, form) in &attempts {
+        let r = admin.post_form(path, form).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "POST {path}");
+        let r = admin.post_htmx(path, form).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "htmx POST {path}");
+    }
+    // Nothing reached Logto's write endpoints.
+    let writes: Vec<_> = app
+        .fake
+        .state()
+        .api_requests()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .collect();
+    assert!(writes.is_empty(), "{writes:?}");
+    assert_eq!(app.fake.state().user_json(gu).unwrap(), before);
+    // Operator-only actions are refused for admins and end users.
+    for who in [&admin, &app.member().await] {
+        for path in [
+            format!("/users/{}/suspend", ids.member),
+            format!("/users/{}/delete", ids.member),
+        ] {
+            assert_eq!(who.post_form(&path, &[]).await.status(), StatusCode::FORBIDDEN, "{path}");
+        }
+    }
+    let (entries, total) = app
+        .state
+        .audit
+        .list(
+            &Filter {
+                action: Some("security.access_denied".into()),
+                ..Default::default()
+            },
+            1,
+            100,
+        )
+        .await
+        .unwrap();
+    assert!(total >= attempts.len() as u64 * 2, "{total}");
+    assert!(entries
+        .iter()
+        .any(|e| e.org_id.as_deref() == Some(g.as_str()) && e.error_code.as_deref() == Some("not_org_admin")));
+}
+
+#[tokio::test]
+async fn every_state_change_needs_the_csrf_token() {
+    let app = spawn_app().await;
+    let ids = ids(&app).await;
+    let op = app.operator().await;
+    let a = &ids.acme;
+    let m = &ids.member;
+    let ia = &ids.invitation_acme;
+    let posts = [
+        "/sign-out".to_string(),
+        format!("/orgs/{a}/members/add"),
+        format!("/orgs/{a}/members/{m}/roles"),
+        format!("/orgs/{a}/members/{m}/remove"),
+        format!("/orgs/{a}/invitations"),
+        format!("/orgs/{a}/invitations/{ia}/resend"),
+        format!("/orgs/{a}/invitations/{ia}/revoke"),
+        format!("/orgs/{a}/invitations/{ia}/delete"),
+        format!("/invitations/{ia}/accept"),
+        format!("/users/{m}/suspend"),
+        format!("/users/{m}/unsuspend"),
+        format!("/users/{m}/delete"),
+        format!("/users/{m}/orgs"),
+        format!("/users/{m}/roles"),
+        "/profile/basics".to_string(),
+        "/profile/details".to_string(),
+        "/profile/password".to_string(),
+        "/profile/avatar".to_string(),
+    ];
+    app.fake.state().clear_requests();
+    for path in &posts {
+        let r = op.post_without_csrf(path, &[("name", "x")]).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "POST {path} without a token");
+        let r = op.post_without_csrf(path, &[("_csrf", "forged")]).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "POST {path} with a wrong token");
+    }
+    let writes: Vec<_> = app
+        .fake
+        .state()
+        .api_requests()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .collect();
+    assert!(writes.is_empty(), "{writes:?}");
+}
