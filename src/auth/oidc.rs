@@ -120,6 +120,8 @@ pub struct SignInQuery {
     pub return_to: Option<String>,
     pub login_hint: Option<String>,
     pub first_screen: Option<String>,
+    /// `login` makes Logto ask for credentials even with a session (switching accounts).
+    pub prompt: Option<String>,
 }
 
 /// `GET /sign-in`: redirect to Logto's authorization endpoint.
@@ -165,6 +167,9 @@ pub async fn sign_in(
         )
     }) {
         request = request.add_extra_param("first_screen", screen.to_string());
+    }
+    if q.prompt.as_deref() == Some("login") {
+        request = request.add_extra_param("prompt", "login");
     }
     let (url, csrf_state, nonce) = request.url();
     let mut pending: Vec<PendingSignIn> = session.get(PENDING_KEY).await?.unwrap_or_default();

@@ -85,6 +85,16 @@ pub struct LandingView {
 }
 
 impl LandingView {
+    /// Signs in again as the invited person: Logto asks for credentials even when it still
+    /// has a session for someone else (`prompt=login`), then comes back here.
+    pub fn switch_account_href(&self) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        q.append_pair("prompt", "login");
+        q.append_pair("login_hint", &self.invitee);
+        q.append_pair("return_to", &format!("/invitations/{}", self.id));
+        format!("/sign-in?{}", q.finish())
+    }
+
     pub fn is_unknown(&self) -> bool {
         self.situation == Situation::Unknown
     }
