@@ -45,10 +45,22 @@ async fn ids(app: &TestApp) -> Ids {
         .id
         .clone();
     let far_future = logto_portal::audit::now_ms() + 5 * 86_400_000;
-    let invitation_acme =
-        s.create_invitation(&acme, None, "matrix-a@example.com", &["member"], far_future, "Pending");
-    let invitation_globex =
-        s.create_invitation(&globex, None, "matrix-g@example.com", &["member"], far_future, "Pending");
+    let invitation_acme = s.create_invitation(
+        &acme,
+        None,
+        "matrix-a@example.com",
+        &["member"],
+        far_future,
+        "Pending",
+    );
+    let invitation_globex = s.create_invitation(
+        &globex,
+        None,
+        "matrix-g@example.com",
+        &["member"],
+        far_future,
+        "Pending",
+    );
     Ids {
         acme,
         globex,
@@ -68,27 +80,111 @@ fn get_routes(i: &Ids) -> Vec<(String, u16, u16, u16, u16)> {
     vec![
         ("/profile".into(), SEE_OTHER, OK, OK, OK),
         ("/orgs".into(), SEE_OTHER, OK, OK, OK),
-        (format!("/orgs/go?org_id={a}"), SEE_OTHER, NOT_FOUND, SEE_OTHER, SEE_OTHER),
-        (format!("/orgs/go?org_id={g}"), SEE_OTHER, NOT_FOUND, NOT_FOUND, SEE_OTHER),
+        (
+            format!("/orgs/go?org_id={a}"),
+            SEE_OTHER,
+            NOT_FOUND,
+            SEE_OTHER,
+            SEE_OTHER,
+        ),
+        (
+            format!("/orgs/go?org_id={g}"),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            SEE_OTHER,
+        ),
         (format!("/orgs/{a}/members"), SEE_OTHER, NOT_FOUND, OK, OK),
-        (format!("/orgs/{g}/members"), SEE_OTHER, NOT_FOUND, NOT_FOUND, OK),
-        (format!("/orgs/{g}/members/export.csv"), SEE_OTHER, NOT_FOUND, NOT_FOUND, OK),
-        (format!("/orgs/{g}/members/add"), SEE_OTHER, NOT_FOUND, NOT_FOUND, OK),
+        (
+            format!("/orgs/{g}/members"),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            OK,
+        ),
+        (
+            format!("/orgs/{g}/members/export.csv"),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            OK,
+        ),
+        (
+            format!("/orgs/{g}/members/add"),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            OK,
+        ),
         // The picker's fragment; without htmx it sends the browser to the add page.
-        (format!("/orgs/{g}/members/candidates?q=an"), SEE_OTHER, NOT_FOUND, NOT_FOUND, SEE_OTHER),
-        (format!("/orgs/{g}/members/{gu}/roles"), SEE_OTHER, NOT_FOUND, NOT_FOUND, OK),
-        (format!("/orgs/{g}/members/{gu}/remove"), SEE_OTHER, NOT_FOUND, NOT_FOUND, OK),
-        (format!("/orgs/{a}/invitations"), SEE_OTHER, NOT_FOUND, OK, OK),
-        (format!("/orgs/{g}/invitations"), SEE_OTHER, NOT_FOUND, NOT_FOUND, OK),
+        (
+            format!("/orgs/{g}/members/candidates?q=an"),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            SEE_OTHER,
+        ),
+        (
+            format!("/orgs/{g}/members/{gu}/roles"),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            OK,
+        ),
+        (
+            format!("/orgs/{g}/members/{gu}/remove"),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            OK,
+        ),
+        (
+            format!("/orgs/{a}/invitations"),
+            SEE_OTHER,
+            NOT_FOUND,
+            OK,
+            OK,
+        ),
+        (
+            format!("/orgs/{g}/invitations"),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            OK,
+        ),
         ("/users".into(), SEE_OTHER, FORBIDDEN, FORBIDDEN, OK),
-        ("/users/export.csv".into(), SEE_OTHER, FORBIDDEN, FORBIDDEN, OK),
+        (
+            "/users/export.csv".into(),
+            SEE_OTHER,
+            FORBIDDEN,
+            FORBIDDEN,
+            OK,
+        ),
         (format!("/users/{m}"), SEE_OTHER, FORBIDDEN, FORBIDDEN, OK),
-        (format!("/users/{m}/suspend"), SEE_OTHER, FORBIDDEN, FORBIDDEN, OK),
-        (format!("/users/{m}/delete"), SEE_OTHER, FORBIDDEN, FORBIDDEN, OK),
+        (
+            format!("/users/{m}/suspend"),
+            SEE_OTHER,
+            FORBIDDEN,
+            FORBIDDEN,
+            OK,
+        ),
+        (
+            format!("/users/{m}/delete"),
+            SEE_OTHER,
+            FORBIDDEN,
+            FORBIDDEN,
+            OK,
+        ),
         ("/audit".into(), SEE_OTHER, FORBIDDEN, OK, OK),
         ("/audit/export.csv".into(), SEE_OTHER, FORBIDDEN, OK, OK),
         // Public pages.
-        (format!("/invitations/{}", i.invitation_acme), OK, OK, OK, OK),
+        (
+            format!("/invitations/{}", i.invitation_acme),
+            OK,
+            OK,
+            OK,
+            OK,
+        ),
         ("/signed-out".into(), OK, OK, OK, OK),
         ("/healthz".into(), OK, OK, OK, OK),
     ]
@@ -109,7 +205,9 @@ async fn every_route_answers_each_role_as_expected() {
         for ((role, b), expected) in browsers.iter().zip([anon, user, admin, op]) {
             let status = b.get(&path).await.status().as_u16();
             if status != expected {
-                wrong.push(format!("GET {path} as {role}: {status}, expected {expected}"));
+                wrong.push(format!(
+                    "GET {path} as {role}: {status}, expected {expected}"
+                ));
             }
             // Anonymous htmx requests get 401, not a redirect.
             if *role == "anonymous" && expected == SEE_OTHER {
@@ -133,10 +231,19 @@ async fn cross_organization_changes_are_refused_and_recorded() {
     let gi = &ids.invitation_globex;
     let before = app.fake.state().user_json(gu).unwrap();
     let attempts: Vec<(String, Vec<(&str, &str)>)> = vec![
-        (format!("/orgs/{g}/members/add"), vec![("user_id", ids.member.as_str()), ("role", "admin")]),
-        (format!("/orgs/{g}/members/{gu}/roles"), vec![("role", "admin")]),
+        (
+            format!("/orgs/{g}/members/add"),
+            vec![("user_id", ids.member.as_str()), ("role", "admin")],
+        ),
+        (
+            format!("/orgs/{g}/members/{gu}/roles"),
+            vec![("role", "admin")],
+        ),
         (format!("/orgs/{g}/members/{gu}/remove"), vec![]),
-        (format!("/orgs/{g}/invitations"), vec![("emails", "x@example.com")]),
+        (
+            format!("/orgs/{g}/invitations"),
+            vec![("emails", "x@example.com")],
+        ),
         (format!("/orgs/{g}/invitations/{gi}/resend"), vec![]),
         (format!("/orgs/{g}/invitations/{gi}/revoke"), vec![]),
         (format!("/orgs/{g}/invitations/{gi}/delete"), vec![]),
@@ -164,7 +271,11 @@ async fn cross_organization_changes_are_refused_and_recorded() {
             format!("/users/{}/suspend", ids.member),
             format!("/users/{}/delete", ids.member),
         ] {
-            assert_eq!(who.post_form(&path, &[]).await.status(), StatusCode::FORBIDDEN, "{path}");
+            assert_eq!(
+                who.post_form(&path, &[]).await.status(),
+                StatusCode::FORBIDDEN,
+                "{path}"
+            );
         }
     }
     let (entries, total) = app
@@ -183,7 +294,8 @@ async fn cross_organization_changes_are_refused_and_recorded() {
     assert!(total >= attempts.len() as u64 * 2, "{total}");
     assert!(entries
         .iter()
-        .any(|e| e.org_id.as_deref() == Some(g.as_str()) && e.error_code.as_deref() == Some("not_org_admin")));
+        .any(|e| e.org_id.as_deref() == Some(g.as_str())
+            && e.error_code.as_deref() == Some("not_org_admin")));
 }
 
 #[tokio::test]
@@ -217,9 +329,17 @@ async fn every_state_change_needs_the_csrf_token() {
     app.fake.state().clear_requests();
     for path in &posts {
         let r = op.post_without_csrf(path, &[("name", "x")]).await;
-        assert_eq!(r.status(), StatusCode::FORBIDDEN, "POST {path} without a token");
+        assert_eq!(
+            r.status(),
+            StatusCode::FORBIDDEN,
+            "POST {path} without a token"
+        );
         let r = op.post_without_csrf(path, &[("_csrf", "forged")]).await;
-        assert_eq!(r.status(), StatusCode::FORBIDDEN, "POST {path} with a wrong token");
+        assert_eq!(
+            r.status(),
+            StatusCode::FORBIDDEN,
+            "POST {path} with a wrong token"
+        );
     }
     let writes: Vec<_> = app
         .fake

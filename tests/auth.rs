@@ -552,7 +552,11 @@ async fn idle_sessions_expire_and_activity_keeps_them() {
     let member = app.member().await;
     for _ in 0..3 {
         tokio::time::sleep(std::time::Duration::from_millis(900)).await;
-        assert_eq!(home_location(&member).await.1, "/profile", "activity keeps the session");
+        assert_eq!(
+            home_location(&member).await.1,
+            "/profile",
+            "activity keeps the session"
+        );
     }
     tokio::time::sleep(std::time::Duration::from_millis(2600)).await;
     let r = member.get("/profile").await;

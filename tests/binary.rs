@@ -52,13 +52,19 @@ async fn configuration_errors_are_one_clear_line() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("LOGTO_M2M_APP_SECRET"), "{stderr}");
-    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
 
     let mut env = base_env(&fake);
     env.push(("PORTAL_LISTEN", "nowhere".into()));
     let out = command(&env).arg("serve").output().unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("PORTAL_LISTEN") && stderr.contains("127.0.0.1:8080"), "{stderr}");
+    assert!(
+        stderr.contains("PORTAL_LISTEN") && stderr.contains("127.0.0.1:8080"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -80,7 +86,10 @@ async fn check_explains_what_works_and_what_fails() {
     assert!(!stdout.contains("not-the-secret"));
 
     let mut resource = base_env(&fake);
-    resource.push(("LOGTO_MANAGEMENT_API_RESOURCE", "https://nope.example/api".into()));
+    resource.push((
+        "LOGTO_MANAGEMENT_API_RESOURCE",
+        "https://nope.example/api".into(),
+    ));
     let out = command(&resource).arg("check").output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap().to_lowercase();
     assert!(!out.status.success());
@@ -88,11 +97,17 @@ async fn check_explains_what_works_and_what_fails() {
 
     let mut down = base_env(&fake);
     down.retain(|(k, _)| *k != "LOGTO_ENDPOINT");
-    down.push(("LOGTO_ENDPOINT", format!("http://127.0.0.1:{}", free_port())));
+    down.push((
+        "LOGTO_ENDPOINT",
+        format!("http://127.0.0.1:{}", free_port()),
+    ));
     let out = command(&down).arg("check").output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap().to_lowercase();
     assert!(!out.status.success());
-    assert!(stdout.contains("unreachable") || stdout.contains("reach"), "{stdout}");
+    assert!(
+        stdout.contains("unreachable") || stdout.contains("reach"),
+        "{stdout}"
+    );
 }
 
 /// Runs the command as an unprivileged user (uid/gid 65534) when the tests run as root, as
@@ -142,7 +157,10 @@ async fn runs_like_the_image_non_root_read_only_json_logs() {
     let mut env = base_env(&fake);
     env.push(("PORTAL_LISTEN", format!("127.0.0.1:{port}")));
     env.push(("PORTAL_PUBLIC_URL", format!("http://127.0.0.1:{port}")));
-    env.push(("DATABASE_URL", format!("sqlite://{}/portal.db", data.display())));
+    env.push((
+        "DATABASE_URL",
+        format!("sqlite://{}/portal.db", data.display()),
+    ));
     env.push(("PORTAL_LOG_FORMAT", "json".into()));
     let mut cmd = command(&env);
     cmd.arg("serve")
@@ -164,7 +182,10 @@ async fn runs_like_the_image_non_root_read_only_json_logs() {
                 break;
             }
         }
-        assert!(started.elapsed() < Duration::from_secs(20), "portal never became ready");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "portal never became ready"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let health = client.get(format!("{base}/healthz")).send().await.unwrap();
@@ -175,10 +196,16 @@ async fn runs_like_the_image_non_root_read_only_json_logs() {
         .to_str()
         .unwrap()
         .starts_with(&format!("{}/oidc/auth?", fake.url())));
-    let request_id = sign_in.headers()["x-request-id"].to_str().unwrap().to_string();
+    let request_id = sign_in.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
     let welcome = client.get(&base).send().await.unwrap();
     assert_eq!(welcome.status(), 200);
-    assert!(data.join("portal.db").exists(), "SQLite file in the data volume");
+    assert!(
+        data.join("portal.db").exists(),
+        "SQLite file in the data volume"
+    );
 
     // The healthcheck subcommand the image uses.
     let mut hc = command(&[("PORTAL_LISTEN", format!("0.0.0.0:{port}"))]);
@@ -192,7 +219,10 @@ async fn runs_like_the_image_non_root_read_only_json_logs() {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
-        assert!(stop.elapsed() < Duration::from_secs(10), "did not stop within 10 s");
+        assert!(
+            stop.elapsed() < Duration::from_secs(10),
+            "did not stop within 10 s"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "{status:?}");

@@ -44,7 +44,11 @@ async fn audit_all(dark: bool) {
             None => vec!["/".into(), "/signed-out".into()],
         };
         for path in paths {
-            chrome.driver.goto(format!("{}{}", app.url, path)).await.unwrap();
+            chrome
+                .driver
+                .goto(format!("{}{}", app.url, path))
+                .await
+                .unwrap();
             chrome.wait_for("main").await;
             for v in chrome.accessibility_violations().await {
                 problems.push(format!("{role} {path}: {v}"));
@@ -76,8 +80,16 @@ async fn pages_fit_a_phone_screen() {
     let chrome = Chrome::start_with(true, false, (390, 844)).await;
     chrome.sign_in(&app, &app.seed.operator_username).await;
     let mut wide = Vec::new();
-    for (_, path) in pages(&app).await.into_iter().filter(|(r, _)| *r == "operator") {
-        chrome.driver.goto(format!("{}{}", app.url, path)).await.unwrap();
+    for (_, path) in pages(&app)
+        .await
+        .into_iter()
+        .filter(|(r, _)| *r == "operator")
+    {
+        chrome
+            .driver
+            .goto(format!("{}{}", app.url, path))
+            .await
+            .unwrap();
         chrome.wait_for("main").await;
         let overflow = chrome
             .driver

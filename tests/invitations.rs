@@ -1340,8 +1340,14 @@ async fn the_wrong_person_is_refused_and_told_which_email_to_use() {
     let switch = attrs(&html, "#switch-account", "href");
     assert_eq!(switch.len(), 1);
     assert!(switch[0].contains("prompt=login"), "{switch:?}");
-    assert!(switch[0].contains("login_hint=contractor%40example.test"), "{switch:?}");
-    assert!(switch[0].contains(&format!("return_to=%2Finvitations%2F{}", inv.id)), "{switch:?}");
+    assert!(
+        switch[0].contains("login_hint=contractor%40example.test"),
+        "{switch:?}"
+    );
+    assert!(
+        switch[0].contains(&format!("return_to=%2Finvitations%2F{}", inv.id)),
+        "{switch:?}"
+    );
     assert_eq!(
         attrs(&html, "#invitation-link", "value"),
         [format!("{}{path}", app.url)]

@@ -25,7 +25,10 @@ async fn accept_language_then_the_switcher_decides() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/profile");
     let cookie = r.headers()["set-cookie"].to_str().unwrap();
-    assert!(cookie.starts_with("lang=en;") && cookie.contains("Max-Age="), "{cookie}");
+    assert!(
+        cookie.starts_with("lang=en;") && cookie.contains("Max-Age="),
+        "{cookie}"
+    );
     let html = member
         .client
         .get(member.url("/profile"))
@@ -40,7 +43,9 @@ async fn accept_language_then_the_switcher_decides() {
     assert!(html.contains("Sign out"));
 
     // The switcher never redirects off-site.
-    let r = member.get("/lang/zh-TW?return_to=https%3A%2F%2Fevil.example").await;
+    let r = member
+        .get("/lang/zh-TW?return_to=https%3A%2F%2Fevil.example")
+        .await;
     assert_eq!(r.headers()["location"], "/");
 
     // Error pages follow the language too.

@@ -14,10 +14,25 @@ async fn metrics_count_requests_logto_calls_and_tokens() {
     // Loopback without a configured token may read the metrics.
     let (status, text) = app.browser().get_text("/metrics").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(text.contains("portal_http_requests_total{method=\"GET\",route=\"/callback\",status=\"303\"}"), "{text}");
-    assert!(text.contains("portal_http_request_duration_seconds_bucket{method=\"GET\",route=\"/\",le=\"+Inf\"}"));
-    assert!(text.contains("portal_logto_api_calls_total{endpoint=\"GET /api/users/{userId}\",status=\"200\"}"), "{text}");
-    assert!(text.contains("portal_logto_token_refreshes_total 1"), "{text}");
+    assert!(
+        text.contains(
+            "portal_http_requests_total{method=\"GET\",route=\"/callback\",status=\"303\"}"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(
+        "portal_http_request_duration_seconds_bucket{method=\"GET\",route=\"/\",le=\"+Inf\"}"
+    ));
+    assert!(
+        text.contains(
+            "portal_logto_api_calls_total{endpoint=\"GET /api/users/{userId}\",status=\"200\"}"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("portal_logto_token_refreshes_total 1"),
+        "{text}"
+    );
     assert!(text.contains("portal_logto_throttle_waits_total"));
     assert!(text.contains("portal_logto_rate_limited_total"));
     // Route templates, never raw paths with ids.
@@ -72,7 +87,14 @@ async fn request_id_is_in_the_response_and_the_audit_trail() {
     let (entries, _) = app
         .state
         .audit
-        .list(&Filter { action: Some("security.csrf_refused".into()), ..Default::default() }, 1, 5)
+        .list(
+            &Filter {
+                action: Some("security.csrf_refused".into()),
+                ..Default::default()
+            },
+            1,
+            5,
+        )
         .await
         .unwrap();
     assert_eq!(entries[0].request_id.as_deref(), Some(id.as_str()));

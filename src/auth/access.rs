@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use tower_sessions::Session;
 
 use crate::audit::{now_ms, NewEntry};
-use crate::web::context::origin_of;
 use crate::auth::session::{Access, OrgMembership, SessionUser, ACCESS_KEY, USER_KEY};
 use crate::logto::LogtoError;
+use crate::web::context::origin_of;
 use crate::web::error::AppError;
 use crate::web::AppState;
 

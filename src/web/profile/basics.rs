@@ -80,6 +80,7 @@ struct BasicsSection<'a> {
     preview: String,
     upload_error: Option<String>,
     upload_hint: String,
+    needs_sign_in: bool,
 }
 
 impl BasicsSection<'_> {
@@ -116,6 +117,7 @@ fn view(ctx: &PageCtx, user: &User) -> AppResult<String> {
         preview: String::new(),
         upload_error: None,
         upload_hint: String::new(),
+        needs_sign_in: false,
     })
 }
 
@@ -182,6 +184,7 @@ fn editor(
         preview,
         upload_error,
         upload_hint: ctx.t.f("profile.basics.upload_hint", &[("max", &2)]),
+        needs_sign_in: proof == Proof::NeedsSignIn,
     })
 }
 

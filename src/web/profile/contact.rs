@@ -308,7 +308,8 @@ struct ContactSection<'a> {
     /// Messages of this kind (`profile.email.*` / `profile.phone.*`).
     change_label: String,
     remove_label: String,
-    proof_hint: Option<String>,
+    /// No password to ask for and the sign-in is old: offer a fresh sign-in.
+    needs_sign_in: bool,
 }
 
 impl ContactSection<'_> {
@@ -408,8 +409,7 @@ fn section(
             }
         )),
         remove_label: t.t(&format!("profile.{id}.remove")),
-        proof_hint: (mode == Mode::Edit && draft.proof == Proof::NeedsSignIn)
-            .then(|| t.t("profile.proof.sign_in_again")),
+        needs_sign_in: mode == Mode::Edit && draft.proof == Proof::NeedsSignIn,
     }
     .render()
     .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))

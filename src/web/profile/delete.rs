@@ -28,6 +28,7 @@ const AFTER: &str = "/signed-out";
 struct DeleteSection<'a> {
     ctx: &'a PageCtx,
     inputs: Vec<Input>,
+    needs_sign_in: bool,
 }
 
 /// What the person types to confirm: something of their own they know by heart.
@@ -69,9 +70,13 @@ fn section(ctx: &PageCtx, user: &User, proof: Proof, errors: &FieldErrors) -> Ap
     if !errors.is_empty() {
         super::form::focus_first(&mut inputs);
     }
-    DeleteSection { ctx, inputs }
-        .render()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
+    DeleteSection {
+        ctx,
+        inputs,
+        needs_sign_in: proof == Proof::NeedsSignIn,
+    }
+    .render()
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
 }
 
 pub fn render(ctx: &PageCtx, data: &PageData) -> AppResult<String> {

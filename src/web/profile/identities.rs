@@ -35,6 +35,7 @@ struct Row {
 struct IdentitiesSection<'a> {
     ctx: &'a PageCtx,
     rows: Vec<Row>,
+    needs_sign_in: bool,
 }
 
 fn provider_name(target: &str) -> String {
@@ -114,9 +115,13 @@ fn section(ctx: &PageCtx, user: &User, proof: Proof, errors: &FieldErrors) -> Ap
             }
         })
         .collect();
-    IdentitiesSection { ctx, rows }
-        .render()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
+    IdentitiesSection {
+        ctx,
+        needs_sign_in: proof == Proof::NeedsSignIn && !user.identities.is_empty(),
+        rows,
+    }
+    .render()
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
 }
 
 pub fn render(ctx: &PageCtx, data: &PageData) -> AppResult<String> {

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::form::{focus_first, Input};
+use super::proof::Proof;
 use super::{entry, FieldErrors, PageData, Reply, Section};
 use crate::auth::access::CurrentUser;
 use crate::logto::User;
@@ -45,6 +46,7 @@ struct PasswordSection<'a> {
     editing: bool,
     has_password: bool,
     inputs: Vec<Input>,
+    needs_sign_in: bool,
 }
 
 fn has_password(user: &User) -> bool {
@@ -90,6 +92,7 @@ fn section(
     ctx: &PageCtx,
     state: &AppState,
     user: &User,
+    proof: Proof,
     editing: bool,
     errors: &FieldErrors,
 ) -> AppResult<String> {
@@ -141,6 +144,7 @@ fn section(
         editing,
         has_password: has,
         inputs,
+        needs_sign_in: editing && proof == Proof::NeedsSignIn,
     }
     .render()
     .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
@@ -152,7 +156,14 @@ pub fn render(
     data: &PageData,
     editing: bool,
 ) -> AppResult<String> {
-    section(ctx, state, &data.user, editing, &FieldErrors::new())
+    section(
+        ctx,
+        state,
+        &data.user,
+        data.proof,
+        editing,
+        &FieldErrors::new(),
+    )
 }
 
 async fn refuse(
@@ -162,7 +173,8 @@ async fn refuse(
     user: User,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let html = section(ctx, state, &user, true, errors)?;
+    let proof = super::proof::state(&me.session, &user, me.user.signed_in_at).await?;
+    let html = section(ctx, state, &user, proof, true, errors)?;
     Reply::new(Section::Password, html)
         .refused(state, ctx, me, user)
         .await
@@ -258,7 +270,14 @@ pub async fn save(
     };
     Reply::new(
         Section::Password,
-        section(&ctx, &state, &shown, false, &FieldErrors::new())?,
+        section(
+            &ctx,
+            &state,
+            &shown,
+            Proof::Fresh,
+            false,
+            &FieldErrors::new(),
+        )?,
     )
     .message(t.t(key))
     .done(&ctx, &me.session)

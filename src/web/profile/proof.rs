@@ -207,6 +207,44 @@ impl Throttle {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
+    fn user(has_password: bool) -> User {
+        serde_json::from_value(serde_json::json!({
+            "id": "u1", "createdAt": 1, "hasPassword": has_password
+        }))
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn who_must_prove_what() {
+        let session = Session::new(None, Arc::new(tower_sessions::MemoryStore::default()), None);
+        let now = now_ms();
+        // A password is asked for however recent the sign-in.
+        assert_eq!(
+            state(&session, &user(true), now).await.unwrap(),
+            Proof::NeedsPassword
+        );
+        // Without a password, a recent sign-in is the proof; an old one is not.
+        assert_eq!(
+            state(&session, &user(false), now - 1000).await.unwrap(),
+            Proof::Fresh
+        );
+        assert_eq!(
+            state(&session, &user(false), now - WINDOW_MS - 1000)
+                .await
+                .unwrap(),
+            Proof::NeedsSignIn
+        );
+        // A verified password counts for the window, for everyone in this session.
+        mark_proven(&session).await.unwrap();
+        assert_eq!(state(&session, &user(true), 0).await.unwrap(), Proof::Fresh);
+        session.insert(PROVEN_UNTIL_KEY, now - 1).await.unwrap();
+        assert_eq!(
+            state(&session, &user(true), now).await.unwrap(),
+            Proof::NeedsPassword
+        );
+    }
 
     #[test]
     fn waits_grow_after_free_failures_and_reset_on_success() {
