@@ -3,16 +3,11 @@
 
 mod common;
 
+use common::location;
+
 use common::{hidden_value, new_client, spawn_app, Spawn};
 use logto_portal::audit::Filter;
 use reqwest::StatusCode;
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
-}
 
 fn set_cookies(r: &reqwest::Response) -> Vec<String> {
     r.headers()

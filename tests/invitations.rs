@@ -4,11 +4,12 @@
 
 mod common;
 
+use common::{attrs, location, texts};
+
 use common::{hidden_value, Browser, TestApp};
 use logto_portal::audit::{Entry, Filter};
 use logto_portal::logto::{Invitation, InvitationFilter, InvitationStatus, MemberQuery};
 use reqwest::StatusCode;
-use scraper::{Html, Selector};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -17,35 +18,6 @@ fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as i64
-}
-
-fn texts(html: &str, css: &str) -> Vec<String> {
-    let doc = Html::parse_document(html);
-    let sel = Selector::parse(css).unwrap();
-    doc.select(&sel)
-        .map(|e| {
-            e.text()
-                .collect::<String>()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
-}
-
-fn attrs(html: &str, css: &str, attr: &str) -> Vec<String> {
-    let doc = Html::parse_document(html);
-    let sel = Selector::parse(css).unwrap();
-    doc.select(&sel)
-        .filter_map(|e| e.value().attr(attr).map(str::to_string))
-        .collect()
-}
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
 }
 
 fn acme(app: &TestApp) -> String {

@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::{attrs, location, texts};
+
 use std::collections::BTreeSet;
 
 use common::{Browser, TestApp};
@@ -11,45 +13,13 @@ use fake_logto::NewUser;
 use logto_portal::audit::{Entry, Filter};
 use logto_portal::logto::MemberQuery;
 use reqwest::StatusCode;
-use scraper::{Html, Selector};
 
 // ---------------------------------------------------------------------------------------
 // Helpers
 
-fn texts(html: &str, selector: &str) -> Vec<String> {
-    let doc = Html::parse_document(html);
-    let sel = Selector::parse(selector).unwrap();
-    doc.select(&sel)
-        .map(|e| {
-            e.text()
-                .collect::<String>()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
-}
-
-fn attrs(html: &str, selector: &str, attr: &str) -> Vec<String> {
-    let doc = Html::parse_document(html);
-    let sel = Selector::parse(selector).unwrap();
-    doc.select(&sel)
-        .filter_map(|e| e.value().attr(attr).map(str::to_string))
-        .collect()
-}
-
 /// A table-row fragment as htmx receives it, in a table so the HTML parser keeps the rows.
 fn in_table(fragment: &str) -> String {
     format!("<table><tbody>{fragment}</tbody></table>")
-}
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get("location")
-        .unwrap_or_else(|| panic!("expected a redirect, got {}", r.status()))
-        .to_str()
-        .unwrap()
-        .to_string()
 }
 
 fn person(app: &TestApp, handle: &str, name: &str) -> String {

@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::{location, texts};
+
 use std::io::Write as _;
 use std::sync::{Arc, LazyLock, Mutex, Once};
 use std::time::Duration;
@@ -20,20 +22,6 @@ use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------------------
 // Helpers
-
-fn texts(html: &str, selector: &str) -> Vec<String> {
-    let doc = Html::parse_document(html);
-    let sel = Selector::parse(selector).unwrap();
-    doc.select(&sel)
-        .map(|e| {
-            e.text()
-                .collect::<String>()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
-}
 
 fn text(html: &str, selector: &str) -> String {
     texts(html, selector).join(" | ")
@@ -51,15 +39,6 @@ fn exists(html: &str, selector: &str) -> bool {
     let doc = Html::parse_document(html);
     let sel = Selector::parse(selector).unwrap();
     doc.select(&sel).next().is_some()
-}
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get("location")
-        .unwrap_or_else(|| panic!("expected a redirect, got {}", r.status()))
-        .to_str()
-        .unwrap()
-        .to_string()
 }
 
 async fn body(r: reqwest::Response) -> (StatusCode, String) {

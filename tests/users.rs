@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::location;
+
 use common::{hidden_value, Browser, TestApp};
 use fake_logto::NewUser;
 use logto_portal::audit::{Entry, Filter};
@@ -74,13 +76,6 @@ async fn audit(app: &TestApp, action: &str) -> Vec<Entry> {
         ..Default::default()
     };
     app.state.audit.list(&filter, 1, 100).await.unwrap().0
-}
-
-fn location(resp: &reqwest::Response) -> String {
-    resp.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
 }
 
 fn user(name: &str, username: &str, email: &str) -> NewUser {

@@ -273,39 +273,28 @@ fn entries_stream(
     .fuse()
 }
 
-/// A CSV cell, quoted, with spreadsheet formulas neutralized.
-pub fn csv_cell(value: &str) -> String {
-    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
-    format!("\"{}\"", guarded.replace('"', "\"\""))
-}
-
-const CSV_HEADER: &str = "id,time,actor_id,actor_name,actor_email,action,target_type,target_id,target_label,organization_id,result,error_code,request_id,ip,user_agent,details\n";
+const CSV_HEADER: &str = "\u{feff}id,time,actor_id,actor_name,actor_email,action,target_type,target_id,target_label,organization_id,result,error_code,request_id,ip,user_agent,details\r\n";
 
 fn csv_line(e: &Entry) -> String {
-    let opt = |v: &Option<String>| csv_cell(v.as_deref().unwrap_or(""));
-    format!(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-        e.id,
-        csv_cell(&crate::web::format::iso(e.occurred_at)),
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    crate::web::csv::line([
+        e.id.to_string(),
+        crate::web::format::iso(e.occurred_at),
         opt(&e.actor_id),
         opt(&e.actor_name),
         opt(&e.actor_email),
-        csv_cell(&e.action),
+        e.action.clone(),
         opt(&e.target_type),
         opt(&e.target_id),
         opt(&e.target_label),
         opt(&e.org_id),
-        csv_cell(&e.result),
+        e.result.clone(),
         opt(&e.error_code),
         opt(&e.request_id),
         opt(&e.ip),
         opt(&e.user_agent),
-        csv_cell(&e.details),
-    )
+        e.details.clone(),
+    ])
 }
 
 fn download(body: Body, content_type: &'static str, file: &str) -> Response {
@@ -352,17 +341,4 @@ async fn export_jsonl(
         "application/x-ndjson; charset=utf-8",
         "audit.jsonl",
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_cells_are_quoted_and_formula_safe() {
-        assert_eq!(csv_cell("plain"), "\"plain\"");
-        assert_eq!(csv_cell("a\"b"), "\"a\"\"b\"");
-        assert_eq!(csv_cell("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
-        assert_eq!(csv_cell("@x"), "\"'@x\"");
-    }
 }

@@ -1666,29 +1666,9 @@ const CSV_HEADER: [&str; 9] = [
     "suspended",
 ];
 
-/// One CSV cell: always quoted, and text a spreadsheet would run as a formula (`=`, `+`,
-/// `-`, `@`, or a tab/carriage return first) gets a leading `'` so it stays text.
-pub fn csv_cell(value: &str) -> String {
-    let neutral = match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
-        _ => value.to_string(),
-    };
-    format!("\"{}\"", neutral.replace('"', "\"\""))
-}
-
-fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
-    let mut line = cells
-        .iter()
-        .map(|c| csv_cell(c.as_ref()))
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push_str("\r\n");
-    line
-}
-
 fn member_csv_line(m: &OrgMember) -> String {
     let iso = |ms: Option<i64>| ms.and_then(stamp).map(|s| s.iso).unwrap_or_default();
-    csv_line(&[
+    crate::web::csv::line([
         m.id.clone(),
         m.name.clone().unwrap_or_default(),
         m.username.clone().unwrap_or_default(),
@@ -1729,7 +1709,11 @@ async fn export_csv(
         .await;
     let org_id = admin.org_id.clone();
     // A byte-order mark so spreadsheet programs read the file as UTF-8.
-    let head = format!("\u{feff}{}", csv_line(&CSV_HEADER));
+    let head = format!(
+        "{}{}",
+        crate::web::csv::BOM,
+        crate::web::csv::line(CSV_HEADER)
+    );
     let rows = stream::iter(first.map(Ok))
         .chain(members)
         .map_ok(|m| Bytes::from(member_csv_line(&m)))
@@ -1759,17 +1743,6 @@ async fn export_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_cells_are_quoted_and_formulas_neutralized() {
-        assert_eq!(csv_cell("plain"), "\"plain\"");
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        for bad in ["+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(csv_cell(bad).starts_with("\"'"), "{bad:?}");
-        }
-        assert_eq!(csv_cell("a,b\nc"), "\"a,b\nc\"");
-        assert_eq!(csv_line(&["a", "=b"]), "\"a\",\"'=b\"\r\n");
-    }
 
     #[test]
     fn back_stays_on_the_member_list() {

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod audit;
 pub mod context;
+pub mod csv;
 pub mod error;
 pub mod format;
 pub mod health;

@@ -184,13 +184,36 @@ pub fn hidden_value(html: &str, field: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-fn location(resp: &reqwest::Response) -> String {
-    resp.headers()
+/// The `Location` header, or "" when the response is not a redirect.
+pub fn location(r: &reqwest::Response) -> String {
+    r.headers()
         .get("location")
-        .unwrap_or_else(|| panic!("expected a redirect, got {}", resp.status()))
-        .to_str()
-        .unwrap()
-        .to_string()
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// The text of every element matching `css`, whitespace collapsed.
+pub fn texts(html: &str, css: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(css).unwrap();
+    doc.select(&sel)
+        .map(|e| {
+            e.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// The value of `attr` on every element matching `css`.
+pub fn attrs(html: &str, css: &str, attr: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(css).unwrap();
+    doc.select(&sel)
+        .filter_map(|e| e.value().attr(attr).map(str::to_string))
+        .collect()
 }
 
 fn absolute(base: &str, location: &str) -> String {

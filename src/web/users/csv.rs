@@ -16,29 +16,11 @@ pub const HEADER: [&str; 9] = [
     "has_password",
 ];
 
-/// One cell, neutralized and quoted as needed.
-pub fn cell(value: &str) -> String {
-    let neutral = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
-    if neutral.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", neutral.replace('"', "\"\""))
-    } else {
-        neutral
-    }
-}
-
-fn line<'a>(cells: impl IntoIterator<Item = &'a str>) -> String {
-    let mut out = cells.into_iter().map(cell).collect::<Vec<_>>().join(",");
-    out.push_str("\r\n");
-    out
-}
+use crate::web::csv::{line, BOM};
 
 /// The first line, after a byte-order mark so spreadsheet programs read UTF-8 names right.
 pub fn header() -> String {
-    format!("\u{feff}{}", line(HEADER))
+    format!("{BOM}{}", line(HEADER))
 }
 
 pub fn row(u: &User) -> String {
@@ -65,20 +47,6 @@ pub fn row(u: &User) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn neutralizes_formulas_and_quotes() {
-        assert_eq!(cell("plain"), "plain");
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(cell("+1"), "'+1");
-        assert_eq!(cell("-2"), "'-2");
-        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(cell("\tx"), "'\tx");
-        assert_eq!(cell("a,b"), "\"a,b\"");
-        assert_eq!(cell("line\nbreak"), "\"line\nbreak\"");
-        assert_eq!(cell("mid=dle"), "mid=dle");
-        assert_eq!(cell(""), "");
-    }
 
     #[test]
     fn row_shape() {
