@@ -415,6 +415,10 @@ async fn connector_path_emails_the_acceptance_link() {
     );
     assert_eq!(sent[0].payload["organization"]["name"], "Acme Corp");
     assert_eq!(sent[0].payload["inviter"]["name"], "Adam Admin");
+    assert_eq!(
+        sent[0].payload["locale"], "en",
+        "the email goes out in the inviter's language"
+    );
 
     let entries = audit(&app, "invitation.create").await;
     assert!(

@@ -664,6 +664,7 @@ async fn process(
         inviter_name: admin.user.user.display_name(),
         expires_at: now + i64::from(days) * DAY_MS,
         source: sub.source,
+        locale: ctx.lang.code(),
         actor: ctx.actor(),
         origin: ctx.origin(),
     };
@@ -856,6 +857,7 @@ async fn act(
                     &link,
                     (&org_id, &org.name),
                     (&admin.user.user.id, &inviter_name),
+                    ctx.lang.code(),
                 )
                 .await
             } else {

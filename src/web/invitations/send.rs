@@ -209,6 +209,9 @@ pub struct Batch {
     pub expires_at: i64,
     /// `form` or `csv`, for the audit trail.
     pub source: &'static str,
+    /// Language of the invitation email (the inviter's page language; Logto picks the
+    /// connector's template for it).
+    pub locale: &'static str,
     pub actor: Actor,
     pub origin: Origin,
 }
@@ -370,6 +373,7 @@ async fn invite_one(state: &AppState, batch: &Batch, p: Planned) -> RowResult {
                 &link,
                 (&batch.org_id, &batch.org_name),
                 (&batch.inviter_id, &batch.inviter_name),
+                batch.locale,
             )
             .await;
             state
@@ -416,6 +420,7 @@ pub async fn deliver(
     link: &str,
     org: (&str, &str),
     inviter: (&str, &str),
+    locale: &str,
 ) -> Delivery {
     if !state.email_connector.should_try() {
         return Delivery::NoConnector;
@@ -424,6 +429,8 @@ pub async fn deliver(
         "link": link,
         "organization": { "id": org.0, "name": org.1 },
         "inviter": { "id": inviter.0, "name": inviter.1 },
+        "locale": locale,
+        "uiLocales": locale,
     });
     match state
         .logto
