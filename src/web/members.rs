@@ -18,7 +18,7 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::get,
-    Extension, Router,
+    Router,
 };
 use futures::{stream, StreamExt, TryStreamExt};
 use serde_json::json;
@@ -66,14 +66,13 @@ pub fn routes() -> Router<AppState> {
             "/orgs/{org_id}/members/{user_id}/remove",
             get(confirm_remove).post(remove),
         )
-        .layer(Extension(MemberCache::default()))
 }
 
 // ---------------------------------------------------------------------------------------
 // Cache
 
-/// Short-lived copies of the organization-role list and organization names, one per router
-/// (so test apps with their own fake Logto never share it).
+/// Short-lived copies of the organization-role list and organization names, one per portal
+/// (kept in `AppState`, so test apps with their own fake Logto never share it).
 #[derive(Clone, Default)]
 pub struct MemberCache(Arc<Mutex<CacheState>>);
 
@@ -89,7 +88,7 @@ impl MemberCache {
     }
 
     /// The roles that can be given to people (type `User`), by name.
-    async fn roles(&self, logto: &LogtoClient) -> Result<Arc<Vec<OrgRole>>, LogtoError> {
+    pub async fn roles(&self, logto: &LogtoClient) -> Result<Arc<Vec<OrgRole>>, LogtoError> {
         let cached = {
             let st = self.state();
             st.roles
@@ -115,7 +114,7 @@ impl MemberCache {
         Ok(roles)
     }
 
-    async fn org_name(&self, logto: &LogtoClient, org_id: &str) -> Result<String, LogtoError> {
+    pub async fn org_name(&self, logto: &LogtoClient, org_id: &str) -> Result<String, LogtoError> {
         let cached = {
             let st = self.state();
             st.org_names
@@ -156,7 +155,7 @@ impl MemberCache {
 }
 
 /// The organization's name: from the session for its admins, else (operators) from Logto.
-async fn org_name(
+pub async fn org_name(
     state: &AppState,
     cache: &MemberCache,
     admin: &OrgAdmin,
@@ -517,12 +516,12 @@ fn query_string(pairs: &[(String, String)]) -> String {
 /// filter, refresh after an addition).
 async fn list(
     State(state): State<AppState>,
-    Extension(cache): Extension<MemberCache>,
     admin: OrgAdmin,
     ctx: PageCtx,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
+    let cache = &state.org_cache;
     let params = ViewParams::parse(raw.as_deref());
     let org_id = admin.org_id.clone();
     let query = params.member_query();
@@ -742,12 +741,12 @@ fn render_roles_form(ctx: PageCtx, form: RolesForm, title: String) -> AppResult<
 /// `GET /orgs/{org_id}/members/{user_id}/roles`
 async fn edit_roles(
     State(state): State<AppState>,
-    Extension(cache): Extension<MemberCache>,
     admin: OrgAdmin,
     ctx: PageCtx,
     Path((_, user_id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
+    let cache = &state.org_cache;
     let back = safe_back(&admin.org_id, &Fields::query(raw.as_deref()).get("back"));
     let (member, roles) = tokio::join!(
         fetch_member(&state.logto, &admin.org_id, &user_id),
@@ -893,12 +892,12 @@ fn leave_to(ctx: &PageCtx, target: &str) -> Response {
 /// `POST /orgs/{org_id}/members/{user_id}/roles`: replaces the member's role set with one PUT.
 async fn save_roles(
     State(state): State<AppState>,
-    Extension(cache): Extension<MemberCache>,
     admin: OrgAdmin,
     ctx: PageCtx,
     Path((_, user_id)): Path<(String, String)>,
     body: Bytes,
 ) -> AppResult<Response> {
+    let cache = &state.org_cache;
     let fields = Fields::parse(&body);
     let back = safe_back(&admin.org_id, &fields.get("back"));
     let wanted = fields.all("role_ids");
@@ -1158,12 +1157,12 @@ fn remove_form(
 /// `GET /orgs/{org_id}/members/{user_id}/remove`: the confirmation.
 async fn confirm_remove(
     State(state): State<AppState>,
-    Extension(cache): Extension<MemberCache>,
     admin: OrgAdmin,
     ctx: PageCtx,
     Path((_, user_id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
+    let cache = &state.org_cache;
     let back = safe_back(&admin.org_id, &Fields::query(raw.as_deref()).get("back"));
     let (member, org) = tokio::join!(
         fetch_member(&state.logto, &admin.org_id, &user_id),
@@ -1178,12 +1177,12 @@ async fn confirm_remove(
 /// `POST /orgs/{org_id}/members/{user_id}/remove`
 async fn remove(
     State(state): State<AppState>,
-    Extension(cache): Extension<MemberCache>,
     admin: OrgAdmin,
     ctx: PageCtx,
     Path((_, user_id)): Path<(String, String)>,
     body: Bytes,
 ) -> AppResult<Response> {
+    let cache = &state.org_cache;
     let fields = Fields::parse(&body);
     let back = safe_back(&admin.org_id, &fields.get("back"));
     let org_id = admin.org_id.clone();
@@ -1428,11 +1427,11 @@ fn render_add(ctx: PageCtx, add: AddForm, cands: Candidates) -> AppResult<Respon
 /// `GET /orgs/{org_id}/members/add?q=`: the picker (a panel for htmx, a page otherwise).
 async fn add_form(
     State(state): State<AppState>,
-    Extension(cache): Extension<MemberCache>,
     admin: OrgAdmin,
     ctx: PageCtx,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
+    let cache = &state.org_cache;
     let fields = Fields::query(raw.as_deref());
     if fields.get("close") == "1" {
         // "Close" on the htmx panel: the empty placeholder; without htmx, the list.
@@ -1486,11 +1485,11 @@ async fn candidates(
 /// `POST /orgs/{org_id}/members/add`: adds the chosen user, then gives the chosen roles.
 async fn add(
     State(state): State<AppState>,
-    Extension(cache): Extension<MemberCache>,
     admin: OrgAdmin,
     ctx: PageCtx,
     body: Bytes,
 ) -> AppResult<Response> {
+    let cache = &state.org_cache;
     let fields = Fields::parse(&body);
     let user_id = fields.get("user_id");
     let wanted = fields.all("role_ids");

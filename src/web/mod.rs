@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod audit;
+pub mod cache;
 pub mod context;
 pub mod csv;
 pub mod error;
@@ -49,6 +50,12 @@ pub struct Inner {
     pub audit: AuditLog,
     pub oidc: OidcProvider,
     pub email_connector: invitations::EmailConnectorMemo,
+    /// Organizations and roles offered by the user directory's filters.
+    pub directory_choices: cache::Ttl<users::FilterChoices>,
+    /// Organization roles and names, shared by the member and invitation pages.
+    pub org_cache: members::MemberCache,
+    /// Whether Logto has a storage provider for avatar uploads.
+    pub storage_ready: cache::Ttl<bool>,
 }
 
 /// Shared by every handler; cheap to clone.
@@ -73,6 +80,9 @@ impl AppState {
             audit,
             oidc,
             email_connector: Default::default(),
+            org_cache: Default::default(),
+            directory_choices: cache::Ttl::new(std::time::Duration::from_secs(60)),
+            storage_ready: cache::Ttl::new(std::time::Duration::from_secs(300)),
         })))
     }
 }

@@ -159,14 +159,19 @@ impl PageData {
     pub async fn load(state: &AppState, me: &CurrentUser) -> AppResult<Self> {
         let (user, ready) = tokio::join!(
             state.logto.get_user(me.id()),
-            state.logto.user_assets_ready()
+            state
+                .storage_ready
+                .get_or_load(state.logto.user_assets_ready())
         );
         Self::with_user(me, user?, storage_ready(ready)).await
     }
 
     /// With the user already read (a handler re-rendering the page after refusing input).
     pub async fn reload_around(state: &AppState, me: &CurrentUser, user: User) -> AppResult<Self> {
-        let ready = state.logto.user_assets_ready().await;
+        let ready = state
+            .storage_ready
+            .get_or_load(state.logto.user_assets_ready())
+            .await;
         Self::with_user(me, user, storage_ready(ready)).await
     }
 

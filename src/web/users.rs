@@ -317,7 +317,11 @@ async fn build_view(
         },
         async {
             if with_choices {
-                filter_choices(state).await.map(Some)
+                state
+                    .directory_choices
+                    .get_or_load(filter_choices(state))
+                    .await
+                    .map(Some)
             } else {
                 Ok(None)
             }

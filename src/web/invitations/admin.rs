@@ -404,7 +404,7 @@ pub async fn list(
     ctx: PageCtx,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let org_id = admin.org_id;
+    let org_id = admin.org_id.clone();
     if ctx.is_htmx {
         let invitations = state.logto.list_invitations(&org_filter(&org_id)).await?;
         let table = build_table(&state, &ctx.t, &org_id, &invitations, &query).await?;
@@ -415,17 +415,18 @@ pub async fn list(
         });
     }
     let filter = org_filter(&org_id);
-    let (org, invitations, roles) = tokio::try_join!(
-        state.logto.get_organization(&org_id),
+    // The organization's name and roles come from the shared short-lived cache.
+    let (org_name, invitations, roles) = tokio::try_join!(
+        crate::web::members::org_name(&state, &state.org_cache, &admin),
         state.logto.list_invitations(&filter),
-        state.logto.list_org_roles(),
+        state.org_cache.roles(&state.logto),
     )?;
     let table = build_table(&state, &ctx.t, &org_id, &invitations, &query).await?;
-    let card = fresh_card(&state, &ctx.t, &org_id, &person_roles(roles));
+    let card = fresh_card(&state, &ctx.t, &org_id, &person_roles(roles.to_vec()));
     vary_html(&ListPage {
-        heading: ctx.t.f("invitations.heading", &[("org", &org.name)]),
+        heading: ctx.t.f("invitations.heading", &[("org", &org_name)]),
         members_href: format!("/orgs/{org_id}/members"),
-        org_name: org.name,
+        org_name,
         ctx,
         card,
         table,
@@ -621,12 +622,12 @@ async fn process(
 ) -> AppResult<Response> {
     let org_id = admin.org_id.clone();
     let filter = org_filter(&org_id);
-    let (org, roles, invitations) = tokio::try_join!(
-        state.logto.get_organization(&org_id),
-        state.logto.list_org_roles(),
+    let (org_name, roles, invitations) = tokio::try_join!(
+        crate::web::members::org_name(&state, &state.org_cache, &admin),
+        state.org_cache.roles(&state.logto),
         state.logto.list_invitations(&filter),
     )?;
-    let roles = person_roles(roles);
+    let roles = person_roles(roles.to_vec());
     let t = ctx.t;
     let mut card = fresh_card(&state, &t, &org_id, &roles);
     for option in &mut card.roles {
@@ -641,7 +642,7 @@ async fn process(
             return respond_card(
                 &state,
                 ctx,
-                &org.name,
+                &org_name,
                 card,
                 invitations,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -659,7 +660,7 @@ async fn process(
     let planned = send::plan(rows, &chosen, &roles, &pending);
     let batch = Batch {
         org_id: org_id.clone(),
-        org_name: org.name.clone(),
+        org_name: org_name.clone(),
         inviter_id: admin.user.user.id.clone(),
         inviter_name: admin.user.user.display_name(),
         expires_at: now + i64::from(days) * DAY_MS,
@@ -682,9 +683,9 @@ async fn process(
     let mut resp = if invited_any && !ctx.is_htmx {
         // The table below the results must show the new invitations.
         let fresh = state.logto.list_invitations(&org_filter(&org_id)).await?;
-        respond_card(&state, ctx, &org.name, card, fresh, StatusCode::OK).await?
+        respond_card(&state, ctx, &org_name, card, fresh, StatusCode::OK).await?
     } else {
-        respond_card(&state, ctx, &org.name, card, invitations, StatusCode::OK).await?
+        respond_card(&state, ctx, &org_name, card, invitations, StatusCode::OK).await?
     };
     if invited_any {
         resp.headers_mut()

@@ -400,7 +400,11 @@ async fn refuse(
     message: Option<String>,
 ) -> AppResult<Response> {
     let proof = super::proof::state(&me.session, &user, me.user.signed_in_at).await?;
-    let storage_ready = state.logto.user_assets_ready().await.unwrap_or(false);
+    let storage_ready = state
+        .storage_ready
+        .get_or_load(state.logto.user_assets_ready())
+        .await
+        .unwrap_or(false);
     let html = editor(
         ctx,
         &user,

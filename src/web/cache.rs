@@ -1,0 +1,62 @@
+//! A value read from Logto and kept for a short time, so warm pages stay within their budget
+//! of Management API calls. Per process; each replica keeps its own.
+
+use std::{
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+pub struct Ttl<T> {
+    ttl: Duration,
+    slot: Mutex<Option<(Instant, T)>>,
+}
+
+impl<T: Clone> Ttl<T> {
+    pub fn new(ttl: Duration) -> Self {
+        Ttl {
+            ttl,
+            slot: Mutex::new(None),
+        }
+    }
+
+    /// The cached value while fresh; otherwise `load`s it (failures are not cached).
+    pub async fn get_or_load<E, F>(&self, load: F) -> Result<T, E>
+    where
+        F: std::future::Future<Output = Result<T, E>>,
+    {
+        if let Some((at, value)) = self.slot.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            if at.elapsed() < self.ttl {
+                return Ok(value.clone());
+            }
+        }
+        let value = load.await?;
+        *self.slot.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((Instant::now(), value.clone()));
+        Ok(value)
+    }
+
+    /// Forgets the value (after a change that makes it stale).
+    pub fn clear(&self) {
+        *self.slot.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn caches_until_the_ttl_and_not_failures() {
+        let cache = Ttl::new(Duration::from_millis(50));
+        assert_eq!(
+            cache.get_or_load(async { Err::<u32, _>("down") }).await,
+            Err("down")
+        );
+        assert_eq!(cache.get_or_load(async { Ok::<_, ()>(1) }).await, Ok(1));
+        assert_eq!(cache.get_or_load(async { Ok::<_, ()>(2) }).await, Ok(1));
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        assert_eq!(cache.get_or_load(async { Ok::<_, ()>(3) }).await, Ok(3));
+        cache.clear();
+        assert_eq!(cache.get_or_load(async { Ok::<_, ()>(4) }).await, Ok(4));
+    }
+}
