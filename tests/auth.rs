@@ -558,3 +558,27 @@ async fn idle_sessions_expire_and_activity_keeps_them() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(location(&r).starts_with("/sign-in"));
 }
+
+#[tokio::test]
+async fn page_views_do_not_rewrite_the_session_every_time() {
+    use sqlx::Connection;
+    let app = spawn_app().await;
+    let member = app.member().await;
+    let snapshot = || async {
+        let mut c = sqlx::SqliteConnection::connect(&app.database_url)
+            .await
+            .unwrap();
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, CAST(expiry_date AS TEXT) FROM sessions ORDER BY id")
+                .fetch_all(&mut c)
+                .await
+                .unwrap();
+        rows
+    };
+    let before = snapshot().await;
+    for _ in 0..5 {
+        assert_eq!(member.get("/profile").await.status(), StatusCode::OK);
+    }
+    // Within the keep-alive interval (a minute by default) nothing was written.
+    assert_eq!(snapshot().await, before);
+}

@@ -292,6 +292,9 @@ pub async fn callback(
     session.insert(USER_KEY, &session_user).await?;
     session.insert(ACCESS_KEY, &access).await?;
     session.insert(ID_TOKEN_KEY, &id_token).await?;
+    session
+        .insert(crate::auth::session::TOUCHED_KEY, now_ms())
+        .await?;
     csrf_token(&session).await?;
     let actor = crate::audit::Actor {
         id: Some(session_user.id.clone()),

@@ -8,6 +8,8 @@ pub const CSRF_KEY: &str = "csrf";
 pub const PENDING_KEY: &str = "oidc_pending";
 pub const ID_TOKEN_KEY: &str = "id_token";
 pub const FLASH_KEY: &str = "flash";
+/// Epoch ms of the last time the session's expiry was pushed forward.
+pub const TOUCHED_KEY: &str = "touched";
 
 /// The signed-in person, as Logto knows them.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

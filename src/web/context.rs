@@ -211,7 +211,14 @@ impl FromRequestParts<AppState> for PageCtx {
                     s.get::<String>(CSRF_KEY).await?.unwrap_or_default()
                 };
                 let flash: Option<Flash> = if user.is_some() {
-                    s.remove(FLASH_KEY).await?
+                    // Removing marks the session for saving: only when there is something.
+                    match s.get::<Flash>(FLASH_KEY).await? {
+                        Some(flash) => {
+                            s.remove::<Flash>(FLASH_KEY).await?;
+                            Some(flash)
+                        }
+                        None => None,
+                    }
                 } else {
                     None
                 };

@@ -115,6 +115,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security::csrf_guard,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::keep_session_alive,
+        ))
         .layer(session_layer);
 
     let static_files = Router::new().route("/static/{name}", get(assets::serve));

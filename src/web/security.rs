@@ -10,7 +10,7 @@ use axum::{
 use tower_sessions::Session;
 
 use crate::audit::NewEntry;
-use crate::auth::session::{SessionUser, CSRF_KEY, USER_KEY};
+use crate::auth::session::{SessionUser, CSRF_KEY, TOUCHED_KEY, USER_KEY};
 use crate::web::error::AppError;
 use crate::web::AppState;
 
@@ -78,6 +78,25 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
 
 fn form_urlencoded_pairs(body: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
     url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned()))
+}
+
+/// Keeps an active session alive without a database write on every request: the session
+/// (and so its idle expiry) is saved again only when the last save is older than a quarter of
+/// the idle timeout (at most a minute).
+pub async fn keep_session_alive(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    let now = crate::audit::now_ms();
+    let every = (state.config.session_idle.as_millis() as i64 / 4).min(60_000);
+    if let Ok(Some(last)) = session.get::<i64>(TOUCHED_KEY).await {
+        if now - last >= every {
+            let _ = session.insert(TOUCHED_KEY, now).await;
+        }
+    }
+    next.run(req).await
 }
 
 /// Checks the session's CSRF token on POST/PUT/PATCH/DELETE: from the `X-CSRF-Token` header
