@@ -582,3 +582,26 @@ async fn page_views_do_not_rewrite_the_session_every_time() {
     // Within the keep-alive interval (a minute by default) nothing was written.
     assert_eq!(snapshot().await, before);
 }
+
+#[tokio::test]
+async fn concurrent_requests_share_one_access_recheck() {
+    let app = Spawn::default()
+        .env("PORTAL_ACCESS_RECHECK_SECS", "1")
+        .start()
+        .await;
+    let member = app.member().await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    app.fake.state().clear_requests();
+    let requests = (0..20).map(|_| member.get("/profile"));
+    for r in futures::future::join_all(requests).await {
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let rechecks = app
+        .fake
+        .state()
+        .api_requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/roles"))
+        .count();
+    assert_eq!(rechecks, 1, "one re-check for 20 concurrent requests");
+}

@@ -67,6 +67,51 @@ pub async fn load_access(
     )))
 }
 
+type Checked = Option<(crate::logto::User, Access)>;
+
+/// One re-check at a time per person, shared by their concurrent requests: a browser that
+/// fires many requests when the check falls due asks Logto once, not once per request.
+#[derive(Default)]
+pub struct AccessChecks {
+    per_user:
+        std::sync::Mutex<HashMap<String, std::sync::Arc<tokio::sync::Mutex<Option<Checked>>>>>,
+}
+
+impl AccessChecks {
+    async fn check(
+        &self,
+        state: &AppState,
+        user_id: &str,
+        stale_at: i64,
+    ) -> Result<Checked, LogtoError> {
+        let slot = {
+            let mut map = self.per_user.lock().unwrap_or_else(|e| e.into_inner());
+            // Keep checks in progress and results still fresh; forget the rest (a small map).
+            let now = now_ms();
+            let fresh_for = state.config.access_recheck.as_millis() as i64;
+            map.retain(|_, slot| match slot.try_lock() {
+                Ok(done) => done
+                    .as_ref()
+                    .and_then(|c| c.as_ref())
+                    .is_some_and(|(_, a)| now - a.checked_at < fresh_for),
+                Err(_) => true,
+            });
+            map.entry(user_id.to_string()).or_default().clone()
+        };
+        let mut result = slot.lock().await;
+        // Another request of this person finished a newer check while this one waited.
+        if let Some(done) = result.as_ref() {
+            let newer = done.as_ref().is_none_or(|(_, a)| a.checked_at > stale_at);
+            if newer {
+                return Ok(done.clone());
+            }
+        }
+        let fresh = load_access(state, user_id).await?;
+        *result = Some(fresh.clone());
+        Ok(fresh)
+    }
+}
+
 /// The signed-in person with fresh-enough access.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
@@ -128,7 +173,9 @@ impl FromRequestParts<AppState> for CurrentUser {
         }
         let mut access: Access = session.get(ACCESS_KEY).await?.unwrap_or_default();
         if now - access.checked_at >= state.config.access_recheck.as_millis() as i64 {
-            match load_access(state, &user.id)
+            match state
+                .access_checks
+                .check(state, &user.id, access.checked_at)
                 .await
                 .map_err(AppError::Logto)?
             {

@@ -52,6 +52,8 @@ pub struct Inner {
     pub email_connector: invitations::EmailConnectorMemo,
     /// Organizations and roles offered by the user directory's filters.
     pub directory_choices: cache::Ttl<users::FilterChoices>,
+    /// Single-flight access re-checks per person.
+    pub access_checks: crate::auth::access::AccessChecks,
     /// Organization roles and names, shared by the member and invitation pages.
     pub org_cache: members::MemberCache,
     /// Whether Logto has a storage provider for avatar uploads.
@@ -81,6 +83,7 @@ impl AppState {
             oidc,
             email_connector: Default::default(),
             org_cache: Default::default(),
+            access_checks: Default::default(),
             directory_choices: cache::Ttl::new(std::time::Duration::from_secs(60)),
             storage_ready: cache::Ttl::new(std::time::Duration::from_secs(300)),
         })))
