@@ -11,7 +11,11 @@ use std::{
 
 use fake_logto::{FakeLogto, FakeLogtoConfig};
 
-const BIN: &str = env!("CARGO_BIN_EXE_logto-portal");
+/// The binary under test: the image's own build when `PORTAL_IMAGE_BIN` names it (scripts/test
+/// builds `--release --no-default-features`, as the Dockerfile does), else this test build's.
+fn bin() -> String {
+    std::env::var("PORTAL_IMAGE_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_logto-portal").into())
+}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -33,7 +37,7 @@ fn base_env(fake: &FakeLogto) -> Vec<(&'static str, String)> {
 }
 
 fn command(env: &[(&'static str, String)]) -> Command {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(bin());
     cmd.env_clear();
     cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
     for (k, v) in env {
@@ -249,4 +253,67 @@ async fn runs_like_the_image_non_root_read_only_json_logs() {
 extern "C" {
     #[link_name = "kill"]
     fn libc_kill(pid: i32, sig: i32) -> i32;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_names_the_first_broken_entry() {
+    use logto_portal::audit::{Actor, AuditLog, NewEntry, Origin};
+    use logto_portal::db::Db;
+    let dir = std::env::temp_dir().join(format!("portal-verify-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/portal.db", dir.display());
+    let db = Db::connect(&url).await.unwrap();
+    db.migrate().await.unwrap();
+    let audit = AuditLog::new(db.clone());
+    for n in 0..3 {
+        audit
+            .record(NewEntry::new(
+                "member.add",
+                Actor {
+                    id: Some(format!("u{n}")),
+                    ..Default::default()
+                },
+                Origin::default(),
+            ))
+            .await
+            .unwrap();
+    }
+    let run = || {
+        command(&[("DATABASE_URL", url.clone())])
+            .args(["audit", "verify"])
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("intact: 3 entries"));
+    if let Db::Sqlite(pool) = &db {
+        sqlx::query("DROP TRIGGER audit_log_no_update")
+            .execute(pool)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_log SET actor_id = 'mallory' WHERE id = 2")
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let out = run();
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("BROKEN at entry 2"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_image_binary_has_no_fake_logto() {
+    // Only meaningful for the image's build (scripts/test sets PORTAL_IMAGE_BIN); the test build
+    // includes the demo on purpose.
+    let Ok(image) = std::env::var("PORTAL_IMAGE_BIN") else {
+        println!("PORTAL_IMAGE_BIN not set: checked by scripts/test");
+        return;
+    };
+    let out = Command::new(image).arg("demo").output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no demo"), "{stderr}");
 }
