@@ -67,6 +67,12 @@ impl LogtoError {
     pub fn is_conflict(&self) -> bool {
         self.status() == Some(422)
     }
+
+    /// Logto refused the input itself (400 validation or 422 business rule): the person can
+    /// correct it, so pages show it at the form rather than as an outage.
+    pub fn is_input_refusal(&self) -> bool {
+        matches!(self.status(), Some(400 | 422))
+    }
 }
 
 /// Logto's error body: `{code, message, data?, details?}`; `code` is absent on

@@ -226,6 +226,7 @@ impl FromRequestParts<AppState> for PageCtx {
             }
             None => (None, Access::default(), String::new(), None),
         };
+        let origin = origin_of(parts);
         Ok(PageCtx {
             t: Tr::new(lang),
             lang,
@@ -241,12 +242,8 @@ impl FromRequestParts<AppState> for PageCtx {
             is_htmx: parts.headers.contains_key("hx-request")
                 && !parts.headers.contains_key("hx-history-restore-request"),
             flash,
-            ip: client_ip(parts),
-            user_agent: parts
-                .headers
-                .get(axum::http::header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(|s| s.chars().take(512).collect()),
+            ip: origin.ip,
+            user_agent: origin.user_agent,
         })
     }
 }

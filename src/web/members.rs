@@ -155,15 +155,11 @@ impl MemberCache {
 }
 
 /// The organization's name: from the session for its admins, else (operators) from Logto.
-pub async fn org_name(
-    state: &AppState,
-    cache: &MemberCache,
-    admin: &OrgAdmin,
-) -> Result<String, LogtoError> {
+pub async fn org_name(state: &AppState, admin: &OrgAdmin) -> Result<String, LogtoError> {
     if let Some(o) = admin.user.access.orgs.iter().find(|o| o.id == admin.org_id) {
         return Ok(o.name.clone());
     }
-    cache.org_name(&state.logto, &admin.org_id).await
+    state.org_cache.org_name(&state.logto, &admin.org_id).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -526,7 +522,7 @@ async fn list(
     let org_id = admin.org_id.clone();
     let query = params.member_query();
     let (name, roles, members) = tokio::join!(
-        org_name(&state, cache, &admin),
+        org_name(&state, &admin),
         cache.roles(&state.logto),
         state.logto.list_org_members(&org_id, &query),
     );
@@ -1162,11 +1158,10 @@ async fn confirm_remove(
     Path((_, user_id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let cache = &state.org_cache;
     let back = safe_back(&admin.org_id, &Fields::query(raw.as_deref()).get("back"));
     let (member, org) = tokio::join!(
         fetch_member(&state.logto, &admin.org_id, &user_id),
-        org_name(&state, cache, &admin)
+        org_name(&state, &admin)
     );
     let member = member?.ok_or(AppError::NotFound)?;
     let org = org?;
@@ -1188,7 +1183,7 @@ async fn remove(
     let org_id = admin.org_id.clone();
     let (member, org, roles) = tokio::join!(
         fetch_member(&state.logto, &org_id, &user_id),
-        org_name(&state, cache, &admin),
+        org_name(&state, &admin),
         cache.roles(&state.logto)
     );
     let Some(member) = member? else {
@@ -1585,7 +1580,7 @@ async fn add(
     };
     let names = role_names(&chosen);
     let ids: Vec<String> = chosen.iter().map(|r| r.id.clone()).collect();
-    let org = org_name(&state, cache, &admin)
+    let org = org_name(&state, &admin)
         .await
         .unwrap_or_else(|_| org_id.clone());
     let roles_result = state.logto.add_member_roles(&org_id, &user.id, &ids).await;

@@ -423,6 +423,14 @@ pub fn entry(action: &str, ctx: &PageCtx, user: &User) -> NewEntry {
     )
 }
 
+/// Records that Logto refused the person's input, with Logto's code.
+pub async fn record_refusal(state: &AppState, entry: NewEntry, e: &crate::logto::LogtoError) {
+    state
+        .audit
+        .record_or_log(entry.failed(e.code().unwrap_or("invalid_input")))
+        .await;
+}
+
 /// Ways the person can still sign in: username (with a password), email, phone, and each
 /// linked social account. Email and phone count on their own (a code, or the password).
 pub fn sign_in_methods(user: &User) -> usize {

@@ -417,7 +417,7 @@ pub async fn list(
     let filter = org_filter(&org_id);
     // The organization's name and roles come from the shared short-lived cache.
     let (org_name, invitations, roles) = tokio::try_join!(
-        crate::web::members::org_name(&state, &state.org_cache, &admin),
+        crate::web::members::org_name(&state, &admin),
         state.logto.list_invitations(&filter),
         state.org_cache.roles(&state.logto),
     )?;
@@ -623,7 +623,7 @@ async fn process(
     let org_id = admin.org_id.clone();
     let filter = org_filter(&org_id);
     let (org_name, roles, invitations) = tokio::try_join!(
-        crate::web::members::org_name(&state, &state.org_cache, &admin),
+        crate::web::members::org_name(&state, &admin),
         state.org_cache.roles(&state.logto),
         state.logto.list_invitations(&filter),
     )?;

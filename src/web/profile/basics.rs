@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::form::{focus_first, touched, Input};
 use super::proof::Proof;
-use super::{entry, refresh_session_user, FieldErrors, PageData, Reply, Section};
+use super::{entry, record_refusal, refresh_session_user, FieldErrors, PageData, Reply, Section};
 use crate::auth::access::CurrentUser;
 use crate::logto::{User, UserPatch};
 use crate::web::context::PageCtx;
@@ -344,16 +344,9 @@ pub async fn save(
             errors.insert("username".into(), t.t("profile.basics.username_taken"));
             refuse(&state, &ctx, &me, user, (&shown, &originals), &errors, None).await
         }
-        Err(e) if e.status() == Some(400) || e.status() == Some(422) => {
-            let code = e.code().unwrap_or("invalid_input").to_string();
-            state
-                .audit
-                .record_or_log(
-                    entry(ACTION, &ctx, &user)
-                        .failed(&code)
-                        .details(json!({ "fields": fields })),
-                )
-                .await;
+        Err(e) if e.is_input_refusal() => {
+            let attempt = entry(ACTION, &ctx, &user).details(json!({ "fields": fields }));
+            record_refusal(&state, attempt, &e).await;
             refuse(
                 &state,
                 &ctx,

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 use super::fields::{FieldDef, FieldKind, Problem};
 use super::form::{focus_first, touched, Input};
-use super::{entry, FieldErrors, PageData, Reply, Section};
+use super::{entry, record_refusal, FieldErrors, PageData, Reply, Section};
 use crate::auth::access::CurrentUser;
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
@@ -264,16 +264,9 @@ pub async fn save(
             .done(&ctx, &me.session)
             .await
         }
-        Err(e) if e.status() == Some(400) || e.status() == Some(422) => {
-            let code = e.code().unwrap_or("invalid_input").to_string();
-            state
-                .audit
-                .record_or_log(
-                    entry(ACTION, &ctx, &user)
-                        .failed(&code)
-                        .details(json!({ "fields": fields })),
-                )
-                .await;
+        Err(e) if e.is_input_refusal() => {
+            let attempt = entry(ACTION, &ctx, &user).details(json!({ "fields": fields }));
+            record_refusal(&state, attempt, &e).await;
             let html = section(&ctx, &state, &stored, Some(&submitted), true, &errors)?;
             Reply::new(Section::Custom, html)
                 .message(ctx.t.t("profile.logto_refused"))

@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 
 use super::fields::is_iso_date;
 use super::form::{focus_first, touched as touched_field, Input};
-use super::{entry, FieldErrors, PageData, Reply, Section};
+use super::{entry, record_refusal, FieldErrors, PageData, Reply, Section};
 use crate::auth::access::CurrentUser;
 use crate::logto::UserProfile;
 use crate::web::context::PageCtx;
@@ -402,16 +402,9 @@ pub async fn save(
             .done(&ctx, &me.session)
             .await
         }
-        Err(e) if e.status() == Some(400) || e.status() == Some(422) => {
-            let code = e.code().unwrap_or("invalid_input").to_string();
-            state
-                .audit
-                .record_or_log(
-                    entry(ACTION, &ctx, &user)
-                        .failed(&code)
-                        .details(json!({ "fields": fields })),
-                )
-                .await;
+        Err(e) if e.is_input_refusal() => {
+            let attempt = entry(ACTION, &ctx, &user).details(json!({ "fields": fields }));
+            record_refusal(&state, attempt, &e).await;
             let html = section(&ctx, &shown, &originals, true, &errors)?;
             Reply::new(Section::Details, html)
                 .message(ctx.t.t("profile.logto_refused"))

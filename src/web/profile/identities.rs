@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::form::Input;
 use super::proof::Proof;
-use super::{entry, sign_in_methods, FieldErrors, PageData, Reply, Section};
+use super::{entry, record_refusal, sign_in_methods, FieldErrors, PageData, Reply, Section};
 use crate::auth::access::CurrentUser;
 use crate::logto::{Identity, User};
 use crate::web::context::PageCtx;
@@ -185,16 +185,9 @@ pub async fn unlink(
             .done(&ctx, &me.session)
             .await
         }
-        Err(e) if e.status() == Some(400) || e.status() == Some(422) => {
-            let code = e.code().unwrap_or("invalid_input").to_string();
-            state
-                .audit
-                .record_or_log(
-                    entry(ACTION, &ctx, &user)
-                        .failed(&code)
-                        .details(json!({ "target": target })),
-                )
-                .await;
+        Err(e) if e.is_input_refusal() => {
+            let attempt = entry(ACTION, &ctx, &user).details(json!({ "target": target }));
+            record_refusal(&state, attempt, &e).await;
             errors.insert(target.clone(), ctx.t.t("profile.logto_refused"));
             refuse(&state, &ctx, &me, user, &errors).await
         }

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::form::{focus_first, Input};
 use super::proof::Proof;
-use super::{entry, FieldErrors, PageData, Reply, Section};
+use super::{entry, record_refusal, FieldErrors, PageData, Reply, Section};
 use crate::auth::access::CurrentUser;
 use crate::logto::User;
 use crate::password_policy::{PasswordPolicy, Violation};
@@ -244,12 +244,8 @@ pub async fn save(
     }
     let updated = match state.logto.set_password(&user.id, &form.new_password).await {
         Ok(u) => u,
-        Err(e) if e.status() == Some(400) || e.status() == Some(422) => {
-            let code = e.code().unwrap_or("invalid_input").to_string();
-            state
-                .audit
-                .record_or_log(entry(ACTION, &ctx, &user).failed(&code))
-                .await;
+        Err(e) if e.is_input_refusal() => {
+            record_refusal(&state, entry(ACTION, &ctx, &user), &e).await;
             errors.insert("new_password".into(), t.t("profile.logto_refused"));
             return refuse(&state, &ctx, &me, user, &errors).await;
         }
