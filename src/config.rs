@@ -338,9 +338,67 @@ impl Config {
         })
     }
 
+    /// Every configuration problem at once (for `check`), not only the first: each variable
+    /// found wrong is set aside with a stand-in value and the reading tried again. Returns
+    /// the configuration read with stand-ins (None if even that failed) and the problems.
+    pub fn diagnose(lookup: impl Fn(&str) -> Option<String>) -> (Option<Config>, Vec<ConfigError>) {
+        // Values that satisfy one variable's kind or another; the first accepted is kept.
+        const STAND_INS: [&str; 7] = [
+            "http://stand-in.invalid",
+            "stand-in",
+            "1",
+            "true",
+            "text",
+            "sqlite::memory:",
+            "127.0.0.1:0",
+        ];
+        let mut stand_ins: std::collections::HashMap<&'static str, &'static str> =
+            std::collections::HashMap::new();
+        let mut problems: Vec<ConfigError> = Vec::new();
+        loop {
+            let read = Self::from_lookup(|k| match stand_ins.get(k) {
+                Some(v) => Some((*v).to_string()),
+                None => lookup(k),
+            });
+            let problem = match read {
+                Ok(config) => return (Some(config), problems),
+                Err(e) => e,
+            };
+            if stand_ins.contains_key(problem.var) {
+                // No stand-in satisfies it: stop here.
+                problems.push(problem);
+                return (None, problems);
+            }
+            let var = problem.var;
+            problems.push(problem);
+            let accepted = STAND_INS.iter().find(|candidate| {
+                let mut trial = stand_ins.clone();
+                trial.insert(var, candidate);
+                match Self::from_lookup(|k| match trial.get(k) {
+                    Some(v) => Some((*v).to_string()),
+                    None => lookup(k),
+                }) {
+                    Ok(_) => true,
+                    Err(e) => e.var != var,
+                }
+            });
+            match accepted {
+                Some(v) => {
+                    stand_ins.insert(var, v);
+                }
+                None => return (None, problems),
+            }
+        }
+    }
+
     /// Cookies get `Secure` when the portal is served over https.
     pub fn is_https(&self) -> bool {
         self.public_url.scheme() == "https"
+    }
+
+    /// Where Logto sends the person back after sign-out (registered in the Logto app).
+    pub fn signed_out_url(&self) -> String {
+        format!("{}/signed-out", self.public_base())
     }
 
     /// The OIDC redirect URI registered in the Logto app.
@@ -375,6 +433,31 @@ mod tests {
             ("LOGTO_APP_ID", "web"),
             ("LOGTO_APP_SECRET", "s3cret-web"),
         ])
+    }
+
+    #[test]
+    fn diagnose_lists_every_problem() {
+        let vars = HashMap::from([
+            ("LOGTO_ENDPOINT", "https://abc123.logto.app/"),
+            ("LOGTO_APP_SECRET", "s3cret-web"),
+            ("PORTAL_LOGTO_TIMEOUT_SECS", "soon"),
+        ]);
+        let (config, problems) = Config::diagnose(|k| vars.get(k).map(|v| v.to_string()));
+        let vars: Vec<&str> = problems.iter().map(|p| p.var).collect();
+        assert_eq!(
+            vars,
+            [
+                "LOGTO_M2M_APP_ID",
+                "LOGTO_M2M_APP_SECRET",
+                "LOGTO_APP_ID",
+                "PORTAL_LOGTO_TIMEOUT_SECS"
+            ]
+        );
+        let config = config.expect("read with stand-ins");
+        assert_eq!(config.logto_endpoint.as_str(), "https://abc123.logto.app/");
+        let (config, problems) = Config::diagnose(|k| base().get(k).map(|v| v.to_string()));
+        assert!(problems.is_empty());
+        assert_eq!(config.unwrap().m2m_app_id, "m2m");
     }
 
     fn load(vars: &HashMap<&'static str, &'static str>) -> Result<Config, ConfigError> {

@@ -6,6 +6,7 @@ use logto_portal::{
     audit::{AuditLog, Verification},
     config::Config,
     db::Db,
+    logto::{CheckReport, SignInApp},
     startup::{init_logging, logto_client, shutdown_signal, Application},
 };
 
@@ -82,13 +83,54 @@ async fn migrate() -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Checks everything it can, even when some settings are missing: each problem is listed,
+/// then Logto (token, Management API, capabilities) and the sign-in app are checked where
+/// the settings they need are usable.
 async fn check() -> anyhow::Result<ExitCode> {
-    let config = load_config()?;
-    println!("Logto endpoint:            {}", config.logto_endpoint);
-    println!("Management API resource:   {}", config.management_resource);
-    println!("M2M app id:                {}", config.m2m_app_id);
-    let client = logto_client(&config)?;
-    let report = client.check().await;
+    let (config, problems) = Config::diagnose(|k| std::env::var(k).ok());
+    let mut report = CheckReport::new();
+    for p in &problems {
+        report.push(false, p.to_string());
+    }
+    let unusable = |vars: &[&str]| problems.iter().any(|p| vars.contains(&p.var));
+    const LOGTO_VARS: [&str; 5] = [
+        "LOGTO_ENDPOINT",
+        "LOGTO_M2M_APP_ID",
+        "LOGTO_M2M_APP_SECRET",
+        "LOGTO_MANAGEMENT_API_RESOURCE",
+        "PORTAL_LOGTO_TIMEOUT_SECS",
+    ];
+    match config {
+        Some(config) if !unusable(&LOGTO_VARS) => {
+            println!("Logto endpoint:            {}", config.logto_endpoint);
+            println!("Management API resource:   {}", config.management_resource);
+            println!("M2M app id:                {}", config.m2m_app_id);
+            let client = logto_client(&config)?;
+            let api = client.check().await;
+            let api_ok = api.ok;
+            report.extend(api);
+            if api_ok {
+                report.extend(client.check_capabilities().await);
+                if unusable(&["LOGTO_APP_ID", "PORTAL_PUBLIC_URL"]) {
+                    report.push(
+                        false,
+                        "sign-in app not checked: LOGTO_APP_ID or PORTAL_PUBLIC_URL is unusable",
+                    );
+                } else {
+                    let app = SignInApp {
+                        app_id: config.app_id.clone(),
+                        redirect_uri: config.callback_url(),
+                        post_sign_out_uri: config.signed_out_url(),
+                    };
+                    report.extend(client.check_sign_in_app(&app).await);
+                }
+            }
+        }
+        _ => report.push(
+            false,
+            "Logto not checked: the settings above are needed to reach it",
+        ),
+    }
     for line in &report.lines {
         println!("{} {}", if line.ok { "ok  " } else { "FAIL" }, line.text);
     }
@@ -96,6 +138,10 @@ async fn check() -> anyhow::Result<ExitCode> {
         println!("all checks passed");
         ExitCode::SUCCESS
     } else {
+        println!(
+            "{} problem(s) found",
+            report.lines.iter().filter(|l| !l.ok).count()
+        );
         ExitCode::FAILURE
     })
 }

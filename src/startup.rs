@@ -6,7 +6,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::db::Db;
-use crate::logto::{LogtoClient, LogtoClientConfig};
+use crate::logto::{CapabilitySource, Feature, LogtoClient, LogtoClientConfig, OLDEST_SUPPORTED};
 use crate::web::{router, AppState};
 
 /// The Management API client configured from the settings.
@@ -32,7 +32,55 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot apply database migrations: {e}"))?;
     let logto = logto_client(&config)?;
+    read_capabilities(&logto).await;
     AppState::new(config, logto, db)
+}
+
+/// How often the server's capabilities are read again: after a success, and after a failure.
+const CAPABILITIES_REFRESH: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+const CAPABILITIES_RETRY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Reads what this Logto declares; on failure the oldest supported release is assumed and
+/// the portal tries again soon. Returns whether it succeeded.
+async fn read_capabilities(logto: &LogtoClient) -> bool {
+    match logto.refresh_capabilities().await {
+        Ok(caps) => {
+            let missing: Vec<&str> = Feature::ALL
+                .iter()
+                .filter(|f| !caps.has(**f))
+                .map(|f| f.label())
+                .collect();
+            tracing::info!(
+                operations = caps.operation_count(),
+                missing = ?missing,
+                "read Logto's capabilities from its OpenAPI document"
+            );
+            true
+        }
+        Err(e) => {
+            tracing::warn!(
+                error = %e,
+                "cannot read Logto's OpenAPI document; assuming Logto {OLDEST_SUPPORTED} until it can be read"
+            );
+            false
+        }
+    }
+}
+
+/// Keeps the capabilities current (a Logto may be upgraded while the portal runs).
+fn spawn_capability_refresh(logto: LogtoClient) {
+    tokio::spawn(async move {
+        let mut ok = !matches!(logto.capabilities().source(), CapabilitySource::Baseline);
+        loop {
+            tokio::time::sleep(if ok {
+                CAPABILITIES_REFRESH
+            } else {
+                CAPABILITIES_RETRY
+            })
+            .await;
+            ok = read_capabilities(&logto).await;
+        }
+    });
 }
 
 /// A bound, ready-to-run portal (tests bind port 0 and read `addr`).
@@ -71,6 +119,7 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         spawn_housekeeping(self.state.clone());
+        spawn_capability_refresh(self.state.logto.clone());
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)

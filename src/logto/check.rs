@@ -3,9 +3,20 @@
 
 use std::fmt;
 
-use super::client::LogtoClient;
+use super::capabilities::Feature;
+use super::client::{LogtoClient, OPENAPI_PATH};
 use super::error::LogtoError;
 use super::search::UserQuery;
+
+/// The sign-in app as the portal expects Logto to have it.
+#[derive(Debug, Clone)]
+pub struct SignInApp {
+    pub app_id: String,
+    /// `PORTAL_PUBLIC_URL/callback`.
+    pub redirect_uri: String,
+    /// `PORTAL_PUBLIC_URL/signed-out`.
+    pub post_sign_out_uri: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckLine {
@@ -29,8 +40,27 @@ impl fmt::Display for CheckReport {
     }
 }
 
+impl Default for CheckReport {
+    fn default() -> Self {
+        CheckReport {
+            ok: true,
+            lines: Vec::new(),
+        }
+    }
+}
+
 impl CheckReport {
-    fn push(&mut self, ok: bool, text: impl Into<String>) {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the lines of another report.
+    pub fn extend(&mut self, other: CheckReport) {
+        self.ok &= other.ok;
+        self.lines.extend(other.lines);
+    }
+
+    pub fn push(&mut self, ok: bool, text: impl Into<String>) {
         self.ok &= ok;
         self.lines.push(CheckLine {
             ok,
@@ -83,6 +113,120 @@ impl LogtoClient {
                 format!("GET /api/users works ({} users in Logto)", p.total),
             ),
             Err(e) => report.push(false, self.explain_api_error(&e)),
+        }
+        report
+    }
+
+    /// Reads the server's OpenAPI document and says which optional parts this Logto has.
+    /// A missing part is not a failure (the portal hides or replaces it); an unreadable
+    /// document is (the portal then assumes the oldest supported release).
+    pub async fn check_capabilities(&self) -> CheckReport {
+        let mut report = CheckReport::new();
+        match self.refresh_capabilities().await {
+            Ok(caps) => {
+                report.push(
+                    true,
+                    format!(
+                        "{OPENAPI_PATH} declares {} operations",
+                        caps.operation_count()
+                    ),
+                );
+                for f in Feature::ALL {
+                    let text = if caps.has(f) {
+                        format!("{}: available", f.label())
+                    } else {
+                        format!(
+                            "{}: not on this Logto — it came in {}; the portal works without it",
+                            f.label(),
+                            f.since()
+                        )
+                    };
+                    report.push(true, text);
+                }
+            }
+            Err(e) => report.push(
+                false,
+                format!(
+                    "cannot read {OPENAPI_PATH} ({e}); the portal will assume Logto {} and hide \
+                     what later releases brought",
+                    super::capabilities::OLDEST_SUPPORTED
+                ),
+            ),
+        }
+        report
+    }
+
+    /// Confirms the sign-in app: it exists, is a traditional web app, and lists the portal's
+    /// callback and post-sign-out addresses.
+    pub async fn check_sign_in_app(&self, app: &SignInApp) -> CheckReport {
+        let mut report = CheckReport::new();
+        let found = match self.get_application(&app.app_id).await {
+            Ok(a) => a,
+            Err(e) if e.is_not_found() => {
+                report.push(
+                    false,
+                    format!(
+                        "LOGTO_APP_ID `{}` is not an application of this Logto; create a \
+                         Traditional web app and use its app ID",
+                        app.app_id
+                    ),
+                );
+                return report;
+            }
+            Err(e) => {
+                report.push(
+                    false,
+                    format!("cannot read the sign-in app `{}`: {e}", app.app_id),
+                );
+                return report;
+            }
+        };
+        if found.app_type == "Traditional" {
+            report.push(
+                true,
+                format!(
+                    "sign-in app `{}` ({}) is a Traditional web app",
+                    found.id, found.name
+                ),
+            );
+        } else {
+            report.push(
+                false,
+                format!(
+                    "sign-in app `{}` is a {} app; the portal needs a Traditional web app \
+                     (it keeps its secret on the server)",
+                    found.id, found.app_type
+                ),
+            );
+        }
+        let meta = &found.oidc_client_metadata;
+        for (list, wanted, what) in [
+            (&meta.redirect_uris, &app.redirect_uri, "redirect URI"),
+            (
+                &meta.post_logout_redirect_uris,
+                &app.post_sign_out_uri,
+                "post sign-out redirect URI",
+            ),
+        ] {
+            if list
+                .iter()
+                .any(|u| u.trim_end_matches('/') == wanted.trim_end_matches('/'))
+            {
+                report.push(true, format!("the sign-in app lists {wanted} as a {what}"));
+            } else {
+                report.push(
+                    false,
+                    format!(
+                        "the sign-in app does not list {wanted} as a {what}; add it in Logto \
+                         Console (Applications → the app → {what}s){}",
+                        if list.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" — it has {}", list.join(", "))
+                        }
+                    ),
+                );
+            }
         }
         report
     }

@@ -1,6 +1,6 @@
 //! The HTTP core: throttle, bounded concurrency, retries, bearer token, stats.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
+use super::capabilities::Capabilities;
 use super::error::{api_error, LogtoError};
 use super::page::{self, Page};
 use super::retry::{self, MAX_RETRIES, MAX_RETRY_AFTER};
@@ -88,7 +89,12 @@ pub(crate) struct Inner {
     pub(crate) in_flight: Semaphore,
     pub(crate) counters: Counters,
     pub(crate) tokens: Mutex<TokenState>,
+    /// What this Logto declares; the 1.37.1 baseline until its document has been read.
+    pub(crate) capabilities: RwLock<Arc<Capabilities>>,
 }
+
+/// Where every Logto describes its Management API, anonymously.
+pub const OPENAPI_PATH: &str = "/api/.well-known/management.openapi.json";
 
 /// Which failures may be retried for a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,6 +218,7 @@ impl LogtoClient {
                 in_flight: Semaphore::new(cfg.max_in_flight),
                 counters: Counters::default(),
                 tokens: Mutex::new(TokenState::default()),
+                capabilities: RwLock::new(Arc::new(Capabilities::baseline())),
             }),
         })
     }
@@ -221,6 +228,48 @@ impl LogtoClient {
         self.inner
             .counters
             .snapshot(self.inner.throttle.waits(), self.inner.throttle.waited())
+    }
+
+    /// What this Logto can do (the 1.37.1 baseline until [`Self::refresh_capabilities`]
+    /// has read the server's document).
+    pub fn capabilities(&self) -> Arc<Capabilities> {
+        self.inner.current_capabilities()
+    }
+
+    /// Reads the server's OpenAPI document (anonymously) and keeps what it declares. On
+    /// failure the previous facts stay (the baseline at first) and the error is returned.
+    pub async fn refresh_capabilities(&self) -> Result<Arc<Capabilities>, LogtoError> {
+        let endpoint = format!("GET {OPENAPI_PATH}");
+        let url = format!("{}{OPENAPI_PATH}", self.inner.base);
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let resp = self
+            .inner
+            .send_with_retry(
+                &Method::GET,
+                &endpoint,
+                &url,
+                headers,
+                None,
+                RetryPolicy::Idempotent,
+            )
+            .await?;
+        if !(200..300).contains(&resp.status) {
+            return Err(api_error(
+                resp.status,
+                &resp.body,
+                request_id(&resp.headers),
+            ));
+        }
+        let caps = Arc::new(
+            Capabilities::from_openapi(&resp.body)
+                .map_err(|e| LogtoError::Decode(format!("{endpoint}: {e}")))?,
+        );
+        match self.inner.capabilities.write() {
+            Ok(mut c) => *c = Arc::clone(&caps),
+            Err(poisoned) => *poisoned.into_inner() = Arc::clone(&caps),
+        }
+        Ok(caps)
     }
 
     /// For /readyz: a token can be had (from the cache when still fresh).
@@ -356,6 +405,13 @@ pub(crate) fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result
 }
 
 impl Inner {
+    fn current_capabilities(&self) -> Arc<Capabilities> {
+        match self.capabilities.read() {
+            Ok(c) => Arc::clone(&c),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
     /// An authenticated Management API call; a 401 drops the token and repeats
     /// the call once with a fresh one (401 means Logto did not process it).
     async fn execute(
@@ -366,6 +422,17 @@ impl Inner {
         body: Option<Body>,
     ) -> Result<RawResponse, LogtoError> {
         let endpoint = format!("{method} {}", route.template);
+        // Logto ignores parameters it does not know: sending one would silently change the
+        // meaning of the answer (a filter that filters nothing), so it is never sent.
+        let declared = self.current_capabilities().permits(
+            method.as_str(),
+            route.template,
+            query.iter().map(|(k, _)| k.as_str()),
+        );
+        if let Err(undeclared) = declared {
+            tracing::warn!(endpoint, reason = %undeclared, "request not sent");
+            return Err(LogtoError::Unsupported(undeclared.to_string()));
+        }
         let mut url = format!("{}{}", self.base, route.path);
         if !query.is_empty() {
             url.push('?');

@@ -28,6 +28,10 @@ pub enum LogtoError {
     /// Logto answered 2xx with a body we cannot read.
     #[error("unexpected answer from Logto: {0}")]
     Decode(String),
+    /// The request needs an operation or query parameter this Logto does not declare in its
+    /// OpenAPI document; it was not sent.
+    #[error("not supported by this Logto: {0}")]
+    Unsupported(String),
 }
 
 impl LogtoError {

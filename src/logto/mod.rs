@@ -5,6 +5,8 @@
 //! counts what it does ([`LogtoClient::stats`]). Facts about Logto's behaviour
 //! come from `logto-api.md` and recordings of a real Logto 1.37.1.
 
+mod applications;
+mod capabilities;
 mod check;
 mod client;
 mod error;
@@ -22,8 +24,12 @@ mod throttle;
 mod token;
 mod users;
 
-pub use check::{CheckLine, CheckReport};
-pub use client::{LogtoClient, LogtoClientConfig};
+pub use applications::{Application, OidcClientMetadata};
+pub use capabilities::{
+    Capabilities, Feature, Source as CapabilitySource, Undeclared, OLDEST_SUPPORTED,
+};
+pub use check::{CheckLine, CheckReport, SignInApp};
+pub use client::{LogtoClient, LogtoClientConfig, OPENAPI_PATH};
 pub use error::LogtoError;
 pub use logs::LogQuery;
 pub use models::{
@@ -31,7 +37,7 @@ pub use models::{
     Log, LogResult, NewInvitation, NewUser, OrgMember, OrgRole, Organization, Role, RoleRef,
     RoleType, User, UserOrganization, UserPatch, UserProfile,
 };
-pub use organizations::{MemberQuery, OrgQuery};
+pub use organizations::{MemberQuery, OrgQuery, RoleHolders, RolePage, ROLE_SCAN_LIMIT};
 pub use page::{clamp_page, clamp_page_size, last_page, Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use search::{encode_query, escape_like, Joint, MatchMode, SearchField, UserQuery, UserSearch};
 pub use secret::Secret;

@@ -1,9 +1,10 @@
 //! Organizations, members, member roles and organization roles.
 
-use futures::Stream;
+use futures::{Stream, StreamExt, TryStreamExt};
 use reqwest::Method;
 use serde_json::json;
 
+use super::capabilities::Feature;
 use super::client::{route, LogtoClient};
 use super::error::LogtoError;
 use super::models::{OrgMember, OrgRole, Organization};
@@ -56,7 +57,9 @@ pub struct MemberQuery {
     pub page_size: u32,
     /// Substring of user id, email, phone, username or name.
     pub q: Option<String>,
-    /// Only members holding this organization role (Logto 1.42; older versions ignore it).
+    /// Only members holding this organization role. Sent to Logto only where it declares
+    /// the parameter (1.41 on); [`LogtoClient::list_org_members_by_role`] and
+    /// [`LogtoClient::org_members_stream`] filter in the portal otherwise.
     pub organization_role_id: Option<String>,
 }
 
@@ -87,6 +90,32 @@ impl MemberQuery {
     pub fn query_string(&self) -> String {
         encode_query(&self.query_pairs())
     }
+}
+
+/// How many members the portal reads, at most, to filter an organization by role itself
+/// (Logto before 1.41 has no server-side role filter): 20 calls of 100.
+pub const ROLE_SCAN_LIMIT: u64 = 2_000;
+
+/// A page of members holding a role.
+#[derive(Debug, Clone)]
+pub struct RolePage {
+    pub page: Page<OrgMember>,
+    /// False when the portal filtered itself and stopped at [`ROLE_SCAN_LIMIT`] members:
+    /// `page.total` then counts only the members read.
+    pub complete: bool,
+}
+
+/// People holding any of some roles, as far as they were read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleHolders {
+    /// Distinct user ids, at most the number asked for.
+    pub user_ids: Vec<String>,
+    /// True when every holder is in `user_ids` or `user_ids` reached the number asked for.
+    pub conclusive: bool,
+}
+
+fn holds(member: &OrgMember, role_id: &str) -> bool {
+    member.organization_roles.iter().any(|r| r.id == role_id)
 }
 
 /// Logto wraps `q` as `%q%` for ILIKE without escaping, so the person's own
@@ -120,8 +149,169 @@ impl LogtoClient {
         .await
     }
 
-    /// Every member matching `q` (CSV export); `q.page`/`q.page_size` are ignored.
+    /// Does this Logto filter members by role itself?
+    fn filters_members_by_role(&self) -> bool {
+        self.capabilities().has(Feature::MemberRoleFilter)
+    }
+
+    /// One page of the members matching `q`, holding `q.organization_role_id` when set.
+    /// Where Logto cannot filter by role (before 1.41), or answers with someone who does not
+    /// hold the role, the portal reads the members (up to [`ROLE_SCAN_LIMIT`]) and filters.
+    pub async fn list_org_members_by_role(
+        &self,
+        org_id: &str,
+        q: &MemberQuery,
+    ) -> Result<RolePage, LogtoError> {
+        let Some(role_id) = q.organization_role_id.clone() else {
+            let page = self.list_org_members(org_id, q).await?;
+            return Ok(RolePage {
+                page,
+                complete: true,
+            });
+        };
+        if self.filters_members_by_role() {
+            let page = self.list_org_members(org_id, q).await?;
+            if page.items.iter().all(|m| holds(m, &role_id)) {
+                return Ok(RolePage {
+                    page,
+                    complete: true,
+                });
+            }
+            tracing::warn!(
+                org_id,
+                "Logto declares organizationRoleId but ignored it; filtering in the portal"
+            );
+        }
+        let without_role = MemberQuery {
+            organization_role_id: None,
+            ..q.clone()
+        };
+        let mut read = 0u64;
+        let mut matched = Vec::new();
+        let mut members = std::pin::pin!(self.member_pages(org_id, without_role));
+        let mut complete = true;
+        while let Some(m) = members.try_next().await? {
+            if read == ROLE_SCAN_LIMIT {
+                complete = false;
+                break;
+            }
+            read += 1;
+            if holds(&m, &role_id) {
+                matched.push(m);
+            }
+        }
+        let page_size = super::page::clamp_page_size(q.page_size);
+        let page_no = q.page.max(1);
+        let total = matched.len() as u64;
+        let start = (u64::from(page_no - 1) * u64::from(page_size)).min(total) as usize;
+        let items: Vec<OrgMember> = matched
+            .into_iter()
+            .skip(start)
+            .take(page_size as usize)
+            .collect();
+        Ok(RolePage {
+            page: Page {
+                items,
+                total,
+                page: page_no,
+                page_size,
+                links: Vec::new(),
+            },
+            complete,
+        })
+    }
+
+    /// Up to `wanted` distinct members holding any of `role_ids` (the last-admin guard asks
+    /// for 2). Each answer is checked against the members' own roles, so a Logto that ignores
+    /// the role filter can never make it look as if someone holds a role they do not hold.
+    pub async fn org_role_holders(
+        &self,
+        org_id: &str,
+        role_ids: &[String],
+        wanted: usize,
+    ) -> Result<RoleHolders, LogtoError> {
+        let mut found: Vec<String> = Vec::new();
+        let add = |m: &OrgMember, found: &mut Vec<String>| {
+            if role_ids.iter().any(|r| holds(m, r)) && !found.contains(&m.id) {
+                found.push(m.id.clone());
+            }
+        };
+        if self.filters_members_by_role() {
+            let mut conclusive = true;
+            let mut honoured = true;
+            for role_id in role_ids {
+                let page = self
+                    .list_org_members(
+                        org_id,
+                        &MemberQuery {
+                            organization_role_id: Some(role_id.clone()),
+                            page: 1,
+                            page_size: u32::try_from(wanted).unwrap_or(u32::MAX),
+                            q: None,
+                        },
+                    )
+                    .await?;
+                honoured &= page.items.iter().all(|m| holds(m, role_id));
+                for m in &page.items {
+                    add(m, &mut found);
+                }
+                conclusive &= page.total <= page.items.len() as u64;
+            }
+            if honoured {
+                let conclusive = conclusive || found.len() >= wanted;
+                found.truncate(wanted);
+                return Ok(RoleHolders {
+                    user_ids: found,
+                    conclusive,
+                });
+            }
+            tracing::warn!(
+                org_id,
+                "Logto declares organizationRoleId but ignored it; counting in the portal"
+            );
+            found.clear();
+        }
+        let mut members = std::pin::pin!(self.member_pages(org_id, MemberQuery::default()));
+        let mut read = 0u64;
+        while let Some(m) = members.try_next().await? {
+            if read == ROLE_SCAN_LIMIT {
+                return Ok(RoleHolders {
+                    user_ids: found,
+                    conclusive: false,
+                });
+            }
+            read += 1;
+            add(&m, &mut found);
+            if found.len() >= wanted {
+                break;
+            }
+        }
+        Ok(RoleHolders {
+            user_ids: found,
+            conclusive: true,
+        })
+    }
+
+    /// Every member matching `q` (CSV export); `q.page`/`q.page_size` are ignored. A role
+    /// filter is applied by Logto where it can, and always checked here as well.
     pub fn org_members_stream(
+        &self,
+        org_id: &str,
+        q: MemberQuery,
+    ) -> impl Stream<Item = Result<OrgMember, LogtoError>> + Send + 'static {
+        let role_id = q.organization_role_id.clone();
+        let q = MemberQuery {
+            organization_role_id: role_id.clone().filter(|_| self.filters_members_by_role()),
+            ..q
+        };
+        self.member_pages(org_id, q).try_filter(move |m| {
+            let keep = role_id.as_deref().is_none_or(|r| holds(m, r));
+            futures::future::ready(keep)
+        })
+    }
+
+    /// Pages 1, 2, … of `GET /api/organizations/{id}/users` as one stream.
+    fn member_pages(
         &self,
         org_id: &str,
         q: MemberQuery,
@@ -138,6 +328,7 @@ impl LogtoClient {
             };
             async move { client.list_org_members(&org_id, &q).await }
         })
+        .boxed()
     }
 
     /// Adds members (existing ones are ignored); 422

@@ -125,6 +125,11 @@ pub fn logto_view(e: &LogtoError) -> (StatusCode, &'static str, &'static str) {
             "error.logto_unavailable_title",
             "error.logto_rate_limited",
         ),
+        LogtoError::Unsupported(_) => (
+            StatusCode::NOT_IMPLEMENTED,
+            "error.title",
+            "error.logto_unsupported",
+        ),
         _ => (StatusCode::BAD_GATEWAY, "error.title", "error.logto_failed"),
     }
 }

@@ -26,9 +26,10 @@ use serde_json::json;
 use crate::audit::NewEntry;
 use crate::auth::access::OrgAdmin;
 use crate::auth::session::{safe_return_to, ACCESS_KEY};
+use crate::leases::{Lease, LeaseError, LEASE_WAIT};
 use crate::logto::{
-    LogtoClient, LogtoError, MemberQuery, OrgMember, OrgRole, RoleType, SearchField, UserQuery,
-    UserSearch,
+    Feature, LogtoClient, LogtoError, MemberQuery, OrgMember, OrgRole, RoleType, SearchField,
+    UserQuery, UserSearch, ROLE_SCAN_LIMIT,
 };
 use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::{logto_view, AppError, AppResult};
@@ -263,6 +264,7 @@ fn failure_code(e: &LogtoError) -> String {
         LogtoError::Unavailable(_) => "logto_unavailable".into(),
         LogtoError::Config(_) => "logto_config".into(),
         LogtoError::Decode(_) => "logto_decode".into(),
+        LogtoError::Unsupported(_) => "logto_unsupported".into(),
     }
 }
 
@@ -427,6 +429,8 @@ pub struct MembersView {
     pub first_href: String,
     pub export_href: String,
     pub add_href: String,
+    /// The role filter covered only the first members (Logto without a role filter).
+    pub partial_scan: Option<String>,
     /// htmx fragment: also refresh the page-size field and the live status out of band.
     pub oob: bool,
 }
@@ -524,7 +528,7 @@ async fn list(
     let (name, roles, members) = tokio::join!(
         org_name(&state, &admin),
         cache.roles(&state.logto),
-        state.logto.list_org_members(&org_id, &query),
+        state.logto.list_org_members_by_role(&org_id, &query),
     );
     let heading_name = match name {
         Ok(n) => n,
@@ -563,14 +567,27 @@ async fn list(
         query_string(&pairs)
     });
     let self_id = admin.user.user.id.clone();
+    let mut partial_scan = None;
     let (rows, total) = match members {
-        Ok(p) => (
-            p.items
-                .iter()
-                .map(|m| MemberRow::new(m, &org_id, &self_id, &canonical))
-                .collect::<Vec<_>>(),
-            p.total,
-        ),
+        Ok(found) => {
+            if !found.complete {
+                partial_scan = Some(ctx.t.f(
+                    "members.role_filter_partial",
+                    &[
+                        ("limit", &ROLE_SCAN_LIMIT),
+                        ("version", &Feature::MemberRoleFilter.since()),
+                    ],
+                ));
+            }
+            let p = found.page;
+            (
+                p.items
+                    .iter()
+                    .map(|m| MemberRow::new(m, &org_id, &self_id, &canonical))
+                    .collect::<Vec<_>>(),
+                p.total,
+            )
+        }
         Err(e) => {
             note_failure(&e);
             (Vec::new(), 0)
@@ -612,6 +629,7 @@ async fn list(
             format!("{path}/export.csv?{filter_q}")
         },
         add_href: format!("{path}/add"),
+        partial_scan,
         canonical: canonical.clone(),
         oob: ctx.is_htmx,
         path,
@@ -804,33 +822,34 @@ impl From<LogtoError> for Refusal {
     }
 }
 
-/// Would someone other than `user_id` still be an admin of the organization? Counted across
-/// the whole organization with Logto's role filter: one call per admin role (normally one),
-/// two rows each — a role held by two people always leaves another admin, and a role held by
-/// at most one person is listed completely.
+/// The ids of the organization roles that make someone an admin here.
+fn admin_role_ids(state: &AppState, roles: &[OrgRole]) -> Vec<String> {
+    roles
+        .iter()
+        .filter(|r| state.config.is_admin_role(&r.name))
+        .map(|r| r.id.clone())
+        .collect()
+}
+
+/// Would someone other than `user_id` still be an admin of the organization? Every holder
+/// Logto names is checked against their own roles, so a Logto that ignores the role filter
+/// (before 1.41) cannot make this pass; when the members could not all be read, the answer
+/// is no (fail closed).
 async fn another_admin_exists(
     state: &AppState,
     roles: &[OrgRole],
     org_id: &str,
     user_id: &str,
 ) -> Result<bool, LogtoError> {
-    let admin_roles: Vec<&OrgRole> = roles
-        .iter()
-        .filter(|r| state.config.is_admin_role(&r.name))
-        .collect();
-    let pages = futures::future::try_join_all(admin_roles.iter().map(|r| async move {
-        let holders = MemberQuery {
-            organization_role_id: Some(r.id.clone()),
-            page: 1,
-            page_size: 2,
-            q: None,
-        };
-        state.logto.list_org_members(org_id, &holders).await
-    }))
-    .await?;
-    Ok(pages
-        .iter()
-        .any(|p| p.total >= 2 || p.items.iter().any(|m| m.id != user_id)))
+    let admin_roles = admin_role_ids(state, roles);
+    if admin_roles.is_empty() {
+        return Ok(false);
+    }
+    let holders = state
+        .logto
+        .org_role_holders(org_id, &admin_roles, 2)
+        .await?;
+    Ok(holders.user_ids.iter().any(|id| id != user_id))
 }
 
 fn holds_admin_role(state: &AppState, names: impl IntoIterator<Item = impl AsRef<str>>) -> bool {
@@ -842,17 +861,12 @@ fn holds_admin_role(state: &AppState, names: impl IntoIterator<Item = impl AsRef
 /// Refuses to take the last admin's admin role away (operators may).
 async fn last_admin_guard(
     state: &AppState,
-    admin: &OrgAdmin,
     ctx: &PageCtx,
+    org_id: &str,
     roles: &[OrgRole],
     member: &OrgMember,
 ) -> Result<(), Refusal> {
-    if admin.is_operator()
-        || !holds_admin_role(state, member.organization_roles.iter().map(|r| &r.name))
-    {
-        return Ok(());
-    }
-    if another_admin_exists(state, roles, &admin.org_id, &member.id).await? {
+    if another_admin_exists(state, roles, org_id, &member.id).await? {
         return Ok(());
     }
     Err(Refusal::Guard(
@@ -862,6 +876,71 @@ async fn last_admin_guard(
             &[("name", &member.display_name())],
         ),
     ))
+}
+
+/// Runs `change`, which takes `member`'s admin role away, so that the organization never
+/// loses its last admin through the portal: changes of one organization's admins are
+/// serialized across replicas by a lease, checked before, re-counted after, and undone by
+/// `undo` (with an audit entry) when no admin remains. Operators may remove the last admin.
+async fn without_losing_last_admin<C, U>(
+    state: &AppState,
+    admin: &OrgAdmin,
+    ctx: &PageCtx,
+    roles: &[OrgRole],
+    member: &OrgMember,
+    change: C,
+    undo: U,
+) -> Result<(), Refusal>
+where
+    C: std::future::Future<Output = Result<(), LogtoError>>,
+    U: std::future::Future<Output = Result<(), LogtoError>>,
+{
+    let org_id = &admin.org_id;
+    if admin.is_operator() {
+        return change.await.map_err(Refusal::from);
+    }
+    let lease = Lease::acquire(&state.db, &format!("org-admins:{org_id}"), LEASE_WAIT)
+        .await
+        .map_err(|e| match e {
+            LeaseError::Busy => Refusal::Guard("admin_change_busy", ctx.t.t("members.err.busy")),
+            LeaseError::Db(e) => {
+                tracing::error!(error = %e, "lease storage failed");
+                Refusal::Guard("storage_unavailable", ctx.t.t("error.internal"))
+            }
+        })?;
+    let outcome = async {
+        last_admin_guard(state, ctx, org_id, roles, member).await?;
+        change.await?;
+        // Someone may have changed the admins outside the portal meanwhile.
+        let admins = admin_role_ids(state, roles);
+        let left = state.logto.org_role_holders(org_id, &admins, 1).await?;
+        if left.user_ids.is_empty() {
+            let restored = undo.await;
+            let entry = NewEntry::new("member.roles_restore", ctx.actor(), ctx.origin())
+                .target("user", &member.id, Some(member.display_name()))
+                .org(org_id)
+                .details(json!({ "reason": "no_admin_left" }));
+            state
+                .audit
+                .record_or_log(match &restored {
+                    Ok(()) => entry,
+                    Err(e) => entry.failed(&failure_code(e)),
+                })
+                .await;
+            restored?;
+            return Err(Refusal::Guard(
+                "last_admin_restored",
+                ctx.t.f(
+                    "members.err.last_admin",
+                    &[("name", &member.display_name())],
+                ),
+            ));
+        }
+        Ok(())
+    }
+    .await;
+    lease.release().await;
+    outcome
 }
 
 /// After the person took their own admin role away: re-read their access on the next request.
@@ -927,14 +1006,22 @@ async fn save_roles(
     let outcome: Result<Vec<OrgRole>, Refusal> = async {
         let chosen = resolved?
             .ok_or_else(|| Refusal::Guard("unknown_role", ctx.t.t("members.err.unknown_role")))?;
-        if !holds_admin_role(&state, chosen.iter().map(|r| &r.name)) {
-            last_admin_guard(&state, &admin, &ctx, &all_roles, &member).await?;
-        }
         let ids: Vec<String> = chosen.iter().map(|r| r.id.clone()).collect();
-        state
-            .logto
-            .set_member_roles(&org_id, &member.id, &ids)
-            .await?;
+        let set = state.logto.set_member_roles(&org_id, &member.id, &ids);
+        let loses_admin =
+            holds_admin_role(&state, member.organization_roles.iter().map(|r| &r.name))
+                && !holds_admin_role(&state, chosen.iter().map(|r| &r.name));
+        if loses_admin {
+            let held: Vec<String> = member
+                .organization_roles
+                .iter()
+                .map(|r| r.id.clone())
+                .collect();
+            let undo = state.logto.set_member_roles(&org_id, &member.id, &held);
+            without_losing_last_admin(&state, &admin, &ctx, &all_roles, &member, set, undo).await?;
+        } else {
+            set.await?;
+        }
         Ok(chosen)
     }
     .await;
@@ -1210,8 +1297,25 @@ async fn remove(
 
     let outcome: Result<(), Refusal> = async {
         let roles = roles?;
-        last_admin_guard(&state, &admin, &ctx, &roles, &member).await?;
-        state.logto.remove_org_member(&org_id, &member.id).await?;
+        let remove = state.logto.remove_org_member(&org_id, &member.id);
+        if holds_admin_role(&state, member.organization_roles.iter().map(|r| &r.name)) {
+            let held: Vec<String> = member
+                .organization_roles
+                .iter()
+                .map(|r| r.id.clone())
+                .collect();
+            let member_ids = [member.id.clone()];
+            let undo = async {
+                state.logto.add_org_members(&org_id, &member_ids).await?;
+                state
+                    .logto
+                    .set_member_roles(&org_id, &member.id, &held)
+                    .await
+            };
+            without_losing_last_admin(&state, &admin, &ctx, &roles, &member, remove, undo).await?;
+        } else {
+            remove.await?;
+        }
         Ok(())
     }
     .await;

@@ -331,6 +331,7 @@ pub fn failure_code(e: &LogtoError) -> String {
         LogtoError::RateLimited => "rate_limited".into(),
         LogtoError::Config(_) => "logto_config".into(),
         LogtoError::Decode(_) => "logto_decode".into(),
+        LogtoError::Unsupported(_) => "logto_unsupported".into(),
     }
 }
 

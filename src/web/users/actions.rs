@@ -119,6 +119,7 @@ fn failure_code(e: &LogtoError) -> String {
         LogtoError::RateLimited => "logto_rate_limited".into(),
         LogtoError::Config(_) => "logto_config".into(),
         LogtoError::Decode(_) => "logto_decode".into(),
+        LogtoError::Unsupported(_) => "logto_unsupported".into(),
     }
 }
 
