@@ -1,0 +1,240 @@
+//! What the client derives from a Logto's own OpenAPI document (issue 14): which optional
+//! parts exist, which query parameters it may send, and that the role-dependent answers stay
+//! right even when a Logto declares the role filter and ignores it.
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, RawQuery};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Json;
+use futures::TryStreamExt;
+use logto_portal::logto::{
+    CapabilitySource, Feature, LogtoClient, LogtoClientConfig, LogtoError, MemberQuery, Secret,
+};
+use serde_json::{json, Value};
+
+fn config(url: &str) -> LogtoClientConfig {
+    LogtoClientConfig::new(
+        url.parse().unwrap(),
+        "portal-m2m",
+        Secret::new("m2m-secret"),
+        "https://default.logto.app/api",
+    )
+}
+
+/// A member holding `role` (or nobody's role when `None`).
+fn member(id: &str, role: Option<(&str, &str)>) -> Value {
+    json!({
+        "id": id, "username": id, "primaryEmail": null, "primaryPhone": null, "name": id,
+        "avatar": null, "customData": {}, "identities": {}, "lastSignInAt": null,
+        "createdAt": 1, "updatedAt": 1, "profile": {}, "applicationId": null,
+        "isSuspended": false,
+        "organizationRoles": role.map(|(id, name)| vec![json!({"id": id, "name": name})]).unwrap_or_default(),
+    })
+}
+
+/// A Logto whose document says what `document` says and whose member list ignores every
+/// filter, like 1.37 does (or like a server that claims the filter and does not apply it).
+/// Returns the URL and the query strings the member list received.
+async fn stub(document: Option<Value>, members: Vec<Value>) -> (String, Arc<Mutex<Vec<String>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let seen_in = seen.clone();
+    let members = Arc::new(members);
+    let app = axum::Router::new()
+        .route(
+            "/oidc/token",
+            post(|| async {
+                Json(json!({"access_token": "opaque", "expires_in": 3600,
+                            "token_type": "Bearer", "scope": "all"}))
+            }),
+        )
+        .route(
+            "/api/.well-known/management.openapi.json",
+            get(move || async move {
+                match &document {
+                    Some(d) => Json(d.clone()).into_response(),
+                    None => StatusCode::NOT_FOUND.into_response(),
+                }
+            }),
+        )
+        .route(
+            "/api/organizations/{id}/users",
+            get(move |Path(_id): Path<String>, RawQuery(q): RawQuery| {
+                let members = members.clone();
+                let seen = seen_in.clone();
+                async move {
+                    let q = q.unwrap_or_default();
+                    seen.lock().unwrap().push(q.clone());
+                    let pairs: Vec<(String, String)> =
+                        url::form_urlencoded::parse(q.as_bytes()).into_owned().collect();
+                    let get = |k: &str| {
+                        pairs
+                            .iter()
+                            .find(|(key, _)| key == k)
+                            .and_then(|(_, v)| v.parse::<usize>().ok())
+                    };
+                    let page = get("page").unwrap_or(1);
+                    let size = get("page_size").unwrap_or(20);
+                    let items: Vec<Value> = members
+                        .iter()
+                        .skip((page - 1) * size)
+                        .take(size)
+                        .cloned()
+                        .collect();
+                    let mut headers = HeaderMap::new();
+                    headers.insert(
+                        "total-number",
+                        HeaderValue::from_str(&members.len().to_string()).unwrap(),
+                    );
+                    (headers, Json(Value::Array(items)))
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), seen)
+}
+
+fn document(with_role_filter: bool) -> Value {
+    let mut params = vec![
+        json!({"name": "id", "in": "path"}),
+        json!({"name": "q", "in": "query"}),
+        json!({"name": "page", "in": "query"}),
+        json!({"name": "page_size", "in": "query"}),
+    ];
+    if with_role_filter {
+        params.push(json!({"name": "organizationRoleId", "in": "query"}));
+    }
+    json!({
+        "openapi": "3.0.1",
+        "info": {"version": "Cloud"},
+        "paths": {
+            "/api/organizations/{id}/users": {"get": {"parameters": params}},
+            "/api/users/{userId}/sessions": {"get": {"parameters": []}},
+        }
+    })
+}
+
+/// An organization of 250 people: two admins far apart, everyone else a member.
+fn people() -> Vec<Value> {
+    (0..250)
+        .map(|i| {
+            let id = format!("u{i:03}");
+            let role = if i == 3 || i == 230 {
+                ("r-admin", "admin")
+            } else {
+                ("r-member", "member")
+            };
+            member(&id, Some(role))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn without_a_document_the_oldest_release_is_assumed() {
+    let (url, seen) = stub(None, people()).await;
+    let client = LogtoClient::new(config(&url)).unwrap();
+    assert!(client.refresh_capabilities().await.is_err());
+    let caps = client.capabilities();
+    assert_eq!(caps.source(), CapabilitySource::Baseline);
+    assert!(!caps.has(Feature::MemberRoleFilter));
+    assert!(!caps.has(Feature::UserSessions));
+
+    // The role filter works anyway: read and filtered in the portal, never sent.
+    let q = MemberQuery {
+        organization_role_id: Some("r-admin".into()),
+        ..Default::default()
+    };
+    let found = client.list_org_members_by_role("o1", &q).await.unwrap();
+    assert!(found.complete);
+    assert_eq!(found.page.total, 2);
+    let ids: Vec<&str> = found.page.items.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["u003", "u230"]);
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.iter().all(|q| !q.contains("organizationRoleId")), "{seen:?}");
+    assert_eq!(seen.len(), 3, "three pages of 100: {seen:?}");
+
+    // Sending it by hand is refused before it leaves.
+    let err = client.list_org_members("o1", &q).await.unwrap_err();
+    assert!(matches!(err, LogtoError::Unsupported(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_server_that_declares_the_filter_and_ignores_it_cannot_fool_the_guard() {
+    let (url, seen) = stub(Some(document(true)), people()).await;
+    let client = LogtoClient::new(config(&url)).unwrap();
+    let caps = client.refresh_capabilities().await.unwrap();
+    assert!(matches!(caps.source(), CapabilitySource::Server(_)));
+    assert!(caps.has(Feature::MemberRoleFilter));
+    assert!(caps.has(Feature::UserSessions));
+    assert!(!caps.has(Feature::UserGrants));
+
+    // Asked for two admins, the server answers with two plain members: the client notices
+    // and counts itself.
+    let holders = client
+        .org_role_holders("o1", &["r-admin".to_string()], 2)
+        .await
+        .unwrap();
+    assert_eq!(holders.user_ids, ["u003", "u230"]);
+    assert!(holders.conclusive);
+    assert!(seen
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|q| q.contains("organizationRoleId=r-admin")));
+
+    // The same for a page of the member list and the export.
+    let q = MemberQuery {
+        organization_role_id: Some("r-admin".into()),
+        ..Default::default()
+    };
+    let found = client.list_org_members_by_role("o1", &q).await.unwrap();
+    assert_eq!(found.page.total, 2);
+    let exported: Vec<String> = client
+        .org_members_stream("o1", q)
+        .map_ok(|m| m.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(exported, ["u003", "u230"]);
+}
+
+#[tokio::test]
+async fn a_sole_admin_is_found_alone_and_nobody_else_is_invented() {
+    let mut members = people();
+    members.remove(230);
+    let (url, _) = stub(Some(document(false)), members).await;
+    let client = LogtoClient::new(config(&url)).unwrap();
+    client.refresh_capabilities().await.unwrap();
+    let holders = client
+        .org_role_holders("o1", &["r-admin".to_string()], 2)
+        .await
+        .unwrap();
+    assert_eq!(holders.user_ids, ["u003"]);
+    assert!(holders.conclusive);
+}
+
+#[tokio::test]
+async fn past_the_scan_limit_the_answer_is_inconclusive() {
+    let many: Vec<Value> = (0..(logto_portal::logto::ROLE_SCAN_LIMIT as usize + 50))
+        .map(|i| member(&format!("m{i:05}"), Some(("r-member", "member"))))
+        .collect();
+    let (url, _) = stub(Some(document(false)), many).await;
+    let client = LogtoClient::new(config(&url)).unwrap();
+    client.refresh_capabilities().await.unwrap();
+    let holders = client
+        .org_role_holders("o1", &["r-admin".to_string()], 2)
+        .await
+        .unwrap();
+    assert!(holders.user_ids.is_empty());
+    assert!(!holders.conclusive, "could not read everyone: no conclusion");
+    let q = MemberQuery {
+        organization_role_id: Some("r-admin".into()),
+        ..Default::default()
+    };
+    let found = client.list_org_members_by_role("o1", &q).await.unwrap();
+    assert!(!found.complete);
+}
