@@ -5,7 +5,8 @@ use crate::{FakeLogtoConfig, LogtoVersion};
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -331,6 +332,8 @@ pub struct Store {
     pub apps_created_at: i64,
     /// Logto 1.37 shows each app's internal secret as `secret: "#internal:…"`
     pub internal_secrets: HashMap<String, String>,
+    /// ids the next created entities take ([`FakeState::preset_next_ids`])
+    pub preset_ids: RefCell<VecDeque<String>>,
     pub assets: HashMap<String, Asset>,
     pub requests: Vec<RecordedRequest>,
     pub token_requests: u64,
@@ -351,6 +354,9 @@ impl Store {
     }
 
     pub fn new_unique_id(&self, len: usize, exists: impl Fn(&str) -> bool) -> String {
+        if let Some(id) = self.preset_ids.borrow_mut().pop_front() {
+            return id;
+        }
         loop {
             let id = gen_id(len);
             if !exists(&id) {
@@ -1271,14 +1277,99 @@ impl FakeState {
         id
     }
 
-    /// Make the user a member of the organization holding these organization role ids.
+    /// Make the user a member of the organization holding exactly these organization role ids.
     pub fn seed_membership(&self, org_id: &str, user_id: &str, org_role_ids: &[&str]) {
         let mut s = self.lock();
         s.add_member(org_id, user_id);
+        s.member_roles
+            .retain(|(o, u, _)| !(o == org_id && u == user_id));
         for r in org_role_ids {
             s.member_roles
                 .insert((org_id.to_string(), user_id.to_string(), r.to_string()));
         }
+    }
+
+    /// End a membership (with its roles), as if changed outside the Management API calls seen.
+    pub fn remove_membership(&self, org_id: &str, user_id: &str) {
+        self.lock().remove_member(org_id, user_id);
+    }
+
+    /// The member's organization role ids (sorted), `None` when not a member.
+    pub fn member_role_ids(&self, org_id: &str, user_id: &str) -> Option<Vec<String>> {
+        let s = self.lock();
+        if !s.is_member(org_id, user_id) {
+            return None;
+        }
+        let mut ids = s.member_role_ids(org_id, user_id);
+        ids.sort();
+        Some(ids)
+    }
+
+    /// Ids of the user's global roles (sorted).
+    pub fn user_role_ids(&self, user_id: &str) -> Vec<String> {
+        self.lock()
+            .user_roles
+            .iter()
+            .filter(|(u, _)| u == user_id)
+            .map(|(_, r)| r.clone())
+            .collect()
+    }
+
+    /// Take a global role away from the user.
+    pub fn unassign_role(&self, user_id: &str, role_id: &str) {
+        self.lock()
+            .user_roles
+            .remove(&(user_id.to_string(), role_id.to_string()));
+    }
+
+    /// Delete a user (with memberships, roles, sessions), as if deleted outside the calls seen.
+    pub fn delete_user(&self, user_id: &str) -> bool {
+        self.lock().delete_user(user_id)
+    }
+
+    /// Delete an organization (with its memberships and invitations).
+    pub fn delete_organization(&self, org_id: &str) -> bool {
+        self.lock().delete_org(org_id)
+    }
+
+    /// Ids of the organization's members (sorted).
+    pub fn member_ids(&self, org_id: &str) -> Vec<String> {
+        self.lock()
+            .members
+            .iter()
+            .filter(|(o, _)| o == org_id)
+            .map(|(_, u)| u.clone())
+            .collect()
+    }
+
+    /// Insert (or replace) an audit log entry from a `GET /api/logs/:id` body.
+    pub fn seed_log_json(&self, log: &Value) -> String {
+        let id = log["id"]
+            .as_str()
+            .expect("fake-logto: seeded log without id")
+            .to_string();
+        let mut s = self.lock();
+        let seq = s.next_seq();
+        s.logs.insert(
+            id.clone(),
+            Log {
+                id: id.clone(),
+                key: log["key"].as_str().unwrap_or_default().to_string(),
+                payload: log["payload"].clone(),
+                created_at: log["createdAt"].as_i64().unwrap_or_else(now_ms),
+                seq,
+            },
+        );
+        id
+    }
+
+    /// The next entities created through the API (any kind) take these ids, in order — to
+    /// replay recorded exchanges whose later requests name what an earlier one created.
+    pub fn preset_next_ids(&self, ids: &[&str]) {
+        self.lock()
+            .preset_ids
+            .borrow_mut()
+            .extend(ids.iter().map(|i| i.to_string()));
     }
 
     /// Insert (or replace) an invitation from a `GET /api/organization-invitations/:id` body
