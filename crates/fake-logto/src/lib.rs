@@ -18,8 +18,12 @@ mod search;
 mod seed;
 mod server;
 mod store;
+mod version;
 
-pub use store::{DemoSeed, FakeState, MessageKind, NewUser, RecordedRequest, SentMessage};
+pub use store::{
+    DemoSeed, FakeState, MessageKind, NewUser, RecordedRequest, SentMessage, SessionSeed,
+};
+pub use version::LogtoVersion;
 
 use std::net::SocketAddr;
 use tokio::sync::Mutex;
@@ -38,17 +42,20 @@ pub struct FakeLogtoConfig {
     pub resource: String,
     /// Lifetime of M2M access tokens.
     pub access_token_ttl_secs: u64,
+    /// The Logto release imitated (default: env `FAKE_LOGTO_VERSION`, else 1.42).
+    pub version: LogtoVersion,
 }
 
 impl Default for FakeLogtoConfig {
+    /// The test tenant's apps, imitating the release named by env `FAKE_LOGTO_VERSION`
+    /// (`1.37`, `1.37.1`, `1.42`, `1.42.0`; 1.42 when unset).
+    ///
+    /// # Panics
+    /// When `FAKE_LOGTO_VERSION` names no supported release.
     fn default() -> Self {
         FakeLogtoConfig {
-            m2m_app_id: "portal-m2m".into(),
-            m2m_app_secret: "m2m-secret".into(),
-            web_app_id: "portal-web".into(),
-            web_app_secret: "web-secret".into(),
-            resource: "https://default.logto.app/api".into(),
-            access_token_ttl_secs: 3600,
+            version: LogtoVersion::from_env(),
+            ..FakeLogtoConfig::default_apps()
         }
     }
 }
@@ -59,6 +66,28 @@ pub struct FakeLogto {
     addr: SocketAddr,
     app: axum::Router,
     task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl FakeLogtoConfig {
+    /// The default tenant imitating a given release (ignores `FAKE_LOGTO_VERSION`).
+    pub fn for_version(version: LogtoVersion) -> Self {
+        FakeLogtoConfig {
+            version,
+            ..FakeLogtoConfig::default_apps()
+        }
+    }
+
+    fn default_apps() -> Self {
+        FakeLogtoConfig {
+            m2m_app_id: "portal-m2m".into(),
+            m2m_app_secret: "m2m-secret".into(),
+            web_app_id: "portal-web".into(),
+            web_app_secret: "web-secret".into(),
+            resource: "https://default.logto.app/api".into(),
+            access_token_ttl_secs: 3600,
+            version: LogtoVersion::V1_42,
+        }
+    }
 }
 
 impl FakeLogto {

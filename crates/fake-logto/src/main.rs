@@ -1,4 +1,5 @@
 //! `fake-logto [--port 3001] [--seed-demo]`: run the fake Logto until Ctrl-C.
+//! `FAKE_LOGTO_VERSION` (`1.37` or `1.42`, the default) picks the Logto release imitated;
 //! `FAKE_LOGTO_LATENCY_MS` adds latency to every response.
 
 use fake_logto::{FakeLogto, FakeLogtoConfig};
@@ -42,7 +43,7 @@ async fn main() {
     {
         state.set_latency(Duration::from_millis(ms));
     }
-    println!("fake Logto listening on {}", logto.url());
+    println!("fake Logto {} listening on {}", config.version, logto.url());
     println!("  issuer:            {}/oidc", logto.url());
     println!("  resource:          {}", config.resource);
     println!(

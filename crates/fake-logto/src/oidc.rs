@@ -6,7 +6,7 @@ use crate::http::{html, json as json_response};
 use crate::jwt::{at_hash, pkce_s256};
 use crate::store::{
     gen_token, now_ms, AccessToken, AuthCode, AuthRequest, FakeState, NewUser, RefreshToken,
-    Session, Store, TokenOwner, User, AUTH_CODE_TTL_MS, USER_TOKEN_TTL_SECS,
+    Session, Store, TokenOwner, User, AUTH_CODE_TTL_MS, SESSION_TTL_MS, USER_TOKEN_TTL_SECS,
 };
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
@@ -730,7 +730,7 @@ fn session_user(s: &Store, headers: &HeaderMap) -> Option<(String, String)> {
         for part in c.split(';') {
             if let Some((k, v)) = part.trim().split_once('=') {
                 if k == SESSION_COOKIE {
-                    if let Some(sess) = s.sessions.get(v) {
+                    if let Some(sess) = s.sessions.get(v).filter(|x| x.expires_at > now_ms()) {
                         if s.users.get(&sess.user_id).is_some_and(|u| !u.is_suspended) {
                             return Some((v.to_string(), sess.user_id.clone()));
                         }
@@ -810,8 +810,10 @@ pub async fn authorize(
             "missing required parameter 'redirect_uri'",
         );
     };
+    let registered = st.lock().web_redirect_uris.clone();
     let valid_redirect = url::Url::parse(&redirect_uri)
-        .is_ok_and(|u| (u.scheme() == "http" || u.scheme() == "https") && u.has_host());
+        .is_ok_and(|u| (u.scheme() == "http" || u.scheme() == "https") && u.has_host())
+        && (registered.is_empty() || registered.contains(&redirect_uri));
     if !valid_redirect {
         return error_page(
             400,
@@ -859,6 +861,7 @@ pub async fn authorize(
     let force_login = prompt.split_whitespace().any(|p| p == "login");
     if !force_login {
         if let Some((_, user_id)) = session_user(&s, &headers) {
+            s.ensure_grant(&user_id, &req.client_id, now_ms());
             return redirect_with_code(&mut s, req, &user_id, None);
         }
     }
@@ -892,8 +895,14 @@ fn log_payload(client: &Client, app: &str) -> Value {
     json!({"ip": client.ip, "userAgent": client.user_agent, "applicationId": app})
 }
 
-/// Start a session for the user and send them back with a code.
-fn finish_sign_in(s: &mut Store, interaction: &str, user_id: &str) -> Response {
+/// Start a session for the user (with the app's grant) and send them back with a code.
+fn finish_sign_in(
+    s: &mut Store,
+    interaction: &str,
+    user_id: &str,
+    client: &Client,
+    identifier: (String, String),
+) -> Response {
     let Some(req) = s.auth_requests.remove(interaction) else {
         return error_page(
             400,
@@ -909,13 +918,18 @@ fn finish_sign_in(s: &mut Store, interaction: &str, user_id: &str) -> Response {
         }
         u.updated_at = now.max(u.updated_at + 1);
     }
-    let sid = gen_token(32);
-    s.sessions.insert(
-        sid.clone(),
-        Session {
-            user_id: user_id.to_string(),
-        },
-    );
+    let grant_id = s.ensure_grant(user_id, &req.client_id, now);
+    let sid = s.insert_session(Session {
+        user_id: user_id.to_string(),
+        uid: gen_token(21),
+        login_at: now,
+        expires_at: now + SESSION_TTL_MS,
+        client_id: Some(req.client_id.clone()),
+        grant_id: Some(grant_id),
+        ip: Some(client.ip.clone()),
+        user_agent: Some(client.user_agent.clone()),
+        identifier: Some(identifier),
+    });
     redirect_with_code(s, req, user_id, Some(session_cookie(&sid)))
 }
 
@@ -1002,7 +1016,13 @@ pub async fn submit(State(st): State<FakeState>, client: Client, body: Bytes) ->
     payload["userId"] = json!(user_id);
     payload["interaction"] = json!({"userId": user_id, "interactionEvent": "SignIn", "verificationRecords": [{"type": "Password", "verified": true, "identifier": identifier_json}]});
     s.insert_log("Interaction.SignIn.Submit", payload, now);
-    finish_sign_in(&mut s, &interaction, &user_id)
+    finish_sign_in(
+        &mut s,
+        &interaction,
+        &user_id,
+        &client,
+        (id_type.to_string(), identifier.clone()),
+    )
 }
 
 pub async fn register_page(State(st): State<FakeState>, uri: axum::http::Uri) -> Response {
@@ -1084,7 +1104,13 @@ pub async fn register(State(st): State<FakeState>, client: Client, body: Bytes) 
     payload["userId"] = json!(user_id);
     payload["interaction"] = json!({"userId": user_id, "interactionEvent": "Register"});
     s.insert_log("Interaction.Register.Submit", payload, now);
-    finish_sign_in(&mut s, &interaction, &user_id)
+    finish_sign_in(
+        &mut s,
+        &interaction,
+        &user_id,
+        &client,
+        ("email".to_string(), email.clone()),
+    )
 }
 
 pub async fn end_session(

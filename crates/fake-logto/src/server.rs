@@ -159,6 +159,19 @@ async fn etag(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// A Management API path the imitated release's OpenAPI does not declare answers 404 like a
+/// real Logto's router, before authentication; `/api/.well-known/*` stays reachable.
+async fn declared_paths_only(State(st): State<FakeState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path.starts_with("/api/")
+        && !path.starts_with("/api/.well-known/")
+        && !st.version().declares_path(path)
+    {
+        return not_found().await;
+    }
+    next.run(req).await
+}
+
 async fn not_found() -> Response {
     text(StatusCode::NOT_FOUND, "Not Found")
 }
@@ -169,6 +182,10 @@ pub fn app(state: FakeState) -> Router {
         .merge(crate::api::router(state.clone()))
         .merge(crate::oidc::router())
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            declared_paths_only,
+        ))
         .layer(middleware::from_fn(etag))
         .layer(middleware::from_fn_with_state(state.clone(), faults))
         .layer(middleware::from_fn_with_state(state.clone(), outer))

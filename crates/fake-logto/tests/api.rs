@@ -505,7 +505,11 @@ async fn organizations_members_and_roles() {
         )
         .await;
     assert_eq!(r.status, 201);
-    assert_eq!(r.json(), json!({"userIds": ids}));
+    if common::version().at_least(39) {
+        assert_eq!(r.json(), json!({"userIds": ids}));
+    } else {
+        assert_eq!(r.text, "Created");
+    }
     let r = t
         .post(
             &format!("/api/organizations/{org}/users"),
@@ -525,6 +529,11 @@ async fn organizations_members_and_roles() {
         )
         .await;
     assert_eq!(r.status, 201);
+    if common::version().at_least(39) {
+        assert_eq!(r.json()["organizationRoleIds"].as_array().unwrap().len(), 2);
+    } else {
+        assert_eq!(r.text, "Created");
+    }
     let r = t
         .post(
             &format!("/api/organizations/{org}/users/{}/roles", ids[0]),
@@ -578,7 +587,13 @@ async fn organizations_members_and_roles() {
             "/api/organizations/{org}/users?organizationRoleId={admin_id}"
         ))
         .await;
-    assert_eq!(r.header("total-number").as_deref(), Some("1"));
+    // the filter came in 1.41; 1.37 ignores it and lists every member
+    let expected = if common::version().at_least(41) {
+        "1"
+    } else {
+        "3"
+    };
+    assert_eq!(r.header("total-number").as_deref(), Some(expected));
     // non-members
     let outsider = st.create_user(user("out", None, "o"));
     let r = t
@@ -994,11 +1009,18 @@ async fn logs_and_assets() {
             now - 1500
         ))
         .await;
-    assert_eq!(r.header("total-number").as_deref(), Some("1"));
-    assert_eq!(
-        t.get("/api/logs?start_time=abc").await.code(),
-        "guard.invalid_input"
-    );
+    if common::version().at_least(40) {
+        assert_eq!(r.header("total-number").as_deref(), Some("1"));
+        assert_eq!(
+            t.get("/api/logs?start_time=abc").await.code(),
+            "guard.invalid_input"
+        );
+    } else {
+        // 1.37 has no time window: the parameters are ignored
+        let all = t.get("/api/logs").await.header("total-number");
+        assert_eq!(r.header("total-number"), all);
+        assert_eq!(t.get("/api/logs?start_time=abc").await.status, 200);
+    }
     assert_eq!(
         t.get(&format!("/api/logs/{a}")).await.json()["payload"]["ip"],
         "1.2.3.4"

@@ -53,7 +53,8 @@ pub async fn get_one(State(st): State<FakeState>, Path(id): Path<String>) -> Api
     let inv = s
         .invitations
         .get(&id)
-        .ok_or_else(|| ApiError::not_exists_with_id("organization_invitations", &id))?;
+        // recorded on 1.37.1: a plain `entity.not_found` here
+        .ok_or_else(ApiError::not_found)?;
     Ok(ok(&s.invitation_json(inv, now_ms())))
 }
 

@@ -146,8 +146,15 @@ pub async fn list_logs(State(st): State<FakeState>, ctx: Ctx) -> ApiResult {
     let user_id = ctx.get_nonempty("userId");
     let app_id = ctx.get_nonempty("applicationId");
     let key = ctx.get_nonempty("logKey");
-    let start = time_param(&ctx, "start_time")?;
-    let end = time_param(&ctx, "end_time")?;
+    // The time window came in Logto 1.40 (both bounds inclusive); older releases ignore it.
+    let (start, end) = if st.version().at_least(40) {
+        (
+            time_param(&ctx, "start_time")?,
+            time_param(&ctx, "end_time")?,
+        )
+    } else {
+        (None, None)
+    };
     if let (Some(a), Some(b)) = (start, end) {
         if a > b {
             return Err(ApiError::new(
@@ -165,7 +172,7 @@ pub async fn list_logs(State(st): State<FakeState>, ctx: Ctx) -> ApiResult {
         .filter(|l| app_id.is_none_or(|a| l.payload["applicationId"].as_str() == Some(a)))
         .filter(|l| key.is_none_or(|k| l.key == k))
         .filter(|l| start.is_none_or(|t| l.created_at >= t))
-        .filter(|l| end.is_none_or(|t| l.created_at <= t + 1))
+        .filter(|l| end.is_none_or(|t| l.created_at <= t))
         .collect();
     logs.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.seq.cmp(&a.seq)));
     let items = logs.iter().map(|l| s.log_json(l)).collect();
@@ -345,4 +352,12 @@ pub async fn serve_asset(State(st): State<FakeState>, Path(name): Path<String>) 
 
 pub async fn status() -> Response {
     no_content()
+}
+
+/// The Management API description of the imitated release (anonymous, like Logto's).
+pub async fn management_openapi(State(st): State<FakeState>) -> Response {
+    let mut r = (StatusCode::OK, st.version().openapi_text()).into_response();
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CT));
+    r
 }

@@ -1,10 +1,12 @@
 //! The Management API under `/api`.
 
+pub mod applications;
 pub mod invitations;
 pub mod misc;
 pub mod org_roles;
 pub mod organizations;
 pub mod roles;
+pub mod sessions;
 pub mod users;
 
 use crate::http::ApiError;
@@ -96,6 +98,23 @@ pub fn router(state: FakeState) -> Router<FakeState> {
             get(users::get_custom_data).patch(users::patch_custom_data),
         )
         .route("/api/users/{id}/password", patch(users::set_password))
+        .route(
+            "/api/users/{id}/password/expiration",
+            patch(sessions::set_password_expiration),
+        )
+        .route("/api/users/{id}/sessions", get(sessions::list))
+        .route(
+            "/api/users/{id}/sessions/{session_id}",
+            get(sessions::get_one).delete(sessions::delete),
+        )
+        .route("/api/users/{id}/grants", get(sessions::list_grants))
+        .route(
+            "/api/users/{id}/grants/{grant_id}",
+            axum::routing::delete(sessions::delete_grant),
+        )
+        // applications (the configured M2M and web apps)
+        .route("/api/applications", get(applications::list))
+        .route("/api/applications/{id}", get(applications::get_one))
         .route(
             "/api/users/{id}/password/verify",
             post(users::verify_password),
@@ -204,5 +223,10 @@ pub fn router(state: FakeState) -> Router<FakeState> {
     Router::new()
         .merge(authed)
         .route("/api/status", get(status))
+        .route(
+            "/api/.well-known/management.openapi.json",
+            get(management_openapi),
+        )
+        .route("/api/swagger.json", get(management_openapi))
         .route("/user-assets/{name}", get(serve_asset))
 }

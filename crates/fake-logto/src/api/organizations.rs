@@ -210,7 +210,11 @@ pub async fn list_users(
 ) -> ApiResult {
     let page = pagination(&ctx, false)?;
     let q = ctx.get_nonempty("q").and_then(ilike_contains);
-    let role_filter = ctx.get_nonempty("organizationRoleId").map(str::to_string);
+    // Logto 1.41 added the role filter; older releases ignore the parameter silently.
+    let role_filter = ctx
+        .get_nonempty("organizationRoleId")
+        .filter(|_| st.version().at_least(41))
+        .map(str::to_string);
     let s = st.lock();
     let mut items = Vec::new();
     // BTreeSet order of (org, user) = user id ascending within the org
@@ -265,7 +269,12 @@ pub async fn add_users(
     for u in &ids {
         s.add_member(&id, u);
     }
-    Ok(json(StatusCode::CREATED, &json!({"userIds": ids})))
+    // 1.39 answers the ids; before, the text `Created` (recorded on 1.37.1)
+    if st.version().at_least(39) {
+        Ok(json(StatusCode::CREATED, &json!({"userIds": ids})))
+    } else {
+        Ok(created_text())
+    }
 }
 
 pub async fn replace_users(
@@ -283,9 +292,13 @@ pub async fn replace_users(
         .filter(|(o, _)| *o == id)
         .map(|(_, u)| u.clone())
         .collect();
+    let keep_roles = st.version().at_least(40);
     for u in current {
         if !ids.contains(&u) {
             s.remove_member(&id, &u);
+        } else if !keep_roles {
+            // before 1.40 the replacement re-inserted everyone, dropping every role
+            s.member_roles.retain(|(o, m, _)| !(*o == id && *m == u));
         }
     }
     for u in &ids {
@@ -404,10 +417,19 @@ pub async fn assign_member_roles(
         return Err(ApiError::require_membership());
     }
     let roles = resolve_role_ids(&s, m)?;
-    for r in roles {
-        s.member_roles.insert((id.clone(), user_id.clone(), r));
+    for r in &roles {
+        s.member_roles
+            .insert((id.clone(), user_id.clone(), r.clone()));
     }
-    Ok(created_text())
+    // 1.39 answers the role ids; before, the text `Created` (recorded on 1.37.1)
+    if st.version().at_least(39) {
+        Ok(json(
+            StatusCode::CREATED,
+            &json!({"organizationRoleIds": roles}),
+        ))
+    } else {
+        Ok(created_text())
+    }
 }
 
 pub async fn replace_member_roles(

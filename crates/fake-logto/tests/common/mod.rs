@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests: a started fake, an M2M token, a small client.
 #![allow(dead_code)]
 
-use fake_logto::{FakeLogto, FakeLogtoConfig};
+use fake_logto::{FakeLogto, FakeLogtoConfig, LogtoVersion};
 use reqwest::header::{HeaderMap, AUTHORIZATION};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::Value;
@@ -74,9 +74,22 @@ pub async fn m2m_token(http: &Client, url: &str, scope: Option<&str>) -> String 
         .to_string()
 }
 
+/// The release the suite imitates (env `FAKE_LOGTO_VERSION`, default 1.42).
+pub fn version() -> LogtoVersion {
+    FakeLogtoConfig::default().version
+}
+
 impl TestLogto {
     pub async fn start() -> TestLogto {
-        let logto = FakeLogto::start(FakeLogtoConfig::default()).await;
+        Self::start_with(FakeLogtoConfig::default()).await
+    }
+
+    pub async fn start_version(version: LogtoVersion) -> TestLogto {
+        Self::start_with(FakeLogtoConfig::for_version(version)).await
+    }
+
+    pub async fn start_with(config: FakeLogtoConfig) -> TestLogto {
+        let logto = FakeLogto::start(config).await;
         let http = client();
         let token = m2m_token(&http, &logto.url(), Some("all")).await;
         TestLogto { logto, http, token }
@@ -141,13 +154,17 @@ pub fn links(r: &Resp) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The folder with the recorded Logto exchanges and the OpenAPI document, if present.
-pub fn shared_dir() -> Option<std::path::PathBuf> {
+/// The folder with the recorded Logto exchanges and the OpenAPI document (`../shared` next to
+/// the repository). Contract tests need it: they fail, never skip, when it is missing.
+pub fn shared_dir() -> std::path::PathBuf {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    if p.join("logto-openapi-1.37.1.json").exists() {
-        Some(p)
-    } else {
-        println!("NOTICE: {} not found; skipping", p.display());
-        None
-    }
+    assert!(
+        p.join("logto-openapi-1.37.1.json").exists()
+            && p.join("logto-recorded-portal-1.37.1.jsonl").exists(),
+        "contract tests need the recorded Logto exchanges and OpenAPI document in {} \
+         (../shared next to the repository: logto-openapi-1.37.1.json, \
+         logto-recorded-*.md, logto-recorded-portal-1.37.1.jsonl, logto-api-operations.tsv)",
+        p.display()
+    );
+    p
 }

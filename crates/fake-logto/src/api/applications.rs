@@ -1,0 +1,93 @@
+//! `GET /api/applications` and `GET /api/applications/:id`: the tenant's two configured apps
+//! (the M2M app the portal calls the Management API with, the Traditional web app people sign in
+//! through). Read-only: the fake's apps come from [`crate::FakeLogtoConfig`].
+
+use crate::http::*;
+use crate::store::{FakeState, TENANT};
+use axum::extract::{Path, State};
+use serde_json::{json, Value};
+
+pub const WEB_APP_NAME: &str = "Portal web";
+pub const M2M_APP_NAME: &str = "Portal M2M";
+const APP_TYPES: &[&str] = &[
+    "Native",
+    "SPA",
+    "Traditional",
+    "MachineToMachine",
+    "Protected",
+    "SAML",
+];
+
+/// Newest first, as Logto orders them (the web app is "created" after the M2M app).
+fn apps(st: &FakeState) -> Vec<Value> {
+    let cfg = st.config();
+    let version = st.version();
+    let s = st.lock();
+    let one = |id: &str, name: &str, kind: &str, redirects: &[String], post_logout: &[String]| {
+        let mut v = json!({
+            "tenantId": TENANT,
+            "id": id,
+            "name": name,
+            "description": null,
+            "type": kind,
+            "oidcClientMetadata": {
+                "redirectUris": redirects,
+                "postLogoutRedirectUris": post_logout,
+            },
+            "customClientMetadata": {},
+            "protectedAppMetadata": null,
+            "customData": {},
+            "isThirdParty": false,
+            "createdAt": s.apps_created_at + i64::from(kind == "Traditional"),
+        });
+        if version.at_least(42) {
+            // 1.42 no longer shows internal secrets; it describes app-level access control
+            v["appLevelAccessControlEnabled"] = json!(false);
+        } else if let Some(secret) = s.internal_secrets.get(id) {
+            v["secret"] = json!(secret);
+        }
+        v
+    };
+    vec![
+        one(
+            &cfg.web_app_id,
+            WEB_APP_NAME,
+            "Traditional",
+            &s.web_redirect_uris,
+            &s.web_post_logout_redirect_uris,
+        ),
+        one(&cfg.m2m_app_id, M2M_APP_NAME, "MachineToMachine", &[], &[]),
+    ]
+}
+
+pub async fn list(State(st): State<FakeState>, ctx: Ctx) -> ApiResult {
+    let page = pagination(&ctx, true)?;
+    let mut types: Vec<String> = Vec::new();
+    for (k, v) in &ctx.pairs {
+        if k == "types" {
+            types.extend(v.split(',').map(str::to_string));
+        }
+    }
+    if let Some(bad) = types.iter().find(|t| !APP_TYPES.contains(&t.as_str())) {
+        return Err(guard_error(
+            "query",
+            vec![Issue::invalid_enum(&["types"], bad, APP_TYPES)],
+        ));
+    }
+    let third_party = ctx.get("isThirdParty").map(|v| v == "true");
+    let items: Vec<Value> = apps(&st)
+        .into_iter()
+        .filter(|a| types.is_empty() || types.iter().any(|t| a["type"] == t.as_str()))
+        .filter(|a| third_party.is_none_or(|want| a["isThirdParty"] == want))
+        .collect();
+    Ok(paged(&ctx, page, items))
+}
+
+pub async fn get_one(State(st): State<FakeState>, Path(id): Path<String>) -> ApiResult {
+    let mut app = apps(&st)
+        .into_iter()
+        .find(|a| a["id"] == id.as_str())
+        .ok_or_else(|| ApiError::not_exists_with_id("applications", &id))?;
+    app["isAdmin"] = json!(false);
+    Ok(ok(&app))
+}
