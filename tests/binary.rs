@@ -74,11 +74,88 @@ async fn configuration_errors_are_one_clear_line() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_explains_what_works_and_what_fails() {
     let fake = FakeLogto::start(FakeLogtoConfig::default()).await;
+    fake.state().set_web_app_redirect_uris(
+        &["http://localhost:8080/callback"],
+        &["http://localhost:8080/signed-out"],
+    );
     let env = base_env(&fake);
     let out = command(&env).arg("check").output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success(), "{stdout}");
     assert!(!stdout.contains("m2m-secret"), "the secret never prints");
+    // What this Logto can do, read from its own OpenAPI document.
+    assert!(
+        stdout.contains("management.openapi.json declares"),
+        "{stdout}"
+    );
+    let sessions_line = stdout
+        .lines()
+        .find(|l| l.contains("user sessions:"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    if fake.state().version().minor() >= 38 {
+        assert!(sessions_line.contains("available"), "{stdout}");
+    } else {
+        assert!(
+            sessions_line.contains("not on this Logto") && sessions_line.contains("1.38"),
+            "{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("is a Traditional web app")
+            && stdout.contains("lists http://localhost:8080/callback as a redirect URI"),
+        "{stdout}"
+    );
+
+    // Every missing setting is listed, and Logto is still checked where it can be.
+    let mut missing = base_env(&fake);
+    missing.retain(|(k, _)| !matches!(*k, "LOGTO_APP_ID" | "LOGTO_APP_SECRET"));
+    missing.push(("PORTAL_SESSION_IDLE_SECS", "often".into()));
+    let out = command(&missing).arg("check").output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!out.status.success());
+    for var in [
+        "LOGTO_APP_ID",
+        "LOGTO_APP_SECRET",
+        "PORTAL_SESSION_IDLE_SECS",
+    ] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with("FAIL") && l.contains(var)),
+            "{var}: {stdout}"
+        );
+    }
+    assert!(stdout.contains("GET /api/users works"), "{stdout}");
+    assert!(stdout.contains("sign-in app not checked"), "{stdout}");
+
+    // The sign-in app lacks the portal's addresses: named, with what to add.
+    let mut elsewhere = base_env(&fake);
+    elsewhere.push(("PORTAL_PUBLIC_URL", "https://portal.example.com".into()));
+    let out = command(&elsewhere).arg("check").output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stdout.lines().any(|l| l.starts_with("FAIL")
+            && l.contains("does not list https://portal.example.com/callback as a redirect URI")),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("FAIL") && l.contains("https://portal.example.com/signed-out")),
+        "{stdout}"
+    );
+
+    // An app id that is the M2M app: not a Traditional web app.
+    let mut m2m_as_web = base_env(&fake);
+    m2m_as_web.retain(|(k, _)| *k != "LOGTO_APP_ID");
+    m2m_as_web.push(("LOGTO_APP_ID", FakeLogtoConfig::default().m2m_app_id));
+    let out = command(&m2m_as_web).arg("check").output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("is a MachineToMachine app") && stdout.contains("Traditional"),
+        "{stdout}"
+    );
 
     let mut wrong = base_env(&fake);
     wrong.retain(|(k, _)| *k != "LOGTO_M2M_APP_SECRET");

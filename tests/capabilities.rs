@@ -67,8 +67,9 @@ async fn stub(document: Option<Value>, members: Vec<Value>) -> (String, Arc<Mute
                 async move {
                     let q = q.unwrap_or_default();
                     seen.lock().unwrap().push(q.clone());
-                    let pairs: Vec<(String, String)> =
-                        url::form_urlencoded::parse(q.as_bytes()).into_owned().collect();
+                    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(q.as_bytes())
+                        .into_owned()
+                        .collect();
                     let get = |k: &str| {
                         pairs
                             .iter()
@@ -154,7 +155,10 @@ async fn without_a_document_the_oldest_release_is_assumed() {
     let ids: Vec<&str> = found.page.items.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(ids, ["u003", "u230"]);
     let seen = seen.lock().unwrap().clone();
-    assert!(seen.iter().all(|q| !q.contains("organizationRoleId")), "{seen:?}");
+    assert!(
+        seen.iter().all(|q| !q.contains("organizationRoleId")),
+        "{seen:?}"
+    );
     assert_eq!(seen.len(), 3, "three pages of 100: {seen:?}");
 
     // Sending it by hand is refused before it leaves.
@@ -230,7 +234,10 @@ async fn past_the_scan_limit_the_answer_is_inconclusive() {
         .await
         .unwrap();
     assert!(holders.user_ids.is_empty());
-    assert!(!holders.conclusive, "could not read everyone: no conclusion");
+    assert!(
+        !holders.conclusive,
+        "could not read everyone: no conclusion"
+    );
     let q = MemberQuery {
         organization_role_id: Some("r-admin".into()),
         ..Default::default()

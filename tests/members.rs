@@ -138,7 +138,10 @@ fn member_calls(app: &TestApp, org_id: &str) -> Vec<String> {
 
 /// Does the Logto under test filter members by role itself (1.41 on)?
 fn server_filters_by_role(app: &TestApp) -> bool {
-    app.state.logto.capabilities().has(Feature::MemberRoleFilter)
+    app.state
+        .logto
+        .capabilities()
+        .has(Feature::MemberRoleFilter)
 }
 
 fn members_url(org_id: &str) -> String {
