@@ -1,5 +1,5 @@
-//! An in-memory fake of a Logto 1.37.1 server (Management API under `/api`, OIDC under
-//! `/oidc`) on a loopback port, for the portal's integration tests and its `demo` command.
+//! An in-memory fake of a Logto server (Management API under `/api`, OIDC under `/oidc`) on a
+//! loopback port, for the portal's integration tests and its `demo` command.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -9,6 +9,39 @@
 //! println!("{} — sign in as {} / {}", logto.url(), seed.admin_username, seed.password);
 //! # }
 //! ```
+//!
+//! # Which Logto
+//!
+//! The fake imitates one Logto release, [`FakeLogtoConfig::version`]: 1.37 (1.37.1, the release
+//! the recordings in `../shared` come from) or 1.42 (1.42.0, the default).
+//! [`FakeLogtoConfig::default`] reads env `FAKE_LOGTO_VERSION` (`1.37`, `1.37.1`, `1.42`,
+//! `1.42.0`; an unknown value panics), so a whole test suite runs once per release:
+//! `FAKE_LOGTO_VERSION=1.37 cargo test`. [`FakeLogtoConfig::for_version`] pins one. The
+//! `fake-logto` binary and `logto-portal demo` follow the same variable.
+//!
+//! Each release serves its Management API description anonymously at
+//! `GET /api/.well-known/management.openapi.json` (and `/api/swagger.json`): 1.37.1's real
+//! document, or 1.42.0's generated from `@logto/api@1.42.0`'s `management.d.ts` by
+//! `scripts/openapi-from-dts.py` (paths, operationIds, path and query parameters). A `/api/…`
+//! path that document does not declare answers `404 Not Found` before authentication, like a
+//! real Logto's router; `/api/.well-known/*`, `/oidc/*` and `/user-assets/*` are not guarded.
+//!
+//! What differs (behaviours gate on the minor number, [`LogtoVersion::at_least`]):
+//!
+//! | from | what |
+//! |---|---|
+//! | 1.38 | user sessions `GET /api/users/{id}/sessions[/{sessionId}]`, `DELETE …/sessions/{sessionId}?revokeGrantsTarget=all\|firstParty`; grants `GET /api/users/{id}/grants?appType=firstParty\|thirdParty`, `DELETE …/grants/{grantId}` (404 before) |
+//! | 1.39 | `POST /api/organizations/{id}/users` answers 201 `{userIds}`, `POST …/users/{userId}/roles` 201 `{organizationRoleIds}` (the text `Created` before, as recorded on 1.37.1) |
+//! | 1.40 | `GET /api/logs` honours `start_time`/`end_time` (both inclusive, 400 when start > end; ignored before); `PUT /api/organizations/{id}/users` keeps the roles of members who stay (dropped before) |
+//! | 1.41 | `organizationRoleId` filters `GET /api/organizations/{id}/users` (silently ignored before: every member); `PATCH /api/users/{id}/password/expiration {isExpired}` (404 before; the flag is not in user bodies, read it with [`FakeState::password_expired`]) |
+//! | 1.42 | applications no longer show internal secrets (1.37: `secret: "#internal:…"`); they gain `appLevelAccessControlEnabled` |
+//!
+//! Signing in through the fake's `/oidc/auth` form starts a session (IP and user agent in
+//! `lastSubmission.signInContext`) and a grant for the app; tests add more with
+//! [`FakeState::add_user_session`] and [`FakeState::add_user_grant`].
+//! `GET /api/applications[/{id}]` lists the configured M2M and Traditional web apps; the web
+//! app's redirect URIs are set with [`FakeState::set_web_app_redirect_uris`] (empty by default,
+//! when any http(s) `redirect_uri` is accepted).
 
 mod api;
 mod http;

@@ -702,3 +702,61 @@ async fn client_credentials_rules() {
         "unauthorized_client"
     );
 }
+
+#[tokio::test]
+async fn signing_in_starts_a_session_the_management_api_lists() {
+    let t = TestLogto::start_version(fake_logto::LogtoVersion::V1_42).await;
+    let uid = seed(&t);
+    let (loc, cookie) = sign_in(&t, "", "alice", "Passw0rd!").await;
+    assert!(query_param(&loc, "code").is_some());
+    let sid = cookie
+        .split(';')
+        .next()
+        .and_then(|c| c.split_once('='))
+        .map(|(_, v)| v.to_string())
+        .unwrap();
+    let list = t.get(&format!("/api/users/{uid}/sessions")).await.json();
+    let sessions = list["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 1);
+    let s = &sessions[0];
+    assert_eq!(s["payload"]["jti"], sid.as_str());
+    assert_eq!(
+        s["clientId"],
+        FakeLogtoConfig::default().web_app_id.as_str()
+    );
+    let submission = &s["lastSubmission"];
+    assert_eq!(submission["userId"], uid.as_str());
+    assert_eq!(submission["signInContext"]["ip"], "127.0.0.1");
+    assert!(submission["signInContext"]["userAgent"].is_string());
+    assert_eq!(
+        submission["verificationRecords"][0]["identifier"],
+        json!({"type": "username", "value": "alice"})
+    );
+    let grants = t.get(&format!("/api/users/{uid}/grants")).await.json();
+    assert_eq!(grants["grants"].as_array().unwrap().len(), 1);
+    // revoked through the Management API: the browser session is gone
+    let r = t.delete(&format!("/api/users/{uid}/sessions/{sid}")).await;
+    assert_eq!(r.status, 204);
+    let again = t
+        .http
+        .get(auth_url(&t.url(), ""))
+        .header("cookie", format!("_fake_logto_session={sid}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200, "the sign-in form again, no code");
+}
+
+#[tokio::test]
+async fn registered_redirect_uris_are_enforced() {
+    let t = TestLogto::start().await;
+    t.logto
+        .state()
+        .set_web_app_redirect_uris(&["http://127.0.0.1:9/other"], &[]);
+    let r = t.http.get(auth_url(&t.url(), "")).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("redirect_uri"));
+    t.logto.state().set_web_app_redirect_uris(&[REDIRECT], &[]);
+    let r = t.http.get(auth_url(&t.url(), "")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}

@@ -206,6 +206,14 @@ async fn responses_match_openapi_schemas() {
         }};
     }
 
+    // applications (the configured two)
+    // (redirect URIs left empty: the document types them as objects, "Validator function", where a
+    // real Logto answers strings, as the recordings and tests/contract.rs show)
+    call!("GET", "/api/applications".into());
+    call!("GET", "/api/applications?page=1&page_size=5".into());
+    call!("GET", "/api/applications/portal-web".into());
+    call!("GET", "/api/applications/portal-m2m".into());
+
     // users
     call!("GET", "/api/users?page_size=100".into());
     let created = call!(

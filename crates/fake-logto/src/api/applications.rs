@@ -62,17 +62,14 @@ fn apps(st: &FakeState) -> Vec<Value> {
 
 pub async fn list(State(st): State<FakeState>, ctx: Ctx) -> ApiResult {
     let page = pagination(&ctx, true)?;
-    let mut types: Vec<String> = Vec::new();
-    for (k, v) in &ctx.pairs {
-        if k == "types" {
-            types.extend(v.split(',').map(str::to_string));
-        }
-    }
+    let types: Vec<String> = ctx
+        .pairs
+        .iter()
+        .filter(|(k, _)| k == "types")
+        .map(|(_, v)| v.clone())
+        .collect();
     if let Some(bad) = types.iter().find(|t| !APP_TYPES.contains(&t.as_str())) {
-        return Err(guard_error(
-            "query",
-            vec![Issue::invalid_enum(&["types"], bad, APP_TYPES)],
-        ));
+        return Err(types_error(bad, types.len() > 1));
     }
     let third_party = ctx.get("isThirdParty").map(|v| v == "true");
     let items: Vec<Value> = apps(&st)
@@ -81,6 +78,34 @@ pub async fn list(State(st): State<FakeState>, ctx: Ctx) -> ApiResult {
         .filter(|a| third_party.is_none_or(|want| a["isThirdParty"] == want))
         .collect();
     Ok(paged(&ctx, page, items))
+}
+
+/// zod's answer for `types` (an array of app types, or one): both union branches failed.
+fn types_error(bad: &str, repeated: bool) -> ApiError {
+    let branch = |issue: Value| json!({"issues": [issue], "name": "ZodError"});
+    let (as_array, as_string) = if repeated {
+        // an array: its bad element fails the enum; the string branch sees an array
+        let i = Issue::invalid_enum(&["types", "0"], bad, APP_TYPES).json;
+        let s = json!({"code": "invalid_type", "expected": "string", "received": "array",
+            "path": ["types"], "message": "Expected string, received array"});
+        (i, s)
+    } else {
+        let a = json!({"code": "invalid_type", "expected": "array", "received": "string",
+            "path": ["types"], "message": "Expected array, received string"});
+        (a, Issue::invalid_enum(&["types"], bad, APP_TYPES).json)
+    };
+    guard_error(
+        "query",
+        vec![Issue {
+            json: json!({
+                "code": "invalid_union",
+                "unionErrors": [branch(as_array), branch(as_string)],
+                "path": ["types"],
+                "message": "Invalid input",
+            }),
+            detail: "Error in key path \"types\": (invalid_union) Invalid input".into(),
+        }],
+    )
 }
 
 pub async fn get_one(State(st): State<FakeState>, Path(id): Path<String>) -> ApiResult {
