@@ -245,3 +245,45 @@ async fn past_the_scan_limit_the_answer_is_inconclusive() {
     let found = client.list_org_members_by_role("o1", &q).await.unwrap();
     assert!(!found.complete);
 }
+
+/// A person's Logto sessions exist from 1.38: listed and ended there; on 1.37 the call never
+/// leaves the portal.
+#[tokio::test]
+async fn logto_sessions_follow_the_release() {
+    use fake_logto::{FakeLogto, FakeLogtoConfig, LogtoVersion, NewUser, SessionSeed};
+    for (version, has_sessions) in [(LogtoVersion::V1_42, true), (LogtoVersion::V1_37, false)] {
+        let fake = FakeLogto::start(FakeLogtoConfig::for_version(version)).await;
+        let st = fake.state();
+        let user = st.create_user(NewUser {
+            username: Some("sam".into()),
+            ..Default::default()
+        });
+        let client = LogtoClient::new(config(&fake.url())).unwrap();
+        client.refresh_capabilities().await.unwrap();
+        assert_eq!(
+            client.capabilities().has(Feature::UserSessions),
+            has_sessions
+        );
+        if has_sessions {
+            for ua in ["Firefox", "Safari"] {
+                st.add_user_session(
+                    &user,
+                    SessionSeed {
+                        user_agent: Some(ua.into()),
+                        ip: Some("203.0.113.7".into()),
+                        ..Default::default()
+                    },
+                );
+            }
+            let sessions = client.list_user_sessions(&user).await.unwrap();
+            assert_eq!(sessions.len(), 2);
+            assert_eq!(client.revoke_all_user_sessions(&user).await.unwrap(), 2);
+            assert!(st.user_session_ids(&user).is_empty());
+        } else {
+            st.clear_requests();
+            let err = client.list_user_sessions(&user).await.unwrap_err();
+            assert!(matches!(err, LogtoError::Unsupported(_)), "{err:?}");
+            assert!(st.api_requests().is_empty(), "nothing reached Logto");
+        }
+    }
+}
