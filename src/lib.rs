@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod limits;
 pub mod logto;
 pub mod password_policy;
 pub mod startup;
