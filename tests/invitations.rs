@@ -1165,6 +1165,53 @@ async fn landing_page_shows_little_to_strangers() {
 }
 
 #[tokio::test]
+async fn strangers_cannot_try_invitation_ids_by_the_thousand() {
+    let app = common::spawn_app().await;
+    let org = acme(&app);
+    let inv = invitations(&app, &org, Some("new.hire@acme.test"))
+        .await
+        .remove(0);
+    // 60 look-ups per 10 minutes from one client address (src/limits.rs), known ids or not.
+    let anonymous = app.browser();
+    for i in 0..60 {
+        let id = if i % 2 == 0 {
+            inv.id.clone()
+        } else {
+            format!("unknown{i:04}")
+        };
+        let r = anonymous.get(&format!("/invitations/{id}")).await;
+        assert_ne!(r.status(), StatusCode::TOO_MANY_REQUESTS, "look-up {i}");
+    }
+    app.fake.state().clear_requests();
+    // Another browser from the same address is counted with the first.
+    let r = app.browser().get(&format!("/invitations/{}", inv.id)).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=600).contains(&retry_after), "{retry_after}");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Too many attempts. Try again in"), "{html}");
+    assert!(
+        app.fake.state().api_requests().is_empty(),
+        "Logto is not asked"
+    );
+    let refused = audit(&app, "security.rate_limited").await;
+    assert_eq!(refused.len(), 1);
+    assert_eq!(
+        refused[0].error_code.as_deref(),
+        Some("invitation_lookups_throttled")
+    );
+    assert_eq!(refused[0].ip.as_deref(), Some("127.0.0.1"));
+    // A signed-in person is counted on their own.
+    let member = app.member().await;
+    let r = member.get(&format!("/invitations/{}", inv.id)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn the_invited_person_accepts_after_signing_in() {
     let app = common::spawn_app().await;
     let org = acme(&app);
