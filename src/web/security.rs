@@ -153,8 +153,8 @@ pub async fn csrf_guard(
         .to_string();
     let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     let is_multipart = content_type.starts_with("multipart/form-data");
-    // Without a session token there is nothing to compare with: no body is read.
-    let read_body = header_token.is_none() && expected.is_some() && (is_form || is_multipart);
+    // A large upload is not read when the session has no token to compare with.
+    let read_body = header_token.is_none() && (is_form || (is_multipart && expected.is_some()));
     let (body, form_token) = if read_body {
         let limit = if is_form {
             MAX_FORM_BYTES

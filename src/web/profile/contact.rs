@@ -3,9 +3,10 @@
 //! only then is it saved (`PATCH /api/users/:id`). The address waiting for its code lives in
 //! the session; the limits on checks and codes (one code a minute per person, a few an hour
 //! per person and per address) live in the database (src/limits.rs), so neither a new
-//! session nor parallel requests nor another replica get around them. Without an email/SMS connector Logto answers 501; the section then says so and
-//! stays read-only (remembered for ten minutes per process, as Logto offers no cheap way to
-//! ask). Removing an address is refused when it is the last way to sign in.
+//! session nor parallel requests nor another replica get around them. Without an email/SMS
+//! connector Logto answers 501; the section then says so and stays read-only (remembered for
+//! ten minutes per process, as Logto offers no cheap way to ask). Removing an address is
+//! refused when it is the last way to sign in.
 
 use std::{
     collections::HashMap,
