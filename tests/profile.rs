@@ -1217,6 +1217,60 @@ async fn the_code_cooldown_holds_across_sessions_and_parallel_requests() {
 // Email and phone
 
 #[tokio::test]
+async fn one_address_receives_a_few_codes_an_hour_whoever_asks() {
+    let app = common::spawn_app().await;
+    app.fake.state().set_email_connector(true);
+    let target = "inbox.of.someone@elsewhere.test";
+    // Five people may each ask for a code to the same address (src/limits.rs)…
+    for i in 0..6 {
+        let (_, b) = person(
+            &app,
+            NewUser {
+                username: Some(format!("sender_{i}")),
+                primary_email: Some(format!("sender.{i}@acme.test")),
+                ..Default::default()
+            },
+        )
+        .await;
+        let r = b
+            .post_htmx(
+                "/profile/email",
+                &[
+                    ("address", target),
+                    ("current_password", &app.seed.password),
+                ],
+            )
+            .await;
+        let (status, fragment) = body(r).await;
+        if i < 5 {
+            assert_eq!(status, StatusCode::OK, "sender {i}: {fragment}");
+        } else {
+            // …the sixth is refused before Logto sends anything.
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(
+                text(&fragment, "#email-address-error").starts_with("Too many attempts."),
+                "{fragment}"
+            );
+        }
+    }
+    let sent = app
+        .fake
+        .state()
+        .sent_messages()
+        .into_iter()
+        .filter(|m| m.to == target)
+        .count();
+    assert_eq!(sent, 5);
+    let refused = audit_of(&app, "profile.email_change")
+        .await
+        .into_iter()
+        .filter(|e| e.error_code.as_deref() == Some("code_sends_throttled"))
+        .collect::<Vec<_>>();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(details(&refused[0])["limit"], "codes_per_address");
+}
+
+#[tokio::test]
 async fn email_change_with_a_code_from_the_fake() {
     let app = common::spawn_app().await;
     app.fake.state().set_email_connector(true);
