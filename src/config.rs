@@ -1,7 +1,12 @@
 //! Settings from environment variables. A missing or malformed value stops start-up with one
 //! line naming the variable and what it expects; secrets never print.
 
-use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
+use std::{
+    fmt,
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    time::Duration,
+};
 
 use url::Url;
 
@@ -37,6 +42,111 @@ pub struct Config {
     pub audit_retention_days: Option<u32>,
     pub password_min_length: usize,
     pub password_min_classes: usize,
+    /// Peers whose `X-Forwarded-For` is believed (`PORTAL_TRUSTED_PROXIES`); empty: nobody's.
+    pub trusted_proxies: TrustedProxies,
+    /// How organization admins find people to add (`PORTAL_ADMIN_USER_SEARCH`).
+    pub admin_user_search: AdminUserSearch,
+}
+
+/// How an organization admin's add-member picker searches the tenant's users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AdminUserSearch {
+    /// Only an exact email address or username finds someone (one person or nobody).
+    #[default]
+    Exact,
+    /// Substring search over every user of the tenant, as operators have it.
+    Tenant,
+}
+
+/// One network, `10.0.0.0/8` or `2001:db8::/32`; a bare address is a network of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl std::str::FromStr for Cidr {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let ip: IpAddr = addr.trim().parse().map_err(|_| ())?;
+        let max = if ip.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p.trim().parse::<u8>().map_err(|_| ())?,
+            None => max,
+        };
+        if prefix > max {
+            return Err(());
+        }
+        Ok(Cidr {
+            network: mask(ip, prefix),
+            prefix,
+        })
+    }
+}
+
+fn mask(ip: IpAddr, prefix: u8) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) => {
+            let bits = u32::from(v4);
+            let m = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
+            IpAddr::V4((bits & m).into())
+        }
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6);
+            let m = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
+            IpAddr::V6((bits & m).into())
+        }
+    }
+}
+
+impl Cidr {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        // `::ffff:10.0.0.1` (a v4 peer on a dual-stack socket) is `10.0.0.1`.
+        let ip = ip.to_canonical();
+        ip.is_ipv4() == self.network.is_ipv4() && mask(ip, self.prefix) == self.network
+    }
+}
+
+/// The reverse proxies in front of the portal.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<Cidr>);
+
+impl TrustedProxies {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        self.0.iter().any(|c| c.contains(ip))
+    }
+
+    /// The client's address: the socket peer, unless the peer is a trusted proxy; then the
+    /// right-most `X-Forwarded-For` entry that is not itself a trusted proxy (entries further
+    /// left were written by whoever sent the request and prove nothing).
+    pub fn client_address<'a>(
+        &self,
+        peer: IpAddr,
+        forwarded_for: impl DoubleEndedIterator<Item = &'a str>,
+    ) -> IpAddr {
+        let mut client = peer.to_canonical();
+        if !self.contains(client) {
+            return client;
+        }
+        for hop in forwarded_for.rev() {
+            match hop.trim().parse::<IpAddr>() {
+                Ok(ip) => {
+                    client = ip.to_canonical();
+                    if !self.contains(client) {
+                        return client;
+                    }
+                }
+                // Garbage from further left: the last trusted hop is all that is known.
+                Err(_) => return client,
+            }
+        }
+        client
+    }
 }
 
 /// One configuration problem, worded for the person starting the portal.
@@ -261,6 +371,38 @@ impl Config {
                 "a whole number of days above 0",
             )? as u32),
         };
+        let trusted_proxies = TrustedProxies(
+            env.get("PORTAL_TRUSTED_PROXIES")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    p.parse::<Cidr>().map_err(|_| {
+                        err(
+                            "PORTAL_TRUSTED_PROXIES",
+                            format!(
+                                "must be a comma-separated list of addresses or networks such as 10.0.0.0/8, ::1, got {p:?}"
+                            ),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        );
+        let admin_user_search = match env
+            .get("PORTAL_ADMIN_USER_SEARCH")
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("exact") => AdminUserSearch::Exact,
+            Some("tenant") => AdminUserSearch::Tenant,
+            Some(other) => {
+                return Err(err(
+                    "PORTAL_ADMIN_USER_SEARCH",
+                    format!("must be exact or tenant, got {other:?}"),
+                ))
+            }
+        };
         Ok(Config {
             logto_endpoint,
             m2m_app_id,
@@ -335,6 +477,8 @@ impl Config {
                 3,
                 "a number of character classes from 0 to 4",
             )?,
+            trusted_proxies,
+            admin_user_search,
         })
     }
 
@@ -524,6 +668,9 @@ mod tests {
             ("PORTAL_ALLOW_SELF_DELETE", "maybe"),
             ("PORTAL_LOG_FORMAT", "xml"),
             ("PORTAL_ADMIN_ORG_ROLES", " , "),
+            ("PORTAL_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local"),
+            ("PORTAL_TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("PORTAL_ADMIN_USER_SEARCH", "everyone"),
         ];
         for (var, value) in cases {
             let mut v = base();
@@ -534,6 +681,57 @@ mod tests {
             assert!(line.starts_with("configuration error: "), "{line}");
             assert!(!line.contains('\n'));
         }
+    }
+
+    #[test]
+    fn trusted_proxies_and_admin_search() {
+        let c = load(&base()).unwrap();
+        assert_eq!(c.trusted_proxies, TrustedProxies::default());
+        assert_eq!(c.admin_user_search, AdminUserSearch::Exact);
+        let peer: IpAddr = "203.0.113.9".parse().unwrap();
+        // Nobody trusted: the forwarded header is ignored.
+        assert_eq!(
+            c.trusted_proxies
+                .client_address(peer, ["198.51.100.1"].into_iter()),
+            peer
+        );
+
+        let mut v = base();
+        v.insert("PORTAL_TRUSTED_PROXIES", "10.1.2.3/8, ::1, 192.168.0.7");
+        v.insert("PORTAL_ADMIN_USER_SEARCH", "Tenant");
+        let c = load(&v).unwrap();
+        assert_eq!(c.admin_user_search, AdminUserSearch::Tenant);
+        let p = &c.trusted_proxies;
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert!(p.contains(ip("10.200.0.1")));
+        assert!(p.contains(ip("::ffff:10.0.0.1")));
+        assert!(p.contains(ip("::1")));
+        assert!(!p.contains(ip("11.0.0.1")));
+        assert!(!p.contains(ip("192.168.0.8")));
+        let hops = |h: &'static str| h.split(',');
+        // From a trusted proxy: the right-most untrusted hop, never what the client wrote.
+        assert_eq!(
+            p.client_address(ip("10.0.0.5"), hops("6.6.6.6, 198.51.100.1, 10.0.0.9")),
+            ip("198.51.100.1")
+        );
+        // An untrusted peer's header means nothing.
+        assert_eq!(
+            p.client_address(ip("203.0.113.9"), hops("198.51.100.1")),
+            ip("203.0.113.9")
+        );
+        // Only proxies, or garbage further left: the last trusted hop.
+        assert_eq!(
+            p.client_address(ip("10.0.0.5"), hops("10.0.0.9")),
+            ip("10.0.0.9")
+        );
+        assert_eq!(
+            p.client_address(ip("10.0.0.5"), hops("evil, 10.0.0.9")),
+            ip("10.0.0.9")
+        );
+        assert_eq!(
+            p.client_address(ip("10.0.0.5"), std::iter::empty()),
+            ip("10.0.0.5")
+        );
     }
 
     #[test]

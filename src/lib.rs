@@ -7,6 +7,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod leases;
+pub mod limits;
 pub mod logto;
 pub mod password_policy;
 pub mod startup;

@@ -128,7 +128,8 @@ impl Application {
     }
 }
 
-/// Expired sessions and (when configured) old audit entries are removed hourly.
+/// Expired sessions, ended attempt-limit windows and (when configured) old audit entries are
+/// removed hourly.
 fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -136,6 +137,9 @@ fn spawn_housekeeping(state: AppState) {
             tick.tick().await;
             if let Err(e) = state.db.delete_expired_sessions().await {
                 tracing::warn!(error = %e, "could not remove expired sessions");
+            }
+            if let Err(e) = state.limits.delete_expired().await {
+                tracing::warn!(error = %e, "could not remove ended attempt-limit windows");
             }
             if let Some(days) = state.config.audit_retention_days {
                 match state.audit.prune_older_than(days).await {

@@ -515,14 +515,20 @@ async fn csv_upload_takes_roles_per_row() {
                csv.default@example.com,\n\
                csv.ghost@example.com,owner\n\
                broken,member\n";
+    // The page's form sends its token as a part of the body, as a browser does.
+    let csrf = b.csrf.clone().unwrap();
     let (content_type, body) = multipart(
-        &[("emails", ""), ("roles", &member), ("expiry_days", "3")],
+        &[
+            ("_csrf", &csrf),
+            ("emails", ""),
+            ("roles", &member),
+            ("expiry_days", "3"),
+        ],
         Some(("people.csv", csv.as_bytes())),
     );
-    let csrf = b.csrf.clone().unwrap();
     let r = b
         .client
-        .post(b.url(&format!("/orgs/{org}/invitations?_csrf={csrf}")))
+        .post(b.url(&format!("/orgs/{org}/invitations")))
         .header("content-type", content_type)
         .body(body)
         .send()
@@ -578,12 +584,12 @@ async fn csv_upload_takes_roles_per_row() {
 
     // A file that cannot be read is a field message, and nothing is sent.
     let (content_type, body) = multipart(
-        &[("expiry_days", "7")],
+        &[("_csrf", &csrf), ("expiry_days", "7")],
         Some(("bad.csv", b"email\n\"open,admin\n")),
     );
     let r = b
         .client
-        .post(b.url(&format!("/orgs/{org}/invitations?_csrf={csrf}")))
+        .post(b.url(&format!("/orgs/{org}/invitations")))
         .header("content-type", content_type)
         .body(body)
         .send()
@@ -597,18 +603,24 @@ async fn csv_upload_takes_roles_per_row() {
     );
     assert_eq!(attrs(&html, "#invite-file", "aria-invalid"), ["true"]);
 
-    // Without the token in the address, the upload is refused.
-    let (content_type, body) =
-        multipart(&[("expiry_days", "7")], Some(("p.csv", b"x@example.com\n")));
-    let r = b
-        .client
-        .post(b.url(&format!("/orgs/{org}/invitations")))
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Without the token, the upload is refused; a token in the address does not count
+    // (it would stay in the address bar, the history and the logs).
+    for path in [
+        format!("/orgs/{org}/invitations"),
+        format!("/orgs/{org}/invitations?_csrf={csrf}"),
+    ] {
+        let (content_type, body) =
+            multipart(&[("expiry_days", "7")], Some(("p.csv", b"x@example.com\n")));
+        let r = b
+            .client
+            .post(b.url(&path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
+    }
     assert!(invitations(&app, &org, Some("x@example.com"))
         .await
         .is_empty());
@@ -1150,6 +1162,53 @@ async fn landing_page_shows_little_to_strangers() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{id}");
         assert_eq!(texts(&html, "#invitation-unknown").len(), 1, "{id}");
     }
+}
+
+#[tokio::test]
+async fn strangers_cannot_try_invitation_ids_by_the_thousand() {
+    let app = common::spawn_app().await;
+    let org = acme(&app);
+    let inv = invitations(&app, &org, Some("new.hire@acme.test"))
+        .await
+        .remove(0);
+    // 60 look-ups per 10 minutes from one client address (src/limits.rs), known ids or not.
+    let anonymous = app.browser();
+    for i in 0..60 {
+        let id = if i % 2 == 0 {
+            inv.id.clone()
+        } else {
+            format!("unknown{i:04}")
+        };
+        let r = anonymous.get(&format!("/invitations/{id}")).await;
+        assert_ne!(r.status(), StatusCode::TOO_MANY_REQUESTS, "look-up {i}");
+    }
+    app.fake.state().clear_requests();
+    // Another browser from the same address is counted with the first.
+    let r = app.browser().get(&format!("/invitations/{}", inv.id)).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=600).contains(&retry_after), "{retry_after}");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Too many attempts. Try again in"), "{html}");
+    assert!(
+        app.fake.state().api_requests().is_empty(),
+        "Logto is not asked"
+    );
+    let refused = audit(&app, "security.rate_limited").await;
+    assert_eq!(refused.len(), 1);
+    assert_eq!(
+        refused[0].error_code.as_deref(),
+        Some("invitation_lookups_throttled")
+    );
+    assert_eq!(refused[0].ip.as_deref(), Some("127.0.0.1"));
+    // A signed-in person is counted on their own.
+    let member = app.member().await;
+    let r = member.get(&format!("/invitations/{}", inv.id)).await;
+    assert_eq!(r.status(), StatusCode::OK);
 }
 
 #[tokio::test]

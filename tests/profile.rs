@@ -12,7 +12,7 @@ use std::io::Write as _;
 use std::sync::{Arc, LazyLock, Mutex, Once};
 use std::time::Duration;
 
-use common::{Browser, Spawn, TestApp};
+use common::{all_at_once, Browser, Spawn, TestApp};
 use fake_logto::NewUser;
 use logto_portal::audit::{Entry, Filter};
 use logto_portal::logto::UserPatch;
@@ -1005,27 +1005,22 @@ async fn wrong_current_passwords_are_slowed_down_per_user() {
         }
     };
     app.fake.state().clear_requests();
-    for i in 1..=3 {
+    // Five tries per quarter of an hour (src/limits.rs); the fifth wrong one says so.
+    for i in 1..=5 {
         let (status, fragment) = body(attempt("wrong-guess".into()).await).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         let msg = text(&fragment, "#password-current-password-error");
         assert!(msg.contains("not your current password"), "{msg}");
-        assert_eq!(msg.contains("wait 30 seconds"), i == 3, "try {i}: {msg}");
+        assert_eq!(msg.contains("wait 15 minutes"), i == 5, "try {i}: {msg}");
     }
     // Now even the right password waits, and Logto is not asked.
     let (status, fragment) = body(attempt(app.seed.password.clone()).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        text(&fragment, "#password-current-password-error").contains("Too many wrong passwords")
+    assert_eq!(
+        text(&fragment, "#password-current-password-error"),
+        "Too many attempts. Try again in 15 minutes."
     );
-    let verifies = app
-        .fake
-        .state()
-        .api_requests()
-        .iter()
-        .filter(|r| r.path.ends_with("/password/verify"))
-        .count();
-    assert_eq!(verifies, 3);
+    assert_eq!(verify_calls(&app), 5);
     assert!(audit_of(&app, "profile.password_change")
         .await
         .iter()
@@ -1046,8 +1041,234 @@ async fn wrong_current_passwords_are_slowed_down_per_user() {
     assert_eq!(r.status(), StatusCode::OK);
 }
 
+/// How many `POST /api/users/{id}/password/verify` reached the fake Logto.
+fn verify_calls(app: &TestApp) -> usize {
+    app.fake
+        .state()
+        .api_requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/password/verify"))
+        .count()
+}
+
+#[tokio::test]
+async fn parallel_wrong_passwords_reach_logto_at_most_the_limit() {
+    let app = common::spawn_app().await;
+    // Logto takes a moment per answer, as a real one does: without an atomic reservation
+    // every request would pass the check before the first failure is counted.
+    app.fake.state().set_latency(Duration::from_millis(20));
+    let member = app.member().await;
+    app.fake.state().clear_requests();
+    let answers = all_at_once(&member, &[&app.url], 30, |b, i| async move {
+        b.post_htmx(
+            "/profile/basics",
+            &[
+                ("name", "Mia Member"),
+                ("username", "mia_guessed"),
+                ("current_password", &format!("guess-{i}")),
+            ],
+        )
+        .await
+    })
+    .await;
+    let verifies = verify_calls(&app);
+    assert!(
+        (1..=5).contains(&verifies),
+        "{verifies} guesses reached Logto"
+    );
+    let refused = answers
+        .iter()
+        .filter(|(status, fragment)| {
+            *status == StatusCode::UNPROCESSABLE_ENTITY
+                && text(fragment, "#basics-current-password-error")
+                    .starts_with("Too many attempts. Try again in")
+        })
+        .count();
+    assert_eq!(refused, 30 - verifies, "every other guess was refused");
+
+    // The right password now is refused as well, without asking Logto.
+    app.fake.state().set_latency(Duration::ZERO);
+    let r = member
+        .post_htmx(
+            "/profile/basics",
+            &[
+                ("name", "Mia Member"),
+                ("username", "mia_guessed"),
+                ("current_password", &app.seed.password),
+            ],
+        )
+        .await;
+    let (status, fragment) = body(r).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        text(&fragment, "#basics-current-password-error"),
+        "Too many attempts. Try again in 15 minutes."
+    );
+    assert_eq!(verify_calls(&app), verifies);
+    let id = app.user_id(&app.seed.member_username);
+    assert_eq!(user(&app, &id)["username"], "mia_member");
+    let throttled = audit_of(&app, "profile.update_basics")
+        .await
+        .into_iter()
+        .filter(|e| e.error_code.as_deref() == Some("password_attempts_throttled"))
+        .count();
+    assert_eq!(
+        throttled,
+        30 - verifies + 1,
+        "every refusal is in the trail"
+    );
+}
+
+#[tokio::test]
+async fn the_code_cooldown_holds_across_sessions_and_parallel_requests() {
+    let app = common::spawn_app().await;
+    app.fake.state().set_email_connector(true);
+    let pw = app.seed.password.clone();
+    let first = app.member().await;
+    let r = first
+        .post_htmx(
+            "/profile/email",
+            &[
+                ("address", "mia.first@acme.test"),
+                ("current_password", &pw),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(app.fake.state().sent_messages().len(), 1);
+
+    // A second sign-in is a new session: it waits all the same.
+    let second = app.member().await;
+    let r = second
+        .post_htmx(
+            "/profile/email",
+            &[
+                ("address", "mia.second@acme.test"),
+                ("current_password", &pw),
+            ],
+        )
+        .await;
+    let (status, fragment) = body(r).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        text(&fragment, "#email-address-error").contains("before asking for another code"),
+        "{fragment}"
+    );
+    assert_eq!(app.fake.state().sent_messages().len(), 1);
+
+    // Another person, ten parallel requests to ten addresses: one code goes out.
+    let (_, other) = person(
+        &app,
+        NewUser {
+            username: Some("paula_parallel".into()),
+            primary_email: Some("paula@acme.test".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    // Proven once (the address is taken, so nothing is sent), then no password is needed.
+    let r = other
+        .post_htmx(
+            "/profile/email",
+            &[
+                ("address", "mia.member@acme.test"),
+                ("current_password", &pw),
+            ],
+        )
+        .await;
+    assert!(text(&r.text().await.unwrap(), "#email-address-error").contains("already used"));
+    let answers = all_at_once(&other, &[&app.url], 10, |b, i| async move {
+        b.post_htmx(
+            "/profile/email",
+            &[("address", &format!("paula.{i}@acme.test"))],
+        )
+        .await
+    })
+    .await;
+    let sent: Vec<String> = app
+        .fake
+        .state()
+        .sent_messages()
+        .into_iter()
+        .map(|m| m.to)
+        .filter(|to| to.starts_with("paula."))
+        .collect();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(
+        answers
+            .iter()
+            .filter(|(status, _)| *status == StatusCode::OK)
+            .count(),
+        1
+    );
+    // A resend waits too.
+    let r = other.post_htmx("/profile/email/resend", &[]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.fake.state().sent_messages().len(), 2);
+    let throttled = audit_of(&app, "profile.email_change")
+        .await
+        .into_iter()
+        .filter(|e| e.error_code.as_deref() == Some("code_sends_throttled"))
+        .count();
+    assert!(throttled >= 9, "{throttled} refusals in the trail");
+}
+
 // ---------------------------------------------------------------------------------------
 // Email and phone
+
+#[tokio::test]
+async fn one_address_receives_a_few_codes_an_hour_whoever_asks() {
+    let app = common::spawn_app().await;
+    app.fake.state().set_email_connector(true);
+    let target = "inbox.of.someone@elsewhere.test";
+    // Five people may each ask for a code to the same address (src/limits.rs)…
+    for i in 0..6 {
+        let (_, b) = person(
+            &app,
+            NewUser {
+                username: Some(format!("sender_{i}")),
+                primary_email: Some(format!("sender.{i}@acme.test")),
+                ..Default::default()
+            },
+        )
+        .await;
+        let r = b
+            .post_htmx(
+                "/profile/email",
+                &[
+                    ("address", target),
+                    ("current_password", &app.seed.password),
+                ],
+            )
+            .await;
+        let (status, fragment) = body(r).await;
+        if i < 5 {
+            assert_eq!(status, StatusCode::OK, "sender {i}: {fragment}");
+        } else {
+            // …the sixth is refused before Logto sends anything.
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(
+                text(&fragment, "#email-address-error").starts_with("Too many attempts."),
+                "{fragment}"
+            );
+        }
+    }
+    let sent = app
+        .fake
+        .state()
+        .sent_messages()
+        .into_iter()
+        .filter(|m| m.to == target)
+        .count();
+    assert_eq!(sent, 5);
+    let refused = audit_of(&app, "profile.email_change")
+        .await
+        .into_iter()
+        .filter(|e| e.error_code.as_deref() == Some("code_sends_throttled"))
+        .collect::<Vec<_>>();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(details(&refused[0])["limit"], "codes_per_address");
+}
 
 #[tokio::test]
 async fn email_change_with_a_code_from_the_fake() {
@@ -1522,10 +1743,12 @@ async fn avatar_upload_when_storage_is_configured() {
         &fragment,
         "form[enctype='multipart/form-data'] #basics-file"
     ));
+    // Plain forms carry the token in the body, never in the address.
     let action = attr(&fragment, "form.avatar-upload", "action").unwrap();
-    assert!(
-        action.starts_with("/profile/avatar?_csrf="),
-        "plain forms carry the token: {action}"
+    assert_eq!(action, "/profile/avatar");
+    assert_eq!(
+        attr(&fragment, "form.avatar-upload input[name=_csrf]", "value"),
+        member.csrf
     );
 
     let (status, fragment) =

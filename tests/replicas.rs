@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{DbKind, Spawn};
+use std::time::Duration;
+
+use common::{all_at_once, texts, DbKind, Spawn};
 use logto_portal::audit::{Filter, Verification};
 use reqwest::StatusCode;
 
@@ -69,5 +71,76 @@ async fn two_instances_share_sessions_and_one_audit_chain() {
     match second.state.audit.verify().await.unwrap() {
         Verification::Intact { entries } => assert_eq!(entries as usize, actions.len()),
         broken => panic!("{broken:?}"),
+    }
+}
+
+#[tokio::test]
+async fn two_instances_share_one_attempt_limit() {
+    let first = Spawn::default().db(DbKind::Postgres).start().await;
+    let second = Spawn::default()
+        .database_url(first.database_url.clone())
+        .env("LOGTO_ENDPOINT", first.fake.url())
+        .start()
+        .await;
+    // Logto answers after a moment, as a real one does.
+    first.fake.state().set_latency(Duration::from_millis(20));
+    let person = first.member().await;
+    first.fake.state().clear_requests();
+    // Thirty guesses at once, every other one through the other replica.
+    let answers = all_at_once(&person, &[&first.url, &second.url], 30, |b, i| async move {
+        b.post_htmx(
+            "/profile/basics",
+            &[
+                ("name", "Mia Member"),
+                ("username", "mia_guessed"),
+                ("current_password", &format!("guess-{i}")),
+            ],
+        )
+        .await
+    })
+    .await;
+    let verifies = first
+        .fake
+        .state()
+        .api_requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/password/verify"))
+        .count();
+    assert!(
+        (1..=5).contains(&verifies),
+        "{verifies} guesses reached Logto through two replicas"
+    );
+    let refused = answers
+        .iter()
+        .filter(|(status, html)| {
+            *status == StatusCode::UNPROCESSABLE_ENTITY
+                && texts(html, "#basics-current-password-error")
+                    .concat()
+                    .starts_with("Too many attempts.")
+        })
+        .count();
+    assert_eq!(refused, 30 - verifies);
+    // Locked on both replicas, for the right password too.
+    first.fake.state().set_latency(Duration::ZERO);
+    for base in [&first.url, &second.url] {
+        let mut b = person.fork();
+        b.base = base.clone();
+        let r = b
+            .post_htmx(
+                "/profile/basics",
+                &[
+                    ("name", "Mia Member"),
+                    ("username", "mia_guessed"),
+                    ("current_password", &first.seed.password),
+                ],
+            )
+            .await;
+        let html = r.text().await.unwrap();
+        assert!(
+            texts(&html, "#basics-current-password-error")
+                .concat()
+                .starts_with("Too many attempts."),
+            "{html}"
+        );
     }
 }

@@ -272,3 +272,56 @@ async fn retention_prunes_by_age_and_records_it() {
         Verification::Intact { entries: 2 }
     );
 }
+
+async fn attempt_limits(kind: DbKind) {
+    use logto_portal::limits::{Limiter, CODE_COOLDOWN, CURRENT_PASSWORD};
+    let limiter = Limiter::new(fresh(kind).await);
+    // Thirty reservations released at once: exactly the limit is granted.
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(30));
+    let tasks: Vec<_> = (0..30)
+        .map(|_| {
+            let limiter = limiter.clone();
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                limiter
+                    .reserve(&CURRENT_PASSWORD, "user-1")
+                    .await
+                    .unwrap()
+                    .is_granted()
+            })
+        })
+        .collect();
+    let mut granted = 0;
+    for t in tasks {
+        granted += usize::from(t.await.unwrap());
+    }
+    assert_eq!(granted, CURRENT_PASSWORD.attempts as usize);
+    let wait = limiter
+        .wait(&CURRENT_PASSWORD, "user-1")
+        .await
+        .unwrap()
+        .expect("used up");
+    assert!(wait <= CURRENT_PASSWORD.window);
+    // A window that has ended is cleaned up.
+    limiter
+        .reserve_at(&CODE_COOLDOWN, "user-2", 1_000)
+        .await
+        .unwrap();
+    assert_eq!(limiter.delete_expired().await.unwrap(), 1);
+    assert!(limiter
+        .wait(&CURRENT_PASSWORD, "user-1")
+        .await
+        .unwrap()
+        .is_some());
+}
+
+#[tokio::test]
+async fn attempt_limits_on_sqlite() {
+    attempt_limits(DbKind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn attempt_limits_on_postgres() {
+    attempt_limits(DbKind::Postgres).await;
+}

@@ -216,7 +216,7 @@ async fn record_denial(
         name: Some(user.user.display_name()),
         email: user.user.email.clone(),
     };
-    let mut entry = NewEntry::new("security.access_denied", actor, origin_of(parts))
+    let mut entry = NewEntry::new("security.access_denied", actor, origin_of(parts, state))
         .details(serde_json::json!({
             "method": parts.method.as_str(),
             "path": parts.uri.path(),

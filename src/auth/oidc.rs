@@ -26,7 +26,7 @@ use crate::auth::access::load_access;
 use crate::auth::session::{
     safe_return_to, PendingSignIn, SessionUser, ACCESS_KEY, ID_TOKEN_KEY, PENDING_KEY, USER_KEY,
 };
-use crate::web::context::{csrf_token, PageCtx};
+use crate::web::context::{renew_csrf_token, PageCtx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::AppState;
 
@@ -295,7 +295,8 @@ pub async fn callback(
     session
         .insert(crate::auth::session::TOUCHED_KEY, now_ms())
         .await?;
-    csrf_token(&session).await?;
+    // A new token too: one planted before sign-in (or from an earlier sign-in) is worthless.
+    renew_csrf_token(&session).await?;
     let actor = crate::audit::Actor {
         id: Some(session_user.id.clone()),
         name: Some(session_user.display_name()),

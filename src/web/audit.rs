@@ -39,6 +39,7 @@ pub const KNOWN_ACTIONS: &[&str] = &[
     "auth.sign_out",
     "security.csrf_refused",
     "security.access_denied",
+    "security.rate_limited",
     "member.add",
     "member.roles_change",
     "member.remove",

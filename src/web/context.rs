@@ -6,6 +6,7 @@ use tower_sessions::Session;
 
 use crate::audit::{Actor, Origin};
 use crate::auth::session::{Access, Flash, SessionUser, ACCESS_KEY, CSRF_KEY, FLASH_KEY, USER_KEY};
+use crate::config::TrustedProxies;
 use crate::web::error::AppError;
 use crate::web::i18n::{Lang, Tr};
 use crate::web::AppState;
@@ -143,30 +144,28 @@ pub fn request_id(parts: &Parts) -> String {
         .to_string()
 }
 
-/// The client address: the first `X-Forwarded-For` hop when present (a load balancer in
-/// front), else the socket peer.
-pub fn client_ip(parts: &Parts) -> Option<String> {
-    if let Some(xff) = parts
-        .headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-    {
-        return Some(xff);
-    }
-    parts
+/// The client address: the socket peer, or when that peer is one of the trusted proxies
+/// (`PORTAL_TRUSTED_PROXIES`), the right-most `X-Forwarded-For` hop that is not a proxy.
+pub fn client_ip(parts: &Parts, trusted: &TrustedProxies) -> Option<String> {
+    let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| c.0.ip())?;
+    let hops: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    Some(trusted.client_address(peer, hops.into_iter()).to_string())
 }
 
 /// Request id, client address and user agent of a request, for the audit trail.
-pub fn origin_of(parts: &Parts) -> Origin {
+pub fn origin_of(parts: &Parts, state: &AppState) -> Origin {
     Origin {
         request_id: Some(request_id(parts)).filter(|s| !s.is_empty()),
-        ip: client_ip(parts),
+        ip: client_ip(parts, &state.config.trusted_proxies),
         user_agent: parts
             .headers
             .get(axum::http::header::USER_AGENT)
@@ -184,6 +183,13 @@ pub fn random_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A new CSRF token for the session (at sign-in: nothing from before signing in stays valid).
+pub async fn renew_csrf_token(session: &Session) -> Result<String, AppError> {
+    let t = random_token();
+    session.insert(CSRF_KEY, &t).await?;
+    Ok(t)
+}
+
 /// The session's CSRF token, created on first use.
 pub async fn csrf_token(session: &Session) -> Result<String, AppError> {
     if let Some(t) = session.get::<String>(CSRF_KEY).await? {
@@ -197,7 +203,7 @@ pub async fn csrf_token(session: &Session) -> Result<String, AppError> {
 impl FromRequestParts<AppState> for PageCtx {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let lang = Lang::from_headers(&parts.headers);
         let session = parts.extensions.get::<Session>().cloned();
         let (user, access, csrf, flash) = match &session {
@@ -226,7 +232,7 @@ impl FromRequestParts<AppState> for PageCtx {
             }
             None => (None, Access::default(), String::new(), None),
         };
-        let origin = origin_of(parts);
+        let origin = origin_of(parts, state);
         Ok(PageCtx {
             t: Tr::new(lang),
             lang,

@@ -26,6 +26,10 @@ pub enum AppError {
     Csrf,
     /// Input the portal could not accept; the message key explains it.
     BadRequest(&'static str),
+    /// An attempt limit (src/limits.rs) refused the request; the window ends in `retry_after`.
+    TooManyAttempts {
+        retry_after: std::time::Duration,
+    },
     /// Logto failed in a way the handler did not turn into a field message.
     Logto(LogtoError),
     Internal(anyhow::Error),
@@ -61,6 +65,8 @@ pub struct ErrorView {
     pub status: StatusCode,
     pub title_key: &'static str,
     pub message_key: &'static str,
+    /// Seconds to wait, for `{wait}` in the message and the `Retry-After` header.
+    pub wait_secs: Option<u64>,
 }
 
 impl AppError {
@@ -83,6 +89,11 @@ impl AppError {
             ),
             AppError::Csrf => (StatusCode::FORBIDDEN, "error.csrf_title", "error.csrf"),
             AppError::BadRequest(key) => (StatusCode::BAD_REQUEST, "error.bad_request_title", *key),
+            AppError::TooManyAttempts { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "error.too_many_title",
+                "common.too_many_attempts",
+            ),
             AppError::Logto(e) => logto_view(e),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -94,6 +105,12 @@ impl AppError {
             status,
             title_key,
             message_key,
+            wait_secs: match self {
+                AppError::TooManyAttempts { retry_after } => {
+                    Some(retry_after.as_millis().div_ceil(1000) as u64)
+                }
+                _ => None,
+            },
         }
     }
 }
@@ -207,10 +224,17 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         return resp;
     };
     let t = Tr::new(lang);
+    let message = match view.wait_secs {
+        Some(secs) => t.f(
+            view.message_key,
+            &[("wait", &crate::web::format::wait(&t, secs))],
+        ),
+        None => t.t(view.message_key),
+    };
     let body = if is_htmx {
         ErrorFragment {
             t,
-            message: t.t(view.message_key),
+            message,
             request_id: &request_id,
         }
         .render()
@@ -219,7 +243,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             t,
             lang,
             title: t.t(view.title_key),
-            message: t.t(view.message_key),
+            message,
             request_id: &request_id,
         }
         .render()
@@ -235,6 +259,10 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             .insert("hx-retarget", HeaderValue::from_static("#alerts"));
         out.headers_mut()
             .insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+    }
+    if let Some(secs) = view.wait_secs {
+        out.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
     }
     for (k, v) in resp.headers() {
         if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {

@@ -1,6 +1,23 @@
-//! Dates and times as people read them: absolute (UTC) and relative ("in 3 days").
+//! Dates and times as people read them: absolute (UTC) and relative ("in 3 days"), and waits.
+
+use std::time::Duration;
 
 use crate::web::i18n::Tr;
+
+/// "30 seconds" / "2 minutes", for waits (whole seconds, rounded up).
+pub fn wait(t: &Tr, secs: u64) -> String {
+    if secs < 90 {
+        t.f("common.wait_seconds", &[("n", &secs.max(1))])
+    } else {
+        t.f("common.wait_minutes", &[("n", &secs.div_ceil(60))])
+    }
+}
+
+/// "Too many attempts. Try again in 2 minutes." for an attempt limit's refusal.
+pub fn too_many_attempts(t: &Tr, retry_after: Duration) -> String {
+    let secs = retry_after.as_millis().div_ceil(1000) as u64;
+    t.f("common.too_many_attempts", &[("wait", &wait(t, secs))])
+}
 
 /// `2026-11-25 09:05 UTC` from epoch milliseconds.
 pub fn datetime(ms: i64) -> String {

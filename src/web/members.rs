@@ -1,5 +1,6 @@
 //! Organization members for tenant admins (and operators): the member table with search, role
-//! filter and paging, adding an existing user, changing a member's roles, removing a member,
+//! filter and paging, adding an existing user (found by exact email or username for admins,
+//! see [`PickerScope`]), changing a member's roles, removing a member,
 //! and a streamed CSV export. Every change goes through the Management API and into the audit
 //! trail with the signed-in person as actor.
 //!
@@ -26,7 +27,9 @@ use serde_json::json;
 use crate::audit::NewEntry;
 use crate::auth::access::OrgAdmin;
 use crate::auth::session::{safe_return_to, ACCESS_KEY};
+use crate::config::AdminUserSearch;
 use crate::leases::{Lease, LeaseError, LEASE_WAIT};
+use crate::limits::{self, Reservation};
 use crate::logto::{
     Feature, LogtoClient, LogtoError, MemberQuery, OrgMember, OrgRole, RoleType, SearchField,
     UserQuery, UserSearch, ROLE_SCAN_LIMIT,
@@ -1380,6 +1383,55 @@ pub struct Candidates {
     /// A hint, "nobody found", "more than shown" or a failure, in words.
     pub message: Option<String>,
     pub failed: bool,
+    /// Refused by the attempt limit (answered 429).
+    pub throttled: bool,
+}
+
+/// How the picker searches the tenant's users for this person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickerScope {
+    /// An exact email address or username: one person or nobody. Organization admins, by
+    /// default: in a B2B tenant every organization is a different customer, and a substring
+    /// search would list the other customers' people two letters at a time.
+    Exact,
+    /// Substring over email, username and name: operators, or every admin with
+    /// `PORTAL_ADMIN_USER_SEARCH=tenant`.
+    Substring,
+}
+
+impl PickerScope {
+    pub fn of(state: &AppState, admin: &OrgAdmin) -> Self {
+        if admin.is_operator() || state.config.admin_user_search == AdminUserSearch::Tenant {
+            PickerScope::Substring
+        } else {
+            PickerScope::Exact
+        }
+    }
+}
+
+/// Who searches, for the attempt limit and the audit trail.
+struct Searcher<'a> {
+    state: &'a AppState,
+    ctx: &'a PageCtx,
+    admin: &'a OrgAdmin,
+    scope: PickerScope,
+}
+
+/// What an exact search sends: an email address (one `@`, something on both sides) to
+/// `primaryEmail`, a possible username to `username`; anything else cannot match either.
+fn exact_search(q: &str) -> Option<UserSearch> {
+    match q.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty() && !domain.is_empty() && !domain.contains('@') =>
+        {
+            Some(UserSearch::new().field_exact(SearchField::PrimaryEmail, q))
+        }
+        Some(_) => None,
+        None if crate::web::profile::basics::valid_username(q) => {
+            Some(UserSearch::new().field_exact(SearchField::Username, q))
+        }
+        None => None,
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -1389,6 +1441,8 @@ pub struct AddForm {
     pub error: Option<String>,
     pub notice: Option<String>,
     pub inline: bool,
+    /// The picker takes exact email addresses and usernames only.
+    pub exact: bool,
 }
 
 impl AddForm {
@@ -1406,6 +1460,31 @@ impl AddForm {
 
     pub fn close_href(&self) -> String {
         format!("{}/add?close=1", members_path(&self.org_id))
+    }
+
+    /// Exact look-ups each cost an attempt: search after a longer pause in typing.
+    pub fn search_trigger(&self) -> &'static str {
+        if self.exact {
+            "input changed delay:800ms, submit"
+        } else {
+            "input delay:300ms, submit"
+        }
+    }
+
+    pub fn hint_key(&self) -> &'static str {
+        if self.exact {
+            "members.add_search_hint_exact"
+        } else {
+            "members.add_search_hint"
+        }
+    }
+
+    pub fn label_key(&self) -> &'static str {
+        if self.exact {
+            "members.add_search_label_exact"
+        } else {
+            "members.add_search_label"
+        }
     }
 }
 
@@ -1432,35 +1511,95 @@ struct CandidatesFragment {
     cands: Candidates,
 }
 
-async fn search_candidates(
-    state: &AppState,
-    t: &Tr,
-    org_id: &str,
-    q: &str,
-    selected: &str,
-) -> Candidates {
+async fn search_candidates(who: &Searcher<'_>, q: &str, selected: &str) -> Candidates {
+    let (state, t, org_id) = (who.state, &who.ctx.t, who.admin.org_id.as_str());
     let q: String = q.trim().chars().take(128).collect();
+    let exact = who.scope == PickerScope::Exact;
     if q.chars().count() < CANDIDATE_MIN_CHARS {
         return Candidates {
-            message: Some(t.t("members.add_type_more")),
+            message: Some(t.t(if exact {
+                "members.add_type_exact"
+            } else {
+                "members.add_type_more"
+            })),
             q,
             ..Default::default()
         };
     }
-    let query = UserQuery {
-        page: 1,
-        page_size: CANDIDATES_SHOWN,
-        search: UserSearch::new()
+    let search = if exact {
+        match exact_search(&q) {
+            Some(search) => search,
+            // Same answer as "nobody": the input's shape is all it depends on.
+            None => {
+                return Candidates {
+                    message: Some(t.t("members.add_exact_no_match")),
+                    q,
+                    ..Default::default()
+                }
+            }
+        }
+    } else {
+        UserSearch::new()
             .field_contains(SearchField::PrimaryEmail, &q)
             .field_contains(SearchField::Username, &q)
-            .field_contains(SearchField::Name, &q),
+            .field_contains(SearchField::Name, &q)
+    };
+    // Operators read the whole directory anyway (/users); everyone else's look-ups count.
+    if !who.admin.is_operator() {
+        let limit = &limits::DIRECTORY_SEARCHES;
+        match state.limits.reserve(limit, who.admin.user.id()).await {
+            Ok(Reservation::Granted { .. }) => {}
+            Ok(Reservation::Refused { retry_after }) => {
+                let entry =
+                    NewEntry::new("security.rate_limited", who.ctx.actor(), who.ctx.origin())
+                        .org(org_id)
+                        .details(json!({
+                            "limit": limit.name,
+                            "retry_after_seconds": retry_after.as_secs().max(1),
+                        }))
+                        .failed(limit.audit_code);
+                state.audit.record_or_log(entry).await;
+                return Candidates {
+                    q,
+                    message: Some(crate::web::format::too_many_attempts(t, retry_after)),
+                    failed: true,
+                    throttled: true,
+                    ..Default::default()
+                };
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "member picker: attempt limit unavailable");
+                return Candidates {
+                    q,
+                    message: Some(t.t("members.add_search_failed")),
+                    failed: true,
+                    ..Default::default()
+                };
+            }
+        }
+    }
+    let query = UserQuery {
+        page: 1,
+        // Two for an exact search: a case-exact match wins over a case-insensitive one.
+        page_size: if exact { 2 } else { CANDIDATES_SHOWN },
+        search,
         exclude_organization_id: Some(org_id.to_string()),
         exclude_role_id: None,
     };
     match state.logto.list_users(&query).await {
         Ok(page) => {
-            let items: Vec<Candidate> = page
-                .items
+            let mut users = page.items;
+            if exact {
+                let best = users
+                    .iter()
+                    .position(|u| {
+                        u.primary_email.as_deref() == Some(q.as_str())
+                            || u.username.as_deref() == Some(q.as_str())
+                    })
+                    .unwrap_or(0);
+                users = users.into_iter().skip(best).take(1).collect();
+            }
+            let items: Vec<Candidate> = users
                 .iter()
                 .map(|u| {
                     let detail: Vec<&str> = [u.primary_email.as_deref(), u.username.as_deref()]
@@ -1477,8 +1616,12 @@ async fn search_candidates(
                 })
                 .collect();
             let message = if items.is_empty() {
-                Some(t.t("members.add_no_match"))
-            } else if page.total > items.len() as u64 {
+                Some(t.t(if exact {
+                    "members.add_exact_no_match"
+                } else {
+                    "members.add_no_match"
+                }))
+            } else if !exact && page.total > items.len() as u64 {
                 Some(t.f(
                     "members.add_more",
                     &[("shown", &items.len()), ("total", &page.total)],
@@ -1490,7 +1633,7 @@ async fn search_candidates(
                 q,
                 items,
                 message,
-                failed: false,
+                ..Default::default()
             }
         }
         Err(e) => {
@@ -1504,6 +1647,7 @@ async fn search_candidates(
                     logto_message(t, &e)
                 )),
                 failed: true,
+                throttled: false,
             }
         }
     }
@@ -1541,18 +1685,24 @@ async fn add_form(
         });
     }
     let q = fields.get("q");
-    let (roles, cands) = tokio::join!(
-        cache.roles(&state.logto),
-        search_candidates(&state, &ctx.t, &admin.org_id, &q, "")
-    );
+    let scope = PickerScope::of(&state, &admin);
+    let who = Searcher {
+        state: &state,
+        ctx: &ctx,
+        admin: &admin,
+        scope,
+    };
+    let (roles, cands) = tokio::join!(cache.roles(&state.logto), search_candidates(&who, &q, ""));
     let add = AddForm {
         org_id: admin.org_id.clone(),
         roles: choices(&roles?, &[]),
         error: None,
         notice: None,
         inline: ctx.is_htmx,
+        exact: scope == PickerScope::Exact,
     };
-    render_add(ctx, add, cands)
+    let status = picker_status(&cands);
+    Ok(with_status(render_add(ctx, add, cands)?, status))
 }
 
 /// `GET /orgs/{org_id}/members/candidates?q=`: only the picker's results (htmx); without
@@ -1572,13 +1722,26 @@ async fn candidates(
         );
         return Ok(Redirect::to(&target).into_response());
     }
-    let cands = search_candidates(&state, &ctx.t, &admin.org_id, &q, "").await;
-    let status = if cands.failed {
+    let who = Searcher {
+        state: &state,
+        ctx: &ctx,
+        admin: &admin,
+        scope: PickerScope::of(&state, &admin),
+    };
+    let cands = search_candidates(&who, &q, "").await;
+    let status = picker_status(&cands);
+    Ok(with_status(html(&CandidatesFragment { cands })?, status))
+}
+
+/// 429 when the attempt limit refused, 502 when Logto failed, else 200.
+fn picker_status(cands: &Candidates) -> StatusCode {
+    if cands.throttled {
+        StatusCode::TOO_MANY_REQUESTS
+    } else if cands.failed {
         StatusCode::BAD_GATEWAY
     } else {
         StatusCode::OK
-    };
-    Ok(with_status(html(&CandidatesFragment { cands })?, status))
+    }
 }
 
 /// `POST /orgs/{org_id}/members/add`: adds the chosen user, then gives the chosen roles.
@@ -1595,6 +1758,13 @@ async fn add(
     let q = fields.get("q");
     let org_id = admin.org_id.clone();
     let all_roles = cache.roles(&state.logto).await?;
+    let scope = PickerScope::of(&state, &admin);
+    let who = Searcher {
+        state: &state,
+        ctx: &ctx,
+        admin: &admin,
+        scope,
+    };
 
     let refuse = |error: String,
                   status: StatusCode,
@@ -1607,12 +1777,13 @@ async fn add(
             error: Some(error),
             notice: None,
             inline: ctx.is_htmx,
+            exact: scope == PickerScope::Exact,
         };
         Ok(with_status(render_add(ctx, add, cands)?, status))
     };
 
     if user_id.is_empty() {
-        let cands = search_candidates(&state, &ctx.t, &org_id, &q, "").await;
+        let cands = search_candidates(&who, &q, "").await;
         let msg = ctx.t.t("members.add_choose_person");
         return refuse(msg, StatusCode::UNPROCESSABLE_ENTITY, ctx, cands);
     }
@@ -1636,7 +1807,7 @@ async fn add(
                 json!({ "roleIds": wanted }),
             )
             .await;
-            let cands = search_candidates(&state, &ctx.t, &org_id, &q, "").await;
+            let cands = search_candidates(&who, &q, "").await;
             let (msg, status) = if e.is_not_found() {
                 (
                     ctx.t.t("members.err.gone"),
@@ -1677,7 +1848,7 @@ async fn add(
                         .failed(&refusal.code()),
                 )
                 .await;
-            let cands = search_candidates(&state, &ctx.t, &org_id, &q, &user.id).await;
+            let cands = search_candidates(&who, &q, &user.id).await;
             let msg = refusal.message(&ctx.t);
             return refuse(msg, refusal.status(), ctx, cands);
         }
@@ -1733,9 +1904,14 @@ async fn add(
             error: roles_result.is_err().then(|| message.clone()),
             notice: roles_result.is_ok().then(|| message.clone()),
             inline: true,
+            exact: scope == PickerScope::Exact,
         };
         let cands = Candidates {
-            message: Some(ctx.t.t("members.add_type_more")),
+            message: Some(ctx.t.t(if scope == PickerScope::Exact {
+                "members.add_type_exact"
+            } else {
+                "members.add_type_more"
+            })),
             ..Default::default()
         };
         let mut resp = html(&AddPanel { ctx, add, cands })?;

@@ -48,6 +48,8 @@ pub struct Inner {
     pub logto: LogtoClient,
     pub db: Db,
     pub audit: AuditLog,
+    /// Attempt limits shared by every replica (current password, codes, directory look-ups).
+    pub limits: crate::limits::Limiter,
     pub oidc: OidcProvider,
     pub email_connector: invitations::EmailConnectorMemo,
     /// Organizations and roles offered by the user directory's filters.
@@ -75,11 +77,13 @@ impl AppState {
     pub fn new(config: Config, logto: LogtoClient, db: Db) -> anyhow::Result<Self> {
         let oidc = OidcProvider::new(&config.logto_endpoint, config.logto_timeout)?;
         let audit = AuditLog::new(db.clone());
+        let limits = crate::limits::Limiter::new(db.clone());
         Ok(AppState(Arc::new(Inner {
             config,
             logto,
             db,
             audit,
+            limits,
             oidc,
             email_connector: Default::default(),
             org_cache: Default::default(),

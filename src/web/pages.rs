@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::{
-    extract::{Path, Query},
+    extract::{Path, Query, State},
     http::{header, HeaderValue},
     response::{IntoResponse, Redirect, Response},
     Router,
@@ -64,14 +64,24 @@ pub struct LangQuery {
     return_to: Option<String>,
 }
 
-/// `GET /lang/{code}`: remembers the language in a cookie and returns to the page.
-pub async fn switch_language(Path(code): Path<String>, Query(q): Query<LangQuery>) -> Response {
+/// `GET /lang/{code}`: remembers the language in a cookie (`Secure` on https, like the
+/// session's) and returns to the page.
+pub async fn switch_language(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Response {
     let back = safe_return_to(q.return_to.as_deref());
     let mut resp = Redirect::to(&back).into_response();
     if let Some(lang) = Lang::parse(&code) {
         let cookie = format!(
-            "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
-            lang.code()
+            "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{}",
+            lang.code(),
+            if state.config.is_https() {
+                "; Secure"
+            } else {
+                ""
+            }
         );
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             resp.headers_mut().insert(header::SET_COOKIE, v);

@@ -444,12 +444,7 @@ pub fn sign_in_methods(user: &User) -> usize {
 
 /// "30 seconds" / "2 minutes" for waits.
 pub fn wait_text(ctx: &PageCtx, secs: u64) -> String {
-    if secs < 90 {
-        ctx.t.f("profile.wait.seconds", &[("n", &secs.max(1))])
-    } else {
-        ctx.t
-            .f("profile.wait.minutes", &[("n", &secs.div_ceil(60))])
-    }
+    crate::web::format::wait(&ctx.t, secs)
 }
 
 #[cfg(test)]

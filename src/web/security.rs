@@ -99,9 +99,36 @@ pub async fn keep_session_alive(
     next.run(req).await
 }
 
+/// Bounds a multipart body read here for its `_csrf` part: above the app's body limit
+/// (2 MiB), so an oversized upload still reaches its handler's own "too large" message.
+pub const MAX_MULTIPART_BYTES: usize = 4 * 1024 * 1024;
+
+/// The `_csrf` part of a multipart body, if any.
+async fn multipart_field(
+    content_type: &str,
+    bytes: &axum::body::Bytes,
+    name: &str,
+) -> Option<String> {
+    use axum::extract::FromRequest;
+    let req = Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(bytes.clone()))
+        .ok()?;
+    let mut multipart = axum::extract::Multipart::from_request(req, &())
+        .await
+        .ok()?;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
+}
+
 /// Checks the session's CSRF token on POST/PUT/PATCH/DELETE: from the `X-CSRF-Token` header
-/// (htmx), the `_csrf` form field (plain forms) or the `_csrf` query parameter (multipart
-/// uploads). Absent or wrong → 403, recorded in the audit trail.
+/// (htmx), else the `_csrf` field of a urlencoded or multipart body (plain forms). Never from
+/// the address: a token in a URL leaks through history, logs and `Referer`. Absent or wrong
+/// → 403, recorded in the audit trail.
 pub async fn csrf_guard(
     State(state): State<AppState>,
     session: Session,
@@ -118,19 +145,29 @@ pub async fn csrf_guard(
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let query_token = parts
-        .uri
-        .query()
-        .and_then(|q| form_field(q.as_bytes(), "_csrf"));
-    let is_form = parts
+    let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let (body, form_token) = if header_token.is_none() && query_token.is_none() && is_form {
-        match to_bytes(body, MAX_FORM_BYTES).await {
+        .unwrap_or_default()
+        .to_string();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let is_multipart = content_type.starts_with("multipart/form-data");
+    // A large upload is not read when the session has no token to compare with.
+    let read_body = header_token.is_none() && (is_form || (is_multipart && expected.is_some()));
+    let (body, form_token) = if read_body {
+        let limit = if is_form {
+            MAX_FORM_BYTES
+        } else {
+            MAX_MULTIPART_BYTES
+        };
+        match to_bytes(body, limit).await {
             Ok(bytes) => {
-                let token = form_field(&bytes, "_csrf");
+                let token = if is_form {
+                    form_field(&bytes, "_csrf")
+                } else {
+                    multipart_field(&content_type, &bytes, "_csrf").await
+                };
                 (Body::from(bytes), token)
             }
             Err(_) => return AppError::BadRequest("error.too_large").into_response(),
@@ -138,7 +175,7 @@ pub async fn csrf_guard(
     } else {
         (body, None)
     };
-    let presented = header_token.or(query_token).or(form_token);
+    let presented = header_token.or(form_token);
     let ok = match (&expected, &presented) {
         (Some(e), Some(p)) => !e.is_empty() && constant_time_eq(e, p),
         _ => false,
@@ -150,7 +187,7 @@ pub async fn csrf_guard(
             name: user.as_ref().map(|u| u.display_name()),
             email: user.as_ref().and_then(|u| u.email.clone()),
         };
-        let origin = crate::web::context::origin_of(&parts);
+        let origin = crate::web::context::origin_of(&parts, &state);
         state
             .audit
             .record_or_log(

@@ -162,6 +162,8 @@ pub async fn spawn_app() -> TestApp {
 /// A browser-like HTTP client: keeps cookies, does not follow redirects (tests look at them).
 pub struct Browser {
     pub client: reqwest::Client,
+    /// The cookie jar, shared by [`Browser::fork`]ed connections.
+    pub jar: std::sync::Arc<reqwest::cookie::Jar>,
     pub base: String,
     pub csrf: Option<String>,
 }
@@ -169,6 +171,54 @@ pub struct Browser {
 pub fn new_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// `n` requests by the same person, each on its own connection opened beforehand, all
+/// released at once by one barrier; request `i` goes to `bases[i % bases.len()]` (several
+/// replicas) and `send` makes it. Status and body of each, in order.
+pub async fn all_at_once<F, Fut>(
+    person: &Browser,
+    bases: &[&str],
+    n: usize,
+    send: F,
+) -> Vec<(StatusCode, String)>
+where
+    F: Fn(Browser, usize) -> Fut,
+    Fut: std::future::Future<Output = reqwest::Response> + Send + 'static,
+{
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(n));
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let mut b = person.fork();
+            b.base = bases[i % bases.len()].to_string();
+            let barrier = barrier.clone();
+            let warm = b.client.get(b.url("/healthz"));
+            // Not started yet: a future runs when awaited, on `b`'s own connection pool.
+            let request = send(b, i);
+            tokio::spawn(async move {
+                // The connection is open before anyone starts.
+                assert!(warm.send().await.unwrap().status().is_success());
+                barrier.wait().await;
+                let r = request.await;
+                let status = r.status();
+                (status, r.text().await.unwrap())
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.unwrap());
+    }
+    answers
+}
+
+/// A client on its own connection pool that shares `jar` (the same signed-in session).
+pub fn client_with_jar(jar: std::sync::Arc<reqwest::cookie::Jar>) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_provider(jar)
         .redirect(Policy::none())
         .build()
         .unwrap()
@@ -226,8 +276,10 @@ fn absolute(base: &str, location: &str) -> String {
 
 impl TestApp {
     pub fn browser(&self) -> Browser {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         Browser {
-            client: new_client(),
+            client: client_with_jar(jar.clone()),
+            jar,
             base: self.url.clone(),
             csrf: None,
         }
@@ -332,6 +384,17 @@ pub fn urlencode(s: &str) -> String {
 impl Browser {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// The same person (same cookies, same CSRF token) on a separate connection, for truly
+    /// parallel requests.
+    pub fn fork(&self) -> Browser {
+        Browser {
+            client: client_with_jar(self.jar.clone()),
+            jar: self.jar.clone(),
+            base: self.base.clone(),
+            csrf: self.csrf.clone(),
+        }
     }
 
     /// Reads the CSRF token from the profile page (every signed-in page carries it).

@@ -464,7 +464,7 @@ fn form_values(fields: &[(String, String)], name: &str) -> Vec<String> {
 }
 
 /// `POST /orgs/{org_id}/invitations`: the invite form. The page posts it as multipart (it
-/// carries the optional CSV file, and the CSRF token in `?_csrf=`); a urlencoded post with
+/// carries the optional CSV file, and the CSRF token as its `_csrf` part); a urlencoded post with
 /// `emails`, `roles` and `expiry_days` works the same without the file.
 pub async fn invite(
     State(state): State<AppState>,

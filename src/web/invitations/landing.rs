@@ -23,6 +23,7 @@ use super::present::{effective_status, mask_email, When};
 use crate::audit::{now_ms, NewEntry};
 use crate::auth::access::{load_access, CurrentUser};
 use crate::auth::session::ACCESS_KEY;
+use crate::limits::{self, Reservation};
 use crate::logto::{Invitation, InvitationStatus, SearchField, User, UserQuery, UserSearch};
 use crate::web::context::{csrf_token, set_flash, PageCtx};
 use crate::web::error::{AppError, AppResult};
@@ -177,6 +178,19 @@ fn plausible_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
+/// [`fetch`] for an id from the address, within the visitor's look-up limit.
+async fn fetch_for_visitor(
+    state: &AppState,
+    ctx: &PageCtx,
+    id: &str,
+) -> AppResult<Option<Invitation>> {
+    if !plausible_id(id) {
+        return Ok(None);
+    }
+    lookup_allowed(state, ctx).await?;
+    fetch(state, id).await
+}
+
 async fn fetch(state: &AppState, id: &str) -> AppResult<Option<Invitation>> {
     if !plausible_id(id) {
         return Ok(None);
@@ -186,6 +200,32 @@ async fn fetch(state: &AppState, id: &str) -> AppResult<Option<Invitation>> {
         Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(AppError::Logto(e)),
     }
+}
+
+/// Each look-up with an id from the address is an attempt: per person when signed in, per
+/// client address otherwise (this page is public, so ids cannot be tried by the thousand).
+async fn lookup_allowed(state: &AppState, ctx: &PageCtx) -> AppResult<()> {
+    let subject = match (&ctx.user, &ctx.ip) {
+        (Some(user), _) => format!("user:{}", user.id),
+        (None, Some(ip)) => format!("ip:{ip}"),
+        (None, None) => "ip:unknown".to_string(),
+    };
+    let limit = &limits::INVITATION_LOOKUPS;
+    if let Reservation::Refused { retry_after } = state.limits.reserve(limit, &subject).await? {
+        state
+            .audit
+            .record_or_log(
+                NewEntry::new("security.rate_limited", ctx.actor(), ctx.origin())
+                    .details(json!({
+                        "limit": limit.name,
+                        "retry_after_seconds": retry_after.as_secs().max(1),
+                    }))
+                    .failed(limit.audit_code),
+            )
+            .await;
+        return Err(AppError::TooManyAttempts { retry_after });
+    }
+    Ok(())
 }
 
 /// Where the person goes after joining: their organization's pages if they administer it,
@@ -292,7 +332,7 @@ pub async fn show(
     ctx: PageCtx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let Some(invitation) = fetch(&state, &id).await? else {
+    let Some(invitation) = fetch_for_visitor(&state, &ctx, &id).await? else {
         return unknown(ctx, &id);
     };
     if let Some(user) = &user {
@@ -311,7 +351,7 @@ pub async fn accept(
     ctx: PageCtx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let Some(invitation) = fetch(&state, &id).await? else {
+    let Some(invitation) = fetch_for_visitor(&state, &ctx, &id).await? else {
         state
             .audit
             .record_or_log(

@@ -1,9 +1,12 @@
 //! Email and phone. A new address must be proven: the portal checks it is free, has Logto send
 //! a code to it (`POST /api/verification-codes`), the person types the code (`…/verify`), and
 //! only then is it saved (`PATCH /api/users/:id`). The address waiting for its code lives in
-//! the session. Without an email/SMS connector Logto answers 501; the section then says so and
-//! stays read-only (remembered for ten minutes per process, as Logto offers no cheap way to
-//! ask). Removing an address is refused when it is the last way to sign in.
+//! the session; the limits on checks and codes (one code a minute per person, a few an hour
+//! per person and per address) live in the database (src/limits.rs), so neither a new
+//! session nor parallel requests nor another replica get around them. Without an email/SMS
+//! connector Logto answers 501; the section then says so and stays read-only (remembered for
+//! ten minutes per process, as Logto offers no cheap way to ask). Removing an address is
+//! refused when it is the last way to sign in.
 
 use std::{
     collections::HashMap,
@@ -21,6 +24,7 @@ use super::proof::Proof;
 use super::{entry, refresh_session_user, sign_in_methods, FieldErrors, PageData, Reply, Section};
 use crate::audit::now_ms;
 use crate::auth::access::CurrentUser;
+use crate::limits::{self, Limit, Reservation};
 use crate::logto::{CodeTarget, LogtoError, SearchField, User, UserPatch, UserQuery, UserSearch};
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
@@ -28,8 +32,6 @@ use crate::web::AppState;
 
 /// Session key of the addresses waiting for their codes.
 const PENDING_KEY: &str = "profile_pending_contact";
-/// A new code may be asked for this long after the last one.
-pub const RESEND_COOLDOWN_MS: i64 = 60_000;
 /// A change nobody finished is forgotten after this long (Logto's codes last 10 minutes).
 const PENDING_TTL_MS: i64 = 30 * 60_000;
 /// How long a 501 (no connector) is believed before the portal tries again.
@@ -550,13 +552,86 @@ impl Turn<'_> {
             .t(&format!("profile.{}.unavailable", self.kind.id()))
     }
 
-    /// Sends a code; `Ok(Err(..))` is a refusal already rendered.
+    /// The field a refusal at `step` belongs to, and the mode the section stays in.
+    fn refusal_place(step: &str) -> (Mode, &'static str) {
+        if step == "code_resent" {
+            (Mode::Code, "code")
+        } else {
+            (Mode::Edit, "address")
+        }
+    }
+
+    /// Reserves `limit` for `subject`; `Ok(Err(..))` is the refusal, audited and rendered.
+    async fn reserve(
+        &self,
+        user: &User,
+        limit: &Limit,
+        subject: &str,
+        step: &str,
+        typed: &str,
+    ) -> AppResult<Result<(), Response>> {
+        let Reservation::Refused { retry_after } =
+            self.state.limits.reserve(limit, subject).await?
+        else {
+            return Ok(Ok(()));
+        };
+        Ok(Err(self
+            .refuse_limited(user, limit, retry_after, step, typed)
+            .await?))
+    }
+
+    /// A refusal by `limit`: audited, and said at the field of `step`.
+    async fn refuse_limited(
+        &self,
+        user: &User,
+        limit: &Limit,
+        retry_after: std::time::Duration,
+        step: &str,
+        typed: &str,
+    ) -> AppResult<Response> {
+        let entry = entry(self.kind.action(), self.ctx, user)
+            .failed(limit.audit_code)
+            .details(json!({
+                "fields": [self.kind.field()],
+                "step": step,
+                "limit": limit.name,
+                "retry_after_seconds": retry_after.as_secs().max(1),
+            }));
+        self.state.audit.record_or_log(entry).await;
+        let message = if limit.name == limits::CODE_COOLDOWN.name {
+            let secs = retry_after.as_millis().div_ceil(1000) as u64;
+            self.ctx.t.f(
+                "profile.contact.wait",
+                &[("wait", &super::wait_text(self.ctx, secs))],
+            )
+        } else {
+            crate::web::format::too_many_attempts(&self.ctx.t, retry_after)
+        };
+        let (mode, field) = Self::refusal_place(step);
+        let mut errors = FieldErrors::new();
+        errors.insert(field.into(), message);
+        self.refuse(user.clone(), mode, typed, &errors, None).await
+    }
+
+    /// Sends a code, within the per-person and per-address limits; `Ok(Err(..))` is a
+    /// refusal already rendered.
     async fn send_code(
         &self,
         user: &User,
         address: &str,
         step: &str,
     ) -> AppResult<Result<(), Response>> {
+        let typed = if step == "code_resent" { "" } else { address };
+        let target = format!("{}:{}", self.kind.id(), address.to_lowercase());
+        for (limit, subject) in [
+            (&limits::CODE_COOLDOWN, user.id.as_str()),
+            (&limits::CODES_PER_USER, user.id.as_str()),
+            (&limits::CODES_PER_ADDRESS, target.as_str()),
+        ] {
+            if let Err(refused) = self.reserve(user, limit, subject, step, typed).await? {
+                return Ok(Err(refused));
+            }
+        }
         match self
             .state
             .logto
@@ -599,11 +674,7 @@ impl Turn<'_> {
                     }
                 };
                 let mut errors = FieldErrors::new();
-                let (mode, field) = if step == "code_resent" {
-                    (Mode::Code, "code")
-                } else {
-                    (Mode::Edit, "address")
-                };
+                let (mode, field) = Self::refusal_place(step);
                 errors.insert(field.into(), self.ctx.t.t(key));
                 Ok(Err(self
                     .refuse(user.clone(), mode, address, &errors, None)
@@ -629,12 +700,6 @@ async fn taken_by_other(
     };
     let found = state.logto.list_users(&q).await?;
     Ok(found.items.iter().any(|u| u.id != my_id))
-}
-
-fn cooldown_left(pending: Option<&Pending>) -> Option<u64> {
-    let p = pending?;
-    let left = p.sent_at + RESEND_COOLDOWN_MS - now_ms();
-    (left > 0).then(|| (left as u64).div_ceil(1000))
 }
 
 /// `POST /profile/{email,phone}`: checks the new address and sends it a code.
@@ -676,15 +741,11 @@ async fn start(
         return turn.refuse(user, Mode::Edit, &typed, &errors, None).await;
     }
     let mut pending = PendingContacts::load(&me.session).await?;
-    if let Some(wait) = cooldown_left(pending.get(kind)) {
-        errors.insert(
-            "address".into(),
-            t.f(
-                "profile.contact.wait",
-                &[("wait", &super::wait_text(&ctx, wait))],
-            ),
-        );
-        return turn.refuse(user, Mode::Edit, &typed, &errors, None).await;
+    // Said before the password is asked for; the reservation before the send decides.
+    if let Some(wait) = state.limits.wait(&limits::CODE_COOLDOWN, &user.id).await? {
+        return turn
+            .refuse_limited(&user, &limits::CODE_COOLDOWN, wait, "code_sent", &typed)
+            .await;
     }
     if let Err(message) = super::proof::confirm(
         &state,
@@ -698,6 +759,13 @@ async fn start(
     {
         errors.insert("current_password".into(), message);
         return turn.refuse(user, Mode::Edit, &typed, &errors, None).await;
+    }
+    // Each answer tells whether an address has an account: limited per person.
+    if let Err(refused) = turn
+        .reserve(&user, &limits::ADDRESS_CHECKS, &user.id, "check", &typed)
+        .await?
+    {
+        return Ok(refused);
     }
     if taken_by_other(&state, kind, &address, &user.id).await? {
         turn.audit(&user, Some(kind.in_use_code()), "check").await;
@@ -781,9 +849,11 @@ async fn verify(
         }
         Err(e) => return Err(e.into()),
     }
-    // The code is used up whatever happens next.
+    // The code is used up whatever happens next; a proven address ends the wait for the next
+    // code (the hourly limits still count).
     pending.set(kind, None);
     pending.save(&me.session).await?;
+    state.limits.clear(&limits::CODE_COOLDOWN, &user.id).await?;
     match state
         .logto
         .update_user(&user.id, &kind.patch(Some(p.address.clone())))
@@ -815,7 +885,8 @@ async fn verify(
     }
 }
 
-/// `POST /profile/{email,phone}/resend`: a new code to the waiting address, once a minute.
+/// `POST /profile/{email,phone}/resend`: a new code to the waiting address, within the limits
+/// (the first of them: once a minute).
 async fn resend(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -837,17 +908,6 @@ async fn resend(
             .refuse(user, Mode::View, "", no_errors(), Some(text))
             .await;
     };
-    if let Some(wait) = cooldown_left(Some(&p)) {
-        let mut errors = FieldErrors::new();
-        errors.insert(
-            "code".into(),
-            t.f(
-                "profile.contact.wait",
-                &[("wait", &super::wait_text(&ctx, wait))],
-            ),
-        );
-        return turn.refuse(user, Mode::Code, "", &errors, None).await;
-    }
     if let Err(refused) = turn.send_code(&user, &p.address, "code_resent").await? {
         return Ok(refused);
     }

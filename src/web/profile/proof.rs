@@ -6,21 +6,15 @@
 //! again. People without a password (social sign-in only) count as proven for the same time
 //! after signing in.
 //!
-//! Wrong passwords are slowed down per user id: after [`FREE_FAILURES`] failures the person
-//! must wait 30 s, doubling with each further failure up to 15 min; a right password resets.
-//! The counts live in this process's memory, so each replica keeps its own (an attacker
-//! spreading attempts over N replicas gets N times the tries, still a handful per hour).
-
-use std::{
-    collections::HashMap,
-    sync::{LazyLock, Mutex},
-    time::{Duration, Instant},
-};
+//! Every check with Logto is an attempt reserved first under [`limits::CURRENT_PASSWORD`]
+//! (a fixed number per window per user, counted in the database so parallel requests,
+//! sessions and replicas share it); a right password starts the count over.
 
 use tower_sessions::Session;
 
 use crate::audit::now_ms;
 use crate::auth::access::CurrentUser;
+use crate::limits::{self, Reservation};
 use crate::logto::User;
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
@@ -31,13 +25,6 @@ const PROVEN_UNTIL_KEY: &str = "profile_proven_until";
 
 /// How long one proof lasts.
 pub const WINDOW_MS: i64 = 10 * 60 * 1000;
-
-/// Wrong passwords allowed before the first wait.
-pub const FREE_FAILURES: u32 = 3;
-const FIRST_WAIT: Duration = Duration::from_secs(30);
-const LONGEST_WAIT: Duration = Duration::from_secs(15 * 60);
-/// A user's count is forgotten after this long without a failure.
-const FORGET_AFTER: Duration = Duration::from_secs(60 * 60);
 
 /// What a sensitive change needs right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,8 +83,8 @@ pub async fn confirm(
     }
 }
 
-/// Checks the current password with Logto, through the per-user throttle. A success proves
-/// the person for [`WINDOW_MS`].
+/// Checks the current password with Logto, after reserving the attempt under the per-user
+/// limit. A success proves the person for [`WINDOW_MS`].
 pub async fn verify_current(
     state: &AppState,
     ctx: &PageCtx,
@@ -109,99 +96,50 @@ pub async fn verify_current(
     if password.is_empty() {
         return Ok(Err(ctx.t.t("profile.proof.required")));
     }
-    let now = Instant::now();
-    if let Some(wait) = THROTTLE.wait(&user.id, now) {
-        state
-            .audit
-            .record_or_log(
-                super::entry(action, ctx, user)
-                    .failed("password_attempts_throttled")
-                    .details(serde_json::json!({ "wait_seconds": wait.as_secs() })),
-            )
-            .await;
-        return Ok(Err(ctx.t.f(
-            "profile.proof.throttled",
-            &[("wait", &super::wait_text(ctx, wait.as_secs()))],
-        )));
-    }
+    let limit = &limits::CURRENT_PASSWORD;
+    let (left, window_ends_in) = match state.limits.reserve(limit, &user.id).await? {
+        Reservation::Granted {
+            left,
+            window_ends_in,
+        } => (left, window_ends_in),
+        Reservation::Refused { retry_after } => {
+            state
+                .audit
+                .record_or_log(
+                    super::entry(action, ctx, user)
+                        .failed(limit.audit_code)
+                        .details(serde_json::json!({
+                            "limit": limit.name,
+                            "retry_after_seconds": retry_after.as_secs().max(1),
+                        })),
+                )
+                .await;
+            return Ok(Err(crate::web::format::too_many_attempts(
+                &ctx.t,
+                retry_after,
+            )));
+        }
+    };
     if state.logto.verify_password(&user.id, password).await? {
-        THROTTLE.success(&user.id);
+        state.limits.clear(limit, &user.id).await?;
         mark_proven(&me.session).await?;
         return Ok(Ok(()));
     }
-    let wait = THROTTLE.failure(&user.id, Instant::now());
     state
         .audit
         .record_or_log(super::entry(action, ctx, user).failed("invalid_current_password"))
         .await;
-    Ok(Err(match wait {
-        Some(wait) => ctx.t.f(
+    Ok(Err(if left == 0 {
+        ctx.t.f(
             "profile.proof.wrong_then_wait",
-            &[("wait", &super::wait_text(ctx, wait.as_secs()))],
-        ),
-        None => ctx.t.t("profile.proof.wrong"),
+            &[(
+                "wait",
+                &super::wait_text(ctx, window_ends_in.as_millis().div_ceil(1000) as u64),
+            )],
+        )
+    } else {
+        ctx.t.t("profile.proof.wrong")
     }))
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Failures {
-    count: u32,
-    last: Instant,
-    locked_until: Option<Instant>,
-}
-
-/// Wrong-password counts per user id (this process only).
-#[derive(Debug, Default)]
-pub struct Throttle {
-    users: Mutex<HashMap<String, Failures>>,
-}
-
-static THROTTLE: LazyLock<Throttle> = LazyLock::new(Throttle::default);
-
-impl Throttle {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Failures>> {
-        self.users.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// How long the person must still wait before the next try, if at all.
-    pub fn wait(&self, user_id: &str, now: Instant) -> Option<Duration> {
-        self.lock()
-            .get(user_id)
-            .and_then(|f| f.locked_until)
-            .and_then(|until| until.checked_duration_since(now))
-            .filter(|d| !d.is_zero())
-    }
-
-    /// Counts a wrong password; returns the wait it starts, if any.
-    pub fn failure(&self, user_id: &str, now: Instant) -> Option<Duration> {
-        let mut users = self.lock();
-        if users.len() > 10_000 {
-            users.retain(|_, f| now.duration_since(f.last) < FORGET_AFTER);
-        }
-        let f = users.entry(user_id.to_string()).or_insert(Failures {
-            count: 0,
-            last: now,
-            locked_until: None,
-        });
-        if now.duration_since(f.last) >= FORGET_AFTER {
-            f.count = 0;
-        }
-        f.count += 1;
-        f.last = now;
-        if f.count < FREE_FAILURES {
-            return None;
-        }
-        let doublings = (f.count - FREE_FAILURES).min(16);
-        let wait = FIRST_WAIT
-            .saturating_mul(1u32 << doublings)
-            .min(LONGEST_WAIT);
-        f.locked_until = Some(now + wait);
-        Some(wait)
-    }
-
-    pub fn success(&self, user_id: &str) {
-        self.lock().remove(user_id);
-    }
 }
 
 #[cfg(test)]
@@ -244,37 +182,5 @@ mod tests {
             state(&session, &user(true), now).await.unwrap(),
             Proof::NeedsPassword
         );
-    }
-
-    #[test]
-    fn waits_grow_after_free_failures_and_reset_on_success() {
-        let t = Throttle::default();
-        let start = Instant::now();
-        assert_eq!(t.failure("u", start), None);
-        assert_eq!(t.failure("u", start), None);
-        assert_eq!(t.wait("u", start), None);
-        assert_eq!(t.failure("u", start), Some(Duration::from_secs(30)));
-        assert!(t.wait("u", start + Duration::from_secs(10)).is_some());
-        assert_eq!(t.wait("u", start + Duration::from_secs(31)), None);
-        assert_eq!(
-            t.failure("u", start + Duration::from_secs(31)),
-            Some(Duration::from_secs(60))
-        );
-        // Other people are not affected.
-        assert_eq!(t.wait("v", start + Duration::from_secs(40)), None);
-        for _ in 0..20 {
-            t.failure("u", start + Duration::from_secs(100));
-        }
-        assert_eq!(
-            t.wait("u", start + Duration::from_secs(100)),
-            Some(LONGEST_WAIT)
-        );
-        t.success("u");
-        assert_eq!(t.wait("u", start + Duration::from_secs(100)), None);
-        // Counting starts over after a quiet hour.
-        let later = start + FORGET_AFTER + Duration::from_secs(5);
-        t.failure("w", start);
-        t.failure("w", start);
-        assert_eq!(t.failure("w", later), None);
     }
 }
