@@ -41,45 +41,9 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let at = parse_http_date(value)?;
-    let now = time::OffsetDateTime::from(now);
-    let delta = at - now;
-    Some(if delta.is_negative() {
-        Duration::ZERO
-    } else {
-        Duration::try_from(delta).ok()?
-    })
-}
-
-/// IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
-fn parse_http_date(s: &str) -> Option<time::OffsetDateTime> {
-    let rest = s.split_once(", ")?.1;
-    let mut parts = rest.split(' ');
-    let day: u8 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
-        "Jan" => time::Month::January,
-        "Feb" => time::Month::February,
-        "Mar" => time::Month::March,
-        "Apr" => time::Month::April,
-        "May" => time::Month::May,
-        "Jun" => time::Month::June,
-        "Jul" => time::Month::July,
-        "Aug" => time::Month::August,
-        "Sep" => time::Month::September,
-        "Oct" => time::Month::October,
-        "Nov" => time::Month::November,
-        "Dec" => time::Month::December,
-        _ => return None,
-    };
-    let year: i32 = parts.next()?.parse().ok()?;
-    let mut hms = parts.next()?.split(':').map(|p| p.parse::<u8>().ok());
-    let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
-    if parts.next()? != "GMT" {
-        return None;
-    }
-    let date = time::Date::from_calendar_date(year, month, day).ok()?;
-    let t = time::Time::from_hms(h, m, sec).ok()?;
-    Some(time::PrimitiveDateTime::new(date, t).assume_utc())
+    // An HTTP date (IMF-fixdate and the two obsolete forms HTTP still allows).
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
