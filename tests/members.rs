@@ -1059,3 +1059,82 @@ async fn logto_failures_show_an_error_row_with_a_retry() {
         Some(vec!["member".into()])
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Access changed through the portal takes effect at once (issue 15)
+
+#[tokio::test]
+async fn a_demoted_or_removed_admin_is_refused_on_the_next_request() {
+    let app = common::spawn_app().await;
+    let org = org_with_members(&app, "Demote Co", 2);
+    let url = members_url(&org.id);
+    let (demoted_id, removed_id) = (org.member_ids[0].clone(), org.member_ids[1].clone());
+    for id in [&demoted_id, &removed_id] {
+        app.fake.state().add_member(&org.id, id, &["admin"]);
+    }
+    let demoted = signed_in(&app, "pm_000", &url).await;
+    let removed = signed_in(&app, "pm_001", &url).await;
+    let adam = signed_in(&app, &app.seed.admin_username, &url).await;
+    let (_, html) = adam.get_text(&url).await;
+    let member_role = role_id(&html, "member");
+
+    let r = adam
+        .post_form(
+            &format!("{url}/{demoted_id}/roles"),
+            &[("role_ids", &member_role)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        member_roles(&app, &org.id, &demoted_id).await,
+        Some(vec!["member".to_string()])
+    );
+    // The very next request (no clock moved) reads the new roles: no longer an admin.
+    assert_eq!(demoted.get(&url).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(demoted.get("/profile").await.status(), StatusCode::OK);
+    let entries = audit(&app, &org.id, "member.roles_change").await;
+    let details: serde_json::Value = serde_json::from_str(&entries[0].details).unwrap();
+    assert_eq!(details["sessionsRefreshed"], 1, "{details}");
+
+    let r = adam
+        .post_form(&format!("{url}/{removed_id}/remove"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(removed.get(&url).await.status(), StatusCode::NOT_FOUND);
+    let entries = audit(&app, &org.id, "member.remove").await;
+    let details: serde_json::Value = serde_json::from_str(&entries[0].details).unwrap();
+    assert_eq!(details["sessionsRefreshed"], 1, "{details}");
+    // The admin who made the changes keeps working.
+    assert_eq!(adam.get(&url).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn csv_formulas_behind_separators_are_neutralized() {
+    let app = common::spawn_app().await;
+    let org = org_with_members(&app, "Formula Co", 0);
+    let st = app.fake.state();
+    let mia = st.create_user(NewUser {
+        username: Some("formula_mia".into()),
+        name: Some("Mia;=1+1;-2+3".into()),
+        primary_email: Some("mia@formula.test".into()),
+        ..Default::default()
+    });
+    st.add_member(&org.id, &mia, &["member"]);
+    let url = members_url(&org.id);
+    let b = signed_in(&app, &app.seed.admin_username, &url).await;
+    let body = b
+        .get(&format!("{url}/export.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    // Every cell quoted; each `;`-separated part that starts a formula gets a `'`.
+    assert!(
+        body.contains(&format!("\"{mia}\",\"Mia;'=1+1;'-2+3\",")),
+        "{body}"
+    );
+    assert!(!body.contains(";=1+1"), "{body}");
+    let rows = parse_csv(&body);
+    let row = rows.iter().find(|r| r[0] == mia).unwrap();
+    assert_eq!(row[1], "Mia;'=1+1;'-2+3");
+}

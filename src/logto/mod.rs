@@ -8,6 +8,7 @@
 mod check;
 mod client;
 mod error;
+mod id;
 mod invitations;
 mod logs;
 mod models;
@@ -25,6 +26,7 @@ mod users;
 pub use check::{CheckLine, CheckReport};
 pub use client::{LogtoClient, LogtoClientConfig};
 pub use error::LogtoError;
+pub use id::{InvalidId, LogtoId};
 pub use logs::LogQuery;
 pub use models::{
     Address, CodeTarget, FeaturedUser, Identity, Invitation, InvitationFilter, InvitationStatus,

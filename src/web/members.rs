@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use askama::Template;
 use axum::{
     body::{Body, Bytes},
-    extract::{Path, RawQuery, State},
+    extract::{RawQuery, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::get,
@@ -25,6 +25,7 @@ use serde_json::json;
 
 use crate::audit::NewEntry;
 use crate::auth::access::OrgAdmin;
+use crate::auth::revocation::{after_access_change, AccessChange};
 use crate::auth::session::{safe_return_to, ACCESS_KEY};
 use crate::logto::{
     LogtoClient, LogtoError, MemberQuery, OrgMember, OrgRole, RoleType, SearchField, UserQuery,
@@ -34,6 +35,7 @@ use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::{logto_view, AppError, AppResult};
 use crate::web::htmx::{html, page_or_partial};
 use crate::web::i18n::Tr;
+use crate::web::ids::{Ids, LogtoId};
 use crate::web::pager::{PageParams, Pager};
 use crate::web::AppState;
 
@@ -668,7 +670,7 @@ async fn row(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
-    Path((_, user_id)): Path<(String, String)>,
+    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     let back = safe_back(&admin.org_id, &Fields::query(raw.as_deref()).get("back"));
@@ -739,7 +741,7 @@ async fn edit_roles(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
-    Path((_, user_id)): Path<(String, String)>,
+    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     let cache = &state.org_cache;
@@ -890,7 +892,7 @@ async fn save_roles(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
-    Path((_, user_id)): Path<(String, String)>,
+    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
     body: Bytes,
 ) -> AppResult<Response> {
     let cache = &state.org_cache;
@@ -942,15 +944,13 @@ async fn save_roles(
     match outcome {
         Ok(chosen) => {
             let after = role_names(&chosen);
-            state
-                .audit
-                .record_or_log(
-                    NewEntry::new("member.roles_change", ctx.actor(), ctx.origin())
-                        .target("user", &member.id, Some(&name))
-                        .org(&org_id)
-                        .details(json!({ "before": before, "after": after })),
-                )
-                .await;
+            let entry = NewEntry::new("member.roles_change", ctx.actor(), ctx.origin())
+                .target("user", &member.id, Some(&name))
+                .org(&org_id)
+                .details(json!({ "before": before, "after": after }));
+            let entry =
+                after_access_change(&state, entry, &member.id, AccessChange::RolesChanged).await;
+            state.audit.record_or_log(entry).await;
             let lost_own_admin = member.id == admin.user.user.id
                 && !admin.is_operator()
                 && !holds_admin_role(&state, &after);
@@ -1155,7 +1155,7 @@ async fn confirm_remove(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
-    Path((_, user_id)): Path<(String, String)>,
+    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     let back = safe_back(&admin.org_id, &Fields::query(raw.as_deref()).get("back"));
@@ -1174,7 +1174,7 @@ async fn remove(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
-    Path((_, user_id)): Path<(String, String)>,
+    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
     body: Bytes,
 ) -> AppResult<Response> {
     let cache = &state.org_cache;
@@ -1222,6 +1222,8 @@ async fn remove(
         .details(json!({ "roles": held }));
     match outcome {
         Ok(()) => {
+            let change = AccessChange::MembershipChanged;
+            let entry = after_access_change(&state, entry, &member.id, change).await;
             state.audit.record_or_log(entry).await;
             let message = ctx
                 .t
@@ -1588,7 +1590,15 @@ async fn add(
         Ok(()) => {
             state
                 .audit
-                .record_or_log(entry.details(json!({ "roles": names })))
+                .record_or_log(
+                    after_access_change(
+                        &state,
+                        entry.details(json!({ "roles": names })),
+                        &user.id,
+                        AccessChange::MembershipChanged,
+                    )
+                    .await,
+                )
                 .await;
             (
                 "success",
@@ -1600,7 +1610,15 @@ async fn add(
             // The membership exists; only the roles are missing. Both facts go to the trail.
             state
                 .audit
-                .record_or_log(entry.details(json!({ "roles": [], "requestedRoles": names })))
+                .record_or_log(
+                    after_access_change(
+                        &state,
+                        entry.details(json!({ "roles": [], "requestedRoles": names })),
+                        &user.id,
+                        AccessChange::MembershipChanged,
+                    )
+                    .await,
+                )
                 .await;
             record_failure(
                 &state,
@@ -1706,7 +1724,7 @@ async fn export_csv(
     let head = format!(
         "{}{}",
         crate::web::csv::BOM,
-        crate::web::csv::line(CSV_HEADER)
+        crate::web::csv::header_line(&CSV_HEADER)
     );
     let rows = stream::iter(first.map(Ok))
         .chain(members)

@@ -10,6 +10,7 @@ pub mod format;
 pub mod health;
 pub mod htmx;
 pub mod i18n;
+pub mod ids;
 pub mod invitations;
 pub mod members;
 pub mod metrics;

@@ -121,11 +121,7 @@ pub(crate) fn initials(label: &str) -> String {
 
 /// Logto ids are short `[0-9a-z]` strings; anything else in a path is not a user of ours.
 pub(crate) fn plausible_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    crate::logto::LogtoId::parse(id).is_ok()
 }
 
 /// A choice in a select: organization or role.

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Query, State},
     http::{header, HeaderValue},
     response::Response,
 };
@@ -14,6 +14,7 @@ use crate::logto::{Log, LogQuery, LogResult, Page, Role, User, UserOrganization}
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
 use crate::web::htmx::html;
+use crate::web::ids::{Ids, LogtoId};
 use crate::web::pager::{PageParams, Pager};
 use crate::web::AppState;
 
@@ -267,7 +268,7 @@ pub async fn show(
     Operator(op): Operator,
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path(user_id): Path<String>,
+    Ids(user_id): Ids<LogtoId>,
     Query(paging): Query<PageParams>,
 ) -> AppResult<Response> {
     if !plausible_id(&user_id) {
@@ -276,7 +277,7 @@ pub async fn show(
     let log_query = LogQuery {
         page: paging.page(),
         page_size: paging.page_size(),
-        user_id: Some(user_id.clone()),
+        user_id: Some(user_id.to_string()),
         log_key: None,
     };
     if ctx.is_htmx {
