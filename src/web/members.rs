@@ -356,9 +356,8 @@ impl MemberRow {
             id: m.id.clone(),
             org_id: org_id.to_string(),
             initials,
-            // Only https pictures: the CSP allows no other remote images, and nothing else
-            // belongs in an `src`.
-            avatar: m.avatar.clone().filter(|a| a.starts_with("https://")),
+            // Through the portal: the browser never contacts the avatar's host.
+            avatar: crate::web::avatars::avatar_src(&m.id, m.avatar.as_deref()),
             email: m.primary_email.clone().filter(|s| !s.is_empty()),
             username: m.username.clone().filter(|s| !s.is_empty()),
             roles: m

@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod audit;
+pub mod avatars;
 pub mod cache;
 pub mod context;
 pub mod csv;
@@ -59,6 +60,8 @@ pub struct Inner {
     pub org_cache: members::MemberCache,
     /// Whether Logto has a storage provider for avatar uploads.
     pub storage_ready: cache::Ttl<bool>,
+    /// Avatars fetched and re-encoded by the portal (bounded, in memory).
+    pub avatars: avatars::Avatars,
 }
 
 /// Shared by every handler; cheap to clone.
@@ -87,6 +90,7 @@ impl AppState {
             access_checks: Default::default(),
             directory_choices: cache::Ttl::new(std::time::Duration::from_secs(60)),
             storage_ready: cache::Ttl::new(std::time::Duration::from_secs(300)),
+            avatars: Default::default(),
         })))
     }
 }
@@ -114,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sign-out", post(crate::auth::oidc::sign_out))
         .route("/signed-out", get(crate::auth::oidc::signed_out))
         .route("/lang/{code}", get(pages::switch_language))
+        .route("/avatars/{user_id}", get(avatars::serve))
         .merge(pages::routes())
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -8,7 +8,7 @@ use axum::{
     response::Response,
 };
 
-use super::{filter_choices, initials, plausible_id, safe_avatar, Choice, Moment};
+use super::{filter_choices, initials, plausible_id, Choice, Moment};
 use crate::auth::access::Operator;
 use crate::logto::{Log, LogQuery, LogResult, Page, Role, User, UserOrganization};
 use crate::web::context::PageCtx;
@@ -89,7 +89,7 @@ impl Facts {
         Facts {
             id: u.id.clone(),
             label: u.display_name().to_string(),
-            avatar: safe_avatar(u.avatar.as_deref()),
+            avatar: crate::web::avatars::avatar_src(&u.id, u.avatar.as_deref()),
             initials: initials(u.display_name()),
             name: u.name.clone().unwrap_or_default(),
             username: u.username.clone().unwrap_or_default(),
