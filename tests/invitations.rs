@@ -1461,3 +1461,38 @@ async fn a_signed_in_invitee_accepts_with_one_click() {
     assert!(orgs.iter().any(|o| o.id == globex));
     assert!(orgs.iter().any(|o| o.id == org));
 }
+
+/// Issue 15: the invited address is whole only for the invitee, signed in with it; a stranger
+/// and anyone else signed in see it masked, and nowhere else on the page either.
+#[tokio::test]
+async fn the_invited_address_is_whole_only_for_the_invitee() {
+    let app = common::spawn_app().await;
+    let globex = app.fake.state().find_org_id_by_name("Globex").unwrap();
+    let inv_id = app.fake.state().create_invitation(
+        &globex,
+        None,
+        "mia.member@acme.test",
+        &["member"],
+        now_ms() + DAY_MS,
+        "Pending",
+    );
+    let path = format!("/invitations/{inv_id}");
+    let anonymous = app.browser();
+    let adam = app.admin().await;
+    for (who, b) in [("anonymous", &anonymous), ("someone else", &adam)] {
+        let (status, html) = b.get_text(&path).await;
+        assert_eq!(status, StatusCode::OK, "{who}");
+        assert_eq!(
+            texts(&html, "#invitation-invitee"),
+            ["m***@acme.test"],
+            "{who}"
+        );
+        assert!(!html.contains("mia.member"), "{who}: {html}");
+    }
+    let mia = app.member().await;
+    let (_, html) = mia.get_text(&path).await;
+    assert_eq!(
+        texts(&html, "#invitation-invitee"),
+        ["mia.member@acme.test"]
+    );
+}

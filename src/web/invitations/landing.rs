@@ -1,9 +1,9 @@
 //! `/invitations/{id}`: the invitee's landing page and the acceptance.
 //!
 //! The page is public (the invitee may not have an account yet) and shows only what the
-//! invitee needs: organization, inviter, roles, expiry, and the invited address masked for anyone but
-//! the invitee (signed in with that address). Knowing the link is not enough to accept: acceptance needs a signed-in
-//! person whose primary email is the invited address.
+//! invitee needs: organization, inviter, roles, expiry, and the invited address masked for
+//! anyone but the invitee (signed in with that address). Knowing the link is not enough to
+//! accept: acceptance needs a signed-in person whose primary email is the invited address.
 //!
 //! "Accept" from an anonymous visitor (a CSRF-checked form) remembers the intent in the
 //! session and sends the person to sign in or register with the invited address; back on this
