@@ -434,6 +434,11 @@ async fn malformed_ids_answer_not_found_before_reaching_logto() {
     let mut asked = Vec::new();
     for id in bad {
         asked.push(("GET", format!("/invitations/{id}"), None));
+        asked.push((
+            "GET",
+            format!("/orgs/go?org_id={id}"),
+            Some(operator.clone()),
+        ));
         for who in [&operator, &acme_admin] {
             for path in [
                 format!("/orgs/{id}/members"),

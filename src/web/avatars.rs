@@ -49,6 +49,7 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 const IMAGE_TTL: Duration = Duration::from_secs(3600);
 const FAILURE_TTL: Duration = Duration::from_secs(300);
 const SUBJECT_TTL: Duration = Duration::from_secs(60);
+const SUBJECT_RELOAD_AFTER: Duration = Duration::from_secs(5);
 const MAX_URL: usize = 2048;
 
 /// The portal's address for `user_id`'s avatar, when they have one that could be fetched.
@@ -80,10 +81,16 @@ impl<V: Clone> Bounded<V> {
     }
 
     fn get(&self, key: &str) -> Option<V> {
+        self.get_with_age(key).map(|(_, v)| v)
+    }
+
+    /// The value while fresh, and how long ago it was stored.
+    fn get_with_age(&self, key: &str) -> Option<(Duration, V)> {
         let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         map.get(key)
-            .filter(|(at, ttl, _)| at.elapsed() < *ttl)
-            .map(|(_, _, v)| v.clone())
+            .map(|(at, ttl, v)| (at.elapsed(), *ttl, v))
+            .filter(|(age, ttl, _)| age < ttl)
+            .map(|(age, _, v)| (age, v.clone()))
     }
 
     fn insert(&self, key: String, value: V, ttl: Duration) {
@@ -139,8 +146,11 @@ impl Avatars {
     /// Who `user_id` is, from memory while fresh and still naming the `wanted` version
     /// (a page rendered after the avatar changed asks Logto again).
     async fn subject(&self, state: &AppState, user_id: &str, wanted: &str) -> AppResult<Subject> {
-        if let Some(s) = self.subjects.get(user_id) {
-            if s.avatar.as_deref().map(version).as_deref() == Some(wanted) {
+        if let Some((age, s)) = self.subjects.get_with_age(user_id) {
+            // A made-up version does not make every request ask Logto: at most once in
+            // SUBJECT_RELOAD_AFTER.
+            let same = s.avatar.as_deref().map(version).as_deref() == Some(wanted);
+            if same || age < SUBJECT_RELOAD_AFTER {
                 return Ok(s);
             }
         }
