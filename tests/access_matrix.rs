@@ -355,7 +355,7 @@ const RAW_CSRF: &str = "raw-csrf-token-for-malformed-id-tests";
 
 /// A signed-in session made directly in the store, for raw requests that a URL library would
 /// normalize (`..`, `%2E%2E`): returns the cookie.
-async fn raw_session(app: &TestApp, username: &str, operator: bool) -> String {
+async fn raw_session(app: &TestApp, username: &str, operator: bool, checked_at: i64) -> String {
     use tower_sessions::{session::Record, SessionStore};
     let id = app.user_id(username);
     let now = logto_portal::audit::now_ms();
@@ -368,7 +368,7 @@ async fn raw_session(app: &TestApp, username: &str, operator: bool) -> String {
     data.insert("csrf".to_string(), serde_json::json!(RAW_CSRF));
     data.insert(
         "access".to_string(),
-        serde_json::json!({ "is_operator": operator, "orgs": [], "checked_at": now }),
+        serde_json::json!({ "is_operator": operator, "orgs": [], "checked_at": checked_at }),
     );
     let mut record = Record {
         id: Default::default(),
@@ -417,8 +417,11 @@ async fn raw_status(app: &TestApp, method: &str, path: &str, cookie: Option<&str
 async fn malformed_ids_answer_not_found_before_reaching_logto() {
     let app = spawn_app().await;
     let i = ids(&app).await;
-    let operator = raw_session(&app, &app.seed.operator_username, true).await;
-    let acme_admin = raw_session(&app, &app.seed.admin_username, false).await;
+    let now = logto_portal::audit::now_ms();
+    let operator = raw_session(&app, &app.seed.operator_username, true, now).await;
+    let acme_admin = raw_session(&app, &app.seed.admin_username, false, now).await;
+    // Access due for its re-check: the malformed id is refused before even that call.
+    let due = raw_session(&app, &app.seed.operator_username, true, 0).await;
     let (acme, member) = (&i.acme, &i.member);
     let bad = [
         "..",
@@ -458,7 +461,8 @@ async fn malformed_ids_answer_not_found_before_reaching_logto() {
             format!("/users/{member}/orgs/{id}/remove"),
             format!("/users/{member}/roles/{id}/remove"),
         ] {
-            asked.push(("GET", path, Some(operator.clone())));
+            asked.push(("GET", path.clone(), Some(operator.clone())));
+            asked.push(("GET", path, Some(due.clone())));
         }
         // State changes too (with a valid CSRF token, so only the id is wrong).
         for path in [

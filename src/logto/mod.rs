@@ -26,7 +26,7 @@ mod users;
 pub use check::{CheckLine, CheckReport};
 pub use client::{LogtoClient, LogtoClientConfig};
 pub use error::LogtoError;
-pub use id::{InvalidId, LogtoId};
+pub use id::{is_valid as id_is_valid, InvalidId, LogtoId};
 pub use logs::LogQuery;
 pub use models::{
     Address, CodeTarget, FeaturedUser, Identity, Invitation, InvitationFilter, InvitationStatus,

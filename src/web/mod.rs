@@ -120,6 +120,8 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(pages::switch_language))
         .route("/avatars/{user_id}", get(avatars::serve))
         .merge(pages::routes())
+        // Malformed ids in the path: 404 before any extractor (and so any call to Logto).
+        .route_layer(middleware::from_fn(ids::refuse_malformed_ids))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::csrf_guard,
