@@ -100,6 +100,17 @@ impl NewEntry {
         self
     }
 
+    /// Adds one fact to the details (which become an object if they were not one).
+    pub fn detail(mut self, key: &str, value: serde_json::Value) -> Self {
+        if !self.details.is_object() {
+            self.details = serde_json::json!({});
+        }
+        if let Some(map) = self.details.as_object_mut() {
+            map.insert(key.to_string(), value);
+        }
+        self
+    }
+
     pub fn failed(mut self, code: &str) -> Self {
         self.outcome = Outcome::Failure;
         self.error_code = Some(code.to_string());

@@ -82,18 +82,175 @@ impl Db {
     }
 
     pub fn session_store(&self) -> PortalSessionStore {
-        match self {
-            Db::Sqlite(pool) => PortalSessionStore::Sqlite(
+        let store = match self {
+            Db::Sqlite(pool) => SqlStore::Sqlite(
                 SqliteStore::new(pool.clone())
                     .with_table_name("sessions")
                     .expect("static table name is valid"),
             ),
-            Db::Postgres(pool) => PortalSessionStore::Postgres(
+            Db::Postgres(pool) => SqlStore::Postgres(
                 PostgresStore::new(pool.clone())
                     .with_schema_name("public")
                     .and_then(|s| s.with_table_name("sessions"))
                     .expect("static table name is valid"),
             ),
+        };
+        PortalSessionStore {
+            store,
+            db: self.clone(),
+        }
+    }
+
+    /// Remembers that `session_id` is a session of `user_id` (kept if already known).
+    pub async fn record_session_owner(&self, session_id: &str, user_id: &str) -> sqlx::Result<()> {
+        match self {
+            Db::Sqlite(pool) => {
+                sqlx::query(
+                    "INSERT INTO session_owners (session_id, user_id) VALUES (?, ?) \
+                     ON CONFLICT (session_id) DO NOTHING",
+                )
+                .bind(session_id)
+                .bind(user_id)
+                .execute(pool)
+                .await?;
+            }
+            Db::Postgres(pool) => {
+                sqlx::query(
+                    "INSERT INTO session_owners (session_id, user_id) VALUES ($1, $2) \
+                     ON CONFLICT (session_id) DO NOTHING",
+                )
+                .bind(session_id)
+                .bind(user_id)
+                .execute(pool)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn forget_session_owner(&self, session_id: &str) -> sqlx::Result<()> {
+        match self {
+            Db::Sqlite(pool) => {
+                sqlx::query("DELETE FROM session_owners WHERE session_id = ?")
+                    .bind(session_id)
+                    .execute(pool)
+                    .await?;
+            }
+            Db::Postgres(pool) => {
+                sqlx::query("DELETE FROM session_owners WHERE session_id = $1")
+                    .bind(session_id)
+                    .execute(pool)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes every portal session of `user_id`; returns how many there were.
+    pub async fn delete_sessions_of(&self, user_id: &str) -> sqlx::Result<u64> {
+        let ended = match self {
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                let n = sqlx::query(
+                    "DELETE FROM sessions WHERE id IN \
+                     (SELECT session_id FROM session_owners WHERE user_id = ?)",
+                )
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                sqlx::query("DELETE FROM session_owners WHERE user_id = ?")
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                n
+            }
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let n = sqlx::query(
+                    "DELETE FROM sessions WHERE id IN \
+                     (SELECT session_id FROM session_owners WHERE user_id = $1)",
+                )
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                sqlx::query("DELETE FROM session_owners WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                n
+            }
+        };
+        Ok(ended)
+    }
+
+    /// How many live portal sessions `user_id` has.
+    pub async fn count_sessions_of(&self, user_id: &str) -> sqlx::Result<u64> {
+        let n: i64 =
+            match self {
+                Db::Sqlite(pool) => sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM session_owners o JOIN sessions s ON s.id = o.session_id \
+                     WHERE o.user_id = ?",
+                )
+                .bind(user_id)
+                .fetch_one(pool)
+                .await?,
+                Db::Postgres(pool) => sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM session_owners o JOIN sessions s ON s.id = o.session_id \
+                     WHERE o.user_id = $1",
+                )
+                .bind(user_id)
+                .fetch_one(pool)
+                .await?,
+            };
+        Ok(n.max(0) as u64)
+    }
+
+    /// The generation of `user_id`'s access: 0 until the portal first changes it.
+    pub async fn access_generation(&self, user_id: &str) -> sqlx::Result<i64> {
+        let found: Option<i64> = match self {
+            Db::Sqlite(pool) => {
+                sqlx::query_scalar("SELECT generation FROM access_generations WHERE user_id = ?")
+                    .bind(user_id)
+                    .fetch_optional(pool)
+                    .await?
+            }
+            Db::Postgres(pool) => {
+                sqlx::query_scalar("SELECT generation FROM access_generations WHERE user_id = $1")
+                    .bind(user_id)
+                    .fetch_optional(pool)
+                    .await?
+            }
+        };
+        Ok(found.unwrap_or(0))
+    }
+
+    /// Marks every session's copy of `user_id`'s access as outdated; returns the new generation.
+    pub async fn bump_access_generation(&self, user_id: &str) -> sqlx::Result<i64> {
+        match self {
+            Db::Sqlite(pool) => {
+                sqlx::query_scalar(
+                    "INSERT INTO access_generations (user_id, generation) VALUES (?, 1) \
+                     ON CONFLICT (user_id) DO UPDATE SET generation = access_generations.generation + 1 \
+                     RETURNING generation",
+                )
+                .bind(user_id)
+                .fetch_one(pool)
+                .await
+            }
+            Db::Postgres(pool) => {
+                sqlx::query_scalar(
+                    "INSERT INTO access_generations (user_id, generation) VALUES ($1, 1) \
+                     ON CONFLICT (user_id) DO UPDATE SET generation = access_generations.generation + 1 \
+                     RETURNING generation",
+                )
+                .bind(user_id)
+                .fetch_one(pool)
+                .await
+            }
         }
     }
 
@@ -112,44 +269,90 @@ impl Db {
                 .await?
                 .rows_affected(),
         };
+        // Owners of sessions that expired (or were removed) are forgotten with them.
+        let orphans =
+            "DELETE FROM session_owners WHERE session_id NOT IN (SELECT id FROM sessions)";
+        match self {
+            Db::Sqlite(pool) => {
+                sqlx::query(orphans).execute(pool).await?;
+            }
+            Db::Postgres(pool) => {
+                sqlx::query(orphans).execute(pool).await?;
+            }
+        }
         Ok(removed)
     }
 }
 
-/// The session store on whichever database is configured.
+/// The session store on whichever database is configured, plus the index of whose
+/// sessions are whose (`session_owners`), kept up to date as sessions are written.
 #[derive(Clone, Debug)]
-pub enum PortalSessionStore {
+pub struct PortalSessionStore {
+    store: SqlStore,
+    db: Db,
+}
+
+#[derive(Clone, Debug)]
+enum SqlStore {
     Sqlite(SqliteStore),
     Postgres(PostgresStore),
+}
+
+fn backend(e: sqlx::Error) -> session_store::Error {
+    session_store::Error::Backend(e.to_string())
+}
+
+impl PortalSessionStore {
+    /// Indexes a signed-in session under its person.
+    async fn index(&self, record: &Record) -> session_store::Result<()> {
+        let owner = record
+            .data
+            .get(crate::auth::session::USER_KEY)
+            .and_then(|u| u.get("id"))
+            .and_then(|id| id.as_str());
+        if let Some(user_id) = owner {
+            self.db
+                .record_session_owner(&record.id.to_string(), user_id)
+                .await
+                .map_err(backend)?;
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
 impl SessionStore for PortalSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(s) => s.create(record).await,
-            Self::Postgres(s) => s.create(record).await,
+        match &self.store {
+            SqlStore::Sqlite(s) => s.create(record).await?,
+            SqlStore::Postgres(s) => s.create(record).await?,
         }
+        self.index(record).await
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(s) => s.save(record).await,
-            Self::Postgres(s) => s.save(record).await,
+        match &self.store {
+            SqlStore::Sqlite(s) => s.save(record).await?,
+            SqlStore::Postgres(s) => s.save(record).await?,
         }
+        self.index(record).await
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            Self::Sqlite(s) => s.load(id).await,
-            Self::Postgres(s) => s.load(id).await,
+        match &self.store {
+            SqlStore::Sqlite(s) => s.load(id).await,
+            SqlStore::Postgres(s) => s.load(id).await,
         }
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(s) => s.delete(id).await,
-            Self::Postgres(s) => s.delete(id).await,
+        match &self.store {
+            SqlStore::Sqlite(s) => s.delete(id).await?,
+            SqlStore::Postgres(s) => s.delete(id).await?,
         }
+        self.db
+            .forget_session_owner(&id.to_string())
+            .await
+            .map_err(backend)
     }
 }

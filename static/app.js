@@ -42,13 +42,14 @@
     if (focus) { focus.focus(); }
   });
 
-  // Live avatar preview: <input data-preview="#img-id">.
+  // Avatar preview: <input data-preview="#img-id"> shows the saved avatar (served by the
+  // portal); images from other hosts are never loaded (CSP img-src 'self'), so a typed
+  // address hides the preview until it is saved.
   document.addEventListener("input", function (event) {
     var el = event.target;
     if (!el || !el.matches || !el.matches("input[data-preview]")) { return; }
     var img = document.querySelector(el.getAttribute("data-preview"));
     if (!img) { return; }
-    var v = el.value.trim();
-    if (/^https:\/\/\S+$/.test(v)) { img.src = v; img.hidden = false; } else { img.hidden = true; }
+    img.hidden = !img.getAttribute("src") || el.value.trim() !== el.defaultValue.trim();
   });
 })();

@@ -158,11 +158,14 @@ async fn exports_are_streamed_and_safe() {
         "BOM, then the header"
     );
     assert_eq!(
-        lines.iter().filter(|l| l.contains(",member.add,")).count(),
+        lines
+            .iter()
+            .filter(|l| l.contains(",\"member.add\","))
+            .count(),
         25
     );
     assert!(
-        csv.contains(",'=cmd|' /C calc'!A0,"),
+        csv.contains(",\"'=cmd|' /C calc'!A0\","),
         "formula neutralized: {csv}"
     );
 

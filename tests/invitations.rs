@@ -1365,7 +1365,11 @@ async fn the_wrong_person_is_refused_and_told_which_email_to_use() {
     let (status, html) = mia.get_text(&path).await;
     assert_eq!(status, StatusCode::OK);
     assert!(texts(&html, "#email-mismatch")[0].contains("mia.member@acme.test"));
-    assert!(texts(&html, "#email-mismatch")[0].contains("contractor@example.test"));
+    // The invited address stays masked for anyone but the invitee (issue 15).
+    assert!(texts(&html, "#email-mismatch")[0].contains("c***@example.test"));
+    assert_eq!(texts(&html, "#invitation-invitee"), ["c***@example.test"]);
+    assert!(!html.contains("contractor@example.test"), "{html}");
+    assert!(!html.contains("contractor%40example.test"), "{html}");
     assert!(
         texts(&html, "#accept").is_empty(),
         "no accept button for the wrong person"
@@ -1375,10 +1379,7 @@ async fn the_wrong_person_is_refused_and_told_which_email_to_use() {
     let switch = attrs(&html, "#switch-account", "href");
     assert_eq!(switch.len(), 1);
     assert!(switch[0].contains("prompt=login"), "{switch:?}");
-    assert!(
-        switch[0].contains("login_hint=contractor%40example.test"),
-        "{switch:?}"
-    );
+    assert!(!switch[0].contains("login_hint"), "{switch:?}");
     assert!(
         switch[0].contains(&format!("return_to=%2Finvitations%2F{}", inv.id)),
         "{switch:?}"
@@ -1518,4 +1519,39 @@ async fn a_signed_in_invitee_accepts_with_one_click() {
     let orgs = app.state.logto.user_organizations(&mia_id).await.unwrap();
     assert!(orgs.iter().any(|o| o.id == globex));
     assert!(orgs.iter().any(|o| o.id == org));
+}
+
+/// Issue 15: the invited address is whole only for the invitee, signed in with it; a stranger
+/// and anyone else signed in see it masked, and nowhere else on the page either.
+#[tokio::test]
+async fn the_invited_address_is_whole_only_for_the_invitee() {
+    let app = common::spawn_app().await;
+    let globex = app.fake.state().find_org_id_by_name("Globex").unwrap();
+    let inv_id = app.fake.state().create_invitation(
+        &globex,
+        None,
+        "mia.member@acme.test",
+        &["member"],
+        now_ms() + DAY_MS,
+        "Pending",
+    );
+    let path = format!("/invitations/{inv_id}");
+    let anonymous = app.browser();
+    let adam = app.admin().await;
+    for (who, b) in [("anonymous", &anonymous), ("someone else", &adam)] {
+        let (status, html) = b.get_text(&path).await;
+        assert_eq!(status, StatusCode::OK, "{who}");
+        assert_eq!(
+            texts(&html, "#invitation-invitee"),
+            ["m***@acme.test"],
+            "{who}"
+        );
+        assert!(!html.contains("mia.member"), "{who}: {html}");
+    }
+    let mia = app.member().await;
+    let (_, html) = mia.get_text(&path).await;
+    assert_eq!(
+        texts(&html, "#invitation-invitee"),
+        ["mia.member@acme.test"]
+    );
 }

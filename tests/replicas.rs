@@ -144,3 +144,53 @@ async fn two_instances_share_one_attempt_limit() {
         );
     }
 }
+
+/// Access changed through one replica applies on the other at once (issue 15): nothing is
+/// kept per process that could serve the old state.
+#[tokio::test]
+async fn access_changed_on_one_replica_applies_on_the_other_at_once() {
+    let first = Spawn::default().db(DbKind::Postgres).start().await;
+    let second = Spawn::default()
+        .database_url(first.database_url.clone())
+        .env("LOGTO_ENDPOINT", first.fake.url())
+        .start()
+        .await;
+    let st = first.fake.state();
+    let acme = first.seed.org_ids[0].clone();
+    let members = format!("/orgs/{acme}/members");
+
+    // A second admin of Acme, signed in and working through the second replica.
+    let mia_id = first.user_id(&first.seed.member_username);
+    st.add_member(&acme, &mia_id, &["admin"]);
+    let mut mia = first.member().await;
+    mia.base = second.url.clone();
+    assert_eq!(mia.get(&members).await.status(), StatusCode::OK);
+
+    // Adam demotes her through the first replica.
+    let adam = first.admin().await;
+    let (_, html) = adam.get_text(&members).await;
+    let member_role = common::attrs(&html, "#members-role option", "value")
+        .into_iter()
+        .zip(common::texts(&html, "#members-role option"))
+        .find(|(_, name)| name == "member")
+        .unwrap()
+        .0;
+    let r = adam
+        .post_form(
+            &format!("{members}/{mia_id}/roles"),
+            &[("role_ids", &member_role)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Her very next request, on the second replica, is refused.
+    assert_eq!(mia.get(&members).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(mia.get("/profile").await.status(), StatusCode::OK);
+
+    // An operator suspends her through the first replica: the second signs her out.
+    let op = first.operator().await;
+    let r = op.post_form(&format!("/users/{mia_id}/suspend"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = mia.get("/profile").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(common::location(&r).starts_with("/sign-in"));
+}

@@ -597,14 +597,15 @@ async fn csv_export_streams_every_page_of_the_search() {
     );
     // Newest first; formulas neutralized.
     assert!(
-        lines[1]
-            .contains(",csvperson_evil,\"'=HYPERLINK(\"\"http://evil\"\")\",'-evil@export.test,"),
+        lines[1].contains(
+            ",\"csvperson_evil\",\"'=HYPERLINK(\"\"http://evil\"\")\",\"'-evil@export.test\","
+        ),
         "{}",
         lines[1]
     );
     assert!(lines
         .iter()
-        .any(|l| l.contains(",csvperson_000,Csv Person 000,csv000@export.test,,")));
+        .any(|l| l.contains(",\"csvperson_000\",\"Csv Person 000\",\"csv000@export.test\",\"\",")));
 
     let entries = audit(&app, "user.export").await;
     assert_eq!(entries.len(), 1);
@@ -997,4 +998,115 @@ async fn global_roles_can_be_assigned_and_removed() {
     let removed = audit(&app, "user.role_remove").await;
     assert_eq!(removed.len(), 1);
     assert_eq!(removed[0].result, "success");
+}
+
+// ---------------------------------------------------------------------------------------
+// Access changed through the portal takes effect at once (issue 15)
+
+fn details(entry: &Entry) -> serde_json::Value {
+    serde_json::from_str(&entry.details).unwrap()
+}
+
+#[tokio::test]
+async fn suspending_through_the_portal_signs_the_person_out_at_once() {
+    let app = common::spawn_app().await;
+    let member_id = app.user_id(&app.seed.member_username);
+    // The person in two browsers, and a bystander who stays signed in.
+    let laptop = app.member().await;
+    let phone = app.member().await;
+    let bystander = app.admin().await;
+    for b in [&laptop, &phone, &bystander] {
+        assert_eq!(b.get("/profile").await.status(), StatusCode::OK);
+    }
+    let op = app.operator().await;
+    let r = op
+        .post_form(&format!("/users/{member_id}/suspend"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(is_suspended(&app, &member_id));
+
+    // The very next request of either browser (no clock moved) is signed out, without
+    // asking Logto: the sessions are gone.
+    app.fake.state().clear_requests();
+    for b in [&laptop, &phone] {
+        let r = b.get("/profile").await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert!(location(&r).starts_with("/sign-in"), "{}", location(&r));
+    }
+    assert!(app.fake.state().api_requests().is_empty());
+    assert_eq!(bystander.get("/profile").await.status(), StatusCode::OK);
+    assert_eq!(op.get("/users").await.status(), StatusCode::OK);
+
+    let entries = audit(&app, "user.suspend").await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(details(&entries[0])["sessionsEnded"], 2);
+}
+
+#[tokio::test]
+async fn deleting_ends_sessions_and_removing_the_operator_role_applies_at_once() {
+    let app = common::spawn_app().await;
+    // A second operator, signed in, loses the operator role through the portal.
+    let other_op = app.user_id(&app.seed.admin_username);
+    let operator_role = app
+        .state
+        .logto
+        .find_role_by_name(&app.state.config.operator_role)
+        .await
+        .unwrap()
+        .expect("operator role");
+    app.fake.state().assign_role(&other_op, &operator_role.id);
+    let demoted = app.admin().await;
+    assert_eq!(demoted.get("/users").await.status(), StatusCode::OK);
+    let op = app.operator().await;
+    let r = op
+        .post_form(
+            &format!("/users/{other_op}/roles/{}/remove", operator_role.id),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Still signed in, no longer an operator: refused on the very next request.
+    assert_eq!(demoted.get("/users").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(demoted.get("/profile").await.status(), StatusCode::OK);
+    let entries = audit(&app, "user.role_remove").await;
+    assert_eq!(details(&entries[0])["sessionsRefreshed"], 1);
+
+    // Deletion ends the person's sessions.
+    let member_id = app.user_id(&app.seed.member_username);
+    let mia = app.member().await;
+    assert_eq!(mia.get("/profile").await.status(), StatusCode::OK);
+    let r = op
+        .post_form(
+            &format!("/users/{member_id}/delete"),
+            &[("confirm", &app.seed.member_username)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = mia.get("/profile").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location(&r).starts_with("/sign-in"));
+    let entries = audit(&app, "user.delete").await;
+    assert_eq!(details(&entries[0])["sessionsEnded"], 1);
+}
+
+#[tokio::test]
+async fn csv_formulas_behind_separators_are_neutralized() {
+    let app = common::spawn_app().await;
+    app.fake
+        .state()
+        .create_user(user("Mia;=1+1;-2+3", "formula_mia", "a,@b@formula.test"));
+    let b = app.operator().await;
+    let body = b
+        .get("/users/export.csv?q=formula_mia")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = body.trim_end().split("\r\n").collect();
+    assert_eq!(lines.len(), 2, "{body}");
+    assert!(
+        lines[1].contains(",\"formula_mia\",\"Mia;'=1+1;'-2+3\",\"a,'@b@formula.test\","),
+        "{}",
+        lines[1]
+    );
 }

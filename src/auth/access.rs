@@ -1,7 +1,9 @@
 //! Who may do what. One set of extractors used by every route: [`CurrentUser`] (signed in),
 //! [`Operator`] (holds the operator role), [`OrgAdmin`] (administers the organization in the
 //! path, or is an operator). Roles come from Logto and are re-checked at most every
-//! `PORTAL_ACCESS_RECHECK_SECS`, so a removed admin loses access within that time.
+//! `PORTAL_ACCESS_RECHECK_SECS`, so an admin removed outside the portal loses access within
+//! that time; when the portal itself changes someone's access it bumps their access
+//! generation ([`crate::auth::revocation`]) and their next request, on any replica, re-reads it.
 
 use axum::{
     extract::{FromRequestParts, Path},
@@ -12,7 +14,7 @@ use tower_sessions::Session;
 
 use crate::audit::{now_ms, NewEntry};
 use crate::auth::session::{Access, OrgMembership, SessionUser, ACCESS_KEY, USER_KEY};
-use crate::logto::LogtoError;
+use crate::logto::{LogtoError, LogtoId};
 use crate::web::context::origin_of;
 use crate::web::error::AppError;
 use crate::web::AppState;
@@ -22,6 +24,25 @@ use crate::web::AppState;
 pub async fn load_access(
     state: &AppState,
     user_id: &str,
+) -> Result<Option<(crate::logto::User, Access)>, LogtoError> {
+    // Read before Logto: a change made while Logto answers bumps it past this value, so
+    // the next request reads again. Unreadable, 0 is the safe side: the next request that
+    // reads a higher generation checks again.
+    let generation = state
+        .db
+        .access_generation(user_id)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "could not read the access generation");
+            0
+        });
+    load_access_from_logto(state, user_id, generation).await
+}
+
+async fn load_access_from_logto(
+    state: &AppState,
+    user_id: &str,
+    generation: i64,
 ) -> Result<Option<(crate::logto::User, Access)>, LogtoError> {
     let (user, roles, orgs) = tokio::join!(
         state.logto.get_user(user_id),
@@ -63,18 +84,23 @@ pub async fn load_access(
             is_operator,
             orgs,
             checked_at: now_ms(),
+            generation,
         },
     )))
 }
 
 type Checked = Option<(crate::logto::User, Access)>;
 
+/// A finished check and the access generation it was made under.
+type Done = (Checked, i64);
+
 /// One re-check at a time per person, shared by their concurrent requests: a browser that
 /// fires many requests when the check falls due asks Logto once, not once per request.
+/// A result is shared only with requests that need no newer generation, so a change made
+/// through the portal is never answered from this process's memory.
 #[derive(Default)]
 pub struct AccessChecks {
-    per_user:
-        std::sync::Mutex<HashMap<String, std::sync::Arc<tokio::sync::Mutex<Option<Checked>>>>>,
+    per_user: std::sync::Mutex<HashMap<String, std::sync::Arc<tokio::sync::Mutex<Option<Done>>>>>,
 }
 
 impl AccessChecks {
@@ -83,6 +109,7 @@ impl AccessChecks {
         state: &AppState,
         user_id: &str,
         stale_at: i64,
+        generation: i64,
     ) -> Result<Checked, LogtoError> {
         let slot = {
             let mut map = self.per_user.lock().unwrap_or_else(|e| e.into_inner());
@@ -92,7 +119,7 @@ impl AccessChecks {
             map.retain(|_, slot| match slot.try_lock() {
                 Ok(done) => done
                     .as_ref()
-                    .and_then(|c| c.as_ref())
+                    .and_then(|(c, _)| c.as_ref())
                     .is_some_and(|(_, a)| now - a.checked_at < fresh_for),
                 Err(_) => true,
             });
@@ -100,14 +127,14 @@ impl AccessChecks {
         };
         let mut result = slot.lock().await;
         // Another request of this person finished a newer check while this one waited.
-        if let Some(done) = result.as_ref() {
+        if let Some((done, done_generation)) = result.as_ref() {
             let newer = done.as_ref().is_none_or(|(_, a)| a.checked_at > stale_at);
-            if newer {
+            if newer && *done_generation >= generation {
                 return Ok(done.clone());
             }
         }
-        let fresh = load_access(state, user_id).await?;
-        *result = Some(fresh.clone());
+        let fresh = load_access_from_logto(state, user_id, generation).await?;
+        *result = Some((fresh.clone(), generation));
         Ok(fresh)
     }
 }
@@ -172,10 +199,18 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Err(not_signed_in());
         }
         let mut access: Access = session.get(ACCESS_KEY).await?.unwrap_or_default();
-        if now - access.checked_at >= state.config.access_recheck.as_millis() as i64 {
+        // One indexed read per request: the portal changed this person's access since the
+        // session read it (possibly on another replica).
+        let generation = state
+            .db
+            .access_generation(&user.id)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        let due = now - access.checked_at >= state.config.access_recheck.as_millis() as i64;
+        if due || access.generation < generation {
             match state
                 .access_checks
-                .check(state, &user.id, access.checked_at)
+                .check(state, &user.id, access.checked_at, generation)
                 .await
                 .map_err(AppError::Logto)?
             {
@@ -263,11 +298,16 @@ impl FromRequestParts<AppState> for OrgAdmin {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let user = CurrentUser::from_request_parts(parts, state).await?;
+        // A malformed id names nothing: 404 before anything else, Logto included.
         let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
             .await
             .map_err(|_| AppError::NotFound)?;
-        let org_id = params.get("org_id").cloned().ok_or(AppError::NotFound)?;
+        let org_id = params
+            .get("org_id")
+            .and_then(|id| LogtoId::parse(id).ok())
+            .ok_or(AppError::NotFound)?
+            .into_string();
+        let user = CurrentUser::from_request_parts(parts, state).await?;
         if !(user.access.is_operator || user.access.is_org_admin(&org_id)) {
             record_denial(state, parts, &user, Some(&org_id), "not_org_admin").await;
             return Err(AppError::NotFound);

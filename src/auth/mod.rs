@@ -1,4 +1,5 @@
 //! Sign-in, sessions and access rules.
 pub mod access;
 pub mod oidc;
+pub mod revocation;
 pub mod session;

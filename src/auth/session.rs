@@ -51,6 +51,11 @@ pub struct Access {
     pub orgs: Vec<OrgMembership>,
     /// Epoch ms of the last check against Logto.
     pub checked_at: i64,
+    /// The person's access generation (`access_generations`) when this was read: the portal
+    /// bumps it when it changes the person's access, and a session holding an older one
+    /// reads access again on its next request.
+    #[serde(default)]
+    pub generation: i64,
 }
 
 impl Access {

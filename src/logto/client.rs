@@ -11,6 +11,7 @@ use tokio::sync::Semaphore;
 
 use super::capabilities::Capabilities;
 use super::error::{api_error, LogtoError};
+use super::id;
 use super::page::{self, Page};
 use super::retry::{self, MAX_RETRIES, MAX_RETRY_AFTER};
 use super::search::{encode_query, push_page};
@@ -128,16 +129,21 @@ pub(crate) struct RawResponse {
 pub(crate) struct Route {
     pub(crate) template: &'static str,
     pub(crate) path: String,
+    /// An id that is not a [`LogtoId`](super::LogtoId) was given: the request is refused before it is sent.
+    pub(crate) refused: bool,
 }
 
-/// Fills the `{..}` placeholders of `template` in order, percent-encoding ids.
+/// Fills the `{..}` placeholders of `template` in order. Every id must be a [`LogtoId`](super::LogtoId)
+/// (which needs no encoding); anything else (`..`, `a/b`, an empty id) marks the route as
+/// refused, so it never reaches Logto with the M2M token.
 pub(crate) fn route(template: &'static str, ids: &[&str]) -> Route {
-    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    const NAME_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'_')
         .remove(b'.')
         .remove(b'~');
     let mut path = String::with_capacity(template.len() + 24);
+    let mut refused = false;
     let mut ids = ids.iter();
     let mut rest = template;
     while let Some(start) = rest.find('{') {
@@ -146,11 +152,39 @@ pub(crate) fn route(template: &'static str, ids: &[&str]) -> Route {
             .find('}')
             .map_or(rest.len(), |e| start + e + 1);
         let id = ids.next().copied().unwrap_or_default();
-        path.extend(percent_encoding::utf8_percent_encode(id, SEGMENT));
+        if &rest[start..end] == "{target}" {
+            // A connector target (`google`, `azure-ad` …) is a name, not an id: encoded, and
+            // never a dot segment (URL parsers turn `..` and `%2e%2e` alike into "up").
+            if id.is_empty() || id.bytes().all(|b| b == b'.') {
+                refused = true;
+                path.push_str("{refused}");
+            } else {
+                path.extend(percent_encoding::utf8_percent_encode(id, NAME_SEGMENT));
+            }
+        } else if id::is_valid(id) {
+            path.push_str(id);
+        } else {
+            refused = true;
+            path.push_str("{refused}");
+        }
         rest = &rest[end..];
     }
     path.push_str(rest);
-    Route { template, path }
+    Route {
+        template,
+        path,
+        refused,
+    }
+}
+
+/// What a refused route answers: the entity cannot exist, as Logto would say.
+fn refused_route(template: &str) -> LogtoError {
+    LogtoError::Api {
+        status: 404,
+        code: Some("portal.invalid_id".into()),
+        message: format!("not a Logto id in {template}"),
+        request_id: None,
+    }
 }
 
 pub(crate) enum Body {
@@ -421,6 +455,9 @@ impl Inner {
         query: &[(String, String)],
         body: Option<Body>,
     ) -> Result<RawResponse, LogtoError> {
+        if route.refused {
+            return Err(refused_route(route.template));
+        }
         let endpoint = format!("{method} {}", route.template);
         // Logto ignores parameters it does not know: sending one would silently change the
         // meaning of the answer (a filter that filters nothing), so it is never sent.
@@ -617,14 +654,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn route_fills_and_encodes_ids() {
+    fn route_fills_ids_and_refuses_what_is_not_an_id() {
         let r = route(
             "/api/organizations/{id}/users/{userId}/roles",
-            &["o1", "u/2 x"],
+            &["o1", "u_2-x"],
         );
-        assert_eq!(r.path, "/api/organizations/o1/users/u%2F2%20x/roles");
+        assert_eq!(r.path, "/api/organizations/o1/users/u_2-x/roles");
         assert_eq!(r.template, "/api/organizations/{id}/users/{userId}/roles");
+        assert!(!r.refused);
         assert_eq!(route("/api/users", &[]).path, "/api/users");
+        for bad in ["..", ".", "u/2 x", "..%2Fusers", "", "a.b"] {
+            let r = route("/api/organization-invitations/{id}", &[bad]);
+            assert!(r.refused, "{bad:?}");
+            assert!(!r.path.contains(".."), "{bad:?}: {}", r.path);
+        }
+        // Connector targets are names: encoded, never a dot segment.
+        let r = route("/api/users/{userId}/identities/{target}", &["u1", "a b.c"]);
+        assert_eq!(r.path, "/api/users/u1/identities/a%20b.c");
+        assert!(route("/api/users/{userId}/identities/{target}", &["u1", ".."]).refused);
+        assert!(route("/api/users/{userId}/identities/{target}", &["..", "google"]).refused);
+        // A placeholder without an id is refused too.
+        assert!(route("/api/users/{userId}", &[]).refused);
+    }
+
+    #[tokio::test]
+    async fn a_refused_route_is_not_sent() {
+        // Nothing listens on port 9: a request that were sent would fail as unavailable.
+        let client = LogtoClient::new(cfg("http://127.0.0.1:9")).unwrap();
+        let err = client.get_user("../../api/roles").await.unwrap_err();
+        assert!(err.is_not_found(), "{err:?}");
+        assert_eq!(err.code(), Some("portal.invalid_id"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod capabilities;
 mod check;
 mod client;
 mod error;
+mod id;
 mod invitations;
 mod logs;
 mod models;
@@ -32,6 +33,7 @@ pub use capabilities::{
 pub use check::{CheckLine, CheckReport, SignInApp};
 pub use client::{LogtoClient, LogtoClientConfig, OPENAPI_PATH};
 pub use error::LogtoError;
+pub use id::{is_valid as id_is_valid, InvalidId, LogtoId};
 pub use logs::LogQuery;
 pub use models::{
     Address, CodeTarget, FeaturedUser, Identity, Invitation, InvitationFilter, InvitationStatus,

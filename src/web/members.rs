@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use askama::Template;
 use axum::{
     body::{Body, Bytes},
-    extract::{Path, RawQuery, State},
+    extract::{RawQuery, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::get,
@@ -26,6 +26,7 @@ use serde_json::json;
 
 use crate::audit::NewEntry;
 use crate::auth::access::OrgAdmin;
+use crate::auth::revocation::{after_access_change, AccessChange};
 use crate::auth::session::{safe_return_to, ACCESS_KEY};
 use crate::config::AdminUserSearch;
 use crate::leases::{Lease, LeaseError, LEASE_WAIT};
@@ -38,6 +39,7 @@ use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::{logto_view, AppError, AppResult};
 use crate::web::htmx::{html, page_or_partial};
 use crate::web::i18n::Tr;
+use crate::web::ids::{Ids, LogtoId};
 use crate::web::pager::{PageParams, Pager};
 use crate::web::AppState;
 
@@ -359,9 +361,8 @@ impl MemberRow {
             id: m.id.clone(),
             org_id: org_id.to_string(),
             initials,
-            // Only https pictures: the CSP allows no other remote images, and nothing else
-            // belongs in an `src`.
-            avatar: m.avatar.clone().filter(|a| a.starts_with("https://")),
+            // Through the portal: the browser never contacts the avatar's host.
+            avatar: crate::web::avatars::avatar_src(&m.id, m.avatar.as_deref()),
             email: m.primary_email.clone().filter(|s| !s.is_empty()),
             username: m.username.clone().filter(|s| !s.is_empty()),
             roles: m
@@ -689,7 +690,7 @@ async fn row(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
-    Path((_, user_id)): Path<(String, String)>,
+    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     let back = safe_back(&admin.org_id, &Fields::query(raw.as_deref()).get("back"));
@@ -760,7 +761,7 @@ async fn edit_roles(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
-    Path((_, user_id)): Path<(String, String)>,
+    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     let cache = &state.org_cache;
@@ -972,7 +973,7 @@ async fn save_roles(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
-    Path((_, user_id)): Path<(String, String)>,
+    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
     body: Bytes,
 ) -> AppResult<Response> {
     let cache = &state.org_cache;
@@ -1032,15 +1033,13 @@ async fn save_roles(
     match outcome {
         Ok(chosen) => {
             let after = role_names(&chosen);
-            state
-                .audit
-                .record_or_log(
-                    NewEntry::new("member.roles_change", ctx.actor(), ctx.origin())
-                        .target("user", &member.id, Some(&name))
-                        .org(&org_id)
-                        .details(json!({ "before": before, "after": after })),
-                )
-                .await;
+            let entry = NewEntry::new("member.roles_change", ctx.actor(), ctx.origin())
+                .target("user", &member.id, Some(&name))
+                .org(&org_id)
+                .details(json!({ "before": before, "after": after }));
+            let entry =
+                after_access_change(&state, entry, &member.id, AccessChange::RolesChanged).await;
+            state.audit.record_or_log(entry).await;
             let lost_own_admin = member.id == admin.user.user.id
                 && !admin.is_operator()
                 && !holds_admin_role(&state, &after);
@@ -1245,7 +1244,7 @@ async fn confirm_remove(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
-    Path((_, user_id)): Path<(String, String)>,
+    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     let back = safe_back(&admin.org_id, &Fields::query(raw.as_deref()).get("back"));
@@ -1264,7 +1263,7 @@ async fn remove(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
-    Path((_, user_id)): Path<(String, String)>,
+    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
     body: Bytes,
 ) -> AppResult<Response> {
     let cache = &state.org_cache;
@@ -1329,6 +1328,8 @@ async fn remove(
         .details(json!({ "roles": held }));
     match outcome {
         Ok(()) => {
+            let change = AccessChange::MembershipChanged;
+            let entry = after_access_change(&state, entry, &member.id, change).await;
             state.audit.record_or_log(entry).await;
             let message = ctx
                 .t
@@ -1863,7 +1864,15 @@ async fn add(
         Ok(()) => {
             state
                 .audit
-                .record_or_log(entry.details(json!({ "roles": names })))
+                .record_or_log(
+                    after_access_change(
+                        &state,
+                        entry.details(json!({ "roles": names })),
+                        &user.id,
+                        AccessChange::MembershipChanged,
+                    )
+                    .await,
+                )
                 .await;
             (
                 "success",
@@ -1875,7 +1884,15 @@ async fn add(
             // The membership exists; only the roles are missing. Both facts go to the trail.
             state
                 .audit
-                .record_or_log(entry.details(json!({ "roles": [], "requestedRoles": names })))
+                .record_or_log(
+                    after_access_change(
+                        &state,
+                        entry.details(json!({ "roles": [], "requestedRoles": names })),
+                        &user.id,
+                        AccessChange::MembershipChanged,
+                    )
+                    .await,
+                )
                 .await;
             record_failure(
                 &state,
@@ -1986,7 +2003,7 @@ async fn export_csv(
     let head = format!(
         "{}{}",
         crate::web::csv::BOM,
-        crate::web::csv::line(CSV_HEADER)
+        crate::web::csv::header_line(&CSV_HEADER)
     );
     let rows = stream::iter(first.map(Ok))
         .chain(members)

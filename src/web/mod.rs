@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod audit;
+pub mod avatars;
 pub mod cache;
 pub mod context;
 pub mod csv;
@@ -10,6 +11,7 @@ pub mod format;
 pub mod health;
 pub mod htmx;
 pub mod i18n;
+pub mod ids;
 pub mod invitations;
 pub mod members;
 pub mod metrics;
@@ -60,6 +62,8 @@ pub struct Inner {
     pub org_cache: members::MemberCache,
     /// Whether Logto has a storage provider for avatar uploads.
     pub storage_ready: cache::Ttl<bool>,
+    /// Avatars fetched and re-encoded by the portal (bounded, in memory).
+    pub avatars: avatars::Avatars,
 }
 
 /// Shared by every handler; cheap to clone.
@@ -90,6 +94,7 @@ impl AppState {
             access_checks: Default::default(),
             directory_choices: cache::Ttl::new(std::time::Duration::from_secs(60)),
             storage_ready: cache::Ttl::new(std::time::Duration::from_secs(300)),
+            avatars: Default::default(),
         })))
     }
 }
@@ -117,7 +122,10 @@ pub fn router(state: AppState) -> Router {
         .route("/sign-out", post(crate::auth::oidc::sign_out))
         .route("/signed-out", get(crate::auth::oidc::signed_out))
         .route("/lang/{code}", get(pages::switch_language))
+        .route("/avatars/{user_id}", get(avatars::serve))
         .merge(pages::routes())
+        // Malformed ids in the path: 404 before any extractor (and so any call to Logto).
+        .route_layer(middleware::from_fn(ids::refuse_malformed_ids))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::csrf_guard,

@@ -48,7 +48,10 @@ async fn go(user: CurrentUser, RawQuery(raw): RawQuery) -> AppResult<Response> {
     if org_id.is_empty() {
         return Ok(Redirect::to("/orgs").into_response());
     }
-    if !(user.access.is_operator || user.access.is_org_admin(&org_id)) {
+    // Only a Logto id becomes part of the path redirected to.
+    if crate::logto::LogtoId::parse(&org_id).is_err()
+        || !(user.access.is_operator || user.access.is_org_admin(&org_id))
+    {
         return Err(AppError::NotFound);
     }
     Ok(Redirect::to(&members_href(&org_id)).into_response())

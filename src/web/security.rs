@@ -22,10 +22,11 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     // Chrome applies form-action to the redirect after a form post, and sign-out redirects
-    // to Logto's end-session endpoint.
+    // to Logto's end-session endpoint. Images only from the portal: avatars are fetched and
+    // re-encoded by it (`/avatars/…`), so no page makes a browser contact another host.
     let logto_origin = state.config.logto_endpoint.origin().ascii_serialization();
     let csp = format!(
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; \
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
          connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
          form-action 'self' {logto_origin}; frame-ancestors 'none'"
     );

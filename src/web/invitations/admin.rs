@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use askama::Template;
 use axum::{
-    extract::{FromRequest, Multipart, Path, Query, Request, State},
+    extract::{FromRequest, Multipart, Query, Request, State},
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Redirect, Response},
     Form,
@@ -29,6 +29,7 @@ use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::htmx::html;
 use crate::web::i18n::Tr;
+use crate::web::ids::{Ids, LogtoId};
 use crate::web::pager::{PageParams, Pager};
 use crate::web::AppState;
 
@@ -781,7 +782,7 @@ pub async fn resend(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
-    Path((_, invitation_id)): Path<(String, String)>,
+    Ids((_, invitation_id)): Ids<(LogtoId, LogtoId)>,
     Form(form): Form<ActionForm>,
 ) -> AppResult<Response> {
     act(state, admin, ctx, &invitation_id, form, Action::Resend).await
@@ -792,7 +793,7 @@ pub async fn revoke(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
-    Path((_, invitation_id)): Path<(String, String)>,
+    Ids((_, invitation_id)): Ids<(LogtoId, LogtoId)>,
     Form(form): Form<ActionForm>,
 ) -> AppResult<Response> {
     act(state, admin, ctx, &invitation_id, form, Action::Revoke).await
@@ -803,7 +804,7 @@ pub async fn delete(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
-    Path((_, invitation_id)): Path<(String, String)>,
+    Ids((_, invitation_id)): Ids<(LogtoId, LogtoId)>,
     Form(form): Form<ActionForm>,
 ) -> AppResult<Response> {
     act(state, admin, ctx, &invitation_id, form, Action::Delete).await

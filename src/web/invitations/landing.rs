@@ -1,9 +1,9 @@
 //! `/invitations/{id}`: the invitee's landing page and the acceptance.
 //!
 //! The page is public (the invitee may not have an account yet) and shows only what the
-//! invitee needs: organization, inviter, roles, expiry, and the invited address masked until
-//! someone signs in. Knowing the link is not enough to accept: acceptance needs a signed-in
-//! person whose primary email is the invited address.
+//! invitee needs: organization, inviter, roles, expiry, and the invited address masked for
+//! anyone but the invitee (signed in with that address). Knowing the link is not enough to
+//! accept: acceptance needs a signed-in person whose primary email is the invited address.
 //!
 //! "Accept" from an anonymous visitor (a CSRF-checked form) remembers the intent in the
 //! session and sends the person to sign in or register with the invited address; back on this
@@ -11,7 +11,7 @@
 
 use askama::Template;
 use axum::{
-    extract::{FromRequestParts, Path, State},
+    extract::{FromRequestParts, State},
     http::{request::Parts, StatusCode},
     response::{IntoResponse, Redirect, Response},
 };
@@ -29,6 +29,7 @@ use crate::web::context::{csrf_token, set_flash, PageCtx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::htmx::html;
 use crate::web::i18n::Tr;
+use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
 
 /// Session key of an acceptance started before signing in.
@@ -75,7 +76,7 @@ pub struct LandingView {
     pub inviter: String,
     pub roles: Vec<String>,
     pub expires: Option<When>,
-    /// Masked for anonymous visitors.
+    /// Masked for everyone but the invitee (signed in with the invited address).
     pub invitee: String,
     pub signed_in: bool,
     pub my_email: String,
@@ -87,11 +88,11 @@ pub struct LandingView {
 
 impl LandingView {
     /// Signs in again as the invited person: Logto asks for credentials even when it still
-    /// has a session for someone else (`prompt=login`), then comes back here.
+    /// has a session for someone else (`prompt=login`), then comes back here. No login hint:
+    /// the person signed in is not the invitee and does not get to read the address.
     pub fn switch_account_href(&self) -> String {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
         q.append_pair("prompt", "login");
-        q.append_pair("login_hint", &self.invitee);
         q.append_pair("return_to", &format!("/invitations/{}", self.id));
         format!("/sign-in?{}", q.finish())
     }
@@ -173,18 +174,14 @@ fn unknown(ctx: PageCtx, id: &str) -> AppResult<Response> {
     Ok((StatusCode::NOT_FOUND, html(&LandingPage { ctx, view })?).into_response())
 }
 
-/// Invitation ids are lowercase letters and digits; anything else cannot be one.
-fn plausible_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric())
-}
-
 /// [`fetch`] for an id from the address, within the visitor's look-up limit.
 async fn fetch_for_visitor(
     state: &AppState,
     ctx: &PageCtx,
     id: &str,
 ) -> AppResult<Option<Invitation>> {
-    if !plausible_id(id) {
+    // Not a Logto id: the "unknown invitation" page, without asking Logto or counting.
+    if LogtoId::parse(id).is_err() {
         return Ok(None);
     }
     lookup_allowed(state, ctx).await?;
@@ -192,7 +189,8 @@ async fn fetch_for_visitor(
 }
 
 async fn fetch(state: &AppState, id: &str) -> AppResult<Option<Invitation>> {
-    if !plausible_id(id) {
+    // Not a Logto id: the same "unknown invitation" page, without asking Logto.
+    if LogtoId::parse(id).is_err() {
         return Ok(None);
     }
     match state.logto.get_invitation(id).await {
@@ -297,7 +295,9 @@ async fn render(
             .map(|r| r.name.clone())
             .collect(),
         expires: Some(When::new(&ctx.t, now, invitation.expires_at)),
-        invitee: if signed_in {
+        // Only the invitee sees the whole address: the link may be forwarded, or opened by
+        // someone else signed in on a shared computer.
+        invitee: if email_matches {
             invitation.invitee.clone()
         } else {
             mask_email(&invitation.invitee)
@@ -330,7 +330,7 @@ pub async fn show(
     MaybeUser(user): MaybeUser,
     session: Session,
     ctx: PageCtx,
-    Path(id): Path<String>,
+    Ids(id): Ids<String>,
 ) -> AppResult<Response> {
     let Some(invitation) = fetch_for_visitor(&state, &ctx, &id).await? else {
         return unknown(ctx, &id);
@@ -349,7 +349,7 @@ pub async fn accept(
     MaybeUser(user): MaybeUser,
     session: Session,
     ctx: PageCtx,
-    Path(id): Path<String>,
+    Ids(id): Ids<String>,
 ) -> AppResult<Response> {
     let Some(invitation) = fetch_for_visitor(&state, &ctx, &id).await? else {
         state
@@ -552,10 +552,10 @@ mod tests {
 
     #[test]
     fn ids_are_checked_before_asking_logto() {
-        assert!(plausible_id("abc123xyz"));
-        assert!(!plausible_id(""));
-        assert!(!plausible_id("../users"));
-        assert!(!plausible_id(&"a".repeat(65)));
+        assert!(LogtoId::parse("abc123xyz").is_ok());
+        assert!(LogtoId::parse("").is_err());
+        assert!(LogtoId::parse("../users").is_err());
+        assert!(LogtoId::parse(&"a".repeat(65)).is_err());
     }
 
     #[test]

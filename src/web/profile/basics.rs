@@ -84,8 +84,14 @@ struct BasicsSection<'a> {
 }
 
 impl BasicsSection<'_> {
-    fn avatar(&self) -> Option<&str> {
-        self.user.avatar.as_deref().filter(|a| !a.is_empty())
+    /// Shown under the avatar, and in its place when it cannot be loaded.
+    fn initials(&self) -> String {
+        crate::web::users::initials(self.user.display_name())
+    }
+
+    /// The saved avatar, through the portal.
+    fn avatar(&self) -> Option<String> {
+        crate::web::avatars::avatar_src(&self.user.id, self.user.avatar.as_deref())
     }
 }
 
@@ -170,11 +176,10 @@ fn editor(
         );
     }
     focus_first(&mut inputs);
-    let preview = if errors.contains_key("avatar") {
-        user.avatar.clone().unwrap_or_default()
-    } else {
-        form.avatar.clone()
-    };
+    // The saved avatar, through the portal: the CSP loads no image from another host, so a
+    // typed address is previewed once saved (the script hides the preview while it differs).
+    let preview =
+        crate::web::avatars::avatar_src(&user.id, user.avatar.as_deref()).unwrap_or_default();
     render_template(BasicsSection {
         ctx,
         user,

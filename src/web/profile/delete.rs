@@ -130,7 +130,15 @@ pub async fn delete_account(
         }
         return Err(e.into());
     }
-    state.audit.record_or_log(entry(ACTION, &ctx, &user)).await;
+    // The person's other portal sessions (other browsers) end with the account.
+    let done = crate::auth::revocation::after_access_change(
+        &state,
+        entry(ACTION, &ctx, &user),
+        &user.id,
+        crate::auth::revocation::AccessChange::Deleted,
+    )
+    .await;
+    state.audit.record_or_log(done).await;
     me.session.flush().await?;
     if ctx.is_htmx {
         let mut resp = StatusCode::OK.into_response();

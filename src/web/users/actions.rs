@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     Form,
@@ -16,10 +16,12 @@ use tower_sessions::Session;
 use super::plausible_id;
 use crate::audit::NewEntry;
 use crate::auth::access::Operator;
+use crate::auth::revocation::{after_access_change, AccessChange};
 use crate::logto::{LogtoError, User};
 use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::{logto_view, AppError, AppResult};
 use crate::web::htmx::page_or_partial;
+use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
 
 /// Audit code of a refusal by the portal itself (acting on one's own account).
@@ -208,6 +210,22 @@ fn act<'a>(
     }
 }
 
+/// After a change that Logto accepted, the person's portal sessions follow it at once
+/// (ended or re-read); the audit entry says how many.
+async fn sessions_follow<T>(
+    state: &AppState,
+    entry: NewEntry,
+    result: &Result<T, LogtoError>,
+    user_id: &str,
+    change: AccessChange,
+) -> NewEntry {
+    if result.is_ok() {
+        after_access_change(state, entry, user_id, change).await
+    } else {
+        entry
+    }
+}
+
 fn user_entry(action: &str, ctx: &PageCtx, u: &User) -> NewEntry {
     NewEntry::new(action, ctx.actor(), ctx.origin()).target("user", &u.id, Some(u.display_name()))
 }
@@ -255,7 +273,7 @@ pub async fn confirm_suspend(
     Operator(op): Operator,
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path(user_id): Path<String>,
+    Ids(user_id): Ids<LogtoId>,
 ) -> AppResult<Response> {
     let u = load_user(&state, &user_id).await?;
     let c = suspend_confirm(&ctx, &u, op.id() == u.id, true);
@@ -266,7 +284,7 @@ pub async fn confirm_unsuspend(
     Operator(op): Operator,
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path(user_id): Path<String>,
+    Ids(user_id): Ids<LogtoId>,
 ) -> AppResult<Response> {
     let u = load_user(&state, &user_id).await?;
     let c = suspend_confirm(&ctx, &u, op.id() == u.id, false);
@@ -300,6 +318,12 @@ async fn set_suspended(
         "users.unsuspend.done"
     };
     let msg = ctx.t.f(done, &[("name", &u.display_name())]);
+    // Suspension ends the person's portal sessions at once; unsuspension has nothing to end.
+    let entry = if suspend {
+        sessions_follow(&state, entry, &result, &u.id, AccessChange::Suspended).await
+    } else {
+        entry
+    };
     act(&state, &ctx, op)
         .finish(entry, result, msg, &back, &back)
         .await
@@ -309,18 +333,18 @@ pub async fn suspend(
     Operator(op): Operator,
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path(user_id): Path<String>,
+    Ids(user_id): Ids<LogtoId>,
 ) -> AppResult<Response> {
-    set_suspended(&op, ctx, state, user_id, true).await
+    set_suspended(&op, ctx, state, user_id.into_string(), true).await
 }
 
 pub async fn unsuspend(
     Operator(op): Operator,
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path(user_id): Path<String>,
+    Ids(user_id): Ids<LogtoId>,
 ) -> AppResult<Response> {
-    set_suspended(&op, ctx, state, user_id, false).await
+    set_suspended(&op, ctx, state, user_id.into_string(), false).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -355,7 +379,7 @@ pub async fn confirm_delete(
     Operator(op): Operator,
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path(user_id): Path<String>,
+    Ids(user_id): Ids<LogtoId>,
 ) -> AppResult<Response> {
     let u = load_user(&state, &user_id).await?;
     let typed = Typed {
@@ -377,7 +401,7 @@ pub async fn delete(
     Operator(op): Operator,
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path(user_id): Path<String>,
+    Ids(user_id): Ids<LogtoId>,
     Form(form): Form<DeleteForm>,
 ) -> AppResult<Response> {
     let u = load_user(&state, &user_id).await?;
@@ -406,6 +430,7 @@ pub async fn delete(
     }
     let result = state.logto.delete_user(&u.id).await;
     let msg = ctx.t.f("users.delete.done", &[("name", &u.display_name())]);
+    let entry = sessions_follow(&state, entry, &result, &u.id, AccessChange::Deleted).await;
     act(&state, &ctx, &op)
         .finish(entry, result, msg, &back, "/users")
         .await
@@ -419,7 +444,7 @@ pub async fn org_add(
     Operator(op): Operator,
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path(user_id): Path<String>,
+    Ids(user_id): Ids<LogtoId>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let u = load_user(&state, &user_id).await?;
@@ -482,17 +507,22 @@ pub async fn org_add(
     };
     if let (Ok(()), Err(e)) = (&added, &result) {
         // Membership stands without the roles: say exactly that.
+        let entry = entry.details(json!({
+            "organization": org.name,
+            "roles": role_names,
+            "membershipAdded": true,
+        }));
+        let entry = sessions_follow(
+            &state,
+            entry,
+            &added,
+            &u.id,
+            AccessChange::MembershipChanged,
+        )
+        .await;
         state
             .audit
-            .record_or_log(
-                entry
-                    .details(json!({
-                        "organization": org.name,
-                        "roles": role_names,
-                        "membershipAdded": true,
-                    }))
-                    .failed(&failure_code(e)),
-            )
+            .record_or_log(entry.failed(&failure_code(e)))
             .await;
         let msg = ctx.t.f(
             "users.orgs.roles_failed",
@@ -504,6 +534,14 @@ pub async fn org_add(
         "users.orgs.added",
         &[("name", &u.display_name()), ("org", &org.name)],
     );
+    let entry = sessions_follow(
+        &state,
+        entry,
+        &result,
+        &u.id,
+        AccessChange::MembershipChanged,
+    )
+    .await;
     act(&state, &ctx, &op)
         .finish(entry, result, msg, &back, &back)
         .await
@@ -554,7 +592,7 @@ pub async fn confirm_org_remove(
     Operator(_op): Operator,
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path((user_id, org_id)): Path<(String, String)>,
+    Ids((user_id, org_id)): Ids<(LogtoId, LogtoId)>,
 ) -> AppResult<Response> {
     let u = load_user(&state, &user_id).await?;
     let org = membership(&state, &u, &org_id).await?;
@@ -566,7 +604,7 @@ pub async fn org_remove(
     Operator(op): Operator,
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path((user_id, org_id)): Path<(String, String)>,
+    Ids((user_id, org_id)): Ids<(LogtoId, LogtoId)>,
 ) -> AppResult<Response> {
     let u = load_user(&state, &user_id).await?;
     let back = user_href(&u.id);
@@ -579,11 +617,19 @@ pub async fn org_remove(
         .org(&org_id)
         .details(json!({ "organization": org_name }));
     let result = state.logto.remove_org_member(&org_id, &u.id).await;
-    let label = org_name.unwrap_or_else(|| org_id.clone());
+    let label = org_name.unwrap_or_else(|| org_id.to_string());
     let msg = ctx.t.f(
         "users.orgs.removed",
         &[("name", &u.display_name()), ("org", &label)],
     );
+    let entry = sessions_follow(
+        &state,
+        entry,
+        &result,
+        &u.id,
+        AccessChange::MembershipChanged,
+    )
+    .await;
     act(&state, &ctx, &op)
         .finish(entry, result, msg, &back, &back)
         .await
@@ -602,7 +648,7 @@ pub async fn role_assign(
     Operator(op): Operator,
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path(user_id): Path<String>,
+    Ids(user_id): Ids<LogtoId>,
     Form(form): Form<RoleForm>,
 ) -> AppResult<Response> {
     let u = load_user(&state, &user_id).await?;
@@ -642,6 +688,7 @@ pub async fn role_assign(
         "users.roles.assigned",
         &[("name", &u.display_name()), ("role", &role.name)],
     );
+    let entry = sessions_follow(&state, entry, &result, &u.id, AccessChange::RolesChanged).await;
     act(&state, &ctx, &op)
         .finish(entry, result, msg, &back, &back)
         .await
@@ -659,7 +706,7 @@ pub async fn confirm_role_remove(
     Operator(op): Operator,
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path((user_id, role_id)): Path<(String, String)>,
+    Ids((user_id, role_id)): Ids<(LogtoId, LogtoId)>,
 ) -> AppResult<Response> {
     let u = load_user(&state, &user_id).await?;
     let role = held_role(&state, &u, &role_id).await?;
@@ -695,7 +742,7 @@ pub async fn role_remove(
     Operator(op): Operator,
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path((user_id, role_id)): Path<(String, String)>,
+    Ids((user_id, role_id)): Ids<(LogtoId, LogtoId)>,
 ) -> AppResult<Response> {
     let u = load_user(&state, &user_id).await?;
     let back = user_href(&u.id);
@@ -717,11 +764,12 @@ pub async fn role_remove(
             .await;
     }
     let result = state.logto.remove_user_role(&u.id, &role_id).await;
-    let label = role_name.unwrap_or_else(|| role_id.clone());
+    let label = role_name.unwrap_or_else(|| role_id.to_string());
     let msg = ctx.t.f(
         "users.roles.removed",
         &[("name", &u.display_name()), ("role", &label)],
     );
+    let entry = sessions_follow(&state, entry, &result, &u.id, AccessChange::RolesChanged).await;
     act(&state, &ctx, &op)
         .finish(entry, result, msg, &back, &back)
         .await

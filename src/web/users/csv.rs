@@ -1,5 +1,5 @@
-//! CSV of users for spreadsheets: RFC 4180 quoting, and cells that a spreadsheet would run as
-//! a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) are prefixed with `'`.
+//! CSV of users for spreadsheets, written by [`crate::web::csv`] (every cell quoted, formulas
+//! neutralized).
 
 use crate::logto::User;
 
@@ -16,11 +16,11 @@ pub const HEADER: [&str; 9] = [
     "has_password",
 ];
 
-use crate::web::csv::{line, BOM};
+use crate::web::csv::{header_line, line, BOM};
 
 /// The first line, after a byte-order mark so spreadsheet programs read UTF-8 names right.
 pub fn header() -> String {
-    format!("{BOM}{}", line(HEADER))
+    format!("{BOM}{}", header_line(&HEADER))
 }
 
 pub fn row(u: &User) -> String {
@@ -58,7 +58,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             row(&u),
-            "u1,ann,'=cmd|' /C calc'!A0,a@x.io,,1970-01-01T00:00:00Z,,true,true\r\n"
+            "\"u1\",\"ann\",\"'=cmd|' /C calc'!A0\",\"a@x.io\",\"\",\"1970-01-01T00:00:00Z\",\"\",\"true\",\"true\"\r\n"
         );
         assert!(header().starts_with("\u{feff}id,username,name,"));
     }

@@ -3,17 +3,18 @@
 
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Query, State},
     http::{header, HeaderValue},
     response::Response,
 };
 
-use super::{filter_choices, initials, plausible_id, safe_avatar, Choice, Moment};
+use super::{filter_choices, initials, plausible_id, Choice, Moment};
 use crate::auth::access::Operator;
 use crate::logto::{Log, LogQuery, LogResult, Page, Role, User, UserOrganization};
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
 use crate::web::htmx::html;
+use crate::web::ids::{Ids, LogtoId};
 use crate::web::pager::{PageParams, Pager};
 use crate::web::AppState;
 
@@ -88,7 +89,7 @@ impl Facts {
         Facts {
             id: u.id.clone(),
             label: u.display_name().to_string(),
-            avatar: safe_avatar(u.avatar.as_deref()),
+            avatar: crate::web::avatars::avatar_src(&u.id, u.avatar.as_deref()),
             initials: initials(u.display_name()),
             name: u.name.clone().unwrap_or_default(),
             username: u.username.clone().unwrap_or_default(),
@@ -267,7 +268,7 @@ pub async fn show(
     Operator(op): Operator,
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path(user_id): Path<String>,
+    Ids(user_id): Ids<LogtoId>,
     Query(paging): Query<PageParams>,
 ) -> AppResult<Response> {
     if !plausible_id(&user_id) {
@@ -276,7 +277,7 @@ pub async fn show(
     let log_query = LogQuery {
         page: paging.page(),
         page_size: paging.page_size(),
-        user_id: Some(user_id.clone()),
+        user_id: Some(user_id.to_string()),
         log_key: None,
     };
     if ctx.is_htmx {

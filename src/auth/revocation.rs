@@ -1,0 +1,107 @@
+//! Ending or refreshing a person's portal sessions at once when the portal itself changes
+//! their access (issue 15). Changes made elsewhere (Logto's console, another tool) are
+//! noticed at the next periodic re-check (`PORTAL_ACCESS_RECHECK_SECS`).
+//!
+//! Two mechanisms, both in the shared database so every replica sees them:
+//! - `session_owners` finds a person's sessions by user id; ending deletes them.
+//! - `access_generations` is bumped on every change; a session whose access was read under
+//!   an older generation reads it again from Logto on its next request (see
+//!   [`crate::auth::access::CurrentUser`]). This also catches a session that a request in
+//!   flight writes back after it was deleted.
+//!
+//! Callers go through [`end_sessions_of`] and [`refresh_access_of`] only, so whatever else
+//! must happen when access changes (e.g. revoking Logto's own sessions) has one place.
+
+use serde_json::json;
+
+use crate::audit::NewEntry;
+use crate::web::AppState;
+
+/// What the portal changed about the person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessChange {
+    Suspended,
+    Deleted,
+    RolesChanged,
+    MembershipChanged,
+}
+
+impl AccessChange {
+    fn as_str(self) -> &'static str {
+        match self {
+            AccessChange::Suspended => "suspended",
+            AccessChange::Deleted => "deleted",
+            AccessChange::RolesChanged => "roles_changed",
+            AccessChange::MembershipChanged => "membership_changed",
+        }
+    }
+}
+
+/// Ends every portal session of `user_id` (the next request of each is signed out); returns
+/// how many there were.
+pub async fn end_sessions_of(
+    state: &AppState,
+    user_id: &str,
+    reason: AccessChange,
+) -> anyhow::Result<u64> {
+    // First the generation: a copy of a session written back by a request still in flight
+    // after the deletion re-checks, and Logto then says the person may not continue.
+    state.db.bump_access_generation(user_id).await?;
+    let ended = state.db.delete_sessions_of(user_id).await?;
+    tracing::info!(
+        user_id,
+        reason = reason.as_str(),
+        ended,
+        "portal sessions ended"
+    );
+    Ok(ended)
+}
+
+/// Makes every portal session of `user_id` read the person's access from Logto again on its
+/// next request; returns how many sessions there are.
+pub async fn refresh_access_of(
+    state: &AppState,
+    user_id: &str,
+    reason: AccessChange,
+) -> anyhow::Result<u64> {
+    state.db.bump_access_generation(user_id).await?;
+    let sessions = state.db.count_sessions_of(user_id).await?;
+    tracing::info!(
+        user_id,
+        reason = reason.as_str(),
+        sessions,
+        "portal sessions refreshed"
+    );
+    Ok(sessions)
+}
+
+/// Applies `change` to `user_id`'s sessions after a successful change in Logto, and adds
+/// what happened to the change's audit entry (`sessionsEnded` or `sessionsRefreshed`).
+/// A database failure is logged and recorded as `sessionsError`; the periodic re-check
+/// still applies then.
+pub async fn after_access_change(
+    state: &AppState,
+    entry: NewEntry,
+    user_id: &str,
+    change: AccessChange,
+) -> NewEntry {
+    let ends = matches!(change, AccessChange::Suspended | AccessChange::Deleted);
+    let (key, result) = if ends {
+        (
+            "sessionsEnded",
+            end_sessions_of(state, user_id, change).await,
+        )
+    } else {
+        (
+            "sessionsRefreshed",
+            refresh_access_of(state, user_id, change).await,
+        )
+    };
+    match result {
+        Ok(n) => entry.detail(key, json!(n)),
+        Err(e) => {
+            tracing::warn!(error = %e, user_id, "could not update the person's portal sessions");
+            entry.detail("sessionsError", json!("database"))
+        }
+    }
+}
