@@ -1110,3 +1110,36 @@ async fn csv_formulas_behind_separators_are_neutralized() {
         lines[1]
     );
 }
+
+/// Taking a role away: on Logto 1.38 and later the operator may also end the person's Logto
+/// sessions (every app they signed in to), so their next tokens carry the change; on older
+/// releases the choice is replaced by a sentence naming 1.38.
+#[tokio::test]
+async fn removing_a_role_can_also_end_the_persons_logto_sessions() {
+    let app = common::spawn_app().await;
+    let member_id = app.user_id(&app.seed.member_username);
+    let role_id = app.fake.state().create_role("auditor", "Reads reports");
+    app.fake.state().assign_role(&member_id, &role_id);
+    let _signed_in = app.member().await;
+    let op = app.operator().await;
+    let confirm = format!("/users/{member_id}/roles/{role_id}/remove");
+    let (status, html) = op.get_text(&confirm).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let has_sessions = app.fake.state().version().at_least(38);
+    let checkbox = common::attrs(&html, "input[name=end_logto_sessions]", "type");
+    if !has_sessions {
+        assert!(checkbox.is_empty(), "{html}");
+        assert!(html.contains("needs Logto 1.38 or later"), "{html}");
+        return;
+    }
+    assert_eq!(checkbox, vec!["checkbox"]);
+    assert_eq!(app.fake.state().user_session_ids(&member_id).len(), 1);
+    let r = op
+        .post_form(&confirm, &[("end_logto_sessions", "on")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(app.fake.state().user_session_ids(&member_id).is_empty());
+    let entries = audit(&app, "user.role_remove").await;
+    assert_eq!(details(&entries[0])["logtoSessionsEnded"], 1);
+    assert_eq!(details(&entries[0])["sessionsRefreshed"], 1);
+}

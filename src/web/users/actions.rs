@@ -17,7 +17,7 @@ use super::plausible_id;
 use crate::audit::NewEntry;
 use crate::auth::access::Operator;
 use crate::auth::revocation::{after_access_change, AccessChange};
-use crate::logto::{LogtoError, User};
+use crate::logto::{Feature, LogtoError, User};
 use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::{logto_view, AppError, AppResult};
 use crate::web::htmx::page_or_partial;
@@ -39,6 +39,17 @@ pub struct Confirm {
     pub back: String,
     /// Delete asks the person to type this word.
     pub typed: Option<Typed>,
+    /// A choice that goes with the action (a checkbox), or why it is not offered.
+    pub choice: Option<Choice>,
+}
+
+/// A checkbox beside the confirmation.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub name: &'static str,
+    pub label: String,
+    /// Set when this Logto cannot offer the choice: one sentence instead of the checkbox.
+    pub unavailable: Option<String>,
 }
 
 impl Confirm {
@@ -266,6 +277,51 @@ fn suspend_confirm(ctx: &PageCtx, u: &User, is_self: bool, suspend: bool) -> Con
         danger: suspend,
         back: user_href(&u.id),
         typed: None,
+        choice: None,
+    }
+}
+
+/// "Also sign them out of every app", so their next tokens carry the change: Logto sessions
+/// can be ended through the Management API from 1.38.
+fn end_logto_sessions_choice(ctx: &PageCtx, state: &AppState) -> Choice {
+    let available = state.logto.capabilities().has(Feature::UserSessions);
+    Choice {
+        name: "end_logto_sessions",
+        label: ctx.t.t("users.end_logto_sessions"),
+        unavailable: (!available).then(|| {
+            ctx.t.f(
+                "users.end_logto_sessions_unavailable",
+                &[("version", &Feature::UserSessions.since())],
+            )
+        }),
+    }
+}
+
+/// The answer to that choice.
+#[derive(Debug, Default, Deserialize)]
+pub struct EndSessionsForm {
+    #[serde(default)]
+    end_logto_sessions: Option<String>,
+}
+
+/// Ends the person's Logto sessions when the operator asked (and Logto allows it); the audit
+/// entry says how many.
+async fn end_logto_sessions_if_asked<T>(
+    state: &AppState,
+    entry: NewEntry,
+    result: &Result<T, LogtoError>,
+    user_id: &str,
+    form: &EndSessionsForm,
+) -> NewEntry {
+    if result.is_err() || form.end_logto_sessions.is_none() {
+        return entry;
+    }
+    match state.logto.revoke_all_user_sessions(user_id).await {
+        Ok(n) => entry.detail("logtoSessionsEnded", json!(n)),
+        Err(e) => {
+            tracing::warn!(error = %e, user_id, "could not end the Logto sessions");
+            entry.detail("logtoSessionsError", json!(failure_code(&e)))
+        }
     }
 }
 
@@ -319,6 +375,7 @@ async fn set_suspended(
     };
     let msg = ctx.t.f(done, &[("name", &u.display_name())]);
     // Suspension ends the person's portal sessions at once; unsuspension has nothing to end.
+    // Logto itself ends a suspended person's sessions and tokens; the portal ends its own.
     let entry = if suspend {
         sessions_follow(&state, entry, &result, &u.id, AccessChange::Suspended).await
     } else {
@@ -372,6 +429,7 @@ fn delete_confirm(ctx: &PageCtx, u: &User, is_self: bool, typed: Typed) -> Confi
         danger: true,
         back: user_href(&u.id),
         typed,
+        choice: None,
     }
 }
 
@@ -559,7 +617,12 @@ async fn membership(
         .ok_or(AppError::NotFound)
 }
 
-fn org_remove_confirm(ctx: &PageCtx, u: &User, org: &crate::logto::UserOrganization) -> Confirm {
+fn org_remove_confirm(
+    ctx: &PageCtx,
+    state: &AppState,
+    u: &User,
+    org: &crate::logto::UserOrganization,
+) -> Confirm {
     let name = u.display_name();
     let roles: Vec<&str> = org
         .organization_roles
@@ -585,6 +648,7 @@ fn org_remove_confirm(ctx: &PageCtx, u: &User, org: &crate::logto::UserOrganizat
         danger: true,
         back: user_href(&u.id),
         typed: None,
+        choice: Some(end_logto_sessions_choice(ctx, state)),
     }
 }
 
@@ -596,7 +660,7 @@ pub async fn confirm_org_remove(
 ) -> AppResult<Response> {
     let u = load_user(&state, &user_id).await?;
     let org = membership(&state, &u, &org_id).await?;
-    let c = org_remove_confirm(&ctx, &u, &org);
+    let c = org_remove_confirm(&ctx, &state, &u, &org);
     render(ctx, c)
 }
 
@@ -605,6 +669,7 @@ pub async fn org_remove(
     ctx: PageCtx,
     State(state): State<AppState>,
     Ids((user_id, org_id)): Ids<(LogtoId, LogtoId)>,
+    Form(form): Form<EndSessionsForm>,
 ) -> AppResult<Response> {
     let u = load_user(&state, &user_id).await?;
     let back = user_href(&u.id);
@@ -630,6 +695,7 @@ pub async fn org_remove(
         AccessChange::MembershipChanged,
     )
     .await;
+    let entry = end_logto_sessions_if_asked(&state, entry, &result, &u.id, &form).await;
     act(&state, &ctx, &op)
         .finish(entry, result, msg, &back, &back)
         .await
@@ -734,6 +800,7 @@ pub async fn confirm_role_remove(
         danger: true,
         back: user_href(&u.id),
         typed: None,
+        choice: (!refused).then(|| end_logto_sessions_choice(&ctx, &state)),
     };
     render(ctx, c)
 }
@@ -743,6 +810,7 @@ pub async fn role_remove(
     ctx: PageCtx,
     State(state): State<AppState>,
     Ids((user_id, role_id)): Ids<(LogtoId, LogtoId)>,
+    Form(form): Form<EndSessionsForm>,
 ) -> AppResult<Response> {
     let u = load_user(&state, &user_id).await?;
     let back = user_href(&u.id);
@@ -770,6 +838,7 @@ pub async fn role_remove(
         &[("name", &u.display_name()), ("role", &label)],
     );
     let entry = sessions_follow(&state, entry, &result, &u.id, AccessChange::RolesChanged).await;
+    let entry = end_logto_sessions_if_asked(&state, entry, &result, &u.id, &form).await;
     act(&state, &ctx, &op)
         .finish(entry, result, msg, &back, &back)
         .await
