@@ -1,5 +1,7 @@
-//! What changing a member's roles and removing a member share: the audit entry naming the
-//! member, the answer when the member is gone, and leaving pages the person may no longer see.
+//! What the forms and changes on one member share: reading the member, the audit entry naming
+//! them, the answer when they are gone, and leaving pages the person may no longer see.
+
+use std::future::Future;
 
 use axum::{
     http::{HeaderValue, StatusCode},
@@ -9,12 +11,26 @@ use axum::{
 use crate::audit::NewEntry;
 use crate::auth::access::OrgAdmin;
 use crate::auth::session::ACCESS_KEY;
+use crate::logto::OrgMember;
 use crate::web::context::{set_flash, PageCtx};
-use crate::web::error::AppResult;
+use crate::web::error::{AppError, AppResult};
 use crate::web::htmx::html;
+use crate::web::AppState;
 
 use super::refusal::with_status;
-use super::{Notice, COLUMNS};
+use super::{fetch_member, Notice, COLUMNS};
+
+/// The member a form shows, read alongside `also` (what else the form needs); someone who
+/// is not a member is a 404.
+pub(super) async fn member_for_form<T>(
+    state: &AppState,
+    admin: &OrgAdmin,
+    user_id: &str,
+    also: impl Future<Output = T>,
+) -> AppResult<(OrgMember, T)> {
+    let (member, also) = tokio::join!(fetch_member(&state.logto, &admin.org_id, user_id), also);
+    Ok((member?.ok_or(AppError::NotFound)?, also))
+}
 
 /// The audit entry for `action` on one user of the organization.
 pub(super) fn member_entry(

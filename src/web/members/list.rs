@@ -17,10 +17,11 @@ use crate::web::ids::{Ids, LogtoId};
 use crate::web::pager::Pager;
 use crate::web::AppState;
 
+use super::act::member_for_form;
 use super::params::{query_string, Fields, ViewParams};
 use super::refusal::{logto_message, with_status};
 use super::COLUMNS;
-use super::{choices, fetch_member, members_path, org_name, MemberRow, RoleChoice, RowFragment};
+use super::{choices, members_path, org_name, MemberRow, RoleChoice, RowFragment};
 
 const TABLE_TARGET: &str = "#members-table";
 /// The refresh element inside the table; its requests must not add history entries.
@@ -228,9 +229,7 @@ pub(super) async fn row(
     if !ctx.is_htmx {
         return Ok(Redirect::to(&back).into_response());
     }
-    let member = fetch_member(&state.logto, &admin.org_id, &user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (member, ()) = member_for_form(&state, &admin, &user_id, async {}).await?;
     let row = MemberRow::new(&member, &admin.org_id, &admin.user.user.id, &back);
     html(&RowFragment { ctx, row })
 }

@@ -13,12 +13,14 @@ use crate::auth::access::OrgAdmin;
 use crate::auth::revocation::{after_access_change, AccessChange};
 use crate::logto::OrgMember;
 use crate::web::context::{set_flash, PageCtx};
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::htmx::html;
 use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
 
-use super::act::{leave_after_losing_access, member_entry, member_gone, RemovedRow};
+use super::act::{
+    leave_after_losing_access, member_entry, member_for_form, member_gone, RemovedRow,
+};
 use super::guard::{holds_admin_role, without_losing_last_admin};
 use super::params::Fields;
 use super::refusal::{with_status, Refusal};
@@ -101,11 +103,7 @@ pub(super) async fn confirm_remove(
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     let back = Fields::query(raw.as_deref()).back(&admin.org_id);
-    let (member, org) = tokio::join!(
-        fetch_member(&state.logto, &admin.org_id, &user_id),
-        org_name(&state, &admin)
-    );
-    let member = member?.ok_or(AppError::NotFound)?;
+    let (member, org) = member_for_form(&state, &admin, &user_id, org_name(&state, &admin)).await?;
     let org = org?;
     render_remove_form(ctx, &admin, &org, &member, None, back)
 }

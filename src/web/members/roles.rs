@@ -13,12 +13,12 @@ use crate::auth::access::OrgAdmin;
 use crate::auth::revocation::{after_access_change, AccessChange};
 use crate::logto::{OrgMember, OrgRole, RoleRef};
 use crate::web::context::{set_flash, PageCtx};
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::htmx::html;
 use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
 
-use super::act::{leave_after_losing_access, member_entry, member_gone};
+use super::act::{leave_after_losing_access, member_entry, member_for_form, member_gone};
 use super::guard::{holds_admin_role, without_losing_last_admin};
 use super::params::Fields;
 use super::refusal::{with_status, Refusal};
@@ -98,11 +98,8 @@ pub(super) async fn edit_roles(
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     let back = Fields::query(raw.as_deref()).back(&admin.org_id);
-    let (member, roles) = tokio::join!(
-        fetch_member(&state.logto, &admin.org_id, &user_id),
-        state.org_cache.roles(&state.logto)
-    );
-    let member = member?.ok_or(AppError::NotFound)?;
+    let roles = state.org_cache.roles(&state.logto);
+    let (member, roles) = member_for_form(&state, &admin, &user_id, roles).await?;
     let choices = choices(&roles?, &held_role_ids(&member));
     render_roles_form(ctx, &admin.org_id, &member, choices, None, back)
 }
