@@ -1,0 +1,110 @@
+//! What the forms and changes on one member share: reading the member, the audit entry naming
+//! them, the answer when they are gone, and leaving pages the person may no longer see.
+
+use std::future::Future;
+
+use axum::{
+    http::{HeaderValue, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+};
+
+use crate::audit::NewEntry;
+use crate::auth::access::OrgAdmin;
+use crate::auth::session::ACCESS_KEY;
+use crate::logto::OrgMember;
+use crate::web::context::{set_flash, PageCtx};
+use crate::web::error::{AppError, AppResult};
+use crate::web::htmx::html;
+use crate::web::AppState;
+
+use super::refusal::with_status;
+use super::{fetch_member, Notice, COLUMNS};
+
+/// The member a form shows, read alongside `also` (what else the form needs); someone who
+/// is not a member is a 404.
+pub(super) async fn member_for_form<T>(
+    state: &AppState,
+    admin: &OrgAdmin,
+    user_id: &str,
+    also: impl Future<Output = T>,
+) -> AppResult<(OrgMember, T)> {
+    let (member, also) = tokio::join!(fetch_member(&state.logto, &admin.org_id, user_id), also);
+    Ok((member?.ok_or(AppError::NotFound)?, also))
+}
+
+/// The audit entry for `action` on one user of the organization.
+pub(super) fn member_entry(
+    ctx: &PageCtx,
+    action: &str,
+    org_id: &str,
+    user_id: &str,
+    label: Option<&str>,
+) -> NewEntry {
+    NewEntry::new(action, ctx.actor(), ctx.origin())
+        .target("user", user_id, label)
+        .org(org_id)
+}
+
+/// Takes the place of a member's row: after a removal, or when the member was already gone.
+#[derive(askama::Template)]
+#[template(path = "members/_removed_row.html")]
+pub(super) struct RemovedRow {
+    pub(super) user_id: String,
+    pub(super) notice: Notice,
+    pub(super) columns: u32,
+}
+
+impl RemovedRow {
+    pub(super) fn new(user_id: &str, notice: Notice) -> Self {
+        RemovedRow {
+            user_id: user_id.to_string(),
+            notice,
+            columns: COLUMNS,
+        }
+    }
+}
+
+/// The person acted on someone who is no longer a member: say so in place of the row (htmx)
+/// or on the list (plain form).
+pub(super) async fn member_gone(
+    admin: &OrgAdmin,
+    ctx: &PageCtx,
+    user_id: &str,
+    back: &str,
+) -> AppResult<Response> {
+    let message = ctx.t.t("members.err.not_member");
+    if ctx.is_htmx {
+        let resp = html(&RemovedRow::new(user_id, Notice::error(message)))?;
+        Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY))
+    } else {
+        set_flash(&admin.user.session, "error", message).await?;
+        Ok(Redirect::to(back).into_response())
+    }
+}
+
+/// After the person took their own admin role or membership away: their access is re-read on
+/// the next request, and they leave for the start page with `message`.
+pub(super) async fn leave_after_losing_access(
+    admin: &OrgAdmin,
+    ctx: &PageCtx,
+    message: String,
+) -> AppResult<Response> {
+    let mut access = admin.user.access.clone();
+    access.checked_at = 0;
+    admin.user.session.insert(ACCESS_KEY, &access).await?;
+    set_flash(&admin.user.session, "info", message).await?;
+    Ok(leave_to(ctx, "/"))
+}
+
+/// Leaves a page the person may no longer see: `HX-Redirect` for htmx, a 303 otherwise.
+fn leave_to(ctx: &PageCtx, target: &str) -> Response {
+    if ctx.is_htmx {
+        let mut r = StatusCode::OK.into_response();
+        if let Ok(v) = HeaderValue::from_str(target) {
+            r.headers_mut().insert("hx-redirect", v);
+        }
+        r
+    } else {
+        Redirect::to(target).into_response()
+    }
+}

@@ -1,0 +1,107 @@
+//! Short-lived copies of the organization-role list and organization names, so a warm member
+//! page costs one Logto call.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::auth::access::OrgAdmin;
+use crate::logto::{LogtoClient, LogtoError, OrgRole, RoleType};
+use crate::web::AppState;
+
+/// How long the organization-role list is reused (roles rarely change; a stale list only
+/// costs a fresh fetch when a submitted role is not in it).
+const ROLES_TTL: Duration = Duration::from_secs(30);
+/// How long an organization's name is reused for the heading (operators only).
+const ORG_NAME_TTL: Duration = Duration::from_secs(300);
+
+/// Short-lived copies of the organization-role list and organization names, one per portal
+/// (kept in `AppState`, so test apps with their own fake Logto never share it).
+#[derive(Clone, Default)]
+pub struct MemberCache(Arc<Mutex<CacheState>>);
+
+#[derive(Default)]
+struct CacheState {
+    roles: Option<(Instant, Arc<Vec<OrgRole>>)>,
+    org_names: HashMap<String, (Instant, String)>,
+}
+
+impl MemberCache {
+    fn state(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The roles that can be given to people (type `User`), by name.
+    pub async fn roles(&self, logto: &LogtoClient) -> Result<Arc<Vec<OrgRole>>, LogtoError> {
+        let cached = {
+            let st = self.state();
+            st.roles
+                .as_ref()
+                .filter(|(at, _)| at.elapsed() < ROLES_TTL)
+                .map(|(_, roles)| roles.clone())
+        };
+        match cached {
+            Some(roles) => Ok(roles),
+            None => self.fresh_roles(logto).await,
+        }
+    }
+
+    async fn fresh_roles(&self, logto: &LogtoClient) -> Result<Arc<Vec<OrgRole>>, LogtoError> {
+        let roles: Vec<OrgRole> = logto
+            .list_org_roles()
+            .await?
+            .into_iter()
+            .filter(|r| r.r#type == RoleType::User)
+            .collect();
+        let roles = Arc::new(roles);
+        self.state().roles = Some((Instant::now(), roles.clone()));
+        Ok(roles)
+    }
+
+    pub async fn org_name(&self, logto: &LogtoClient, org_id: &str) -> Result<String, LogtoError> {
+        let cached = {
+            let st = self.state();
+            st.org_names
+                .get(org_id)
+                .filter(|(at, _)| at.elapsed() < ORG_NAME_TTL)
+                .map(|(_, name)| name.clone())
+        };
+        if let Some(name) = cached {
+            return Ok(name);
+        }
+        let org = logto.get_organization(org_id).await?;
+        let mut st = self.state();
+        st.org_names
+            .retain(|_, (at, _)| at.elapsed() < ORG_NAME_TTL);
+        st.org_names
+            .insert(org_id.to_string(), (Instant::now(), org.name.clone()));
+        Ok(org.name)
+    }
+
+    /// The chosen role ids resolved against the list; a miss refreshes the list once (a role
+    /// may have been created since). `None` when a role does not exist or cannot be given.
+    pub(super) async fn resolve(
+        &self,
+        logto: &LogtoClient,
+        ids: &[String],
+    ) -> Result<Option<Vec<OrgRole>>, LogtoError> {
+        let pick = |roles: &[OrgRole]| -> Option<Vec<OrgRole>> {
+            ids.iter()
+                .map(|id| roles.iter().find(|r| &r.id == id).cloned())
+                .collect()
+        };
+        let cached = self.roles(logto).await?;
+        if let Some(found) = pick(&cached) {
+            return Ok(Some(found));
+        }
+        Ok(pick(&self.fresh_roles(logto).await?))
+    }
+}
+
+/// The organization's name: from the session for its admins, else (operators) from Logto.
+pub async fn org_name(state: &AppState, admin: &OrgAdmin) -> Result<String, LogtoError> {
+    if let Some(o) = admin.user.access.orgs.iter().find(|o| o.id == admin.org_id) {
+        return Ok(o.name.clone());
+    }
+    state.org_cache.org_name(&state.logto, &admin.org_id).await
+}

@@ -1,0 +1,259 @@
+//! Organization members for tenant admins (and operators): the member table with search, role
+//! filter and paging ([`list`]), adding an existing user ([`add`], found through the
+//! [`picker`] by exact email or username for admins, see [`picker::PickerScope`]), changing a member's
+//! roles ([`roles`]), removing a member ([`remove`]), and a streamed CSV export ([`export`]).
+//! Every change goes through the Management API and into the audit trail with the signed-in
+//! person as actor; no change may take an organization's last admin away ([`guard`]).
+//!
+//! Cost of one member page: the member list (members carry `organizationRoles`) plus the
+//! organization-role list, which is cached briefly ([`cache`]); operators also need the
+//! organization name (cached too). A warm page is one call.
+
+mod act;
+mod add;
+mod cache;
+mod export;
+mod guard;
+mod list;
+mod params;
+mod picker;
+mod refusal;
+mod remove;
+mod roles;
+
+use axum::{routing::get, Router};
+
+use crate::logto::{LogtoClient, LogtoError, MemberQuery, OrgMember, OrgRole};
+use crate::web::context::PageCtx;
+use crate::web::AppState;
+
+pub use cache::{org_name, MemberCache};
+
+/// Columns of the member table (rows that replace a member span them all).
+const COLUMNS: u32 = 7;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/orgs/{org_id}/members", get(list::list))
+        .route("/orgs/{org_id}/members/export.csv", get(export::export_csv))
+        .route(
+            "/orgs/{org_id}/members/add",
+            get(add::add_form).post(add::add),
+        )
+        .route("/orgs/{org_id}/members/candidates", get(picker::candidates))
+        .route("/orgs/{org_id}/members/{user_id}", get(list::row))
+        .route(
+            "/orgs/{org_id}/members/{user_id}/roles",
+            get(roles::edit_roles).post(roles::save_roles),
+        )
+        .route(
+            "/orgs/{org_id}/members/{user_id}/remove",
+            get(remove::confirm_remove).post(remove::remove),
+        )
+}
+
+// ---------------------------------------------------------------------------------------
+// Addresses
+
+fn enc(segment: &str) -> String {
+    percent_encoding::utf8_percent_encode(segment, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+fn members_path(org_id: &str) -> String {
+    format!("/orgs/{}/members", enc(org_id))
+}
+
+fn member_path(org_id: &str, user_id: &str) -> String {
+    format!("{}/{}", members_path(org_id), enc(user_id))
+}
+
+/// The member's row with the list to return to: where a form's "cancel" leads.
+fn row_href(org_id: &str, user_id: &str, back: &str) -> String {
+    format!("{}?back={}", member_path(org_id, user_id), enc(back))
+}
+
+// ---------------------------------------------------------------------------------------
+// Shared view models
+
+/// `2026-11-20 14:03 UTC` and its ISO form for `<time datetime>`.
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    pub text: String,
+    pub iso: String,
+}
+
+fn stamp(ms: i64) -> Option<Stamp> {
+    let iso = crate::web::format::iso(ms);
+    (!iso.is_empty()).then(|| Stamp {
+        text: crate::web::format::datetime(ms),
+        iso,
+    })
+}
+
+/// A short message shown inside a row or form.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub class: &'static str,
+    pub text: String,
+}
+
+impl Notice {
+    fn ok(text: String) -> Self {
+        Notice {
+            class: "alert alert-success",
+            text,
+        }
+    }
+
+    fn error(text: String) -> Self {
+        Notice {
+            class: "alert alert-error",
+            text,
+        }
+    }
+}
+
+/// One line of the member table.
+#[derive(Debug, Clone)]
+pub struct MemberRow {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    pub initials: String,
+    pub avatar: Option<String>,
+    pub email: Option<String>,
+    pub username: Option<String>,
+    pub roles: Vec<String>,
+    pub last_sign_in: Option<Stamp>,
+    pub is_self: bool,
+    pub is_suspended: bool,
+    /// The member list to return to after a plain-form action.
+    pub back: String,
+    pub notice: Option<Notice>,
+}
+
+impl MemberRow {
+    fn new(m: &OrgMember, org_id: &str, self_id: &str, back: &str) -> Self {
+        let name = m.display_name().to_string();
+        let initials = name
+            .chars()
+            .next()
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_default();
+        MemberRow {
+            id: m.id.clone(),
+            org_id: org_id.to_string(),
+            initials,
+            // Through the portal: the browser never contacts the avatar's host.
+            avatar: crate::web::avatars::avatar_src(&m.id, m.avatar.as_deref()),
+            email: m.primary_email.clone().filter(|s| !s.is_empty()),
+            username: m.username.clone().filter(|s| !s.is_empty()),
+            roles: m
+                .organization_roles
+                .iter()
+                .map(|r| r.name.clone())
+                .collect(),
+            last_sign_in: m.last_sign_in_at.and_then(stamp),
+            is_self: m.id == self_id,
+            is_suspended: m.is_suspended,
+            back: back.to_string(),
+            name,
+            notice: None,
+        }
+    }
+
+    pub fn roles_href(&self) -> String {
+        self.action_href("roles")
+    }
+
+    pub fn remove_href(&self) -> String {
+        self.action_href("remove")
+    }
+
+    fn action_href(&self, action: &str) -> String {
+        format!(
+            "{}/{action}?back={}",
+            member_path(&self.org_id, &self.id),
+            enc(&self.back)
+        )
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "members/_row.html")]
+struct RowFragment {
+    ctx: PageCtx,
+    row: MemberRow,
+}
+
+/// A role as a checkbox (role forms) or an option (the role filter).
+#[derive(Debug, Clone)]
+pub struct RoleChoice {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub checked: bool,
+}
+
+fn choices(roles: &[OrgRole], checked: &[String]) -> Vec<RoleChoice> {
+    roles
+        .iter()
+        .map(|r| RoleChoice {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            description: r.description.clone().filter(|d| !d.is_empty()),
+            checked: checked.iter().any(|c| c == &r.id),
+        })
+        .collect()
+}
+
+fn role_names(roles: &[OrgRole]) -> Vec<String> {
+    let mut names: Vec<String> = roles.iter().map(|r| r.name.clone()).collect();
+    names.sort();
+    names
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading one member
+
+/// One member, found through the member list (it carries the organization roles): the
+/// search matches the id, the exact id is then picked. `None` when not a member.
+async fn fetch_member(
+    logto: &LogtoClient,
+    org_id: &str,
+    user_id: &str,
+) -> Result<Option<OrgMember>, LogtoError> {
+    let page = logto
+        .list_org_members(
+            org_id,
+            &MemberQuery {
+                q: Some(user_id.to_string()),
+                page: 1,
+                page_size: 100,
+                organization_role_id: None,
+            },
+        )
+        .await?;
+    Ok(page.items.into_iter().find(|m| m.id == user_id))
+}
+
+/// The ids of the organization roles the member holds now.
+fn held_role_ids(member: &OrgMember) -> Vec<String> {
+    member
+        .organization_roles
+        .iter()
+        .map(|r| r.id.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_are_utc() {
+        let s = stamp(0).unwrap();
+        assert_eq!(s.text, "1970-01-01 00:00 UTC");
+        assert_eq!(s.iso, "1970-01-01T00:00:00Z");
+    }
+}

@@ -1,0 +1,188 @@
+//! Removing a member: the confirmation (inline in the table for htmx, or its own page) and
+//! the removal.
+
+use askama::Template;
+use axum::{
+    body::Bytes,
+    extract::{RawQuery, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde_json::json;
+
+use crate::auth::access::OrgAdmin;
+use crate::auth::revocation::{after_access_change, AccessChange};
+use crate::logto::OrgMember;
+use crate::web::context::{set_flash, PageCtx};
+use crate::web::error::AppResult;
+use crate::web::htmx::html;
+use crate::web::ids::{Ids, LogtoId};
+use crate::web::AppState;
+
+use super::act::{
+    leave_after_losing_access, member_entry, member_for_form, member_gone, RemovedRow,
+};
+use super::guard::{holds_admin_role, without_losing_last_admin};
+use super::params::Fields;
+use super::refusal::{with_status, Refusal};
+use super::{fetch_member, held_role_ids, member_path, org_name, row_href, Notice, COLUMNS};
+
+#[derive(Debug, Clone)]
+pub struct RemoveForm {
+    pub org_id: String,
+    pub user_id: String,
+    pub title: String,
+    pub question: String,
+    pub error: Option<String>,
+    pub back: String,
+    pub inline: bool,
+}
+
+impl RemoveForm {
+    pub fn action(&self) -> String {
+        format!("{}/remove", member_path(&self.org_id, &self.user_id))
+    }
+
+    pub fn row_href(&self) -> String {
+        row_href(&self.org_id, &self.user_id, &self.back)
+    }
+
+    pub fn columns(&self) -> u32 {
+        COLUMNS
+    }
+}
+
+#[derive(Template)]
+#[template(path = "members/_remove_row.html")]
+struct RemoveRow {
+    ctx: PageCtx,
+    form: RemoveForm,
+}
+
+#[derive(Template)]
+#[template(path = "members/remove_page.html")]
+struct RemovePage {
+    ctx: PageCtx,
+    form: RemoveForm,
+}
+
+/// The confirmation for removing `member` from `org` (its name): inline in the table for
+/// htmx, else its own page.
+fn render_remove_form(
+    ctx: PageCtx,
+    admin: &OrgAdmin,
+    org: &str,
+    member: &OrgMember,
+    error: Option<String>,
+    back: String,
+) -> AppResult<Response> {
+    let name = member.display_name().to_string();
+    let form = RemoveForm {
+        org_id: admin.org_id.clone(),
+        user_id: member.id.clone(),
+        title: ctx.t.f("members.remove_title", &[("name", &name)]),
+        question: ctx
+            .t
+            .f("members.remove_question", &[("name", &name), ("org", &org)]),
+        error,
+        back,
+        inline: ctx.is_htmx,
+    };
+    if form.inline {
+        html(&RemoveRow { ctx, form })
+    } else {
+        html(&RemovePage { ctx, form })
+    }
+}
+
+/// `GET /orgs/{org_id}/members/{user_id}/remove`: the confirmation.
+pub(super) async fn confirm_remove(
+    State(state): State<AppState>,
+    admin: OrgAdmin,
+    ctx: PageCtx,
+    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    let back = Fields::query(raw.as_deref()).back(&admin.org_id);
+    let (member, org) = member_for_form(&state, &admin, &user_id, org_name(&state, &admin)).await?;
+    let org = org?;
+    render_remove_form(ctx, &admin, &org, &member, None, back)
+}
+
+/// `POST /orgs/{org_id}/members/{user_id}/remove`
+pub(super) async fn remove(
+    State(state): State<AppState>,
+    admin: OrgAdmin,
+    ctx: PageCtx,
+    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let back = Fields::parse(&body).back(&admin.org_id);
+    let org_id = admin.org_id.clone();
+    let (member, org, roles) = tokio::join!(
+        fetch_member(&state.logto, &org_id, &user_id),
+        org_name(&state, &admin),
+        state.org_cache.roles(&state.logto)
+    );
+    let Some(member) = member? else {
+        let entry = member_entry(&ctx, "member.remove", &org_id, &user_id, None)
+            .details(json!({}))
+            .failed("entity.not_found");
+        state.audit.record_or_log(entry).await;
+        return member_gone(&admin, &ctx, &user_id, &back).await;
+    };
+    let org = org.unwrap_or_else(|_| org_id.clone());
+    let name = member.display_name().to_string();
+    let held: Vec<String> = member
+        .organization_roles
+        .iter()
+        .map(|r| r.name.clone())
+        .collect();
+
+    let outcome: Result<(), Refusal> = async {
+        let roles = roles?;
+        let remove = state.logto.remove_org_member(&org_id, &member.id);
+        if holds_admin_role(&state, member.organization_roles.iter().map(|r| &r.name)) {
+            let held = held_role_ids(&member);
+            let member_ids = [member.id.clone()];
+            let undo = async {
+                state.logto.add_org_members(&org_id, &member_ids).await?;
+                state
+                    .logto
+                    .set_member_roles(&org_id, &member.id, &held)
+                    .await
+            };
+            without_losing_last_admin(&state, &admin, &ctx, &roles, &member, remove, undo).await?;
+        } else {
+            remove.await?;
+        }
+        Ok(())
+    }
+    .await;
+
+    let entry = member_entry(&ctx, "member.remove", &org_id, &member.id, Some(&name))
+        .details(json!({ "roles": held }));
+    if let Err(refusal) = outcome {
+        state
+            .audit
+            .record_or_log(entry.failed(&refusal.code()))
+            .await;
+        let error = Some(refusal.message(&ctx.t));
+        let form = render_remove_form(ctx, &admin, &org, &member, error, back)?;
+        return Ok(with_status(form, refusal.status()));
+    }
+    let change = AccessChange::MembershipChanged;
+    let entry = after_access_change(&state, entry, &member.id, change).await;
+    state.audit.record_or_log(entry).await;
+    let message = ctx
+        .t
+        .f("members.removed", &[("name", &name), ("org", &org)]);
+    if member.id == admin.user.user.id && !admin.is_operator() {
+        return leave_after_losing_access(&admin, &ctx, message).await;
+    }
+    if ctx.is_htmx {
+        html(&RemovedRow::new(&member.id, Notice::ok(message)))
+    } else {
+        set_flash(&admin.user.session, "success", message).await?;
+        Ok(Redirect::to(&back).into_response())
+    }
+}
