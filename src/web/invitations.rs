@@ -32,18 +32,7 @@ pub fn routes() -> Router<AppState> {
             "/orgs/{org_id}/invitations",
             get(admin::list).post(admin::invite),
         )
-        .route(
-            "/orgs/{org_id}/invitations/{invitation_id}/resend",
-            post(admin::resend),
-        )
-        .route(
-            "/orgs/{org_id}/invitations/{invitation_id}/revoke",
-            post(admin::revoke),
-        )
-        .route(
-            "/orgs/{org_id}/invitations/{invitation_id}/delete",
-            post(admin::delete),
-        )
+        .merge(admin::action_routes())
         .route("/invitations/{invitation_id}", get(landing::show))
         .route("/invitations/{invitation_id}/accept", post(landing::accept))
 }

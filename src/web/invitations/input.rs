@@ -34,38 +34,9 @@ pub fn parse_address_list(text: &str) -> Vec<Requested> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CsvError {
-    /// A quoted field is not closed on this line.
+    /// A quoted field opened on this line is never closed.
     UnclosedQuote(usize),
     NotUtf8,
-}
-
-/// Splits one CSV line into fields (RFC 4180 quoting: `"a,b"` and `""` for a quote).
-fn csv_fields(line: &str) -> Option<Vec<String>> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut chars = line.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.trim().is_empty() => {
-                field.clear();
-                quoted = true;
-            }
-            (false, ',') => fields.push(std::mem::take(&mut field)),
-            (false, c) => field.push(c),
-        }
-    }
-    if quoted {
-        return None;
-    }
-    fields.push(field);
-    Some(fields)
 }
 
 /// Role names in the `roles` column: separated by `;`, `|` or spaces (a comma would start a
@@ -84,40 +55,87 @@ fn role_names(cell: &str) -> Vec<String> {
     names
 }
 
-/// Reads `email,roles` rows. A first line whose first cell is not an address (`email`) is a
-/// header. Blank lines are skipped; an empty `roles` cell means "the roles chosen in the form".
+/// Reads `email,roles` records (RFC 4180: a quoted field may hold commas, quotes and line
+/// breaks). A first record whose first cell is not an address (`email`) is a header. Blank lines
+/// are skipped; an empty `roles` cell means "the roles chosen in the form"; any further columns
+/// are more role names.
 pub fn parse_csv(bytes: &[u8]) -> Result<Vec<Requested>, CsvError> {
     let text = std::str::from_utf8(bytes).map_err(|_| CsvError::NotUtf8)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let header_line = first_content_line(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        // Rows may carry any number of role columns.
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut rows = Vec::new();
-    for (index, raw) in text.lines().enumerate() {
-        let line = index + 1;
-        if raw.trim().is_empty() {
+    let mut first_record = true;
+    // The reader's own line count skips blank lines; rows point at lines as an editor shows them.
+    let mut counted = (0, 1);
+    for record in reader.records() {
+        // Reading UTF-8 text from memory with flexible rows, invalid UTF-8 is the only error
+        // the reader can report.
+        let record = record.map_err(|_| CsvError::NotUtf8)?;
+        let Some(position) = record.position() else {
+            continue;
+        };
+        let (counted_to, counted_line) = counted;
+        // The reader's position is where it stood before the line ends it skips.
+        let after = &text[position.byte() as usize..];
+        let start = text.len() - after.trim_start_matches(['\r', '\n']).len();
+        let line = counted_line + text[counted_to..start].matches('\n').count();
+        counted = (start, line);
+        if record.len() == 1 && record[0].trim().is_empty() {
             continue;
         }
-        let fields = csv_fields(raw).ok_or(CsvError::UnclosedQuote(line))?;
-        let email = fields.first().map(|f| f.trim()).unwrap_or_default();
-        if line == header_line && is_header(email) {
+        let email = record[0].trim();
+        if std::mem::take(&mut first_record) && is_header(email) {
             continue;
         }
-        let names = fields
-            .get(1..)
-            .map(|rest| role_names(&rest.join(";")))
-            .unwrap_or_default();
+        let rest: Vec<&str> = record.iter().skip(1).collect();
+        let names = role_names(&rest.join(";"));
         rows.push(Requested {
             line,
             email: email.to_string(),
             role_names: (!names.is_empty()).then_some(names),
         });
     }
-    Ok(rows)
+    // Only the last record can run into the end of the file inside a quote.
+    let (last_start, last_line) = counted;
+    match unclosed_quote_line(&text[last_start..], last_line) {
+        Some(opened) => Err(CsvError::UnclosedQuote(opened)),
+        None => Ok(rows),
+    }
 }
 
-fn first_content_line(text: &str) -> usize {
-    text.lines()
-        .position(|l| !l.trim().is_empty())
-        .map_or(0, |i| i + 1)
+/// The line of a quote still open at the end of `record` (which starts on line `line`). The
+/// csv reader takes such a quote to run to the end of the file without complaint, while here
+/// it is almost always a typing mistake worth pointing at. Follows the reader's rules: a quote
+/// opens a field only as its first character, and `""` inside quotes is a quote.
+fn unclosed_quote_line(record: &str, mut line: usize) -> Option<usize> {
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted { since: usize },
+        QuoteInQuoted { since: usize },
+    }
+    let mut state = State::FieldStart;
+    for c in record.chars() {
+        state = match (state, c) {
+            (State::Quoted { since }, '"') => State::QuoteInQuoted { since },
+            (State::Quoted { since }, _) => State::Quoted { since },
+            (State::QuoteInQuoted { since }, '"') => State::Quoted { since },
+            (State::FieldStart, '"') => State::Quoted { since: line },
+            (_, ',' | '\r' | '\n') => State::FieldStart,
+            (_, _) => State::Unquoted,
+        };
+        if c == '\n' {
+            line += 1;
+        }
+    }
+    match state {
+        State::Quoted { since } => Some(since),
+        _ => None,
+    }
 }
 
 fn is_header(first_cell: &str) -> bool {
@@ -230,6 +248,66 @@ mod tests {
             Err(CsvError::UnclosedQuote(2))
         );
         assert_eq!(parse_csv(&[0xff, 0xfe, b'a']), Err(CsvError::NotUtf8));
+    }
+
+    #[test]
+    fn csv_quoted_field_may_hold_a_newline_and_a_comma() {
+        let csv = "email,roles\n\
+                   a@x.io,\"admin,\nmember\"\n\
+                   b@x.io,member\n";
+        let rows = parse_csv(csv.as_bytes()).unwrap();
+        assert_eq!(emails(&rows), ["a@x.io", "b@x.io"]);
+        assert_eq!(
+            rows[0].role_names,
+            Some(vec!["admin".to_string(), "member".to_string()])
+        );
+        // Each row points at the line it starts on.
+        assert_eq!((rows[0].line, rows[1].line), (2, 4));
+    }
+
+    #[test]
+    fn csv_byte_order_mark_and_crlf_line_ends() {
+        let csv =
+            "\u{feff}Email,Roles\r\na@x.io,admin\r\n\r\nb@x.io,\"member\r\nadmin\"\r\nc@x.io\r\n";
+        let rows = parse_csv(csv.as_bytes()).unwrap();
+        assert_eq!(emails(&rows), ["a@x.io", "b@x.io", "c@x.io"]);
+        assert_eq!(rows[0].role_names, Some(vec!["admin".to_string()]));
+        assert_eq!(
+            rows[1].role_names,
+            Some(vec!["member".to_string(), "admin".to_string()])
+        );
+        assert_eq!(rows[2].role_names, None);
+        assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 4, 6]);
+        // Without the header, the first address right after the mark is read intact.
+        let rows = parse_csv("\u{feff}a@x.io\r\n".as_bytes()).unwrap();
+        assert_eq!(emails(&rows), ["a@x.io"]);
+    }
+
+    #[test]
+    fn csv_extra_columns_are_more_roles() {
+        let csv = "email,roles\na@x.io,admin,member,,Admin\nb@x.io\n";
+        let rows = parse_csv(csv.as_bytes()).unwrap();
+        assert_eq!(emails(&rows), ["a@x.io", "b@x.io"]);
+        assert_eq!(
+            rows[0].role_names,
+            Some(vec!["admin".to_string(), "member".to_string()])
+        );
+        assert_eq!(rows[1].role_names, None);
+    }
+
+    #[test]
+    fn csv_unclosed_quote_points_at_its_line() {
+        assert_eq!(
+            parse_csv(b"email\na@x.io,\"admin\nb@x.io,member\n"),
+            Err(CsvError::UnclosedQuote(2))
+        );
+        assert_eq!(
+            parse_csv(b"a@x.io,\"admin\nmember\",\"x\n"),
+            Err(CsvError::UnclosedQuote(2))
+        );
+        // A quote inside an unquoted field is an ordinary character.
+        let rows = parse_csv(b"a\"b@x.io,member\n").unwrap();
+        assert_eq!(emails(&rows), ["a\"b@x.io"]);
     }
 
     #[test]
