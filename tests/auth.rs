@@ -342,13 +342,14 @@ async fn session_id_changes_at_sign_in() {
 async fn suspended_people_cannot_sign_in_and_lose_their_session() {
     let app = Spawn::default()
         .env("PORTAL_ACCESS_RECHECK_SECS", "1")
+        .manual_clock()
         .start()
         .await;
     let member = app.member().await;
     assert_eq!(home_location(&member).await.1, "/profile");
     let id = app.user_id(&app.seed.member_username);
     app.state.logto.set_suspended(&id, true).await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    app.advance_clock(std::time::Duration::from_millis(1100));
     let (status, loc) = home_location(&member).await;
     // The portal ended the session: `/` shows the welcome page again.
     assert_eq!(status, StatusCode::OK, "{loc}");
@@ -361,6 +362,7 @@ async fn suspended_people_cannot_sign_in_and_lose_their_session() {
 async fn removed_admin_loses_access_within_the_recheck_interval() {
     let app = Spawn::default()
         .env("PORTAL_ACCESS_RECHECK_SECS", "1")
+        .manual_clock()
         .start()
         .await;
     let admin = app.admin().await;
@@ -382,7 +384,7 @@ async fn removed_admin_loses_access_within_the_recheck_interval() {
         .set_member_roles(&acme, &id, &[member_role])
         .await
         .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    app.advance_clock(std::time::Duration::from_millis(1100));
     assert_eq!(home_location(&admin).await.1, "/profile");
 }
 
@@ -390,11 +392,12 @@ async fn removed_admin_loses_access_within_the_recheck_interval() {
 async fn absolute_session_lifetime_ends_the_session() {
     let app = Spawn::default()
         .env("PORTAL_SESSION_MAX_SECS", "1")
+        .manual_clock()
         .start()
         .await;
     let member = app.member().await;
     assert_eq!(home_location(&member).await.1, "/profile");
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    app.advance_clock(std::time::Duration::from_millis(1200));
     let r = member.get("/profile").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(location(&r).starts_with("/sign-in?return_to=%2Fprofile"));
@@ -542,18 +545,19 @@ async fn sessions_survive_a_restart() {
 async fn idle_sessions_expire_and_activity_keeps_them() {
     let app = Spawn::default()
         .env("PORTAL_SESSION_IDLE_SECS", "2")
+        .manual_clock()
         .start()
         .await;
     let member = app.member().await;
     for _ in 0..3 {
-        tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+        app.advance_clock(std::time::Duration::from_millis(900));
         assert_eq!(
             home_location(&member).await.1,
             "/profile",
             "activity keeps the session"
         );
     }
-    tokio::time::sleep(std::time::Duration::from_millis(2600)).await;
+    app.advance_clock(std::time::Duration::from_millis(2600));
     let r = member.get("/profile").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(location(&r).starts_with("/sign-in"));
@@ -587,10 +591,11 @@ async fn page_views_do_not_rewrite_the_session_every_time() {
 async fn concurrent_requests_share_one_access_recheck() {
     let app = Spawn::default()
         .env("PORTAL_ACCESS_RECHECK_SECS", "1")
+        .manual_clock()
         .start()
         .await;
     let member = app.member().await;
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    app.advance_clock(std::time::Duration::from_millis(1100));
     app.fake.state().clear_requests();
     let requests = (0..20).map(|_| member.get("/profile"));
     for r in futures::future::join_all(requests).await {

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use fake_logto::{FakeLogto, FakeLogtoConfig, FakeState};
 use futures::TryStreamExt;
+use logto_portal::clock::ManualClock;
 use logto_portal::logto::{
     CodeTarget, InvitationFilter, InvitationStatus, Joint, LogQuery, LogtoClient,
     LogtoClientConfig, LogtoError, MemberQuery, NewInvitation, NewUser, OrgQuery, SearchField,
@@ -153,7 +154,8 @@ async fn token_is_cached_and_refreshed_before_expiry() {
         access_token_ttl_secs: 2,
         ..Default::default()
     };
-    let (fake, client) = setup_with(fake_cfg, |_| {}).await;
+    let time = ManualClock::starting_now();
+    let (fake, client) = setup_with(fake_cfg, |c| c.clock = time.clock()).await;
     let st = fake.state();
     client.token_is_obtainable().await.unwrap();
     client.list_users(&UserQuery::default()).await.unwrap();
@@ -161,7 +163,7 @@ async fn token_is_cached_and_refreshed_before_expiry() {
     assert_eq!(st.token_requests(), 1);
     // A 2 s token is replaced after half its life, while still valid:
     // no call ever meets a 401.
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    time.advance(Duration::from_millis(1200));
     client.list_users(&UserQuery::default()).await.unwrap();
     assert_eq!(st.token_requests(), 2);
     assert_eq!(client.stats().auth_retries, 0);
@@ -174,16 +176,17 @@ async fn failed_early_refresh_keeps_the_valid_token() {
         access_token_ttl_secs: 2,
         ..Default::default()
     };
-    let (fake, client) = setup_with(fake_cfg, |_| {}).await;
+    let time = ManualClock::starting_now();
+    let (fake, client) = setup_with(fake_cfg, |c| c.clock = time.clock()).await;
     let st = fake.state();
     client.list_users(&UserQuery::default()).await.unwrap();
     // 500 is not retried, so each refresh attempt is one quick request.
     st.set_token_endpoint_failure(Some(500));
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    time.advance(Duration::from_millis(1200));
     // Refresh is due and fails, but the token has ~0.8 s left: the call works.
     client.list_users(&UserQuery::default()).await.unwrap();
     assert_eq!(st.token_requests(), 2);
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    time.advance(Duration::from_millis(1000));
     // Now it has expired: the refresh error surfaces.
     let err = client.list_users(&UserQuery::default()).await.unwrap_err();
     assert_eq!(err.status(), Some(500));
