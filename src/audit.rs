@@ -287,8 +287,9 @@ pub enum Verification {
     Broken { entry_id: i64, reason: String },
 }
 
+/// The wall clock; rules about time (session and token lifetimes) read [`crate::clock::Clock`].
 pub fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+    crate::clock::system_now_ms()
 }
 
 const COLUMNS: &str = "id, occurred_at, actor_id, actor_name, actor_email, action, target_type, \

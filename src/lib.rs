@@ -4,6 +4,7 @@
 //! real HTTP against the fake Logto.
 pub mod audit;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod leases;

@@ -4,13 +4,14 @@ use std::net::SocketAddr;
 
 use tokio::net::TcpListener;
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::logto::{CapabilitySource, Feature, LogtoClient, LogtoClientConfig, OLDEST_SUPPORTED};
 use crate::web::{router, AppState};
 
-/// The Management API client configured from the settings.
-pub fn logto_client(config: &Config) -> anyhow::Result<LogtoClient> {
+/// The Management API client configured from the settings; its token cache reads `clock`.
+pub fn logto_client(config: &Config, clock: Clock) -> anyhow::Result<LogtoClient> {
     Ok(LogtoClient::new(LogtoClientConfig {
         endpoint: config.logto_endpoint.clone(),
         app_id: config.m2m_app_id.clone(),
@@ -20,20 +21,22 @@ pub fn logto_client(config: &Config) -> anyhow::Result<LogtoClient> {
         window: config.throttle_window,
         max_in_flight: config.max_in_flight,
         timeout: config.logto_timeout,
+        clock,
     })?)
 }
 
-/// Connects the database, applies migrations and builds the state.
-pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
+/// Connects the database, applies migrations and builds the state; every rule about time
+/// (sessions, access re-checks, the Logto token) reads `clock`.
+pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     let db = Db::connect(&config.database_url)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
     db.migrate()
         .await
         .map_err(|e| anyhow::anyhow!("cannot apply database migrations: {e}"))?;
-    let logto = logto_client(&config)?;
+    let logto = logto_client(&config, clock.clone())?;
     read_capabilities(&logto).await;
-    AppState::new(config, logto, db)
+    AppState::new(config, logto, db, clock)
 }
 
 /// How often the server's capabilities are read again: after a success, and after a failure.
@@ -104,7 +107,16 @@ impl Application {
         config: Config,
         listener: TcpListener,
     ) -> anyhow::Result<Application> {
-        let state = build_state(config).await?;
+        Self::with_listener_and_clock(config, listener, Clock::system()).await
+    }
+
+    /// As [`Self::with_listener`], on `clock` (tests move a manual one instead of sleeping).
+    pub async fn with_listener_and_clock(
+        config: Config,
+        listener: TcpListener,
+        clock: Clock,
+    ) -> anyhow::Result<Application> {
+        let state = build_state(config, clock).await?;
         let addr = listener.local_addr()?;
         Ok(Application {
             state,

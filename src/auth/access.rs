@@ -12,8 +12,8 @@ use axum::{
 use std::collections::HashMap;
 use tower_sessions::Session;
 
-use crate::audit::{now_ms, NewEntry};
-use crate::auth::session::{Access, OrgMembership, SessionUser, ACCESS_KEY, USER_KEY};
+use crate::audit::NewEntry;
+use crate::auth::session::{outlived, Access, OrgMembership, SessionUser, ACCESS_KEY, USER_KEY};
 use crate::logto::{LogtoError, LogtoId};
 use crate::web::context::origin_of;
 use crate::web::error::AppError;
@@ -83,7 +83,7 @@ async fn load_access_from_logto(
         Access {
             is_operator,
             orgs,
-            checked_at: now_ms(),
+            checked_at: state.clock.now_ms(),
             generation,
         },
     )))
@@ -114,13 +114,13 @@ impl AccessChecks {
         let slot = {
             let mut map = self.per_user.lock().unwrap_or_else(|e| e.into_inner());
             // Keep checks in progress and results still fresh; forget the rest (a small map).
-            let now = now_ms();
-            let fresh_for = state.config.access_recheck.as_millis() as i64;
+            let now = state.clock.now_ms();
+            let every = state.config.access_recheck;
             map.retain(|_, slot| match slot.try_lock() {
                 Ok(done) => done
                     .as_ref()
                     .and_then(|(c, _)| c.as_ref())
-                    .is_some_and(|(_, a)| now - a.checked_at < fresh_for),
+                    .is_some_and(|(_, a)| !a.recheck_due(now, every)),
                 Err(_) => true,
             });
             map.entry(user_id.to_string()).or_default().clone()
@@ -193,8 +193,8 @@ impl FromRequestParts<AppState> for CurrentUser {
         let Some(mut user) = session.get::<SessionUser>(USER_KEY).await? else {
             return Err(not_signed_in());
         };
-        let now = now_ms();
-        if now - user.signed_in_at > state.config.session_absolute.as_millis() as i64 {
+        let now = state.clock.now_ms();
+        if outlived(user.signed_in_at, now, state.config.session_absolute) {
             session.flush().await?;
             return Err(not_signed_in());
         }
@@ -206,8 +206,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             .access_generation(&user.id)
             .await
             .map_err(|e| AppError::Internal(e.into()))?;
-        let due = now - access.checked_at >= state.config.access_recheck.as_millis() as i64;
-        if due || access.generation < generation {
+        if access.recheck_due(now, state.config.access_recheck) || access.generation < generation {
             match state
                 .access_checks
                 .check(state, &user.id, access.checked_at, generation)

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use tokio::sync::RwLock;
 use tower_sessions::Session;
 
-use crate::audit::{now_ms, NewEntry};
+use crate::audit::NewEntry;
 use crate::auth::access::load_access;
 use crate::auth::session::{
     safe_return_to, PendingSignIn, SessionUser, ACCESS_KEY, ID_TOKEN_KEY, PENDING_KEY, USER_KEY,
@@ -173,7 +173,7 @@ pub async fn sign_in(
     }
     let (url, csrf_state, nonce) = request.url();
     let mut pending: Vec<PendingSignIn> = session.get(PENDING_KEY).await?.unwrap_or_default();
-    let now = now_ms();
+    let now = state.clock.now_ms();
     pending.retain(|p| now - p.created_at < PENDING_TTL_MS);
     if pending.len() >= MAX_PENDING {
         pending.remove(0);
@@ -239,7 +239,7 @@ pub async fn callback(
     };
     let entry = pending.remove(index);
     session.insert(PENDING_KEY, &pending).await?;
-    if now_ms() - entry.created_at > PENDING_TTL_MS {
+    if state.clock.now_ms() - entry.created_at > PENDING_TTL_MS {
         return Ok(callback_failed(
             ctx,
             &entry.return_to,
@@ -287,13 +287,13 @@ pub async fn callback(
         username: user.username.clone(),
         email: user.primary_email.clone(),
         avatar: user.avatar.clone(),
-        signed_in_at: now_ms(),
+        signed_in_at: state.clock.now_ms(),
     };
     session.insert(USER_KEY, &session_user).await?;
     session.insert(ACCESS_KEY, &access).await?;
     session.insert(ID_TOKEN_KEY, &id_token).await?;
     session
-        .insert(crate::auth::session::TOUCHED_KEY, now_ms())
+        .insert(crate::auth::session::TOUCHED_KEY, state.clock.now_ms())
         .await?;
     // A new token too: one planted before sign-in (or from an earlier sign-in) is worthless.
     renew_csrf_token(&session).await?;

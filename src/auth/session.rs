@@ -1,6 +1,10 @@
 //! What the portal keeps in a person's session (server-side, in the database).
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
+
+use crate::clock::Clock;
 
 pub const USER_KEY: &str = "user";
 pub const ACCESS_KEY: &str = "access";
@@ -10,6 +14,29 @@ pub const ID_TOKEN_KEY: &str = "id_token";
 pub const FLASH_KEY: &str = "flash";
 /// Epoch ms of the last time the session's expiry was pushed forward.
 pub const TOUCHED_KEY: &str = "touched";
+
+/// The longest a keep-alive save is put off; see [`keep_alive_due`].
+const KEEP_ALIVE_AT_MOST_EVERY_MS: i64 = 60_000;
+
+// The lifetime rules, on epoch ms read from the portal's [`Clock`]. The session store also
+// drops idle sessions by its own wall clock; these make the portal's clock the one that decides.
+
+/// Signed in longer ago than `absolute`: the session ends whatever the activity.
+pub fn outlived(signed_in_at: i64, now: i64, absolute: Duration) -> bool {
+    now - signed_in_at > Clock::ms(absolute)
+}
+
+/// No keep-alive for `idle` since `touched`: the session ends (the rule the store applies to
+/// the expiry it last saved).
+pub fn idle_too_long(touched: i64, now: i64, idle: Duration) -> bool {
+    now - touched >= Clock::ms(idle)
+}
+
+/// An active session is saved again (pushing its idle expiry forward) once its last save is
+/// older than a quarter of the idle timeout, at most a minute: not a write on every request.
+pub fn keep_alive_due(touched: i64, now: i64, idle: Duration) -> bool {
+    now - touched >= (Clock::ms(idle) / 4).min(KEEP_ALIVE_AT_MOST_EVERY_MS)
+}
 
 /// The signed-in person, as Logto knows them.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -70,6 +97,11 @@ impl Access {
     pub fn administers_any(&self) -> bool {
         self.admin_orgs().next().is_some()
     }
+
+    /// Read from Logto at least `every` ago: due for a re-check.
+    pub fn recheck_due(&self, now: i64, every: Duration) -> bool {
+        now - self.checked_at >= Clock::ms(every)
+    }
 }
 
 /// A sign-in in progress (one per tab, keyed by `state`).
@@ -110,6 +142,26 @@ pub fn safe_return_to(candidate: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lifetimes_on_epoch_ms() {
+        let second = Duration::from_secs(1);
+        assert!(!outlived(0, 1_000, second));
+        assert!(outlived(0, 1_001, second));
+        assert!(!idle_too_long(0, 1_999, 2 * second));
+        assert!(idle_too_long(0, 2_000, 2 * second));
+        // A quarter of the idle time, at most a minute.
+        assert!(!keep_alive_due(0, 499, 2 * second));
+        assert!(keep_alive_due(0, 500, 2 * second));
+        assert!(!keep_alive_due(0, 59_999, Duration::from_secs(3600)));
+        assert!(keep_alive_due(0, 60_000, Duration::from_secs(3600)));
+        let access = Access {
+            checked_at: 1_000,
+            ..Default::default()
+        };
+        assert!(!access.recheck_due(1_999, second));
+        assert!(access.recheck_due(2_000, second));
+    }
 
     #[test]
     fn return_to_accepts_only_local_paths() {

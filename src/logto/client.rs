@@ -11,54 +11,14 @@ use tokio::sync::Semaphore;
 
 use super::capabilities::Capabilities;
 use super::error::{api_error, LogtoError};
-use super::id;
 use super::page::{self, Page};
 use super::retry::{self, MAX_RETRIES, MAX_RETRY_AFTER};
 use super::search::{encode_query, push_page};
-use super::secret::Secret;
 use super::stats::{ClientStats, Counters};
 use super::token::{OAuthClient, TokenState};
 
-/// Settings of the Logto client.
-#[derive(Debug, Clone)]
-pub struct LogtoClientConfig {
-    /// Logto's core endpoint, e.g. `http://127.0.0.1:3001` (not the console port).
-    pub endpoint: url::Url,
-    /// Id of the machine-to-machine app.
-    pub app_id: String,
-    pub app_secret: Secret,
-    /// Management API resource indicator: `https://default.logto.app/api` on OSS.
-    pub resource: String,
-    /// Outgoing throttle: at most this many requests per `window` (default 200).
-    pub requests_per_window: u32,
-    /// Default 10 s.
-    pub window: Duration,
-    /// Concurrent requests to Logto (default 10).
-    pub max_in_flight: usize,
-    /// Per-request timeout (default 10 s); connecting gets at most 5 s of it.
-    pub timeout: Duration,
-}
-
-impl LogtoClientConfig {
-    /// A config with the default throttle, concurrency and timeout.
-    pub fn new(
-        endpoint: url::Url,
-        app_id: impl Into<String>,
-        app_secret: Secret,
-        resource: impl Into<String>,
-    ) -> Self {
-        Self {
-            endpoint,
-            app_id: app_id.into(),
-            app_secret,
-            resource: resource.into(),
-            requests_per_window: 200,
-            window: Duration::from_secs(10),
-            max_in_flight: 10,
-            timeout: Duration::from_secs(10),
-        }
-    }
-}
+pub use super::config::LogtoClientConfig;
+pub(crate) use super::route::{refused_route, route, Route};
 
 /// Typed client of the Logto Management API. Cheap to clone (one shared pool,
 /// token cache, throttle and counters).
@@ -90,6 +50,8 @@ pub(crate) struct Inner {
     pub(crate) in_flight: Semaphore,
     pub(crate) counters: Counters,
     pub(crate) tokens: Mutex<TokenState>,
+    /// Decides when a cached token is due (see [`crate::clock`]).
+    pub(crate) clock: crate::clock::Clock,
     /// What this Logto declares; the 1.37.1 baseline until its document has been read.
     pub(crate) capabilities: RwLock<Arc<Capabilities>>,
 }
@@ -123,68 +85,6 @@ pub(crate) struct RawResponse {
     pub(crate) status: u16,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Vec<u8>,
-}
-
-/// A path with ids filled in plus the template it came from (for stats).
-pub(crate) struct Route {
-    pub(crate) template: &'static str,
-    pub(crate) path: String,
-    /// An id that is not a [`LogtoId`](super::LogtoId) was given: the request is refused before it is sent.
-    pub(crate) refused: bool,
-}
-
-/// Fills the `{..}` placeholders of `template` in order. Every id must be a [`LogtoId`](super::LogtoId)
-/// (which needs no encoding); anything else (`..`, `a/b`, an empty id) marks the route as
-/// refused, so it never reaches Logto with the M2M token.
-pub(crate) fn route(template: &'static str, ids: &[&str]) -> Route {
-    const NAME_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~');
-    let mut path = String::with_capacity(template.len() + 24);
-    let mut refused = false;
-    let mut ids = ids.iter();
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        path.push_str(&rest[..start]);
-        let end = rest[start..]
-            .find('}')
-            .map_or(rest.len(), |e| start + e + 1);
-        let id = ids.next().copied().unwrap_or_default();
-        if &rest[start..end] == "{target}" {
-            // A connector target (`google`, `azure-ad` …) is a name, not an id: encoded, and
-            // never a dot segment (URL parsers turn `..` and `%2e%2e` alike into "up").
-            if id.is_empty() || id.bytes().all(|b| b == b'.') {
-                refused = true;
-                path.push_str("{refused}");
-            } else {
-                path.extend(percent_encoding::utf8_percent_encode(id, NAME_SEGMENT));
-            }
-        } else if id::is_valid(id) {
-            path.push_str(id);
-        } else {
-            refused = true;
-            path.push_str("{refused}");
-        }
-        rest = &rest[end..];
-    }
-    path.push_str(rest);
-    Route {
-        template,
-        path,
-        refused,
-    }
-}
-
-/// What a refused route answers: the entity cannot exist, as Logto would say.
-fn refused_route(template: &str) -> LogtoError {
-    LogtoError::Api {
-        status: 404,
-        code: Some("portal.invalid_id".into()),
-        message: format!("not a Logto id in {template}"),
-        request_id: None,
-    }
 }
 
 pub(crate) enum Body {
@@ -252,6 +152,7 @@ impl LogtoClient {
                 in_flight: Semaphore::new(cfg.max_in_flight),
                 counters: Counters::default(),
                 tokens: Mutex::new(TokenState::default()),
+                clock: cfg.clock,
                 capabilities: RwLock::new(Arc::new(Capabilities::baseline())),
             }),
         })
@@ -654,39 +555,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn route_fills_ids_and_refuses_what_is_not_an_id() {
-        let r = route(
-            "/api/organizations/{id}/users/{userId}/roles",
-            &["o1", "u_2-x"],
-        );
-        assert_eq!(r.path, "/api/organizations/o1/users/u_2-x/roles");
-        assert_eq!(r.template, "/api/organizations/{id}/users/{userId}/roles");
-        assert!(!r.refused);
-        assert_eq!(route("/api/users", &[]).path, "/api/users");
-        for bad in ["..", ".", "u/2 x", "..%2Fusers", "", "a.b"] {
-            let r = route("/api/organization-invitations/{id}", &[bad]);
-            assert!(r.refused, "{bad:?}");
-            assert!(!r.path.contains(".."), "{bad:?}: {}", r.path);
-        }
-        // Connector targets are names: encoded, never a dot segment.
-        let r = route("/api/users/{userId}/identities/{target}", &["u1", "a b.c"]);
-        assert_eq!(r.path, "/api/users/u1/identities/a%20b.c");
-        assert!(route("/api/users/{userId}/identities/{target}", &["u1", ".."]).refused);
-        assert!(route("/api/users/{userId}/identities/{target}", &["..", "google"]).refused);
-        // A placeholder without an id is refused too.
-        assert!(route("/api/users/{userId}", &[]).refused);
-    }
-
-    #[tokio::test]
-    async fn a_refused_route_is_not_sent() {
-        // Nothing listens on port 9: a request that were sent would fail as unavailable.
-        let client = LogtoClient::new(cfg("http://127.0.0.1:9")).unwrap();
-        let err = client.get_user("../../api/roles").await.unwrap_err();
-        assert!(err.is_not_found(), "{err:?}");
-        assert_eq!(err.code(), Some("portal.invalid_id"));
-    }
-
-    #[test]
     fn retry_policy_by_method() {
         assert_eq!(
             RetryPolicy::for_method(&Method::GET),
@@ -708,33 +576,5 @@ mod tests {
             RetryPolicy::for_method(&Method::PATCH),
             RetryPolicy::UnappliedOnly
         );
-    }
-
-    fn cfg(endpoint: &str) -> LogtoClientConfig {
-        LogtoClientConfig::new(
-            endpoint.parse().unwrap(),
-            "app",
-            Secret::new("s3cr3t-value"),
-            "https://default.logto.app/api",
-        )
-    }
-
-    #[test]
-    fn config_validation_and_redaction() {
-        assert!(LogtoClient::new(cfg("http://127.0.0.1:3001")).is_ok());
-        assert!(matches!(
-            LogtoClient::new(cfg("ftp://x")),
-            Err(LogtoError::Config(_))
-        ));
-        let mut c = cfg("http://x");
-        c.app_secret = Secret::new("");
-        assert!(matches!(LogtoClient::new(c), Err(LogtoError::Config(_))));
-        let mut c = cfg("http://x");
-        c.max_in_flight = 0;
-        assert!(matches!(LogtoClient::new(c), Err(LogtoError::Config(_))));
-        let c = cfg("http://x");
-        assert!(!format!("{c:?}").contains("s3cr3t"));
-        let client = LogtoClient::new(c).unwrap();
-        assert!(!format!("{client:?}").contains("s3cr3t"));
     }
 }

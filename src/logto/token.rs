@@ -10,12 +10,12 @@ use oauth2::{
     ClientId, ClientSecret, EndpointNotSet, EndpointSet, RequestTokenError, Scope, TokenResponse,
     TokenUrl,
 };
-use tokio::time::Instant;
 
 use super::client::{request_id, Inner, RetryPolicy};
 use super::error::{api_error, LogtoError};
 use super::secret::Secret;
 use super::stats::Counters;
+use crate::clock::Clock;
 
 pub(crate) type OAuthClient =
     BasicClient<EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
@@ -43,8 +43,10 @@ pub(crate) fn oauth_client(
 #[derive(Clone)]
 pub(crate) struct CachedToken {
     pub(crate) access: Secret,
-    pub(crate) refresh_at: Instant,
-    pub(crate) expires_at: Instant,
+    /// Epoch ms (from the client's [`crate::clock::Clock`]) after which a new token is fetched.
+    pub(crate) refresh_at: i64,
+    /// Epoch ms after which this token is no longer used at all.
+    pub(crate) expires_at: i64,
     /// Identifies this token so a late 401 cannot evict a newer one.
     pub(crate) generation: u64,
 }
@@ -82,7 +84,7 @@ impl Inner {
         let fut = {
             let mut st = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(t) = &st.current {
-                if Instant::now() < t.refresh_at {
+                if self.clock.now_ms() < t.refresh_at {
                     return Ok(t.clone());
                 }
             }
@@ -120,7 +122,7 @@ impl Inner {
         match res {
             Ok(issued) => self.remember(&mut st, issued),
             Err(e) => match st.current.as_ref() {
-                Some(t) if Instant::now() < t.expires_at => {
+                Some(t) if self.clock.now_ms() < t.expires_at => {
                     tracing::debug!(error = %e, "token refresh failed; the current token is still valid");
                     Ok(t.clone())
                 }
@@ -139,11 +141,11 @@ impl Inner {
     fn remember(&self, st: &mut TokenState, issued: Issued) -> Result<CachedToken, LogtoError> {
         let issued = self.require_scope(issued)?;
         st.generation += 1;
-        let now = Instant::now();
+        let now = self.clock.now_ms();
         let token = CachedToken {
             access: issued.access,
-            refresh_at: now + refresh_after(issued.expires_in),
-            expires_at: now + issued.expires_in,
+            refresh_at: now.saturating_add(Clock::ms(refresh_after(issued.expires_in))),
+            expires_at: now.saturating_add(Clock::ms(issued.expires_in)),
             generation: st.generation,
         };
         st.current = Some(token.clone());

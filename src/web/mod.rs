@@ -41,12 +41,15 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use crate::audit::AuditLog;
 use crate::auth::oidc::OidcProvider;
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::logto::LogtoClient;
 
 pub struct Inner {
     pub config: Config,
+    /// The one source of "now" for session lifetimes and access re-checks.
+    pub clock: Clock,
     pub logto: LogtoClient,
     pub db: Db,
     pub audit: AuditLog,
@@ -78,12 +81,13 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config, logto: LogtoClient, db: Db) -> anyhow::Result<Self> {
+    pub fn new(config: Config, logto: LogtoClient, db: Db, clock: Clock) -> anyhow::Result<Self> {
         let oidc = OidcProvider::new(&config.logto_endpoint, config.logto_timeout)?;
         let audit = AuditLog::new(db.clone());
         let limits = crate::limits::Limiter::new(db.clone());
         Ok(AppState(Arc::new(Inner {
             config,
+            clock,
             logto,
             db,
             audit,

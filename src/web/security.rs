@@ -10,7 +10,9 @@ use axum::{
 use tower_sessions::Session;
 
 use crate::audit::NewEntry;
-use crate::auth::session::{SessionUser, CSRF_KEY, TOUCHED_KEY, USER_KEY};
+use crate::auth::session::{
+    idle_too_long, keep_alive_due, SessionUser, CSRF_KEY, TOUCHED_KEY, USER_KEY,
+};
 use crate::web::error::AppError;
 use crate::web::AppState;
 
@@ -81,19 +83,24 @@ fn form_urlencoded_pairs(body: &[u8]) -> impl Iterator<Item = (String, String)> 
     url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned()))
 }
 
-/// Keeps an active session alive without a database write on every request: the session
-/// (and so its idle expiry) is saved again only when the last save is older than a quarter of
-/// the idle timeout (at most a minute).
+/// Ends a session idle for longer than `PORTAL_SESSION_IDLE_SECS`, and keeps an active one
+/// alive without a database write on every request (see [`keep_alive_due`]). Time comes from
+/// the portal's clock.
 pub async fn keep_session_alive(
     State(state): State<AppState>,
     session: Session,
     req: Request,
     next: Next,
 ) -> Response {
-    let now = crate::audit::now_ms();
-    let every = (state.config.session_idle.as_millis() as i64 / 4).min(60_000);
+    let now = state.clock.now_ms();
+    let idle = state.config.session_idle;
     if let Ok(Some(last)) = session.get::<i64>(TOUCHED_KEY).await {
-        if now - last >= every {
+        if idle_too_long(last, now, idle) {
+            // The request goes on signed out, as if the store had already dropped the session.
+            if let Err(e) = session.flush().await {
+                return AppError::from(e).into_response();
+            }
+        } else if keep_alive_due(last, now, idle) {
             let _ = session.insert(TOUCHED_KEY, now).await;
         }
     }

@@ -7,6 +7,7 @@ pub mod browser;
 use std::collections::HashMap;
 
 use fake_logto::{DemoSeed, FakeLogto, FakeLogtoConfig};
+use logto_portal::clock::{Clock, ManualClock};
 use logto_portal::{config::Config, startup::Application, AppState};
 use reqwest::{redirect::Policy, StatusCode};
 
@@ -24,6 +25,8 @@ pub struct TestApp {
     pub seed: DemoSeed,
     pub state: AppState,
     pub database_url: String,
+    /// The portal's clock when the test asked for one it can move ([`Spawn::manual_clock`]).
+    pub clock: Option<ManualClock>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -72,6 +75,7 @@ pub struct Spawn {
     pub env: Vec<(&'static str, String)>,
     pub database_url: Option<String>,
     pub fake: Option<FakeLogto>,
+    pub clock: Option<ManualClock>,
 }
 
 impl Default for Spawn {
@@ -81,6 +85,7 @@ impl Default for Spawn {
             env: Vec::new(),
             database_url: None,
             fake: None,
+            clock: None,
         }
     }
 }
@@ -93,6 +98,13 @@ impl Spawn {
 
     pub fn env(mut self, key: &'static str, value: impl Into<String>) -> Self {
         self.env.push((key, value.into()));
+        self
+    }
+
+    /// The portal's time stands still until the test calls [`TestApp::advance_clock`]
+    /// (otherwise it runs on the system clock).
+    pub fn manual_clock(mut self) -> Self {
+        self.clock = Some(ManualClock::starting_now());
         self
     }
 
@@ -136,7 +148,11 @@ impl Spawn {
             vars.insert(k, v);
         }
         let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
-        let app = Application::with_listener(config, listener)
+        let clock = self
+            .clock
+            .as_ref()
+            .map_or_else(Clock::system, ManualClock::clock);
+        let app = Application::with_listener_and_clock(config, listener, clock)
             .await
             .expect("portal starts");
         let state = app.state.clone();
@@ -150,6 +166,7 @@ impl Spawn {
             seed,
             state,
             database_url,
+            clock: self.clock,
             shutdown: Some(tx),
         }
     }
@@ -275,6 +292,14 @@ fn absolute(base: &str, location: &str) -> String {
 }
 
 impl TestApp {
+    /// Lets `by` pass for the portal, without waiting (needs [`Spawn::manual_clock`]).
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        self.clock
+            .as_ref()
+            .expect("Spawn::manual_clock() gives the portal a clock a test can move")
+            .advance(by);
+    }
+
     pub fn browser(&self) -> Browser {
         let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         Browser {
