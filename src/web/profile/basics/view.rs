@@ -1,0 +1,142 @@
+//! How the section looks: the saved values, or the editor with its fields.
+
+use askama::Template;
+
+use super::{Values, MAX_AVATAR_URL, MAX_NAME, MAX_USERNAME, SECTION};
+use crate::logto::User;
+use crate::web::context::PageCtx;
+use crate::web::error::{AppError, AppResult};
+use crate::web::profile::form::{focus_first, Input};
+use crate::web::profile::proof::Proof;
+use crate::web::profile::{FieldErrors, PageData};
+
+#[derive(Template)]
+#[template(path = "profile/basics.html")]
+struct BasicsSection<'a> {
+    ctx: &'a PageCtx,
+    user: &'a User,
+    editing: bool,
+    inputs: Vec<Input>,
+    storage_ready: bool,
+    /// The avatar shown in the editor's preview.
+    preview: String,
+    upload_error: Option<String>,
+    upload_hint: String,
+    needs_sign_in: bool,
+}
+
+impl BasicsSection<'_> {
+    /// Shown under the avatar, and in its place when it cannot be loaded.
+    fn initials(&self) -> String {
+        crate::web::users::initials(self.user.display_name())
+    }
+
+    /// The saved avatar, through the portal.
+    fn avatar(&self) -> Option<String> {
+        crate::web::avatars::avatar_src(&self.user.id, self.user.avatar.as_deref())
+    }
+}
+
+pub fn render(ctx: &PageCtx, data: &PageData, editing: bool) -> AppResult<String> {
+    if editing {
+        let values = Values::from_user(&data.user);
+        editor(
+            ctx,
+            &data.user,
+            &values,
+            &values,
+            &FieldErrors::new(),
+            data.storage_ready,
+            data.proof,
+            None,
+        )
+    } else {
+        view(ctx, &data.user)
+    }
+}
+
+pub(super) fn view(ctx: &PageCtx, user: &User) -> AppResult<String> {
+    render_template(BasicsSection {
+        ctx,
+        user,
+        editing: false,
+        inputs: Vec::new(),
+        storage_ready: false,
+        preview: String::new(),
+        upload_error: None,
+        upload_hint: String::new(),
+        needs_sign_in: false,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn editor(
+    ctx: &PageCtx,
+    user: &User,
+    form: &Values,
+    originals: &Values,
+    errors: &FieldErrors,
+    storage_ready: bool,
+    proof: Proof,
+    upload_error: Option<String>,
+) -> AppResult<String> {
+    let t = &ctx.t;
+    let mut inputs = vec![
+        Input::new(SECTION, "name", t.t("profile.basics.name"), "text")
+            .value(&form.name)
+            .original(&originals.name)
+            .autocomplete("name")
+            .max_length(MAX_NAME)
+            .errors(errors),
+        Input::new(SECTION, "username", t.t("profile.basics.username"), "text")
+            .value(&form.username)
+            .original(&originals.username)
+            .autocomplete("username")
+            .max_length(MAX_USERNAME)
+            .hint(t.t("profile.basics.username_hint"))
+            .errors(errors),
+        Input::new(SECTION, "avatar", t.t("profile.basics.avatar_url"), "url")
+            .value(&form.avatar)
+            .original(&originals.avatar)
+            .autocomplete("photo")
+            .max_length(MAX_AVATAR_URL)
+            .hint(t.t("profile.basics.avatar_hint"))
+            .preview("#basics-avatar-preview")
+            .errors(errors),
+    ];
+    if proof == Proof::NeedsPassword {
+        inputs.push(
+            Input::new(
+                SECTION,
+                "current_password",
+                t.t("profile.proof.current_password"),
+                "password",
+            )
+            .autocomplete("current-password")
+            .hint(t.t("profile.basics.password_hint"))
+            .errors(errors),
+        );
+    }
+    focus_first(&mut inputs);
+    // The saved avatar, through the portal: the CSP loads no image from another host, so a
+    // typed address is previewed once saved (the script hides the preview while it differs).
+    let preview =
+        crate::web::avatars::avatar_src(&user.id, user.avatar.as_deref()).unwrap_or_default();
+    render_template(BasicsSection {
+        ctx,
+        user,
+        editing: true,
+        inputs,
+        storage_ready,
+        preview,
+        upload_error,
+        upload_hint: ctx.t.f("profile.basics.upload_hint", &[("max", &2)]),
+        needs_sign_in: proof == Proof::NeedsSignIn,
+    })
+}
+
+fn render_template(section: BasicsSection<'_>) -> AppResult<String> {
+    section
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
+}
