@@ -1,16 +1,18 @@
 //! Settings from environment variables. A missing or malformed value stops start-up with one
 //! line naming the variable and what it expects; secrets never print.
 
-use std::{
-    fmt,
-    net::{IpAddr, SocketAddr},
-    path::PathBuf,
-    time::Duration,
-};
+mod env;
+mod proxies;
+
+pub use env::ConfigError;
+pub use proxies::{Cidr, TrustedProxies};
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use url::Url;
 
 use crate::logto::Secret;
+use env::{err, strip_trailing_slash, Env};
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -58,197 +60,6 @@ pub enum AdminUserSearch {
     Tenant,
 }
 
-/// One network, `10.0.0.0/8` or `2001:db8::/32`; a bare address is a network of one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cidr {
-    network: IpAddr,
-    prefix: u8,
-}
-
-impl std::str::FromStr for Cidr {
-    type Err = ();
-
-    fn from_str(s: &str) -> Result<Self, ()> {
-        let (addr, prefix) = match s.split_once('/') {
-            Some((a, p)) => (a, Some(p)),
-            None => (s, None),
-        };
-        let ip: IpAddr = addr.trim().parse().map_err(|_| ())?;
-        let max = if ip.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            Some(p) => p.trim().parse::<u8>().map_err(|_| ())?,
-            None => max,
-        };
-        if prefix > max {
-            return Err(());
-        }
-        Ok(Cidr {
-            network: mask(ip, prefix),
-            prefix,
-        })
-    }
-}
-
-fn mask(ip: IpAddr, prefix: u8) -> IpAddr {
-    match ip {
-        IpAddr::V4(v4) => {
-            let bits = u32::from(v4);
-            let m = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
-            IpAddr::V4((bits & m).into())
-        }
-        IpAddr::V6(v6) => {
-            let bits = u128::from(v6);
-            let m = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
-            IpAddr::V6((bits & m).into())
-        }
-    }
-}
-
-impl Cidr {
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        // `::ffff:10.0.0.1` (a v4 peer on a dual-stack socket) is `10.0.0.1`.
-        let ip = ip.to_canonical();
-        ip.is_ipv4() == self.network.is_ipv4() && mask(ip, self.prefix) == self.network
-    }
-}
-
-/// The reverse proxies in front of the portal.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TrustedProxies(Vec<Cidr>);
-
-impl TrustedProxies {
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        self.0.iter().any(|c| c.contains(ip))
-    }
-
-    /// The client's address: the socket peer, unless the peer is a trusted proxy; then the
-    /// right-most `X-Forwarded-For` entry that is not itself a trusted proxy (entries further
-    /// left were written by whoever sent the request and prove nothing).
-    pub fn client_address<'a>(
-        &self,
-        peer: IpAddr,
-        forwarded_for: impl DoubleEndedIterator<Item = &'a str>,
-    ) -> IpAddr {
-        let mut client = peer.to_canonical();
-        if !self.contains(client) {
-            return client;
-        }
-        for hop in forwarded_for.rev() {
-            match hop.trim().parse::<IpAddr>() {
-                Ok(ip) => {
-                    client = ip.to_canonical();
-                    if !self.contains(client) {
-                        return client;
-                    }
-                }
-                // Garbage from further left: the last trusted hop is all that is known.
-                Err(_) => return client,
-            }
-        }
-        client
-    }
-}
-
-/// One configuration problem, worded for the person starting the portal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub var: &'static str,
-    pub expected: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "configuration error: {} {}", self.var, self.expected)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-fn err(var: &'static str, expected: impl Into<String>) -> ConfigError {
-    ConfigError {
-        var,
-        expected: expected.into(),
-    }
-}
-
-struct Env<F: Fn(&str) -> Option<String>>(F);
-
-impl<F: Fn(&str) -> Option<String>> Env<F> {
-    /// The value, trimmed; an empty value counts as unset.
-    fn get(&self, var: &str) -> Option<String> {
-        (self.0)(var)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    }
-
-    fn required(&self, var: &'static str, what: &str) -> Result<String, ConfigError> {
-        self.get(var)
-            .ok_or_else(|| err(var, format!("is missing: expected {what}")))
-    }
-
-    fn url(
-        &self,
-        var: &'static str,
-        default: Option<&str>,
-        example: &str,
-    ) -> Result<Url, ConfigError> {
-        let raw = match (self.get(var), default) {
-            (Some(v), _) => v,
-            (None, Some(d)) => d.to_string(),
-            (None, None) => {
-                return Err(err(
-                    var,
-                    format!("is missing: expected an http(s) URL such as {example}"),
-                ))
-            }
-        };
-        let url = Url::parse(&raw).map_err(|_| {
-            err(
-                var,
-                format!("is not a URL: expected an http(s) URL such as {example}, got {raw:?}"),
-            )
-        })?;
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-            return Err(err(
-                var,
-                format!("must be an http(s) URL such as {example}, got {raw:?}"),
-            ));
-        }
-        Ok(url)
-    }
-
-    fn number<T: std::str::FromStr>(
-        &self,
-        var: &'static str,
-        default: T,
-        what: &str,
-    ) -> Result<T, ConfigError> {
-        match self.get(var) {
-            None => Ok(default),
-            Some(v) => v
-                .parse()
-                .map_err(|_| err(var, format!("must be {what}, got {v:?}"))),
-        }
-    }
-
-    fn positive(&self, var: &'static str, default: u64, what: &str) -> Result<u64, ConfigError> {
-        let v: u64 = self.number(var, default, what)?;
-        if v == 0 {
-            return Err(err(var, format!("must be {what}, got 0")));
-        }
-        Ok(v)
-    }
-
-    fn flag(&self, var: &'static str, default: bool) -> Result<bool, ConfigError> {
-        match self.get(var).map(|v| v.to_ascii_lowercase()) {
-            None => Ok(default),
-            Some(v) if matches!(v.as_str(), "true" | "1" | "yes" | "on") => Ok(true),
-            Some(v) if matches!(v.as_str(), "false" | "0" | "no" | "off") => Ok(false),
-            Some(v) => Err(err(var, format!("must be true or false, got {v:?}"))),
-        }
-    }
-}
-
 /// `https://<tenant>.logto.app` → `https://<tenant>.logto.app/api`; anything else (OSS) →
 /// `https://default.logto.app/api`.
 pub fn derive_management_resource(endpoint: &Url) -> String {
@@ -260,12 +71,6 @@ pub fn derive_management_resource(endpoint: &Url) -> String {
         }
     }
     "https://default.logto.app/api".to_string()
-}
-
-fn strip_trailing_slash(mut url: Url) -> Url {
-    let path = url.path().trim_end_matches('/').to_string();
-    url.set_path(&path);
-    url
 }
 
 impl Config {
@@ -371,24 +176,7 @@ impl Config {
                 "a whole number of days above 0",
             )? as u32),
         };
-        let trusted_proxies = TrustedProxies(
-            env.get("PORTAL_TRUSTED_PROXIES")
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(|p| {
-                    p.parse::<Cidr>().map_err(|_| {
-                        err(
-                            "PORTAL_TRUSTED_PROXIES",
-                            format!(
-                                "must be a comma-separated list of addresses or networks such as 10.0.0.0/8, ::1, got {p:?}"
-                            ),
-                        )
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-        );
+        let trusted_proxies = env.networks("PORTAL_TRUSTED_PROXIES")?;
         let admin_user_search = match env
             .get("PORTAL_ADMIN_USER_SEARCH")
             .map(|v| v.to_ascii_lowercase())
@@ -566,6 +354,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
+    use std::net::IpAddr;
 
     use super::*;
 

@@ -16,6 +16,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use subtle::ConstantTimeEq;
 
 use crate::web::AppState;
 
@@ -67,17 +68,14 @@ fn escape(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 fn allowed(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> bool {
     match &state.config.metrics_token {
         Some(token) => headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .is_some_and(|given| constant_time_eq(given.as_bytes(), token.expose().as_bytes())),
+            // Constant time, so response timing does not reveal the token.
+            .is_some_and(|given| bool::from(given.as_bytes().ct_eq(token.expose().as_bytes()))),
         None => {
             peer.is_some_and(|p| p.ip().is_loopback()) && !headers.contains_key("x-forwarded-for")
         }

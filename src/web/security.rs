@@ -7,6 +7,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use subtle::ConstantTimeEq;
 use tower_sessions::Session;
 
 use crate::audit::NewEntry;
@@ -63,14 +64,6 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
-}
-
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {
@@ -185,7 +178,10 @@ pub async fn csrf_guard(
     };
     let presented = header_token.or(form_token);
     let ok = match (&expected, &presented) {
-        (Some(e), Some(p)) => !e.is_empty() && constant_time_eq(e, p),
+        (Some(e), Some(p)) => {
+            // Compared in constant time, so response timing does not reveal the token.
+            !e.is_empty() && bool::from(e.as_bytes().ct_eq(p.as_bytes()))
+        }
         _ => false,
     };
     if !ok {

@@ -1,27 +1,34 @@
 //! What operators do to an account. Each action has a confirmation view (`GET`) that explains
 //! its effect, and the change itself (`POST`, plain form → redirect with a message). Every
 //! attempt, refused or not, lands in the audit trail.
+//!
+//! Every change follows one flow ([`UserAction`]): load the person, check, build the audit
+//! entry, call Logto, let the person's sessions follow, record, and send the operator back
+//! with a message. The files below hold what differs per action.
+
+mod delete;
+mod orgs;
+mod roles;
+mod suspend;
+
+pub use delete::{confirm_delete, delete};
+pub use orgs::{confirm_org_remove, org_add, org_remove};
+pub use roles::{confirm_role_remove, role_assign, role_remove};
+pub use suspend::{confirm_suspend, confirm_unsuspend, suspend, unsuspend};
 
 use askama::Template;
-use axum::{
-    extract::State,
-    http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
-    Form,
-};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
-use tower_sessions::Session;
 
 use super::plausible_id;
 use crate::audit::NewEntry;
-use crate::auth::access::Operator;
+use crate::auth::access::CurrentUser;
 use crate::auth::revocation::{after_access_change, AccessChange};
 use crate::logto::{Feature, LogtoError, User};
 use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::{logto_view, AppError, AppResult};
 use crate::web::htmx::page_or_partial;
-use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
 
 /// Audit code of a refusal by the portal itself (acting on one's own account).
@@ -105,16 +112,6 @@ fn user_href(user_id: &str) -> String {
     format!("/users/{user_id}")
 }
 
-/// The word typed to confirm a deletion: the username, else the email, else the id.
-fn confirm_word(u: &User) -> String {
-    [&u.username, &u.primary_email]
-        .into_iter()
-        .flatten()
-        .find(|s| !s.is_empty())
-        .cloned()
-        .unwrap_or_else(|| u.id.clone())
-}
-
 /// A 4xx answer that says "not like this" (shown as a message on the user's page), as
 /// opposed to Logto being down, throttled or misconfigured (shown as an error page).
 fn is_refusal(e: &LogtoError) -> bool {
@@ -155,72 +152,6 @@ fn refusal_message(ctx: &PageCtx, e: &LogtoError) -> String {
     msg
 }
 
-/// What every action needs to answer: where to record, whom to tell.
-struct Act<'a> {
-    state: &'a AppState,
-    ctx: &'a PageCtx,
-    session: &'a Session,
-}
-
-impl Act<'_> {
-    async fn flash(&self, kind: &str, message: String, to: &str) -> AppResult<Response> {
-        set_flash(self.session, kind, message).await?;
-        Ok(Redirect::to(to).into_response())
-    }
-
-    /// Records the outcome of a Logto call and answers: success → `after_success` with a
-    /// message; refusal → `back` with Logto's reason; Logto unreachable or failing → the
-    /// error page.
-    async fn finish(
-        &self,
-        entry: NewEntry,
-        result: Result<(), LogtoError>,
-        success: String,
-        back: &str,
-        after_success: &str,
-    ) -> AppResult<Response> {
-        match result {
-            Ok(()) => {
-                self.state.audit.record_or_log(entry).await;
-                self.flash("success", success, after_success).await
-            }
-            Err(e) => {
-                self.state
-                    .audit
-                    .record_or_log(entry.failed(&failure_code(&e)))
-                    .await;
-                if is_refusal(&e) {
-                    self.flash("error", refusal_message(self.ctx, &e), back)
-                        .await
-                } else {
-                    Err(AppError::Logto(e))
-                }
-            }
-        }
-    }
-
-    /// The portal's own refusal (acting on one's own account): recorded, then explained.
-    async fn refuse(&self, entry: NewEntry, message_key: &str, back: &str) -> AppResult<Response> {
-        self.state
-            .audit
-            .record_or_log(entry.failed(SELF_GUARD))
-            .await;
-        self.flash("error", self.ctx.t.t(message_key), back).await
-    }
-}
-
-fn act<'a>(
-    state: &'a AppState,
-    ctx: &'a PageCtx,
-    op: &'a crate::auth::access::CurrentUser,
-) -> Act<'a> {
-    Act {
-        state,
-        ctx,
-        session: &op.session,
-    }
-}
-
 /// After a change that Logto accepted, the person's portal sessions follow it at once
 /// (ended or re-read); the audit entry says how many.
 async fn sessions_follow<T>(
@@ -234,50 +165,6 @@ async fn sessions_follow<T>(
         after_access_change(state, entry, user_id, change).await
     } else {
         entry
-    }
-}
-
-fn user_entry(action: &str, ctx: &PageCtx, u: &User) -> NewEntry {
-    NewEntry::new(action, ctx.actor(), ctx.origin()).target("user", &u.id, Some(u.display_name()))
-}
-
-// ---------------------------------------------------------------------------------------
-// Suspend / unsuspend
-
-fn suspend_confirm(ctx: &PageCtx, u: &User, is_self: bool, suspend: bool) -> Confirm {
-    let name = u.display_name();
-    let (title, effect, button, action) = if suspend {
-        (
-            "users.suspend.title",
-            "users.suspend.effect",
-            "users.suspend.button",
-            "suspend",
-        )
-    } else {
-        (
-            "users.unsuspend.title",
-            "users.unsuspend.effect",
-            "users.unsuspend.button",
-            "unsuspend",
-        )
-    };
-    let mut paragraphs = vec![ctx.t.f(effect, &[("name", &name)])];
-    if suspend {
-        paragraphs.push(ctx.t.t("users.suspend.keeps"));
-    }
-    let refused = suspend && is_self;
-    if refused {
-        paragraphs = vec![ctx.t.t("users.self.suspend")];
-    }
-    Confirm {
-        title: ctx.t.f(title, &[("name", &name)]),
-        paragraphs,
-        action: (!refused).then(|| format!("/users/{}/{action}", u.id)),
-        button: ctx.t.t(button),
-        danger: suspend,
-        back: user_href(&u.id),
-        typed: None,
-        choice: None,
     }
 }
 
@@ -325,523 +212,134 @@ async fn end_logto_sessions_if_asked<T>(
     }
 }
 
-pub async fn confirm_suspend(
-    Operator(op): Operator,
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Ids(user_id): Ids<LogtoId>,
-) -> AppResult<Response> {
-    let u = load_user(&state, &user_id).await?;
-    let c = suspend_confirm(&ctx, &u, op.id() == u.id, true);
-    render(ctx, c)
+/// How the person's sessions follow a change Logto accepted.
+#[derive(Clone, Copy, Default)]
+struct Follow<'f> {
+    /// The portal's own sessions end or are re-read (`sessionsEnded` / `sessionsRefreshed`).
+    portal: Option<AccessChange>,
+    /// The operator's answer to "also sign them out of every app" (`logtoSessionsEnded`).
+    logto: Option<&'f EndSessionsForm>,
 }
 
-pub async fn confirm_unsuspend(
-    Operator(op): Operator,
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Ids(user_id): Ids<LogtoId>,
-) -> AppResult<Response> {
-    let u = load_user(&state, &user_id).await?;
-    let c = suspend_confirm(&ctx, &u, op.id() == u.id, false);
-    render(ctx, c)
-}
-
-async fn set_suspended(
-    op: &crate::auth::access::CurrentUser,
-    ctx: PageCtx,
-    state: AppState,
-    user_id: String,
-    suspend: bool,
-) -> AppResult<Response> {
-    let u = load_user(&state, &user_id).await?;
-    let action = if suspend {
-        "user.suspend"
-    } else {
-        "user.unsuspend"
-    };
-    let entry = user_entry(action, &ctx, &u);
-    let back = user_href(&u.id);
-    if suspend && op.id() == u.id {
-        return act(&state, &ctx, op)
-            .refuse(entry, "users.self.suspend", &back)
-            .await;
-    }
-    let result = state.logto.set_suspended(&u.id, suspend).await.map(|_| ());
-    let done = if suspend {
-        "users.suspend.done"
-    } else {
-        "users.unsuspend.done"
-    };
-    let msg = ctx.t.f(done, &[("name", &u.display_name())]);
-    // Suspension ends the person's portal sessions at once; unsuspension has nothing to end.
-    // Logto itself ends a suspended person's sessions and tokens; the portal ends its own.
-    let entry = if suspend {
-        sessions_follow(&state, entry, &result, &u.id, AccessChange::Suspended).await
-    } else {
-        entry
-    };
-    act(&state, &ctx, op)
-        .finish(entry, result, msg, &back, &back)
-        .await
-}
-
-pub async fn suspend(
-    Operator(op): Operator,
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Ids(user_id): Ids<LogtoId>,
-) -> AppResult<Response> {
-    set_suspended(&op, ctx, state, user_id.into_string(), true).await
-}
-
-pub async fn unsuspend(
-    Operator(op): Operator,
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Ids(user_id): Ids<LogtoId>,
-) -> AppResult<Response> {
-    set_suspended(&op, ctx, state, user_id.into_string(), false).await
-}
-
-// ---------------------------------------------------------------------------------------
-// Delete
-
-fn delete_confirm(ctx: &PageCtx, u: &User, is_self: bool, typed: Typed) -> Confirm {
-    let name = u.display_name();
-    let (paragraphs, action, typed) = if is_self {
-        (vec![ctx.t.t("users.self.delete")], None, None)
-    } else {
-        (
-            vec![
-                ctx.t.f("users.delete.effect", &[("name", &name)]),
-                ctx.t.t("users.delete.final"),
-            ],
-            Some(format!("/users/{}/delete", u.id)),
-            Some(typed),
-        )
-    };
-    Confirm {
-        title: ctx.t.f("users.delete.title", &[("name", &name)]),
-        paragraphs,
-        action,
-        button: ctx.t.t("users.delete.button"),
-        danger: true,
-        back: user_href(&u.id),
-        typed,
-        choice: None,
-    }
-}
-
-pub async fn confirm_delete(
-    Operator(op): Operator,
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Ids(user_id): Ids<LogtoId>,
-) -> AppResult<Response> {
-    let u = load_user(&state, &user_id).await?;
-    let typed = Typed {
-        expected: confirm_word(&u),
-        value: String::new(),
-        error: None,
-    };
-    let c = delete_confirm(&ctx, &u, op.id() == u.id, typed);
-    render(ctx, c)
-}
-
-#[derive(Debug, Deserialize)]
-pub struct DeleteForm {
-    #[serde(default)]
-    confirm: String,
-}
-
-pub async fn delete(
-    Operator(op): Operator,
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Ids(user_id): Ids<LogtoId>,
-    Form(form): Form<DeleteForm>,
-) -> AppResult<Response> {
-    let u = load_user(&state, &user_id).await?;
-    let entry = user_entry("user.delete", &ctx, &u).details(json!({
-        "username": u.username,
-        "primaryEmail": u.primary_email,
-    }));
-    let back = user_href(&u.id);
-    if op.id() == u.id {
-        return act(&state, &ctx, &op)
-            .refuse(entry, "users.self.delete", &back)
-            .await;
-    }
-    let expected = confirm_word(&u);
-    if form.confirm.trim() != expected {
-        // A typing slip is not an attempt: nothing is sent or recorded; the form says why.
-        let typed = Typed {
-            error: Some(ctx.t.f("users.delete.mismatch", &[("word", &expected)])),
-            expected,
-            value: form.confirm,
-        };
-        let c = delete_confirm(&ctx, &u, false, typed);
-        let mut resp = render(ctx, c)?;
-        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(resp);
-    }
-    let result = state.logto.delete_user(&u.id).await;
-    let msg = ctx.t.f("users.delete.done", &[("name", &u.display_name())]);
-    let entry = sessions_follow(&state, entry, &result, &u.id, AccessChange::Deleted).await;
-    act(&state, &ctx, &op)
-        .finish(entry, result, msg, &back, "/users")
-        .await
-}
-
-// ---------------------------------------------------------------------------------------
-// Organizations
-
-/// `POST /users/{id}/orgs`: `org_id` plus any number of `role_ids`.
-pub async fn org_add(
-    Operator(op): Operator,
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Ids(user_id): Ids<LogtoId>,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    let u = load_user(&state, &user_id).await?;
-    let back = user_href(&u.id);
-    let org_id = fields
-        .iter()
-        .find(|(k, _)| k == "org_id")
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default();
-    let mut role_ids: Vec<String> = fields
-        .iter()
-        .filter(|(k, v)| k == "role_ids" && !v.trim().is_empty())
-        .map(|(_, v)| v.trim().to_string())
-        .collect();
-    role_ids.dedup();
-    if !plausible_id(&org_id) {
-        return act(&state, &ctx, &op)
-            .flash("error", ctx.t.t("users.orgs.choose"), &back)
-            .await;
-    }
-    let (org, all_roles) = tokio::join!(
-        state.logto.get_organization(&org_id),
-        state.logto.list_org_roles()
-    );
-    let org = match org {
-        Ok(o) => o,
-        Err(e) if e.is_not_found() => {
-            return act(&state, &ctx, &op)
-                .flash("error", ctx.t.t("users.error.missing_reference"), &back)
-                .await
+impl Follow<'_> {
+    fn portal(change: AccessChange) -> Self {
+        Follow {
+            portal: Some(change),
+            logto: None,
         }
-        Err(e) => return Err(AppError::Logto(e)),
-    };
-    let all_roles = all_roles?;
-    let role_names: Vec<String> = role_ids
-        .iter()
-        .map(|id| {
-            all_roles
-                .iter()
-                .find(|r| &r.id == id)
-                .map(|r| r.name.clone())
-                .unwrap_or_else(|| id.clone())
+    }
+}
+
+/// One change to one account: the person it is about, the operator making it, and the way
+/// back to the person's page, where the outcome is told.
+struct UserAction<'a> {
+    state: &'a AppState,
+    ctx: &'a PageCtx,
+    op: &'a CurrentUser,
+    user: User,
+    back: String,
+}
+
+impl<'a> UserAction<'a> {
+    /// Loads the person (404 for an implausible or unknown id).
+    async fn load(
+        state: &'a AppState,
+        ctx: &'a PageCtx,
+        op: &'a CurrentUser,
+        user_id: &str,
+    ) -> AppResult<Self> {
+        let user = load_user(state, user_id).await?;
+        let back = user_href(&user.id);
+        Ok(UserAction {
+            state,
+            ctx,
+            op,
+            user,
+            back,
         })
-        .collect();
-    let entry = user_entry("user.org_add", &ctx, &u)
-        .org(&org.id)
-        .details(json!({ "organization": org.name, "roles": role_names }));
-    let added = state
-        .logto
-        .add_org_members(&org.id, std::slice::from_ref(&u.id))
-        .await;
-    let result = match &added {
-        Ok(()) => {
-            state
-                .logto
-                .add_member_roles(&org.id, &u.id, &role_ids)
-                .await
-        }
-        Err(e) => Err(e.clone()),
-    };
-    if let (Ok(()), Err(e)) = (&added, &result) {
-        // Membership stands without the roles: say exactly that.
-        let entry = entry.details(json!({
-            "organization": org.name,
-            "roles": role_names,
-            "membershipAdded": true,
-        }));
-        let entry = sessions_follow(
-            &state,
-            entry,
-            &added,
-            &u.id,
-            AccessChange::MembershipChanged,
+    }
+
+    /// The operator is acting on their own account.
+    fn is_self(&self) -> bool {
+        self.op.id() == self.user.id
+    }
+
+    /// The audit entry for `action` on this person.
+    fn entry(&self, action: &str) -> NewEntry {
+        NewEntry::new(action, self.ctx.actor(), self.ctx.origin()).target(
+            "user",
+            &self.user.id,
+            Some(self.user.display_name()),
         )
-        .await;
-        state
+    }
+
+    /// A message naming the person (`{name}`), plus any other named values.
+    fn message(&self, key: &str, extra: &[(&str, &dyn std::fmt::Display)]) -> String {
+        let name = self.user.display_name();
+        let mut args: Vec<(&str, &dyn std::fmt::Display)> = vec![("name", &name)];
+        args.extend_from_slice(extra);
+        self.ctx.t.f(key, &args)
+    }
+
+    async fn flash(&self, kind: &str, message: String, to: &str) -> AppResult<Response> {
+        set_flash(&self.op.session, kind, message).await?;
+        Ok(Redirect::to(to).into_response())
+    }
+
+    /// Back to the person's page with an error message; nothing was attempted.
+    async fn back_with_error(&self, message: String) -> AppResult<Response> {
+        self.flash("error", message, &self.back).await
+    }
+
+    /// The portal's own refusal (acting on one's own account): recorded, then explained.
+    async fn refuse(&self, entry: NewEntry, message_key: &str) -> AppResult<Response> {
+        self.state
             .audit
-            .record_or_log(entry.failed(&failure_code(e)))
+            .record_or_log(entry.failed(SELF_GUARD))
             .await;
-        let msg = ctx.t.f(
-            "users.orgs.roles_failed",
-            &[("name", &u.display_name()), ("org", &org.name)],
-        );
-        return act(&state, &ctx, &op).flash("error", msg, &back).await;
+        self.back_with_error(self.ctx.t.t(message_key)).await
     }
-    let msg = ctx.t.f(
-        "users.orgs.added",
-        &[("name", &u.display_name()), ("org", &org.name)],
-    );
-    let entry = sessions_follow(
-        &state,
-        entry,
-        &result,
-        &u.id,
-        AccessChange::MembershipChanged,
-    )
-    .await;
-    act(&state, &ctx, &op)
-        .finish(entry, result, msg, &back, &back)
-        .await
-}
 
-/// The user's membership in `org_id`, or 404 when there is none.
-async fn membership(
-    state: &AppState,
-    u: &User,
-    org_id: &str,
-) -> AppResult<crate::logto::UserOrganization> {
-    let orgs = state.logto.user_organizations(&u.id).await?;
-    orgs.into_iter()
-        .find(|o| o.id == org_id)
-        .ok_or(AppError::NotFound)
-}
-
-fn org_remove_confirm(
-    ctx: &PageCtx,
-    state: &AppState,
-    u: &User,
-    org: &crate::logto::UserOrganization,
-) -> Confirm {
-    let name = u.display_name();
-    let roles: Vec<&str> = org
-        .organization_roles
-        .iter()
-        .map(|r| r.name.as_str())
-        .collect();
-    let roles = if roles.is_empty() {
-        ctx.t.t("users.orgs.no_roles")
-    } else {
-        roles.join(", ")
-    };
-    Confirm {
-        title: ctx.t.f(
-            "users.orgs.remove_title",
-            &[("name", &name), ("org", &org.name)],
-        ),
-        paragraphs: vec![ctx.t.f(
-            "users.orgs.remove_effect",
-            &[("name", &name), ("org", &org.name), ("roles", &roles)],
-        )],
-        action: Some(format!("/users/{}/orgs/{}/remove", u.id, org.id)),
-        button: ctx.t.t("users.orgs.remove_button"),
-        danger: true,
-        back: user_href(&u.id),
-        typed: None,
-        choice: Some(end_logto_sessions_choice(ctx, state)),
+    /// Lets the sessions follow a change Logto accepted, records the outcome and answers:
+    /// success → `after_success` with `success`; refusal → the person's page with Logto's
+    /// reason; Logto unreachable or failing → the error page.
+    async fn finish<T>(
+        &self,
+        entry: NewEntry,
+        result: Result<T, LogtoError>,
+        follow: Follow<'_>,
+        success: String,
+        after_success: &str,
+    ) -> AppResult<Response> {
+        let user_id = &self.user.id;
+        let entry = match follow.portal {
+            Some(change) => sessions_follow(self.state, entry, &result, user_id, change).await,
+            None => entry,
+        };
+        let entry = match follow.logto {
+            Some(form) => {
+                end_logto_sessions_if_asked(self.state, entry, &result, user_id, form).await
+            }
+            None => entry,
+        };
+        match result {
+            Ok(_) => {
+                self.state.audit.record_or_log(entry).await;
+                self.flash("success", success, after_success).await
+            }
+            Err(e) => {
+                self.state
+                    .audit
+                    .record_or_log(entry.failed(&failure_code(&e)))
+                    .await;
+                if is_refusal(&e) {
+                    self.back_with_error(refusal_message(self.ctx, &e)).await
+                } else {
+                    Err(AppError::Logto(e))
+                }
+            }
+        }
     }
-}
-
-pub async fn confirm_org_remove(
-    Operator(_op): Operator,
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Ids((user_id, org_id)): Ids<(LogtoId, LogtoId)>,
-) -> AppResult<Response> {
-    let u = load_user(&state, &user_id).await?;
-    let org = membership(&state, &u, &org_id).await?;
-    let c = org_remove_confirm(&ctx, &state, &u, &org);
-    render(ctx, c)
-}
-
-pub async fn org_remove(
-    Operator(op): Operator,
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Ids((user_id, org_id)): Ids<(LogtoId, LogtoId)>,
-    Form(form): Form<EndSessionsForm>,
-) -> AppResult<Response> {
-    let u = load_user(&state, &user_id).await?;
-    let back = user_href(&u.id);
-    if !plausible_id(&org_id) {
-        return Err(AppError::NotFound);
-    }
-    let orgs = state.logto.user_organizations(&u.id).await?;
-    let org_name = orgs.iter().find(|o| o.id == org_id).map(|o| o.name.clone());
-    let entry = user_entry("user.org_remove", &ctx, &u)
-        .org(&org_id)
-        .details(json!({ "organization": org_name }));
-    let result = state.logto.remove_org_member(&org_id, &u.id).await;
-    let label = org_name.unwrap_or_else(|| org_id.to_string());
-    let msg = ctx.t.f(
-        "users.orgs.removed",
-        &[("name", &u.display_name()), ("org", &label)],
-    );
-    let entry = sessions_follow(
-        &state,
-        entry,
-        &result,
-        &u.id,
-        AccessChange::MembershipChanged,
-    )
-    .await;
-    let entry = end_logto_sessions_if_asked(&state, entry, &result, &u.id, &form).await;
-    act(&state, &ctx, &op)
-        .finish(entry, result, msg, &back, &back)
-        .await
-}
-
-// ---------------------------------------------------------------------------------------
-// Global roles
-
-#[derive(Debug, Deserialize)]
-pub struct RoleForm {
-    #[serde(default)]
-    role_id: String,
-}
-
-pub async fn role_assign(
-    Operator(op): Operator,
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Ids(user_id): Ids<LogtoId>,
-    Form(form): Form<RoleForm>,
-) -> AppResult<Response> {
-    let u = load_user(&state, &user_id).await?;
-    let back = user_href(&u.id);
-    let role_id = form.role_id.trim().to_string();
-    if !plausible_id(&role_id) {
-        return act(&state, &ctx, &op)
-            .flash("error", ctx.t.t("users.roles.choose"), &back)
-            .await;
-    }
-    // Only user roles may be assigned; the listing is filtered to type `User`.
-    let found = state
-        .logto
-        .list_roles(1, 100, Some(&role_id))
-        .await?
-        .items
-        .into_iter()
-        .find(|r| r.id == role_id);
-    let entry = user_entry("user.role_assign", &ctx, &u).details(json!({
-        "roleId": role_id,
-        "role": found.as_ref().map(|r| r.name.clone()),
-    }));
-    let Some(role) = found else {
-        state
-            .audit
-            .record_or_log(entry.failed("role_not_assignable"))
-            .await;
-        return act(&state, &ctx, &op)
-            .flash("error", ctx.t.t("users.error.role_type"), &back)
-            .await;
-    };
-    let result = state
-        .logto
-        .assign_user_roles(&u.id, std::slice::from_ref(&role.id))
-        .await;
-    let msg = ctx.t.f(
-        "users.roles.assigned",
-        &[("name", &u.display_name()), ("role", &role.name)],
-    );
-    let entry = sessions_follow(&state, entry, &result, &u.id, AccessChange::RolesChanged).await;
-    act(&state, &ctx, &op)
-        .finish(entry, result, msg, &back, &back)
-        .await
-}
-
-async fn held_role(state: &AppState, u: &User, role_id: &str) -> AppResult<crate::logto::Role> {
-    let roles = state.logto.user_roles(&u.id).await?;
-    roles
-        .into_iter()
-        .find(|r| r.id == role_id)
-        .ok_or(AppError::NotFound)
-}
-
-pub async fn confirm_role_remove(
-    Operator(op): Operator,
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Ids((user_id, role_id)): Ids<(LogtoId, LogtoId)>,
-) -> AppResult<Response> {
-    let u = load_user(&state, &user_id).await?;
-    let role = held_role(&state, &u, &role_id).await?;
-    let name = u.display_name();
-    let is_operator_role = role.name == state.config.operator_role;
-    let refused = is_operator_role && op.id() == u.id;
-    let mut paragraphs = vec![ctx.t.f(
-        "users.roles.remove_effect",
-        &[("name", &name), ("role", &role.name)],
-    )];
-    if is_operator_role {
-        paragraphs.push(ctx.t.t("users.roles.operator_note"));
-    }
-    if refused {
-        paragraphs = vec![ctx.t.t("users.self.operator_role")];
-    }
-    let c = Confirm {
-        title: ctx.t.f(
-            "users.roles.remove_title",
-            &[("name", &name), ("role", &role.name)],
-        ),
-        paragraphs,
-        action: (!refused).then(|| format!("/users/{}/roles/{}/remove", u.id, role.id)),
-        button: ctx.t.t("users.roles.remove_button"),
-        danger: true,
-        back: user_href(&u.id),
-        typed: None,
-        choice: (!refused).then(|| end_logto_sessions_choice(&ctx, &state)),
-    };
-    render(ctx, c)
-}
-
-pub async fn role_remove(
-    Operator(op): Operator,
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Ids((user_id, role_id)): Ids<(LogtoId, LogtoId)>,
-    Form(form): Form<EndSessionsForm>,
-) -> AppResult<Response> {
-    let u = load_user(&state, &user_id).await?;
-    let back = user_href(&u.id);
-    if !plausible_id(&role_id) {
-        return Err(AppError::NotFound);
-    }
-    let held = state
-        .logto
-        .user_roles(&u.id)
-        .await?
-        .into_iter()
-        .find(|r| r.id == role_id);
-    let role_name = held.as_ref().map(|r| r.name.clone());
-    let entry = user_entry("user.role_remove", &ctx, &u)
-        .details(json!({ "roleId": role_id, "role": role_name }));
-    if op.id() == u.id && role_name.as_deref() == Some(state.config.operator_role.as_str()) {
-        return act(&state, &ctx, &op)
-            .refuse(entry, "users.self.operator_role", &back)
-            .await;
-    }
-    let result = state.logto.remove_user_role(&u.id, &role_id).await;
-    let label = role_name.unwrap_or_else(|| role_id.to_string());
-    let msg = ctx.t.f(
-        "users.roles.removed",
-        &[("name", &u.display_name()), ("role", &label)],
-    );
-    let entry = sessions_follow(&state, entry, &result, &u.id, AccessChange::RolesChanged).await;
-    let entry = end_logto_sessions_if_asked(&state, entry, &result, &u.id, &form).await;
-    act(&state, &ctx, &op)
-        .finish(entry, result, msg, &back, &back)
-        .await
 }
 
 #[cfg(test)]
@@ -871,18 +369,5 @@ mod tests {
         );
         assert_eq!(failure_code(&api(500, None)), "http_500");
         assert_eq!(failure_code(&LogtoError::RateLimited), "logto_rate_limited");
-    }
-
-    #[test]
-    fn confirm_word_prefers_username() {
-        let mut u: User = serde_json::from_value(serde_json::json!({
-            "id": "u1", "username": "ann", "primaryEmail": "a@x.io", "createdAt": 0
-        }))
-        .unwrap();
-        assert_eq!(confirm_word(&u), "ann");
-        u.username = None;
-        assert_eq!(confirm_word(&u), "a@x.io");
-        u.primary_email = Some(String::new());
-        assert_eq!(confirm_word(&u), "u1");
     }
 }
