@@ -570,7 +570,10 @@ async fn organizations_members_and_roles() {
     assert_eq!(names, vec!["admin", "member"]);
     assert!(zed.get("hasPassword").is_none());
     // q search and role filter
-    let r = t.get(&format!("/api/organizations/{org}/users?q=AM")).await;
+    // (`q` also matches random ids: an `@` keeps the match to the address, case-insensitively.)
+    let r = t
+        .get(&format!("/api/organizations/{org}/users?q=AMY%40X"))
+        .await;
     assert_eq!(r.json().as_array().unwrap().len(), 1);
     let roles = t.get("/api/organization-roles").await.json();
     let admin_id = roles
