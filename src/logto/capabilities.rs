@@ -318,23 +318,6 @@ impl Capabilities {
             None => self.declares(method, path),
         }
     }
-
-    /// One sentence for a part of a page that this Logto cannot offer.
-    pub fn missing_sentence(feature: Feature) -> String {
-        format!(
-            "{} need Logto {} or later.",
-            capitalize(feature.label()),
-            feature.since()
-        )
-    }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]
@@ -417,13 +400,5 @@ mod tests {
         assert!(!c.accepts_query("GET", "/api/users/{id}/sessions", "page"));
         assert!(Capabilities::from_openapi(b"{}").is_err());
         assert!(Capabilities::from_openapi(b"<html>").is_err());
-    }
-
-    #[test]
-    fn sentences_name_the_version() {
-        assert_eq!(
-            Capabilities::missing_sentence(Feature::UserSessions),
-            "User sessions need Logto 1.38 or later."
-        );
     }
 }
