@@ -1,6 +1,7 @@
 //! Settings from environment variables. A missing or malformed value stops start-up with one
 //! line naming the variable and what it expects; secrets never print.
 
+pub mod custom_fields;
 mod env;
 mod proxies;
 
@@ -39,7 +40,7 @@ pub struct Config {
     pub allow_self_delete: bool,
     pub profile_fields: Option<PathBuf>,
     /// The custom profile fields defined in that file (checked at start-up).
-    pub custom_fields: crate::web::profile::fields::CustomFields,
+    pub custom_fields: custom_fields::CustomFields,
     pub metrics_token: Option<Secret>,
     pub audit_retention_days: Option<u32>,
     pub password_min_length: usize,
@@ -247,10 +248,8 @@ impl Config {
             allow_self_delete: env.flag("PORTAL_ALLOW_SELF_DELETE", false)?,
             profile_fields: env.get("PORTAL_PROFILE_FIELDS").map(PathBuf::from),
             custom_fields: match env.get("PORTAL_PROFILE_FIELDS") {
-                Some(p) => {
-                    crate::web::profile::fields::CustomFields::load(std::path::Path::new(&p))
-                        .map_err(|e| err("PORTAL_PROFILE_FIELDS", format!("is not usable: {e}")))?
-                }
+                Some(p) => custom_fields::CustomFields::load(std::path::Path::new(&p))
+                    .map_err(|e| err("PORTAL_PROFILE_FIELDS", format!("is not usable: {e}")))?,
                 None => Default::default(),
             },
             metrics_token: env.get("PORTAL_METRICS_TOKEN").map(Secret::new),

@@ -4,14 +4,19 @@
 //! real HTTP against the fake Logto.
 pub mod audit;
 pub mod auth;
+pub mod avatars;
+pub mod cache;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod lang;
 pub mod leases;
 pub mod limits;
 pub mod logto;
 pub mod password_policy;
 pub mod startup;
+pub mod state;
 pub mod web;
 
-pub use web::{router, AppState};
+pub use state::AppState;
+pub use web::router;

@@ -8,7 +8,8 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::logto::{CapabilitySource, Feature, LogtoClient, LogtoClientConfig, OLDEST_SUPPORTED};
-use crate::web::{router, AppState};
+use crate::state::AppState;
+use crate::web::router;
 
 /// The Management API client configured from the settings; its token cache reads `clock`.
 pub fn logto_client(config: &Config, clock: Clock) -> anyhow::Result<LogtoClient> {

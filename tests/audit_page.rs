@@ -181,3 +181,32 @@ async fn exports_are_streamed_and_safe() {
         .iter()
         .all(|e| e["hash"].as_str().unwrap().len() == 64));
 }
+
+/// The page and its htmx fragment, in both languages, as reviewed snapshots.
+#[tokio::test]
+async fn the_page_and_its_fragment_are_snapshots_in_both_languages() {
+    let app = spawn_app().await;
+    seed_entries(&app).await;
+    let op = app.operator().await;
+    for lang in ["en", "zh-TW"] {
+        let r = op.get(&format!("/lang/{lang}?return_to=/audit")).await;
+        assert!(r.status().is_redirection());
+        let (status, html) = op.get_text("/audit?page_size=5").await;
+        assert_eq!(status, StatusCode::OK);
+        insta::assert_snapshot!(
+            format!("audit_page_{lang}"),
+            common::snapshot::main_markup(&html)
+        );
+        let fragment = op.get_htmx("/audit?page_size=5&page=2").await;
+        assert_eq!(
+            fragment.headers().get("vary").map(|v| v.to_str().unwrap()),
+            Some("hx-request")
+        );
+        let body = fragment.text().await.unwrap();
+        assert!(!body.contains("<main"), "htmx gets the table alone");
+        insta::assert_snapshot!(
+            format!("audit_fragment_{lang}"),
+            common::snapshot::normalize(&body)
+        );
+    }
+}

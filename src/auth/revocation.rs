@@ -6,7 +6,7 @@
 //! - `session_owners` finds a person's sessions by user id; ending deletes them.
 //! - `access_generations` is bumped on every change; a session whose access was read under
 //!   an older generation reads it again from Logto on its next request (see
-//!   [`crate::auth::access::CurrentUser`]). This also catches a session that a request in
+//!   [`crate::auth::access::signed_in`]). This also catches a session that a request in
 //!   flight writes back after it was deleted.
 //!
 //! Callers go through [`end_sessions_of`] and [`refresh_access_of`] only, so whatever else
@@ -15,7 +15,7 @@
 use serde_json::json;
 
 use crate::audit::NewEntry;
-use crate::web::AppState;
+use crate::db::Db;
 
 /// What the portal changed about the person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,15 +39,11 @@ impl AccessChange {
 
 /// Ends every portal session of `user_id` (the next request of each is signed out); returns
 /// how many there were.
-pub async fn end_sessions_of(
-    state: &AppState,
-    user_id: &str,
-    reason: AccessChange,
-) -> anyhow::Result<u64> {
+pub async fn end_sessions_of(db: &Db, user_id: &str, reason: AccessChange) -> anyhow::Result<u64> {
     // First the generation: a copy of a session written back by a request still in flight
     // after the deletion re-checks, and Logto then says the person may not continue.
-    state.db.bump_access_generation(user_id).await?;
-    let ended = state.db.delete_sessions_of(user_id).await?;
+    db.bump_access_generation(user_id).await?;
+    let ended = db.delete_sessions_of(user_id).await?;
     tracing::info!(
         user_id,
         reason = reason.as_str(),
@@ -60,12 +56,12 @@ pub async fn end_sessions_of(
 /// Makes every portal session of `user_id` read the person's access from Logto again on its
 /// next request; returns how many sessions there are.
 pub async fn refresh_access_of(
-    state: &AppState,
+    db: &Db,
     user_id: &str,
     reason: AccessChange,
 ) -> anyhow::Result<u64> {
-    state.db.bump_access_generation(user_id).await?;
-    let sessions = state.db.count_sessions_of(user_id).await?;
+    db.bump_access_generation(user_id).await?;
+    let sessions = db.count_sessions_of(user_id).await?;
     tracing::info!(
         user_id,
         reason = reason.as_str(),
@@ -80,21 +76,18 @@ pub async fn refresh_access_of(
 /// A database failure is logged and recorded as `sessionsError`; the periodic re-check
 /// still applies then.
 pub async fn after_access_change(
-    state: &AppState,
+    db: &Db,
     entry: NewEntry,
     user_id: &str,
     change: AccessChange,
 ) -> NewEntry {
     let ends = matches!(change, AccessChange::Suspended | AccessChange::Deleted);
     let (key, result) = if ends {
-        (
-            "sessionsEnded",
-            end_sessions_of(state, user_id, change).await,
-        )
+        ("sessionsEnded", end_sessions_of(db, user_id, change).await)
     } else {
         (
             "sessionsRefreshed",
-            refresh_access_of(state, user_id, change).await,
+            refresh_access_of(db, user_id, change).await,
         )
     };
     match result {

@@ -94,6 +94,11 @@ impl Access {
         self.admin_orgs().any(|o| o.id == org_id)
     }
 
+    /// Operators administer every organization; admins their own.
+    pub fn may_administer(&self, org_id: &str) -> bool {
+        self.is_operator || self.is_org_admin(org_id)
+    }
+
     pub fn administers_any(&self) -> bool {
         self.admin_orgs().next().is_some()
     }

@@ -67,6 +67,20 @@ impl LogtoError {
         self.status() == Some(429)
     }
 
+    /// The one code the audit trail records for this failure: Logto's own `code`, else the
+    /// HTTP status, else what kind of failure it was (`logto_rate_limited`, …).
+    pub fn failure_code(&self) -> String {
+        match self {
+            LogtoError::Api { code: Some(c), .. } => c.clone(),
+            LogtoError::Api { status, .. } => format!("http_{status}"),
+            LogtoError::RateLimited => "logto_rate_limited".into(),
+            LogtoError::Unavailable(_) => "logto_unavailable".into(),
+            LogtoError::Config(_) => "logto_config".into(),
+            LogtoError::Decode(_) => "logto_decode".into(),
+            LogtoError::Unsupported(_) => "logto_unsupported".into(),
+        }
+    }
+
     /// 422: Logto's status for conflicts and business rules.
     pub fn is_conflict(&self) -> bool {
         self.status() == Some(422)

@@ -17,12 +17,12 @@ use futures::stream::{self, StreamExt};
 use serde::Deserialize;
 
 use crate::audit::{Entry, Filter};
-use crate::auth::access::CurrentUser;
 use crate::logto::OrgQuery;
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
+use crate::web::extract::CurrentUser;
+use crate::web::extract::Htmx;
 use crate::web::format::parse_date;
-use crate::web::htmx::page_or_partial;
 use crate::web::pager::{PageParams, Pager};
 use crate::web::AppState;
 
@@ -145,25 +145,20 @@ pub struct Row {
     pub org_name: Option<String>,
 }
 
+/// The trail with its filters; htmx swaps the table (`partial`) as filters change.
 #[derive(Template)]
-#[template(path = "audit/table.html")]
-struct AuditTable {
-    ctx: PageCtx,
-    rows: Vec<Row>,
-    pager: Pager,
-    is_operator: bool,
-}
-
-#[derive(Template)]
-#[template(path = "audit/page.html")]
+#[template(path = "audit/page.html", blocks = ["partial"])]
 struct AuditPage {
     ctx: PageCtx,
     q: AuditQuery,
     orgs: Vec<(String, String)>,
     actions: &'static [&'static str],
     export_qs: String,
-    table: AuditTable,
+    rows: Vec<Row>,
+    pager: Pager,
+    is_operator: bool,
 }
+crate::page_template!(AuditPage);
 
 /// Organization names the person may filter by: theirs, or (operators) the first 100.
 async fn visible_orgs(state: &AppState, user: &CurrentUser) -> Vec<(String, String)> {
@@ -194,6 +189,7 @@ async fn visible_orgs(state: &AppState, user: &CurrentUser) -> Vec<(String, Stri
 }
 
 async fn audit_page(
+    htmx: Htmx,
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: PageCtx,
@@ -204,7 +200,7 @@ async fn audit_page(
     let page = q.paging.page();
     let page_size = q.paging.page_size();
     let (entries, total) = state.audit.list(&filter, page, page_size).await?;
-    let orgs = if ctx.is_htmx && !user.access.is_operator {
+    let orgs = if htmx.fragment && !user.access.is_operator {
         user.access
             .admin_orgs()
             .map(|o| (o.id.clone(), o.name.clone()))
@@ -225,26 +221,17 @@ async fn audit_page(
         .collect();
     let pager = Pager::new("/audit", page, page_size, total, q.params(), "#audit-table");
     let push = pager.href(page);
-    let table = AuditTable {
-        ctx: ctx.clone(),
-        rows,
-        pager,
-        is_operator: user.access.is_operator,
-    };
-    let page_view = AuditPage {
+    let view = AuditPage {
         export_qs: q.query_string(),
         ctx,
         q,
         orgs,
         actions: KNOWN_ACTIONS,
-        table,
+        rows,
+        pager,
+        is_operator: user.access.is_operator,
     };
-    page_or_partial(
-        page_view.ctx.is_htmx,
-        &page_view,
-        &page_view.table,
-        Some(&push),
-    )
+    htmx.page_at(&view, &push)
 }
 
 /// Streams every entry of the filter, a database page at a time.

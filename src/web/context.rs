@@ -245,8 +245,7 @@ impl FromRequestParts<AppState> for PageCtx {
                 .path_and_query()
                 .map(|p| p.as_str().to_string())
                 .unwrap_or_else(|| "/".to_string()),
-            is_htmx: parts.headers.contains_key("hx-request")
-                && !parts.headers.contains_key("hx-history-restore-request"),
+            is_htmx: crate::web::page::wants_fragment(&parts.headers),
             flash,
             ip: origin.ip,
             user_agent: origin.user_agent,

@@ -45,6 +45,15 @@ impl From<LogtoError> for AppError {
     }
 }
 
+impl From<crate::auth::access::AccessError> for AppError {
+    fn from(e: crate::auth::access::AccessError) -> Self {
+        match e {
+            crate::auth::access::AccessError::Logto(e) => AppError::Logto(e),
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> Self {
         AppError::Internal(e)
@@ -202,7 +211,9 @@ struct ErrorFragment<'a> {
 /// Turns an [`ErrorView`] left by a handler into a page or an htmx fragment.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let lang = Lang::from_headers(req.headers());
+    // Any htmx request follows `HX-Redirect` to sign in; a history restore still needs a page.
     let is_htmx = req.headers().contains_key("hx-request");
+    let fragment = crate::web::page::wants_fragment(req.headers());
     let request_id = req
         .headers()
         .get("x-request-id")
@@ -231,7 +242,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         ),
         None => t.t(view.message_key),
     };
-    let body = if is_htmx {
+    let body = if fragment {
         ErrorFragment {
             t,
             message,
@@ -253,7 +264,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
-    if is_htmx {
+    if fragment {
         // Errors go to the page's alert region so the form the person was filling stays intact.
         out.headers_mut()
             .insert("hx-retarget", HeaderValue::from_static("#alerts"));

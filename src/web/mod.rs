@@ -2,11 +2,12 @@
 
 pub mod assets;
 pub mod audit;
+pub mod auth;
 pub mod avatars;
-pub mod cache;
 pub mod context;
 pub mod csv;
 pub mod error;
+pub mod extract;
 pub mod format;
 pub mod health;
 pub mod htmx;
@@ -16,13 +17,15 @@ pub mod invitations;
 pub mod members;
 pub mod metrics;
 pub mod orgs;
+pub mod page;
 pub mod pager;
 pub mod pages;
 pub mod profile;
+pub mod refusal;
 pub mod security;
 pub mod users;
 
-use std::{ops::Deref, sync::Arc, time::Duration};
+use std::time::Duration;
 
 use axum::{
     extract::DefaultBodyLimit,
@@ -39,69 +42,7 @@ use tower_http::{
 };
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
-use crate::audit::AuditLog;
-use crate::auth::oidc::OidcProvider;
-use crate::clock::Clock;
-use crate::config::Config;
-use crate::db::Db;
-use crate::logto::LogtoClient;
-
-pub struct Inner {
-    pub config: Config,
-    /// The one source of "now" for session lifetimes and access re-checks.
-    pub clock: Clock,
-    pub logto: LogtoClient,
-    pub db: Db,
-    pub audit: AuditLog,
-    /// Attempt limits shared by every replica (current password, codes, directory look-ups).
-    pub limits: crate::limits::Limiter,
-    pub oidc: OidcProvider,
-    pub email_connector: invitations::EmailConnectorMemo,
-    /// Organizations and roles offered by the user directory's filters.
-    pub directory_choices: cache::Ttl<users::FilterChoices>,
-    /// Single-flight access re-checks per person.
-    pub access_checks: crate::auth::access::AccessChecks,
-    /// Organization roles and names, shared by the member and invitation pages.
-    pub org_cache: members::MemberCache,
-    /// Whether Logto has a storage provider for avatar uploads.
-    pub storage_ready: cache::Ttl<bool>,
-    /// Avatars fetched and re-encoded by the portal (bounded, in memory).
-    pub avatars: avatars::Avatars,
-}
-
-/// Shared by every handler; cheap to clone.
-#[derive(Clone)]
-pub struct AppState(pub Arc<Inner>);
-
-impl Deref for AppState {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        &self.0
-    }
-}
-
-impl AppState {
-    pub fn new(config: Config, logto: LogtoClient, db: Db, clock: Clock) -> anyhow::Result<Self> {
-        let oidc = OidcProvider::new(&config.logto_endpoint, config.logto_timeout)?;
-        let audit = AuditLog::new(db.clone());
-        let limits = crate::limits::Limiter::new(db.clone());
-        Ok(AppState(Arc::new(Inner {
-            config,
-            clock,
-            logto,
-            db,
-            audit,
-            limits,
-            oidc,
-            email_connector: Default::default(),
-            org_cache: Default::default(),
-            access_checks: Default::default(),
-            directory_choices: cache::Ttl::new(std::time::Duration::from_secs(60)),
-            storage_ready: cache::Ttl::new(std::time::Duration::from_secs(300)),
-            avatars: Default::default(),
-        })))
-    }
-}
+pub use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -121,10 +62,10 @@ pub fn router(state: AppState) -> Router {
 
     let pages = Router::new()
         .route("/", get(pages::home))
-        .route("/sign-in", get(crate::auth::oidc::sign_in))
-        .route("/callback", get(crate::auth::oidc::callback))
-        .route("/sign-out", post(crate::auth::oidc::sign_out))
-        .route("/signed-out", get(crate::auth::oidc::signed_out))
+        .route("/sign-in", get(auth::sign_in))
+        .route("/callback", get(auth::callback))
+        .route("/sign-out", post(auth::sign_out))
+        .route("/signed-out", get(auth::signed_out))
         .route("/lang/{code}", get(pages::switch_language))
         .route("/avatars/{user_id}", get(avatars::serve))
         .merge(pages::routes())
@@ -149,6 +90,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
         .layer(middleware::from_fn(error::render_errors))
+        // `Vary: HX-Request` wherever a handler used `Htmx`: one URL, page or fragment.
+        .layer(axum_htmx::AutoVaryLayer)
         .layer(middleware::from_fn(metrics::track))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -10,10 +10,10 @@ use axum::{
     Router,
 };
 
-use crate::auth::access::CurrentUser;
 use crate::logto::{LogtoError, MemberQuery, OrgQuery};
 use crate::web::context::PageCtx;
 use crate::web::error::{logto_view, AppError, AppResult};
+use crate::web::extract::CurrentUser;
 use crate::web::htmx::page_or_partial;
 use crate::web::pager::{PageParams, Pager};
 use crate::web::AppState;

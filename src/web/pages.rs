@@ -9,10 +9,10 @@ use axum::{
 };
 use serde::Deserialize;
 
-use crate::auth::access::CurrentUser;
 use crate::auth::session::safe_return_to;
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
+use crate::web::extract::CurrentUser;
 use crate::web::htmx::html;
 use crate::web::i18n::Lang;
 use crate::web::AppState;

@@ -16,7 +16,6 @@ pub mod contact;
 pub mod custom;
 pub mod delete;
 pub mod details;
-pub mod fields;
 pub mod form;
 pub mod identities;
 pub mod password;
@@ -35,11 +34,11 @@ use axum::{
 use tower_sessions::Session;
 
 use crate::audit::NewEntry;
-use crate::auth::access::CurrentUser;
 use crate::auth::session::{Flash, SessionUser, USER_KEY};
 use crate::logto::User;
 use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::AppResult;
+use crate::web::extract::CurrentUser;
 use crate::web::htmx::html;
 use crate::web::AppState;
 

@@ -20,10 +20,10 @@ use futures::StreamExt;
 use serde_json::json;
 
 use crate::audit::NewEntry;
-use crate::auth::access::Operator;
 use crate::logto::{LogtoError, OrgQuery, Page, User};
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::extract::Operator;
 use crate::web::htmx::html;
 use crate::web::pager::Pager;
 use crate::web::AppState;
@@ -116,12 +116,7 @@ pub(crate) fn plausible_id(id: &str) -> bool {
     crate::logto::LogtoId::parse(id).is_ok()
 }
 
-/// A choice in a select: organization or role.
-#[derive(Debug, Clone)]
-pub struct Choice {
-    pub id: String,
-    pub name: String,
-}
+pub use crate::cache::{Choice, DirectoryChoices};
 
 // ---------------------------------------------------------------------------------------
 // The list
@@ -145,7 +140,7 @@ impl UserRow {
     fn new(u: &User) -> UserRow {
         UserRow {
             href: format!("/users/{}", u.id),
-            avatar: crate::web::avatars::avatar_src(&u.id, u.avatar.as_deref()),
+            avatar: crate::avatars::avatar_src(&u.id, u.avatar.as_deref()),
             initials: initials(u.display_name()),
             label: u.display_name().to_string(),
             username: u.username.clone().unwrap_or_default(),
@@ -158,17 +153,10 @@ impl UserRow {
     }
 }
 
-/// Choices for the two filters; `None` when there are too many to list (an id field then).
-#[derive(Debug, Clone, Default)]
-pub struct FilterChoices {
-    pub orgs: Option<Vec<Choice>>,
-    pub roles: Option<Vec<Choice>>,
-}
-
 /// Everything the list templates show.
 pub struct UsersView {
     pub form: SearchForm,
-    pub choices: FilterChoices,
+    pub choices: DirectoryChoices,
     pub users: Vec<UserRow>,
     pub pager: Option<Pager>,
     /// Problems with the search, in words, shown beside the search panel.
@@ -250,7 +238,7 @@ fn rejection_reason(e: &LogtoError) -> Option<String> {
     }
 }
 
-async fn filter_choices(state: &AppState) -> Result<FilterChoices, LogtoError> {
+async fn filter_choices(state: &AppState) -> Result<DirectoryChoices, LogtoError> {
     let org_query = OrgQuery {
         page: 1,
         page_size: CHOICES_LIMIT,
@@ -271,7 +259,7 @@ async fn filter_choices(state: &AppState) -> Result<FilterChoices, LogtoError> {
         })
         .collect();
     org_choices.sort_by_key(|c| c.name.to_lowercase());
-    Ok(FilterChoices {
+    Ok(DirectoryChoices {
         orgs: complete(orgs.total, orgs.items.len()).then_some(org_choices),
         roles: complete(roles.total, roles.items.len()).then(|| {
             roles

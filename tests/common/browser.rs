@@ -237,6 +237,78 @@ impl Chrome {
         let _ = self.driver.screenshot(std::path::Path::new(path)).await;
     }
 
+    /// How wide the page is, in CSS pixels (wider than the window means sideways scrolling).
+    pub async fn page_width(&self) -> i64 {
+        self.driver
+            .execute(
+                "return Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .convert()
+            .unwrap()
+    }
+
+    /// Compares the window with `tests/screenshots/<name>.png`, allowing a small share of
+    /// pixels to differ (anti-aliasing, a relative time that moved on). A missing file is
+    /// written (and fails under `CI=true`, where every screenshot must be committed);
+    /// `UPDATE_SCREENSHOTS=1` rewrites it. A failing comparison leaves the actual image
+    /// next to the target directory's `screenshots/` for review.
+    pub async fn assert_screenshot(&self, name: &str) {
+        // Fonts and images settle before the picture is taken.
+        let _ = self
+            .driver
+            .execute(
+                "return document.fonts ? document.fonts.status : 'loaded';",
+                vec![],
+            )
+            .await;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let png = self.driver.screenshot_as_png().await.unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let expected_path = root.join("tests/screenshots").join(format!("{name}.png"));
+        let update = std::env::var("UPDATE_SCREENSHOTS").is_ok_and(|v| v == "1");
+        if update || !expected_path.exists() {
+            assert!(
+                update || std::env::var("CI").is_err(),
+                "screenshot {name} is not committed (run the test locally to write it)"
+            );
+            std::fs::create_dir_all(expected_path.parent().unwrap()).unwrap();
+            std::fs::write(&expected_path, &png).unwrap();
+            return;
+        }
+        let actual = image::load_from_memory(&png).unwrap().to_rgba8();
+        let expected = image::open(&expected_path).unwrap().to_rgba8();
+        let differing = if actual.dimensions() != expected.dimensions() {
+            u64::MAX
+        } else {
+            actual
+                .pixels()
+                .zip(expected.pixels())
+                .filter(|(a, b)| a.0.iter().zip(b.0.iter()).any(|(x, y)| x.abs_diff(*y) > 40))
+                .count() as u64
+        };
+        let total = u64::from(expected.width()) * u64::from(expected.height());
+        // Up to 2 % of the pixels may differ.
+        if differing > total / 50 {
+            let out = root.join("target/screenshots");
+            std::fs::create_dir_all(&out).unwrap();
+            let actual_path = out.join(format!("{name}.actual.png"));
+            std::fs::write(&actual_path, &png).unwrap();
+            panic!(
+                "screenshot {name} differs from {} in {} of {total} pixels; see {}",
+                expected_path.display(),
+                if differing == u64::MAX {
+                    "size".to_string()
+                } else {
+                    differing.to_string()
+                },
+                actual_path.display()
+            );
+        }
+    }
+
     pub async fn quit(self) {
         let Chrome {
             driver,

@@ -1,5 +1,5 @@
 //! `/orgs/{org_id}/invitations`: what organization admins and operators (through
-//! [`OrgAdmin`](crate::auth::access::OrgAdmin)) do with invitations, one file per task: see the
+//! [`OrgAdmin`](crate::web::extract::OrgAdmin)) do with invitations, one file per task: see the
 //! list, invite people, act on one invitation (resend, revoke, delete). The table they all
 //! show is in `table`.
 

@@ -21,12 +21,13 @@ use tower_sessions::Session;
 
 use super::present::{effective_status, mask_email, When};
 use crate::audit::{now_ms, NewEntry};
-use crate::auth::access::{load_access, CurrentUser};
+use crate::auth::access::load_access;
 use crate::auth::session::ACCESS_KEY;
 use crate::limits::{self, Reservation};
 use crate::logto::{Invitation, InvitationStatus, SearchField, User, UserQuery, UserSearch};
 use crate::web::context::{csrf_token, set_flash, PageCtx};
 use crate::web::error::{AppError, AppResult};
+use crate::web::extract::CurrentUser;
 use crate::web::htmx::html;
 use crate::web::i18n::Tr;
 use crate::web::ids::{Ids, LogtoId};
@@ -521,7 +522,7 @@ async fn accept_as(
     }
     let org_id = invitation.organization_id.clone();
     let mut target = "/profile".to_string();
-    match load_access(state, &me.id).await {
+    match load_access(&state.access_sources(), &me.id).await {
         Ok(Some((_, access))) => {
             target = destination(&access, &org_id);
             session.insert(ACCESS_KEY, &access).await?;

@@ -9,11 +9,11 @@ use axum::{
 };
 
 use crate::audit::NewEntry;
-use crate::auth::access::OrgAdmin;
 use crate::auth::session::ACCESS_KEY;
 use crate::logto::OrgMember;
 use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::{AppError, AppResult};
+use crate::web::extract::OrgAdmin;
 use crate::web::htmx::html;
 use crate::web::AppState;
 

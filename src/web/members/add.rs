@@ -10,11 +10,11 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::auth::access::OrgAdmin;
 use crate::auth::revocation::{after_access_change, AccessChange};
 use crate::logto::OrgRole;
 use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::AppResult;
+use crate::web::extract::OrgAdmin;
 use crate::web::htmx::html;
 use crate::web::AppState;
 
@@ -129,7 +129,7 @@ pub(super) async fn add_form(
     ctx: PageCtx,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let cache = &state.org_cache;
+    let cache = &state.org_facts;
     let fields = Fields::query(raw.as_deref());
     if fields.get("close") == "1" {
         // "Close" on the htmx panel: the empty placeholder; without htmx, the list.
@@ -182,7 +182,7 @@ pub(super) async fn add(
     ctx: PageCtx,
     body: Bytes,
 ) -> AppResult<Response> {
-    let cache = &state.org_cache;
+    let cache = &state.org_facts;
     let fields = Fields::parse(&body);
     let user_id = fields.get("user_id");
     let org_id = admin.org_id.clone();
@@ -262,7 +262,7 @@ pub(super) async fn add(
     let (kind, message) = match &roles_result {
         Ok(()) => {
             let entry = entry.details(json!({ "roles": names }));
-            let entry = after_access_change(&state, entry, &user.id, membership).await;
+            let entry = after_access_change(&state.db, entry, &user.id, membership).await;
             state.audit.record_or_log(entry).await;
             (
                 "success",
@@ -273,7 +273,7 @@ pub(super) async fn add(
         Err(e) => {
             // The membership exists; only the roles are missing. Both facts go to the trail.
             let entry = entry.details(json!({ "roles": [], "requestedRoles": names }));
-            let entry = after_access_change(&state, entry, &user.id, membership).await;
+            let entry = after_access_change(&state.db, entry, &user.id, membership).await;
             state.audit.record_or_log(entry).await;
             let label = Some(name.as_str());
             let entry = member_entry(&ctx, "member.roles_change", &org_id, &user.id, label)

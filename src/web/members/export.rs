@@ -10,10 +10,10 @@ use futures::{stream, StreamExt, TryStreamExt};
 use serde_json::json;
 
 use crate::audit::NewEntry;
-use crate::auth::access::OrgAdmin;
 use crate::logto::OrgMember;
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::extract::OrgAdmin;
 use crate::web::AppState;
 
 use super::params::ViewParams;

@@ -6,10 +6,10 @@ use std::future::Future;
 
 use serde_json::json;
 
-use crate::auth::access::OrgAdmin;
 use crate::leases::{Lease, LeaseError, LEASE_WAIT};
 use crate::logto::{LogtoError, OrgMember, OrgRole};
 use crate::web::context::PageCtx;
+use crate::web::extract::OrgAdmin;
 use crate::web::AppState;
 
 use super::act::member_entry;

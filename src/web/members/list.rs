@@ -8,10 +8,10 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use crate::auth::access::OrgAdmin;
 use crate::logto::{Feature, LogtoError, OrgRole, ROLE_SCAN_LIMIT};
 use crate::web::context::PageCtx;
 use crate::web::error::{logto_view, AppError, AppResult};
+use crate::web::extract::OrgAdmin;
 use crate::web::htmx::{html, page_or_partial};
 use crate::web::ids::{Ids, LogtoId};
 use crate::web::pager::Pager;
@@ -85,7 +85,7 @@ pub(super) async fn list(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let cache = &state.org_cache;
+    let cache = &state.org_facts;
     let params = ViewParams::parse(raw.as_deref());
     let org_id = admin.org_id.clone();
     let query = params.member_query();

@@ -11,7 +11,6 @@
 
 mod act;
 mod add;
-mod cache;
 mod export;
 mod guard;
 mod list;
@@ -25,9 +24,8 @@ use axum::{routing::get, Router};
 
 use crate::logto::{LogtoClient, LogtoError, MemberQuery, OrgMember, OrgRole};
 use crate::web::context::PageCtx;
+use crate::web::extract::OrgAdmin;
 use crate::web::AppState;
-
-pub use cache::{org_name, MemberCache};
 
 /// Columns of the member table (rows that replace a member span them all).
 const COLUMNS: u32 = 7;
@@ -145,7 +143,7 @@ impl MemberRow {
             org_id: org_id.to_string(),
             initials,
             // Through the portal: the browser never contacts the avatar's host.
-            avatar: crate::web::avatars::avatar_src(&m.id, m.avatar.as_deref()),
+            avatar: crate::avatars::avatar_src(&m.id, m.avatar.as_deref()),
             email: m.primary_email.clone().filter(|s| !s.is_empty()),
             username: m.username.clone().filter(|s| !s.is_empty()),
             roles: m
@@ -244,6 +242,14 @@ fn held_role_ids(member: &OrgMember) -> Vec<String> {
         .iter()
         .map(|r| r.id.clone())
         .collect()
+}
+
+/// The organization's name: from the session for its admins, else (operators) from Logto.
+pub async fn org_name(state: &AppState, admin: &OrgAdmin) -> Result<String, LogtoError> {
+    if let Some(o) = admin.user.access.orgs.iter().find(|o| o.id == admin.org_id) {
+        return Ok(o.name.clone());
+    }
+    state.org_facts.org_name(&state.logto, &admin.org_id).await
 }
 
 #[cfg(test)]

@@ -10,12 +10,12 @@ use axum::{
 use serde_json::json;
 
 use crate::audit::NewEntry;
-use crate::auth::access::OrgAdmin;
 use crate::config::AdminUserSearch;
 use crate::limits::{self, Reservation};
 use crate::logto::{SearchField, UserQuery, UserSearch};
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::extract::OrgAdmin;
 use crate::web::htmx::html;
 use crate::web::i18n::Tr;
 use crate::web::AppState;

@@ -9,11 +9,11 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::auth::access::OrgAdmin;
 use crate::auth::revocation::{after_access_change, AccessChange};
 use crate::logto::OrgMember;
 use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::AppResult;
+use crate::web::extract::OrgAdmin;
 use crate::web::htmx::html;
 use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
@@ -121,7 +121,7 @@ pub(super) async fn remove(
     let (member, org, roles) = tokio::join!(
         fetch_member(&state.logto, &org_id, &user_id),
         org_name(&state, &admin),
-        state.org_cache.roles(&state.logto)
+        state.org_facts.roles(&state.logto)
     );
     let Some(member) = member? else {
         let entry = member_entry(&ctx, "member.remove", &org_id, &user_id, None)
@@ -171,7 +171,7 @@ pub(super) async fn remove(
         return Ok(with_status(form, refusal.status()));
     }
     let change = AccessChange::MembershipChanged;
-    let entry = after_access_change(&state, entry, &member.id, change).await;
+    let entry = after_access_change(&state.db, entry, &member.id, change).await;
     state.audit.record_or_log(entry).await;
     let message = ctx
         .t

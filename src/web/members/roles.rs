@@ -9,11 +9,11 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::auth::access::OrgAdmin;
 use crate::auth::revocation::{after_access_change, AccessChange};
 use crate::logto::{OrgMember, OrgRole, RoleRef};
 use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::AppResult;
+use crate::web::extract::OrgAdmin;
 use crate::web::htmx::html;
 use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
@@ -98,7 +98,7 @@ pub(super) async fn edit_roles(
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     let back = Fields::query(raw.as_deref()).back(&admin.org_id);
-    let roles = state.org_cache.roles(&state.logto);
+    let roles = state.org_facts.roles(&state.logto);
     let (member, roles) = member_for_form(&state, &admin, &user_id, roles).await?;
     let choices = choices(&roles?, &held_role_ids(&member));
     render_roles_form(ctx, &admin.org_id, &member, choices, None, back)
@@ -112,7 +112,7 @@ pub(super) async fn save_roles(
     Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let cache = &state.org_cache;
+    let cache = &state.org_facts;
     let fields = Fields::parse(&body);
     let back = fields.back(&admin.org_id);
     let wanted = fields.all("role_ids");
@@ -177,7 +177,7 @@ pub(super) async fn save_roles(
     };
     let after = role_names(&chosen);
     let entry = entry.details(json!({ "before": before, "after": after }));
-    let entry = after_access_change(&state, entry, &member.id, AccessChange::RolesChanged).await;
+    let entry = after_access_change(&state.db, entry, &member.id, AccessChange::RolesChanged).await;
     state.audit.record_or_log(entry).await;
     let lost_own_admin = member.id == admin.user.user.id
         && !admin.is_operator()

@@ -10,12 +10,12 @@ use axum::response::Response;
 use axum::Form;
 use serde_json::{json, Map, Value};
 
-use super::fields::{FieldDef, FieldKind, Problem};
 use super::form::{focus_first, touched, Input};
 use super::{entry, record_refusal, FieldErrors, PageData, Reply, Section};
-use crate::auth::access::CurrentUser;
+use crate::config::custom_fields::{FieldDef, FieldKind, Problem};
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
+use crate::web::extract::CurrentUser;
 use crate::web::AppState;
 
 const SECTION: &str = "custom";

@@ -12,10 +12,10 @@ use serde::Deserialize;
 use super::form::Input;
 use super::proof::Proof;
 use super::{entry, FieldErrors, PageData, Reply, Section};
-use crate::auth::access::CurrentUser;
 use crate::logto::User;
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
+use crate::web::extract::CurrentUser;
 use crate::web::AppState;
 
 const SECTION: &str = "delete";
@@ -132,7 +132,7 @@ pub async fn delete_account(
     }
     // The person's other portal sessions (other browsers) end with the account.
     let done = crate::auth::revocation::after_access_change(
-        &state,
+        &state.db,
         entry(ACTION, &ctx, &user),
         &user.id,
         crate::auth::revocation::AccessChange::Deleted,

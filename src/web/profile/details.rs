@@ -11,13 +11,13 @@ use axum::response::Response;
 use axum::Form;
 use serde_json::{json, Map, Value};
 
-use super::fields::is_iso_date;
 use super::form::{focus_first, touched as touched_field, Input};
 use super::{entry, record_refusal, FieldErrors, PageData, Reply, Section};
-use crate::auth::access::CurrentUser;
+use crate::config::custom_fields::is_iso_date;
 use crate::logto::UserProfile;
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
+use crate::web::extract::CurrentUser;
 use crate::web::AppState;
 
 const SECTION: &str = "details";

@@ -11,10 +11,10 @@ use serde_json::{json, Value};
 use super::form::Input;
 use super::proof::Proof;
 use super::{entry, record_refusal, sign_in_methods, FieldErrors, PageData, Reply, Section};
-use crate::auth::access::CurrentUser;
 use crate::logto::{Identity, User};
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
+use crate::web::extract::CurrentUser;
 use crate::web::AppState;
 
 const ACTION: &str = "profile.identity_unlink";

@@ -12,11 +12,11 @@ use serde_json::json;
 use super::form::{focus_first, Input};
 use super::proof::Proof;
 use super::{entry, record_refusal, FieldErrors, PageData, Reply, Section};
-use crate::auth::access::CurrentUser;
 use crate::logto::User;
 use crate::password_policy::{PasswordPolicy, Violation};
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
+use crate::web::extract::CurrentUser;
 use crate::web::AppState;
 
 const SECTION: &str = "password";

@@ -13,11 +13,11 @@
 use tower_sessions::Session;
 
 use crate::audit::now_ms;
-use crate::auth::access::CurrentUser;
 use crate::limits::{self, Reservation};
 use crate::logto::User;
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::extract::CurrentUser;
 use crate::web::AppState;
 
 /// Session key: epoch ms until which the person counts as proven.

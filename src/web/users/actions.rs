@@ -23,11 +23,11 @@ use serde_json::json;
 
 use super::plausible_id;
 use crate::audit::NewEntry;
-use crate::auth::access::CurrentUser;
 use crate::auth::revocation::{after_access_change, AccessChange};
 use crate::logto::{Feature, LogtoError, User};
 use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::{logto_view, AppError, AppResult};
+use crate::web::extract::CurrentUser;
 use crate::web::htmx::page_or_partial;
 use crate::web::AppState;
 
@@ -162,7 +162,7 @@ async fn sessions_follow<T>(
     change: AccessChange,
 ) -> NewEntry {
     if result.is_ok() {
-        after_access_change(state, entry, user_id, change).await
+        after_access_change(&state.db, entry, user_id, change).await
     } else {
         entry
     }

@@ -9,10 +9,10 @@ use axum::{
 };
 
 use super::{filter_choices, initials, plausible_id, Choice, Moment};
-use crate::auth::access::Operator;
 use crate::logto::{Log, LogQuery, LogResult, Page, Role, User, UserOrganization};
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
+use crate::web::extract::Operator;
 use crate::web::htmx::html;
 use crate::web::ids::{Ids, LogtoId};
 use crate::web::pager::{PageParams, Pager};
@@ -89,7 +89,7 @@ impl Facts {
         Facts {
             id: u.id.clone(),
             label: u.display_name().to_string(),
-            avatar: crate::web::avatars::avatar_src(&u.id, u.avatar.as_deref()),
+            avatar: crate::avatars::avatar_src(&u.id, u.avatar.as_deref()),
             initials: initials(u.display_name()),
             name: u.name.clone().unwrap_or_default(),
             username: u.username.clone().unwrap_or_default(),

@@ -11,11 +11,11 @@ use serde_json::json;
 
 use super::table::{list_path, table_partial, ListQuery, Notice};
 use crate::audit::{now_ms, NewEntry};
-use crate::auth::access::OrgAdmin;
 use crate::auth::session::safe_return_to;
 use crate::logto::{InvitationStatus, LogtoError};
 use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::{AppError, AppResult};
+use crate::web::extract::OrgAdmin;
 use crate::web::ids::{Ids, LogtoId};
 use crate::web::invitations::present::{effective_status, status_label, status_param};
 use crate::web::invitations::send::{self, Delivery};

@@ -14,10 +14,10 @@ use axum::{
 use super::list::ListPage;
 use super::table::{build_table, org_filter, ListQuery};
 use crate::audit::now_ms;
-use crate::auth::access::OrgAdmin;
 use crate::logto::{Invitation, InvitationStatus, OrgRole, RoleType};
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
+use crate::web::extract::OrgAdmin;
 use crate::web::htmx::html;
 use crate::web::i18n::Tr;
 use crate::web::invitations::input::{
@@ -334,7 +334,7 @@ async fn process(
     let filter = org_filter(&org_id);
     let (org_name, roles, invitations) = tokio::try_join!(
         crate::web::members::org_name(&state, &admin),
-        state.org_cache.roles(&state.logto),
+        state.org_facts.roles(&state.logto),
         state.logto.list_invitations(&filter),
     )?;
     let roles = person_roles(roles.to_vec());

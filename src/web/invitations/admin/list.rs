@@ -10,9 +10,9 @@ use super::invite::{fresh_card, person_roles, InviteCard};
 use super::table::{
     build_table, org_filter, table_partial, vary_html, ListQuery, Notice, TableView,
 };
-use crate::auth::access::OrgAdmin;
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::extract::OrgAdmin;
 use crate::web::AppState;
 
 #[derive(Template)]
@@ -63,7 +63,7 @@ pub async fn list(
     let (org_name, invitations, roles) = tokio::try_join!(
         crate::web::members::org_name(&state, &admin),
         state.logto.list_invitations(&filter),
-        state.org_cache.roles(&state.logto),
+        state.org_facts.roles(&state.logto),
     )?;
     let table = build_table(&state, &ctx.t, &org_id, &invitations, &query).await?;
     let card = fresh_card(&state, &ctx.t, &org_id, &person_roles(roles.to_vec()));

@@ -9,10 +9,10 @@ use serde_json::json;
 
 use super::view::{editor, view};
 use super::{Values, ACTION, MAX_AVATAR_URL, MAX_NAME, MAX_USERNAME};
-use crate::auth::access::CurrentUser;
 use crate::logto::{User, UserPatch};
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::extract::CurrentUser;
 use crate::web::profile::form::touched;
 use crate::web::profile::{
     entry, record_refusal, refresh_session_user, FieldErrors, Reply, Section,

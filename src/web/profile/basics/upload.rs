@@ -7,10 +7,10 @@ use serde_json::json;
 
 use super::view::{editor, view};
 use super::{Values, ACTION};
-use crate::auth::access::CurrentUser;
 use crate::logto::{User, UserPatch};
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::extract::CurrentUser;
 use crate::web::profile::{entry, refresh_session_user, FieldErrors, Reply, Section};
 use crate::web::AppState;
 

@@ -33,7 +33,7 @@ impl BasicsSection<'_> {
 
     /// The saved avatar, through the portal.
     fn avatar(&self) -> Option<String> {
-        crate::web::avatars::avatar_src(&self.user.id, self.user.avatar.as_deref())
+        crate::avatars::avatar_src(&self.user.id, self.user.avatar.as_deref())
     }
 }
 
@@ -120,8 +120,7 @@ pub(super) fn editor(
     focus_first(&mut inputs);
     // The saved avatar, through the portal: the CSP loads no image from another host, so a
     // typed address is previewed once saved (the script hides the preview while it differs).
-    let preview =
-        crate::web::avatars::avatar_src(&user.id, user.avatar.as_deref()).unwrap_or_default();
+    let preview = crate::avatars::avatar_src(&user.id, user.avatar.as_deref()).unwrap_or_default();
     render_template(BasicsSection {
         ctx,
         user,

@@ -5,9 +5,9 @@ use axum::{extract::State, response::Response};
 use super::turn::Turn;
 use super::view::Mode;
 use super::{ContactKind, PendingContacts};
-use crate::auth::access::CurrentUser;
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::extract::CurrentUser;
 use crate::web::AppState;
 
 /// `POST /profile/{email,phone}/cancel`: forgets the waiting address.

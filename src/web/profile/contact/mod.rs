@@ -13,8 +13,8 @@
 
 use axum::{extract::State, routing::post, Form, Router};
 
-use crate::auth::access::CurrentUser;
 use crate::web::context::PageCtx;
+use crate::web::extract::CurrentUser;
 use crate::web::profile::section_get;
 use crate::web::AppState;
 

@@ -6,9 +6,9 @@ use super::request::StartForm;
 use super::turn::Turn;
 use super::view::{no_errors, Mode};
 use super::ContactKind;
-use crate::auth::access::CurrentUser;
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::extract::CurrentUser;
 use crate::web::profile::{refresh_session_user, sign_in_methods, FieldErrors};
 use crate::web::AppState;
 

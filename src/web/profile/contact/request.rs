@@ -9,11 +9,11 @@ use super::turn::Turn;
 use super::view::{no_errors, Mode};
 use super::{ContactKind, Pending, PendingContacts};
 use crate::audit::now_ms;
-use crate::auth::access::CurrentUser;
 use crate::limits;
 use crate::logto::{LogtoError, UserQuery, UserSearch};
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::extract::CurrentUser;
 use crate::web::profile::FieldErrors;
 use crate::web::AppState;
 

@@ -6,9 +6,9 @@ use super::turn::{Turn, Waiting};
 use super::view::Mode;
 use super::{ContactKind, Pending};
 use crate::audit::now_ms;
-use crate::auth::access::CurrentUser;
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::extract::CurrentUser;
 use crate::web::AppState;
 
 /// `POST /profile/{email,phone}/resend`: a new code to the waiting address, within the limits

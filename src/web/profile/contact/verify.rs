@@ -6,10 +6,10 @@ use serde::Deserialize;
 use super::turn::{Turn, Waiting};
 use super::view::Mode;
 use super::ContactKind;
-use crate::auth::access::CurrentUser;
 use crate::limits;
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::extract::CurrentUser;
 use crate::web::profile::{refresh_session_user, FieldErrors};
 use crate::web::AppState;
 

@@ -5,11 +5,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{load_user, render, user_href, Confirm, Follow, Typed, UserAction};
-use crate::auth::access::Operator;
 use crate::auth::revocation::AccessChange;
 use crate::logto::User;
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::extract::Operator;
 use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
 

@@ -7,11 +7,11 @@ use super::{
     end_logto_sessions_choice, failure_code, load_user, render, sessions_follow, user_href,
     Confirm, EndSessionsForm, Follow, UserAction,
 };
-use crate::auth::access::Operator;
 use crate::auth::revocation::AccessChange;
 use crate::logto::{User, UserOrganization};
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
+use crate::web::extract::Operator;
 use crate::web::ids::{Ids, LogtoId};
 use crate::web::users::plausible_id;
 use crate::web::AppState;

@@ -3,11 +3,11 @@
 use axum::{extract::State, response::Response};
 
 use super::{load_user, render, user_href, Confirm, Follow, UserAction};
-use crate::auth::access::{CurrentUser, Operator};
 use crate::auth::revocation::AccessChange;
 use crate::logto::User;
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::extract::{CurrentUser, Operator};
 use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
 

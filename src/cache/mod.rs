@@ -1,5 +1,26 @@
-//! A value read from Logto and kept for a short time, so warm pages stay within their budget
+//! Values read from Logto and kept for a short time, so warm pages stay within their budget
 //! of Management API calls. Per process; each replica keeps its own.
+
+mod connectors;
+mod org_facts;
+
+pub use connectors::EmailConnectorMemo;
+pub use org_facts::OrgFacts;
+
+/// An organization or role offered as a choice in the directory's filters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub id: String,
+    pub name: String,
+}
+
+/// Choices for the directory's two filters; `None` when there are too many to list (the
+/// page then asks for an id).
+#[derive(Debug, Clone, Default)]
+pub struct DirectoryChoices {
+    pub orgs: Option<Vec<Choice>>,
+    pub roles: Option<Vec<Choice>>,
+}
 
 use std::{
     sync::Mutex,

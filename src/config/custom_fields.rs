@@ -25,7 +25,7 @@ use regex::Regex;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::web::i18n::Lang;
+use crate::lang::Lang;
 
 /// Longest text value accepted unless the field sets `max_length`.
 const DEFAULT_MAX_LENGTH: usize = 256;

@@ -5,9 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::auth::access::OrgAdmin;
 use crate::logto::{LogtoClient, LogtoError, OrgRole, RoleType};
-use crate::web::AppState;
 
 /// How long the organization-role list is reused (roles rarely change; a stale list only
 /// costs a fresh fetch when a submitted role is not in it).
@@ -18,7 +16,7 @@ const ORG_NAME_TTL: Duration = Duration::from_secs(300);
 /// Short-lived copies of the organization-role list and organization names, one per portal
 /// (kept in `AppState`, so test apps with their own fake Logto never share it).
 #[derive(Clone, Default)]
-pub struct MemberCache(Arc<Mutex<CacheState>>);
+pub struct OrgFacts(Arc<Mutex<CacheState>>);
 
 #[derive(Default)]
 struct CacheState {
@@ -26,7 +24,7 @@ struct CacheState {
     org_names: HashMap<String, (Instant, String)>,
 }
 
-impl MemberCache {
+impl OrgFacts {
     fn state(&self) -> std::sync::MutexGuard<'_, CacheState> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -80,7 +78,7 @@ impl MemberCache {
 
     /// The chosen role ids resolved against the list; a miss refreshes the list once (a role
     /// may have been created since). `None` when a role does not exist or cannot be given.
-    pub(super) async fn resolve(
+    pub async fn resolve(
         &self,
         logto: &LogtoClient,
         ids: &[String],
@@ -96,12 +94,4 @@ impl MemberCache {
         }
         Ok(pick(&self.fresh_roles(logto).await?))
     }
-}
-
-/// The organization's name: from the session for its admins, else (operators) from Logto.
-pub async fn org_name(state: &AppState, admin: &OrgAdmin) -> Result<String, LogtoError> {
-    if let Some(o) = admin.user.access.orgs.iter().find(|o| o.id == admin.org_id) {
-        return Ok(o.name.clone());
-    }
-    state.org_cache.org_name(&state.logto, &admin.org_id).await
 }

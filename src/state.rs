@@ -1,0 +1,82 @@
+//! The application's state: configuration, the Logto client, the database, the audit trail,
+//! the attempt limits, the sign-in provider and the short-lived caches. Shared by every
+//! handler and free of page types, so the layers below the web never depend on it.
+
+use std::{ops::Deref, sync::Arc};
+
+use crate::audit::AuditLog;
+use crate::auth::oidc::OidcProvider;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::logto::LogtoClient;
+
+pub struct Inner {
+    pub config: Config,
+    /// The one source of "now" for session lifetimes and access re-checks.
+    pub clock: Clock,
+    pub logto: LogtoClient,
+    pub db: Db,
+    pub audit: AuditLog,
+    /// Attempt limits shared by every replica (current password, codes, directory look-ups).
+    pub limits: crate::limits::Limiter,
+    pub oidc: OidcProvider,
+    pub email_connector: crate::cache::EmailConnectorMemo,
+    /// Organizations and roles offered by the user directory's filters.
+    pub directory_choices: crate::cache::Ttl<crate::cache::DirectoryChoices>,
+    /// Single-flight access re-checks per person.
+    pub access_checks: crate::auth::access::AccessChecks,
+    /// Organization roles and names, shared by the member and invitation pages.
+    pub org_facts: crate::cache::OrgFacts,
+    /// Whether Logto has a storage provider for avatar uploads.
+    pub storage_ready: crate::cache::Ttl<bool>,
+    /// Avatars fetched and re-encoded by the portal (bounded, in memory).
+    pub avatars: crate::avatars::Avatars,
+}
+
+/// Shared by every handler; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(config: Config, logto: LogtoClient, db: Db, clock: Clock) -> anyhow::Result<Self> {
+        let oidc = OidcProvider::new(&config.logto_endpoint, config.logto_timeout)?;
+        let audit = AuditLog::new(db.clone());
+        let limits = crate::limits::Limiter::new(db.clone());
+        Ok(AppState(Arc::new(Inner {
+            config,
+            clock,
+            logto,
+            db,
+            audit,
+            limits,
+            oidc,
+            email_connector: Default::default(),
+            org_facts: Default::default(),
+            access_checks: Default::default(),
+            directory_choices: crate::cache::Ttl::new(std::time::Duration::from_secs(60)),
+            storage_ready: crate::cache::Ttl::new(std::time::Duration::from_secs(300)),
+            avatars: Default::default(),
+        })))
+    }
+}
+
+impl AppState {
+    /// What [`crate::auth::access`] reads to decide a person's access.
+    pub fn access_sources(&self) -> crate::auth::access::AccessSources<'_> {
+        crate::auth::access::AccessSources {
+            logto: &self.logto,
+            db: &self.db,
+            config: &self.config,
+            clock: &self.clock,
+            checks: &self.access_checks,
+        }
+    }
+}
