@@ -12,6 +12,9 @@ const SEE_OTHER: u16 = 303;
 const OK: u16 = 200;
 const FORBIDDEN: u16 = 403;
 const NOT_FOUND: u16 = 404;
+const BAD_REQUEST: u16 = 400;
+/// Well-formed, and names nothing in the fake.
+const UNKNOWN_ID: &str = "zz0000000000000000000";
 
 struct Ids {
     acme: String,
@@ -187,6 +190,98 @@ fn get_routes(i: &Ids) -> Vec<(String, u16, u16, u16, u16)> {
         ),
         ("/signed-out".into(), OK, OK, OK, OK),
         ("/healthz".into(), OK, OK, OK, OK),
+        ("/readyz".into(), OK, OK, OK, OK),
+        // Loopback may read the metrics without a token.
+        ("/metrics".into(), OK, OK, OK, OK),
+        ("/static/app.css".into(), OK, OK, OK, OK),
+        // The welcome page for visitors; everyone else goes where they belong.
+        ("/".into(), OK, SEE_OTHER, SEE_OTHER, SEE_OTHER),
+        // To Logto's sign-in page; a callback without a sign-in in progress is refused.
+        (
+            "/sign-in".into(),
+            SEE_OTHER,
+            SEE_OTHER,
+            SEE_OTHER,
+            SEE_OTHER,
+        ),
+        (
+            "/callback".into(),
+            BAD_REQUEST,
+            BAD_REQUEST,
+            BAD_REQUEST,
+            BAD_REQUEST,
+        ),
+        (
+            "/lang/zh-TW".into(),
+            SEE_OTHER,
+            SEE_OTHER,
+            SEE_OTHER,
+            SEE_OTHER,
+        ),
+        // The member has no avatar: nothing to serve, to anyone who may see them.
+        (
+            format!("/avatars/{m}"),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            NOT_FOUND,
+        ),
+        ("/audit/export.jsonl".into(), SEE_OTHER, FORBIDDEN, OK, OK),
+        (
+            format!("/users/{m}/unsuspend"),
+            SEE_OTHER,
+            FORBIDDEN,
+            FORBIDDEN,
+            OK,
+        ),
+        (
+            format!("/users/{m}/orgs/{a}/remove"),
+            SEE_OTHER,
+            FORBIDDEN,
+            FORBIDDEN,
+            OK,
+        ),
+        // A role the member does not hold: nothing to confirm.
+        (
+            format!("/users/{m}/roles/{UNKNOWN_ID}/remove"),
+            SEE_OTHER,
+            FORBIDDEN,
+            FORBIDDEN,
+            NOT_FOUND,
+        ),
+        ("/profile/basics".into(), SEE_OTHER, OK, OK, OK),
+        ("/profile/basics/edit".into(), SEE_OTHER, OK, OK, OK),
+        ("/profile/details".into(), SEE_OTHER, OK, OK, OK),
+        ("/profile/details/edit".into(), SEE_OTHER, OK, OK, OK),
+        ("/profile/email".into(), SEE_OTHER, OK, OK, OK),
+        ("/profile/email/edit".into(), SEE_OTHER, OK, OK, OK),
+        ("/profile/phone".into(), SEE_OTHER, OK, OK, OK),
+        ("/profile/phone/edit".into(), SEE_OTHER, OK, OK, OK),
+        ("/profile/password".into(), SEE_OTHER, OK, OK, OK),
+        ("/profile/password/edit".into(), SEE_OTHER, OK, OK, OK),
+        ("/profile/identities".into(), SEE_OTHER, OK, OK, OK),
+        // Off unless the deployer declares custom fields / allows deleting one's account.
+        (
+            "/profile/custom".into(),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            NOT_FOUND,
+        ),
+        (
+            "/profile/custom/edit".into(),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            NOT_FOUND,
+        ),
+        (
+            "/profile/delete".into(),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            NOT_FOUND,
+        ),
     ]
 }
 
@@ -209,8 +304,9 @@ async fn every_route_answers_each_role_as_expected() {
                     "GET {path} as {role}: {status}, expected {expected}"
                 ));
             }
-            // Anonymous htmx requests get 401, not a redirect.
-            if *role == "anonymous" && expected == SEE_OTHER {
+            // Anonymous htmx requests to signed-in pages get 401, not a redirect (routes
+            // that redirect everyone, like /sign-in, are not signed-in pages).
+            if *role == "anonymous" && expected == SEE_OTHER && user != SEE_OTHER {
                 let s = b.get_htmx(&path).await.status().as_u16();
                 if s != 401 {
                     wrong.push(format!("htmx GET {path} as anonymous: {s}, expected 401"));
@@ -298,15 +394,12 @@ async fn cross_organization_changes_are_refused_and_recorded() {
             && e.error_code.as_deref() == Some("not_org_admin")));
 }
 
-#[tokio::test]
-async fn every_state_change_needs_the_csrf_token() {
-    let app = spawn_app().await;
-    let ids = ids(&app).await;
-    let op = app.operator().await;
+/// Every state-changing route, with ids that exist: each needs the CSRF token.
+fn state_changes(ids: &Ids) -> Vec<String> {
     let a = &ids.acme;
     let m = &ids.member;
     let ia = &ids.invitation_acme;
-    let posts = [
+    vec![
         "/sign-out".to_string(),
         format!("/orgs/{a}/members/add"),
         format!("/orgs/{a}/members/{m}/roles"),
@@ -325,7 +418,30 @@ async fn every_state_change_needs_the_csrf_token() {
         "/profile/details".to_string(),
         "/profile/password".to_string(),
         "/profile/avatar".to_string(),
-    ];
+        "/profile/custom".to_string(),
+        "/profile/email".to_string(),
+        "/profile/email/verify".to_string(),
+        "/profile/email/resend".to_string(),
+        "/profile/email/cancel".to_string(),
+        "/profile/email/remove".to_string(),
+        "/profile/phone".to_string(),
+        "/profile/phone/verify".to_string(),
+        "/profile/phone/resend".to_string(),
+        "/profile/phone/cancel".to_string(),
+        "/profile/phone/remove".to_string(),
+        "/profile/identities/github/unlink".to_string(),
+        "/profile/delete".to_string(),
+        format!("/users/{m}/orgs/{a}/remove"),
+        format!("/users/{m}/roles/{UNKNOWN_ID}/remove"),
+    ]
+}
+
+#[tokio::test]
+async fn every_state_change_needs_the_csrf_token() {
+    let app = spawn_app().await;
+    let ids = ids(&app).await;
+    let op = app.operator().await;
+    let posts = state_changes(&ids);
     app.fake.state().clear_requests();
     for path in &posts {
         let r = op.post_without_csrf(path, &[("name", "x")]).await;
@@ -492,4 +608,78 @@ async fn malformed_ids_answer_not_found_before_reaching_logto() {
         .map(|r| format!("{} {}", r.method, r.path))
         .collect();
     assert!(reached.is_empty(), "reached Logto: {reached:?}");
+}
+
+/// Every (method, path) the router serves, read from the router itself (its `Debug` form
+/// lists each path with its method router), so a new route cannot be left out of this file.
+fn router_routes(app: &TestApp) -> Vec<(&'static str, String)> {
+    let text = format!("{:?}", logto_portal::router(app.state.clone()));
+    // The main path router comes first; the fallback router's ids restart at 1.
+    let main = text.split(", node: Node { paths: {").collect::<Vec<_>>();
+    let (methods_part, paths_part) = (main[0], main[1]);
+    let path_re = regex::Regex::new(r#"RouteId\((\d+)\): "([^"]+)""#).unwrap();
+    let method_re = regex::Regex::new(
+        r"RouteId\((\d+)\): MethodRouter\(MethodRouter \{ get: (\w+), head: \w+, delete: (\w+), options: \w+, patch: (\w+), post: (\w+), put: (\w+)",
+    )
+    .unwrap();
+    let paths: std::collections::HashMap<String, String> = path_re
+        .captures_iter(paths_part)
+        .map(|c| (c[1].to_string(), c[2].to_string()))
+        .collect();
+    let mut routes = Vec::new();
+    for c in method_re.captures_iter(methods_part) {
+        let Some(path) = paths.get(&c[1]) else {
+            continue;
+        };
+        for (i, method) in [
+            (2, "GET"),
+            (3, "DELETE"),
+            (4, "PATCH"),
+            (5, "POST"),
+            (6, "PUT"),
+        ] {
+            if &c[i] != "None" {
+                routes.push((method, path.clone()));
+            }
+        }
+    }
+    assert!(
+        routes.len() > 40,
+        "could not read the router's routes (axum's Debug output changed?): {routes:?}"
+    );
+    routes
+}
+
+/// Whether the concrete `path` (query ignored) is an instance of the route `template`.
+fn instance_of(path: &str, template: &str) -> bool {
+    let path = path.split('?').next().unwrap();
+    let (p, t): (Vec<_>, Vec<_>) = (path.split('/').collect(), template.split('/').collect());
+    p.len() == t.len()
+        && p.iter()
+            .zip(&t)
+            .all(|(a, b)| a == b || (b.starts_with('{') && !a.is_empty()))
+}
+
+#[tokio::test]
+async fn every_route_of_the_router_is_in_the_matrix() {
+    let app = spawn_app().await;
+    let ids = ids(&app).await;
+    let gets: Vec<String> = get_routes(&ids).into_iter().map(|r| r.0).collect();
+    let posts = state_changes(&ids);
+    let mut missing = Vec::new();
+    for (method, template) in router_routes(&app) {
+        let covered = match method {
+            "GET" => gets.iter().any(|p| instance_of(p, &template)),
+            "POST" => posts.iter().any(|p| instance_of(p, &template)),
+            _ => false,
+        };
+        if !covered && template != "/{*__private__axum_fallback}" {
+            missing.push(format!("{method} {template}"));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "routes missing from the access matrix (get_routes / state_changes):\n{}",
+        missing.join("\n")
+    );
 }

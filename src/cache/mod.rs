@@ -22,10 +22,10 @@ pub struct DirectoryChoices {
     pub roles: Option<Vec<Choice>>,
 }
 
-use std::{
-    sync::Mutex,
-    time::{Duration, Instant},
-};
+use std::{sync::Mutex, time::Duration};
+
+// tokio's clock: tests pause and advance it instead of sleeping.
+use tokio::time::Instant;
 
 pub struct Ttl<T> {
     ttl: Duration,
@@ -66,7 +66,7 @@ impl<T: Clone> Ttl<T> {
 mod tests {
     use super::*;
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn caches_until_the_ttl_and_not_failures() {
         let cache = Ttl::new(Duration::from_millis(50));
         assert_eq!(
@@ -75,7 +75,7 @@ mod tests {
         );
         assert_eq!(cache.get_or_load(async { Ok::<_, ()>(1) }).await, Ok(1));
         assert_eq!(cache.get_or_load(async { Ok::<_, ()>(2) }).await, Ok(1));
-        tokio::time::sleep(Duration::from_millis(60)).await;
+        tokio::time::advance(Duration::from_millis(60)).await;
         assert_eq!(cache.get_or_load(async { Ok::<_, ()>(3) }).await, Ok(3));
         cache.clear();
         assert_eq!(cache.get_or_load(async { Ok::<_, ()>(4) }).await, Ok(4));
