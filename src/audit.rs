@@ -487,24 +487,14 @@ impl AuditLog {
         let mut last_id = 0i64;
         let mut prev_hash: Option<String> = None;
         loop {
-            let batch: Vec<Entry> = match &self.db {
-                Db::Sqlite(pool) => {
-                    sqlx::query_as(&format!(
-                        "SELECT {COLUMNS} FROM audit_log WHERE id > ? ORDER BY id LIMIT 1000"
-                    ))
-                    .bind(last_id)
-                    .fetch_all(pool)
-                    .await?
-                }
-                Db::Postgres(pool) => {
-                    sqlx::query_as(&format!(
-                        "SELECT {COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT 1000"
-                    ))
-                    .bind(last_id)
-                    .fetch_all(pool)
-                    .await?
-                }
-            };
+            let batch: Vec<Entry> = crate::on_db!(&self.db, pool => {
+                sqlx::query_as(&format!(
+                    "SELECT {COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT 1000"
+                ))
+                .bind(last_id)
+                .fetch_all(pool)
+                .await?
+            });
             if batch.is_empty() {
                 return Ok(Verification::Intact { entries: checked });
             }
@@ -535,18 +525,11 @@ impl AuditLog {
     /// Deletes entries older than `days` and records that it did.
     pub async fn prune_older_than(&self, days: u32) -> anyhow::Result<u64> {
         let cutoff = now_ms() - i64::from(days) * 86_400_000;
-        let removed = match &self.db {
-            Db::Sqlite(pool) => sqlx::query("DELETE FROM audit_log WHERE occurred_at < ?")
+        let removed = crate::on_db!(&self.db, pool => sqlx::query("DELETE FROM audit_log WHERE occurred_at < $1")
                 .bind(cutoff)
                 .execute(pool)
                 .await?
-                .rows_affected(),
-            Db::Postgres(pool) => sqlx::query("DELETE FROM audit_log WHERE occurred_at < $1")
-                .bind(cutoff)
-                .execute(pool)
-                .await?
-                .rows_affected(),
-        };
+                .rows_affected());
         if removed > 0 {
             self.record(
                 NewEntry::new("audit.prune", Actor::default(), Origin::default())
@@ -559,16 +542,10 @@ impl AuditLog {
 
     /// Total number of entries (used by tests and `audit verify`).
     pub async fn count(&self) -> anyhow::Result<u64> {
-        let n: i64 = match &self.db {
-            Db::Sqlite(pool) => sqlx::query("SELECT COUNT(*) AS n FROM audit_log")
+        let n: i64 = crate::on_db!(&self.db, pool => sqlx::query("SELECT COUNT(*) AS n FROM audit_log")
                 .fetch_one(pool)
                 .await?
-                .try_get("n")?,
-            Db::Postgres(pool) => sqlx::query("SELECT COUNT(*) AS n FROM audit_log")
-                .fetch_one(pool)
-                .await?
-                .try_get("n")?,
-        };
+                .try_get("n")?);
         Ok(n as u64)
     }
 }

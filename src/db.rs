@@ -15,6 +15,18 @@ use tower_sessions::{
 };
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
+/// Runs one expression against whichever pool `db` holds, so a query written once (with
+/// `$1`-style placeholders, which SQLite accepts too) serves both backends.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite(SqlitePool),
@@ -68,10 +80,7 @@ impl Db {
 
     /// For `/readyz`.
     pub async fn ping(&self) -> bool {
-        match self {
-            Db::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.is_ok(),
-            Db::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.is_ok(),
-        }
+        crate::on_db!(self, pool => sqlx::query("SELECT 1").execute(pool).await.is_ok())
     }
 
     pub fn kind(&self) -> &'static str {
@@ -103,46 +112,26 @@ impl Db {
 
     /// Remembers that `session_id` is a session of `user_id` (kept if already known).
     pub async fn record_session_owner(&self, session_id: &str, user_id: &str) -> sqlx::Result<()> {
-        match self {
-            Db::Sqlite(pool) => {
-                sqlx::query(
-                    "INSERT INTO session_owners (session_id, user_id) VALUES (?, ?) \
-                     ON CONFLICT (session_id) DO NOTHING",
-                )
-                .bind(session_id)
-                .bind(user_id)
-                .execute(pool)
-                .await?;
-            }
-            Db::Postgres(pool) => {
-                sqlx::query(
-                    "INSERT INTO session_owners (session_id, user_id) VALUES ($1, $2) \
-                     ON CONFLICT (session_id) DO NOTHING",
-                )
-                .bind(session_id)
-                .bind(user_id)
-                .execute(pool)
-                .await?;
-            }
-        }
+        crate::on_db!(self, pool => {
+            sqlx::query(
+                "INSERT INTO session_owners (session_id, user_id) VALUES ($1, $2) \
+                 ON CONFLICT (session_id) DO NOTHING",
+            )
+            .bind(session_id)
+            .bind(user_id)
+            .execute(pool)
+            .await?;
+        });
         Ok(())
     }
 
     pub async fn forget_session_owner(&self, session_id: &str) -> sqlx::Result<()> {
-        match self {
-            Db::Sqlite(pool) => {
-                sqlx::query("DELETE FROM session_owners WHERE session_id = ?")
-                    .bind(session_id)
-                    .execute(pool)
-                    .await?;
-            }
-            Db::Postgres(pool) => {
-                sqlx::query("DELETE FROM session_owners WHERE session_id = $1")
-                    .bind(session_id)
-                    .execute(pool)
-                    .await?;
-            }
-        }
+        crate::on_db!(self, pool => {
+            sqlx::query("DELETE FROM session_owners WHERE session_id = $1")
+                .bind(session_id)
+                .execute(pool)
+                .await?;
+        });
         Ok(())
     }
 
@@ -189,69 +178,39 @@ impl Db {
 
     /// How many live portal sessions `user_id` has.
     pub async fn count_sessions_of(&self, user_id: &str) -> sqlx::Result<u64> {
-        let n: i64 =
-            match self {
-                Db::Sqlite(pool) => sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM session_owners o JOIN sessions s ON s.id = o.session_id \
-                     WHERE o.user_id = ?",
-                )
-                .bind(user_id)
-                .fetch_one(pool)
-                .await?,
-                Db::Postgres(pool) => sqlx::query_scalar(
+        let n: i64 = crate::on_db!(self, pool => sqlx::query_scalar(
                     "SELECT COUNT(*) FROM session_owners o JOIN sessions s ON s.id = o.session_id \
                      WHERE o.user_id = $1",
                 )
                 .bind(user_id)
                 .fetch_one(pool)
-                .await?,
-            };
+                .await?);
         Ok(n.max(0) as u64)
     }
 
     /// The generation of `user_id`'s access: 0 until the portal first changes it.
     pub async fn access_generation(&self, user_id: &str) -> sqlx::Result<i64> {
-        let found: Option<i64> = match self {
-            Db::Sqlite(pool) => {
-                sqlx::query_scalar("SELECT generation FROM access_generations WHERE user_id = ?")
-                    .bind(user_id)
-                    .fetch_optional(pool)
-                    .await?
-            }
-            Db::Postgres(pool) => {
-                sqlx::query_scalar("SELECT generation FROM access_generations WHERE user_id = $1")
-                    .bind(user_id)
-                    .fetch_optional(pool)
-                    .await?
-            }
-        };
+        let found: Option<i64> = crate::on_db!(self, pool => {
+            sqlx::query_scalar("SELECT generation FROM access_generations WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await?
+        });
         Ok(found.unwrap_or(0))
     }
 
     /// Marks every session's copy of `user_id`'s access as outdated; returns the new generation.
     pub async fn bump_access_generation(&self, user_id: &str) -> sqlx::Result<i64> {
-        match self {
-            Db::Sqlite(pool) => {
-                sqlx::query_scalar(
-                    "INSERT INTO access_generations (user_id, generation) VALUES (?, 1) \
-                     ON CONFLICT (user_id) DO UPDATE SET generation = access_generations.generation + 1 \
-                     RETURNING generation",
-                )
-                .bind(user_id)
-                .fetch_one(pool)
-                .await
-            }
-            Db::Postgres(pool) => {
-                sqlx::query_scalar(
-                    "INSERT INTO access_generations (user_id, generation) VALUES ($1, 1) \
-                     ON CONFLICT (user_id) DO UPDATE SET generation = access_generations.generation + 1 \
-                     RETURNING generation",
-                )
-                .bind(user_id)
-                .fetch_one(pool)
-                .await
-            }
-        }
+        crate::on_db!(self, pool => {
+            sqlx::query_scalar(
+                "INSERT INTO access_generations (user_id, generation) VALUES ($1, 1) \
+                 ON CONFLICT (user_id) DO UPDATE SET generation = access_generations.generation + 1 \
+                 RETURNING generation",
+            )
+            .bind(user_id)
+            .fetch_one(pool)
+            .await
+        })
     }
 
     /// Removes expired sessions; called periodically by `serve`.
@@ -272,14 +231,9 @@ impl Db {
         // Owners of sessions that expired (or were removed) are forgotten with them.
         let orphans =
             "DELETE FROM session_owners WHERE session_id NOT IN (SELECT id FROM sessions)";
-        match self {
-            Db::Sqlite(pool) => {
-                sqlx::query(orphans).execute(pool).await?;
-            }
-            Db::Postgres(pool) => {
-                sqlx::query(orphans).execute(pool).await?;
-            }
-        }
+        crate::on_db!(self, pool => {
+            sqlx::query(orphans).execute(pool).await?;
+        });
         Ok(removed)
     }
 }

@@ -85,45 +85,26 @@ async fn try_take(db: &Db, name: &str, holder: &str) -> Result<bool, sqlx::Error
     const TAKE: &str = "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3) \
                         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
                         expires_at = excluded.expires_at WHERE leases.expires_at < $4";
-    let affected = match db {
-        Db::Sqlite(pool) => sqlx::query(TAKE)
+    let affected = crate::on_db!(db, pool => sqlx::query(TAKE)
             .bind(name)
             .bind(holder)
             .bind(expires)
             .bind(now)
             .execute(pool)
             .await?
-            .rows_affected(),
-        Db::Postgres(pool) => sqlx::query(TAKE)
-            .bind(name)
-            .bind(holder)
-            .bind(expires)
-            .bind(now)
-            .execute(pool)
-            .await?
-            .rows_affected(),
-    };
+            .rows_affected());
     Ok(affected == 1)
 }
 
 async fn give_back(db: &Db, name: &str, holder: &str) -> Result<(), sqlx::Error> {
     const GIVE: &str = "DELETE FROM leases WHERE name = $1 AND holder = $2";
-    match db {
-        Db::Sqlite(pool) => {
-            sqlx::query(GIVE)
-                .bind(name)
-                .bind(holder)
-                .execute(pool)
-                .await?;
-        }
-        Db::Postgres(pool) => {
-            sqlx::query(GIVE)
-                .bind(name)
-                .bind(holder)
-                .execute(pool)
-                .await?;
-        }
-    }
+    crate::on_db!(db, pool => {
+        sqlx::query(GIVE)
+            .bind(name)
+            .bind(holder)
+            .execute(pool)
+            .await?;
+    });
     Ok(())
 }
 

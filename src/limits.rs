@@ -179,26 +179,15 @@ impl Limiter {
     ) -> anyhow::Result<Reservation> {
         let key = subject_key(subject);
         let window = limit.window.as_millis() as i64;
-        let (attempts, ends): (i64, i64) = match &self.db {
-            Db::Sqlite(pool) => {
-                sqlx::query_as(RESERVE_SQL)
-                    .bind(limit.name)
-                    .bind(&key)
-                    .bind(now)
-                    .bind(window)
-                    .fetch_one(pool)
-                    .await?
-            }
-            Db::Postgres(pool) => {
-                sqlx::query_as(RESERVE_SQL)
-                    .bind(limit.name)
-                    .bind(&key)
-                    .bind(now)
-                    .bind(window)
-                    .fetch_one(pool)
-                    .await?
-            }
-        };
+        let (attempts, ends): (i64, i64) = crate::on_db!(&self.db, pool => {
+            sqlx::query_as(RESERVE_SQL)
+                .bind(limit.name)
+                .bind(&key)
+                .bind(now)
+                .bind(window)
+                .fetch_one(pool)
+                .await?
+        });
         Ok(answer(limit, attempts, ends, now))
     }
 
@@ -208,24 +197,14 @@ impl Limiter {
     pub async fn wait(&self, limit: &Limit, subject: &str) -> anyhow::Result<Option<Duration>> {
         let key = subject_key(subject);
         let now = now_ms();
-        let row: Option<(i64, i64)> = match &self.db {
-            Db::Sqlite(pool) => {
-                sqlx::query_as(PEEK_SQL)
-                    .bind(limit.name)
-                    .bind(&key)
-                    .bind(now)
-                    .fetch_optional(pool)
-                    .await?
-            }
-            Db::Postgres(pool) => {
-                sqlx::query_as(PEEK_SQL)
-                    .bind(limit.name)
-                    .bind(&key)
-                    .bind(now)
-                    .fetch_optional(pool)
-                    .await?
-            }
-        };
+        let row: Option<(i64, i64)> = crate::on_db!(&self.db, pool => {
+            sqlx::query_as(PEEK_SQL)
+                .bind(limit.name)
+                .bind(&key)
+                .bind(now)
+                .fetch_optional(pool)
+                .await?
+        });
         Ok(row
             .filter(|(attempts, _)| *attempts >= i64::from(limit.attempts))
             .map(|(_, ends)| Duration::from_millis(u64::try_from(ends - now).unwrap_or(0).max(1))))
@@ -235,22 +214,13 @@ impl Limiter {
     pub async fn clear(&self, limit: &Limit, subject: &str) -> anyhow::Result<()> {
         let key = subject_key(subject);
         let sql = "DELETE FROM attempt_limits WHERE purpose = $1 AND subject = $2";
-        match &self.db {
-            Db::Sqlite(pool) => {
-                sqlx::query(sql)
-                    .bind(limit.name)
-                    .bind(&key)
-                    .execute(pool)
-                    .await?;
-            }
-            Db::Postgres(pool) => {
-                sqlx::query(sql)
-                    .bind(limit.name)
-                    .bind(&key)
-                    .execute(pool)
-                    .await?;
-            }
-        }
+        crate::on_db!(&self.db, pool => {
+            sqlx::query(sql)
+                .bind(limit.name)
+                .bind(&key)
+                .execute(pool)
+                .await?;
+        });
         Ok(())
     }
 
@@ -261,18 +231,11 @@ impl Limiter {
 
     pub async fn delete_expired_at(&self, now: i64) -> anyhow::Result<u64> {
         let sql = "DELETE FROM attempt_limits WHERE window_ends_at <= $1";
-        let removed = match &self.db {
-            Db::Sqlite(pool) => sqlx::query(sql)
+        let removed = crate::on_db!(&self.db, pool => sqlx::query(sql)
                 .bind(now)
                 .execute(pool)
                 .await?
-                .rows_affected(),
-            Db::Postgres(pool) => sqlx::query(sql)
-                .bind(now)
-                .execute(pool)
-                .await?
-                .rows_affected(),
-        };
+                .rows_affected());
         Ok(removed)
     }
 }
