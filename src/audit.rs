@@ -431,54 +431,30 @@ impl AuditLog {
         page_size: u32,
     ) -> anyhow::Result<(Vec<Entry>, u64)> {
         let offset = i64::from(page.saturating_sub(1)) * i64::from(page_size);
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let (w, params) = filter.where_clause(&|_| "?".to_string());
-                let count_sql = format!("SELECT COUNT(*) FROM audit_log{w}");
-                let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
-                for p in &params {
-                    cq = match p {
-                        Param::Text(s) => cq.bind(s.clone()),
-                        Param::Int(i) => cq.bind(*i),
-                    };
-                }
-                let total = cq.fetch_one(pool).await? as u64;
-                let sql = format!(
-                    "SELECT {COLUMNS} FROM audit_log{w} ORDER BY id DESC LIMIT {page_size} OFFSET {offset}"
-                );
-                let mut q = sqlx::query_as::<_, Entry>(&sql);
-                for p in &params {
-                    q = match p {
-                        Param::Text(s) => q.bind(s.clone()),
-                        Param::Int(i) => q.bind(*i),
-                    };
-                }
-                Ok((q.fetch_all(pool).await?, total))
+        // `$n` placeholders: PostgreSQL needs them and SQLite accepts them.
+        let (w, params) = filter.where_clause(&|n| format!("${n}"));
+        let count_sql = format!("SELECT COUNT(*) FROM audit_log{w}");
+        let sql = format!(
+            "SELECT {COLUMNS} FROM audit_log{w} ORDER BY id DESC LIMIT {page_size} OFFSET {offset}"
+        );
+        crate::on_db!(&self.db, pool => {
+            let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
+            for p in &params {
+                cq = match p {
+                    Param::Text(s) => cq.bind(s.clone()),
+                    Param::Int(i) => cq.bind(*i),
+                };
             }
-            Db::Postgres(pool) => {
-                let (w, params) = filter.where_clause(&|n| format!("${n}"));
-                let count_sql = format!("SELECT COUNT(*) FROM audit_log{w}");
-                let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
-                for p in &params {
-                    cq = match p {
-                        Param::Text(s) => cq.bind(s.clone()),
-                        Param::Int(i) => cq.bind(*i),
-                    };
-                }
-                let total = cq.fetch_one(pool).await? as u64;
-                let sql = format!(
-                    "SELECT {COLUMNS} FROM audit_log{w} ORDER BY id DESC LIMIT {page_size} OFFSET {offset}"
-                );
-                let mut q = sqlx::query_as::<_, Entry>(&sql);
-                for p in &params {
-                    q = match p {
-                        Param::Text(s) => q.bind(s.clone()),
-                        Param::Int(i) => q.bind(*i),
-                    };
-                }
-                Ok((q.fetch_all(pool).await?, total))
+            let total = cq.fetch_one(pool).await? as u64;
+            let mut q = sqlx::query_as::<_, Entry>(&sql);
+            for p in &params {
+                q = match p {
+                    Param::Text(s) => q.bind(s.clone()),
+                    Param::Int(i) => q.bind(*i),
+                };
             }
-        }
+            Ok((q.fetch_all(pool).await?, total))
+        })
     }
 
     /// Walks the chain from the oldest kept entry and names the first broken one.

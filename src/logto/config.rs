@@ -47,6 +47,17 @@ impl LogtoClientConfig {
             clock: Clock::system(),
         }
     }
+
+    /// A configuration for unit tests: made-up credentials, the OSS resource.
+    #[cfg(test)]
+    pub fn for_tests(endpoint: &str) -> Self {
+        LogtoClientConfig::new(
+            endpoint.parse().unwrap(),
+            "app",
+            Secret::new("s3cr3t-value"),
+            "https://default.logto.app/api",
+        )
+    }
 }
 
 #[cfg(test)]
@@ -55,12 +66,7 @@ mod tests {
     use crate::logto::{LogtoClient, LogtoError};
 
     fn cfg(endpoint: &str) -> LogtoClientConfig {
-        LogtoClientConfig::new(
-            endpoint.parse().unwrap(),
-            "app",
-            Secret::new("s3cr3t-value"),
-            "https://default.logto.app/api",
-        )
+        LogtoClientConfig::for_tests(endpoint)
     }
 
     #[test]

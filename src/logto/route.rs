@@ -68,15 +68,10 @@ pub(crate) fn refused_route(template: &str) -> LogtoError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logto::{LogtoClient, LogtoClientConfig, Secret};
+    use crate::logto::{LogtoClient, LogtoClientConfig};
 
     fn cfg(endpoint: &str) -> LogtoClientConfig {
-        LogtoClientConfig::new(
-            endpoint.parse().unwrap(),
-            "app",
-            Secret::new("s3cr3t-value"),
-            "https://default.logto.app/api",
-        )
+        LogtoClientConfig::for_tests(endpoint)
     }
 
     #[test]
