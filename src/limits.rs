@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use crate::audit::now_ms;
 use crate::db::Db;
 
 /// One kind of attempt and how many of them a window allows.
@@ -125,6 +124,7 @@ impl Reservation {
 #[derive(Debug, Clone)]
 pub struct Limiter {
     db: Db,
+    clock: crate::clock::Clock,
 }
 
 const RESERVE_SQL: &str =
@@ -161,13 +161,14 @@ fn answer(limit: &Limit, attempts: i64, window_ends_at: i64, now: i64) -> Reserv
 }
 
 impl Limiter {
-    pub fn new(db: Db) -> Self {
-        Limiter { db }
+    /// `clock` is the state's: tests that move a manual clock move the windows too.
+    pub fn new(db: Db, clock: crate::clock::Clock) -> Self {
+        Limiter { db, clock }
     }
 
     /// Reserves one attempt for `subject` now.
     pub async fn reserve(&self, limit: &Limit, subject: &str) -> anyhow::Result<Reservation> {
-        self.reserve_at(limit, subject, now_ms()).await
+        self.reserve_at(limit, subject, self.clock.now_ms()).await
     }
 
     /// [`Self::reserve`] at a given time (epoch ms), for tests.
@@ -196,7 +197,7 @@ impl Limiter {
     /// itself decides.
     pub async fn wait(&self, limit: &Limit, subject: &str) -> anyhow::Result<Option<Duration>> {
         let key = subject_key(subject);
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let row: Option<(i64, i64)> = crate::on_db!(&self.db, pool => {
             sqlx::query_as(PEEK_SQL)
                 .bind(limit.name)
@@ -226,7 +227,7 @@ impl Limiter {
 
     /// Removes rows whose window has ended; called by the hourly housekeeping.
     pub async fn delete_expired(&self) -> anyhow::Result<u64> {
-        self.delete_expired_at(now_ms()).await
+        self.delete_expired_at(self.clock.now_ms()).await
     }
 
     pub async fn delete_expired_at(&self, now: i64) -> anyhow::Result<u64> {
@@ -261,7 +262,7 @@ mod tests {
         );
         let db = Db::connect(&url).await.unwrap();
         db.migrate().await.unwrap();
-        Limiter::new(db)
+        Limiter::new(db, crate::clock::Clock::system())
     }
 
     #[tokio::test]

@@ -49,7 +49,7 @@ impl AppState {
     pub fn new(config: Config, logto: LogtoClient, db: Db, clock: Clock) -> anyhow::Result<Self> {
         let oidc = OidcProvider::new(&config.logto_endpoint, config.logto_timeout)?;
         let audit = AuditLog::new(db.clone());
-        let limits = crate::limits::Limiter::new(db.clone());
+        let limits = crate::limits::Limiter::new(db.clone(), clock.clone());
         Ok(AppState(Arc::new(Inner {
             config,
             clock,

@@ -275,7 +275,7 @@ async fn retention_prunes_by_age_and_records_it() {
 
 async fn attempt_limits(kind: DbKind) {
     use logto_portal::limits::{Limiter, CODE_COOLDOWN, CURRENT_PASSWORD};
-    let limiter = Limiter::new(fresh(kind).await);
+    let limiter = Limiter::new(fresh(kind).await, logto_portal::clock::Clock::system());
     // Thirty reservations released at once: exactly the limit is granted.
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(30));
     let tasks: Vec<_> = (0..30)
