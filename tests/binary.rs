@@ -11,8 +11,8 @@ use std::{
 
 use fake_logto::{FakeLogto, FakeLogtoConfig};
 
-/// The binary under test: the image's own build when `PORTAL_IMAGE_BIN` names it (scripts/test
-/// builds `--release --no-default-features`, as the Dockerfile does), else this test build's.
+/// The binary under test: the image's feature set when `PORTAL_IMAGE_BIN` names it (scripts/test
+/// builds `--no-default-features`, as the Dockerfile does), else this test build's.
 fn bin() -> String {
     std::env::var("PORTAL_IMAGE_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_logto-portal").into())
 }
