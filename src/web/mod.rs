@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod orgs;
 pub mod pager;
 pub mod pages;
+pub mod parts;
 pub mod profile;
 pub mod security;
 pub mod users;
@@ -128,6 +129,7 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(pages::switch_language))
         .route("/avatars/{user_id}", get(avatars::serve))
         .merge(pages::routes())
+        .fallback(error::unknown_address)
         // Malformed ids in the path: 404 before any extractor (and so any call to Logto).
         .route_layer(middleware::from_fn(ids::refuse_malformed_ids))
         .layer(middleware::from_fn_with_state(
@@ -138,9 +140,12 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security::keep_session_alive,
         ))
+        .layer(middleware::from_fn(error::note_signed_in_person))
         .layer(session_layer);
 
-    let static_files = Router::new().route("/static/{name}", get(assets::serve));
+    let static_files = Router::new()
+        .route("/static/{name}", get(assets::serve))
+        .route("/favicon.ico", get(assets::favicon));
 
     Router::new()
         .merge(pages)
@@ -148,7 +153,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
-        .layer(middleware::from_fn(error::render_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error::render_errors,
+        ))
         .layer(middleware::from_fn(metrics::track))
         .layer(middleware::from_fn_with_state(
             state.clone(),
