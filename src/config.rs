@@ -49,6 +49,9 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// How organization admins find people to add (`PORTAL_ADMIN_USER_SEARCH`).
     pub admin_user_search: AdminUserSearch,
+    /// The product name in every page's header and title (`PORTAL_PRODUCT_NAME`); unset: the
+    /// translated default ("Account portal").
+    pub product_name: Option<String>,
 }
 
 /// How an organization admin's add-member picker searches the tenant's users.
@@ -266,6 +269,10 @@ impl Config {
             )?,
             trusted_proxies,
             admin_user_search,
+            // Long names would push the navigation off a phone's header.
+            product_name: env
+                .get("PORTAL_PRODUCT_NAME")
+                .map(|name| name.chars().take(60).collect()),
         })
     }
 
@@ -469,6 +476,20 @@ mod tests {
             assert!(line.starts_with("configuration error: "), "{line}");
             assert!(!line.contains('\n'));
         }
+    }
+
+    #[test]
+    fn product_name_is_optional_and_bounded() {
+        assert_eq!(load(&base()).unwrap().product_name, None);
+        let mut v = base();
+        v.insert("PORTAL_PRODUCT_NAME", "  Acme Accounts ");
+        assert_eq!(
+            load(&v).unwrap().product_name.as_deref(),
+            Some("Acme Accounts")
+        );
+        let long: &'static str = "x".repeat(100).leak();
+        v.insert("PORTAL_PRODUCT_NAME", long);
+        assert_eq!(load(&v).unwrap().product_name.unwrap().len(), 60);
     }
 
     #[test]

@@ -42,6 +42,30 @@
     if (focus) { focus.focus(); }
   });
 
+  // Row menus (<details class="row-menu">) open one at a time; Escape or a click elsewhere
+  // closes them, and Escape returns focus to the menu's button. Without this file they
+  // open and close with their summary, as any <details>.
+  function closeRowMenus(except) {
+    document.querySelectorAll("details.row-menu[open]").forEach(function (menu) {
+      if (menu !== except) { menu.open = false; }
+    });
+  }
+  document.addEventListener("toggle", function (event) {
+    var menu = event.target;
+    if (menu && menu.matches && menu.matches("details.row-menu") && menu.open) { closeRowMenus(menu); }
+  }, true);
+  document.addEventListener("click", function (event) {
+    var inside = event.target && event.target.closest ? event.target.closest("details.row-menu") : null;
+    closeRowMenus(inside);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var menu = event.target && event.target.closest ? event.target.closest("details.row-menu[open]") : null;
+    if (!menu) { return; }
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+
   // Avatar preview: <input data-preview="#img-id"> shows the saved avatar (served by the
   // portal); images from other hosts are never loaded (CSP img-src 'self'), so a typed
   // address hides the preview until it is saved.

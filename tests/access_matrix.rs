@@ -9,6 +9,7 @@ use logto_portal::audit::Filter;
 use reqwest::StatusCode;
 
 const SEE_OTHER: u16 = 303;
+const PERMANENT: u16 = 308;
 const OK: u16 = 200;
 const FORBIDDEN: u16 = 403;
 const NOT_FOUND: u16 = 404;
@@ -194,6 +195,14 @@ fn get_routes(i: &Ids) -> Vec<(String, u16, u16, u16, u16)> {
         // Loopback may read the metrics without a token.
         ("/metrics".into(), OK, OK, OK, OK),
         ("/static/app.css".into(), OK, OK, OK, OK),
+        // Browsers ask for it on their own: the fingerprinted icon.
+        (
+            "/favicon.ico".into(),
+            PERMANENT,
+            PERMANENT,
+            PERMANENT,
+            PERMANENT,
+        ),
         // The welcome page for visitors; everyone else goes where they belong.
         ("/".into(), OK, SEE_OTHER, SEE_OTHER, SEE_OTHER),
         // To Logto's sign-in page; a callback without a sign-in in progress is refused.

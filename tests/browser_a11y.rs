@@ -41,7 +41,7 @@ async fn audit_all(dark: bool) {
                     .map(|(_, p)| p)
                     .collect()
             }
-            None => vec!["/".into(), "/signed-out".into()],
+            None => vec!["/".into(), "/signed-out".into(), "/no/such/page".into()],
         };
         for path in paths {
             chrome

@@ -32,6 +32,16 @@ const FILES: &[(&str, &[u8], &str)] = &[
         include_bytes!("../../static/app.css"),
         "text/css; charset=utf-8",
     ),
+    (
+        "favicon.svg",
+        include_bytes!("../../static/favicon.svg"),
+        "image/svg+xml",
+    ),
+    (
+        "logo.svg",
+        include_bytes!("../../static/logo.svg"),
+        "image/svg+xml",
+    ),
 ];
 
 pub static ASSETS: LazyLock<HashMap<&'static str, Asset>> = LazyLock::new(|| {
@@ -57,6 +67,11 @@ pub fn asset_url(name: &str) -> String {
         Some(a) => format!("/static/{name}?v={}", a.hash),
         None => format!("/static/{name}"),
     }
+}
+
+/// `/favicon.ico`, which browsers ask for on their own: the icon's fingerprinted address.
+pub async fn favicon() -> axum::response::Redirect {
+    axum::response::Redirect::permanent(&asset_url("favicon.svg"))
 }
 
 pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {

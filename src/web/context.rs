@@ -25,6 +25,28 @@ pub struct PageCtx {
     pub flash: Option<Flash>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The product name in the header and the title (`PORTAL_PRODUCT_NAME` or the default).
+    pub product_name: String,
+}
+
+/// Who is signed in, read from the session for pages that no handler drew (error pages), so
+/// they keep the navigation and the account menu.
+#[derive(Debug, Clone, Default)]
+pub struct SignedIn {
+    pub user: Option<SessionUser>,
+    pub access: Access,
+    pub csrf: String,
+}
+
+impl SignedIn {
+    /// Reads the session without changing it (no new CSRF token, the flash stays for later).
+    pub async fn read(session: &Session) -> Result<Self, AppError> {
+        Ok(SignedIn {
+            user: session.get(USER_KEY).await?,
+            access: session.get(ACCESS_KEY).await?.unwrap_or_default(),
+            csrf: session.get(CSRF_KEY).await?.unwrap_or_default(),
+        })
+    }
 }
 
 impl PageCtx {
@@ -43,7 +65,48 @@ impl PageCtx {
             flash: None,
             ip: None,
             user_agent: None,
+            product_name: Tr::new(Lang::En).t("app.name"),
         }
+    }
+
+    /// The context of an error page: the request's language and id, and who is signed in.
+    pub fn for_error_page(
+        lang: Lang,
+        request_id: String,
+        path: String,
+        signed_in: SignedIn,
+        product_name: Option<&str>,
+    ) -> Self {
+        let t = Tr::new(lang);
+        PageCtx {
+            t,
+            lang,
+            user: signed_in.user,
+            access: signed_in.access,
+            csrf: signed_in.csrf,
+            request_id,
+            path,
+            is_htmx: false,
+            flash: None,
+            ip: None,
+            user_agent: None,
+            product_name: product_name_or_default(product_name, &t),
+        }
+    }
+
+    /// Whether this page belongs to the navigation section at `section` (`/orgs` covers
+    /// `/orgs/{id}/members`), for `aria-current="page"` on its link.
+    pub fn in_section(&self, section: &str) -> bool {
+        let path = self.path.split('?').next().unwrap_or("");
+        path == section
+            || path
+                .strip_prefix(section)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
+
+    /// The logo in the header (a slot the deployer's branding will fill).
+    pub fn logo_url(&self) -> String {
+        self.asset("logo.svg")
     }
 
     pub fn is_operator(&self) -> bool {
@@ -249,8 +312,18 @@ impl FromRequestParts<AppState> for PageCtx {
             flash,
             ip: origin.ip,
             user_agent: origin.user_agent,
+            product_name: product_name_or_default(
+                state.config.product_name.as_deref(),
+                &Tr::new(lang),
+            ),
         })
     }
+}
+
+fn product_name_or_default(configured: Option<&str>, t: &Tr) -> String {
+    configured
+        .map(str::to_string)
+        .unwrap_or_else(|| t.t("app.name"))
 }
 
 /// Stores a message to show on the next page (plain-form post → redirect → page).
@@ -265,4 +338,23 @@ pub async fn set_flash(session: &Session, kind: &str, message: String) -> Result
         )
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_match_whole_path_segments() {
+        let at = |path: &str| PageCtx {
+            path: path.into(),
+            ..PageCtx::for_tests()
+        };
+        assert!(at("/orgs").in_section("/orgs"));
+        assert!(at("/orgs?q=acme").in_section("/orgs"));
+        assert!(at("/orgs/abc/members").in_section("/orgs"));
+        assert!(!at("/orgsx").in_section("/orgs"));
+        assert!(!at("/users/orgs").in_section("/orgs"));
+        assert!(!at("/").in_section("/orgs"));
+    }
 }

@@ -3,14 +3,16 @@
 
 use askama::Template;
 use axum::{
-    extract::Request,
+    extract::{Request, State},
     http::{header, HeaderValue, StatusCode},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
 
 use crate::logto::LogtoError;
+use crate::web::context::{PageCtx, SignedIn};
 use crate::web::i18n::{Lang, Tr};
+use crate::web::AppState;
 
 #[derive(Debug)]
 pub enum AppError {
@@ -192,12 +194,10 @@ struct SignInRedirect(String);
 
 #[derive(Template)]
 #[template(path = "error.html")]
-struct ErrorPage<'a> {
-    t: Tr,
-    lang: Lang,
+struct ErrorPage {
+    ctx: PageCtx,
     title: String,
     message: String,
-    request_id: &'a str,
 }
 
 #[derive(Template)]
@@ -208,12 +208,42 @@ struct ErrorFragment<'a> {
     request_id: &'a str,
 }
 
+/// `GET` of an address no route knows: the styled "not found" page.
+pub async fn unknown_address() -> AppError {
+    AppError::NotFound
+}
+
+/// Inside the session layer: when the answer is an error, notes who is signed in, so the
+/// error page keeps the navigation and the account menu.
+pub async fn note_signed_in_person(req: Request, next: Next) -> Response {
+    let session = req.extensions().get::<tower_sessions::Session>().cloned();
+    let mut resp = next.run(req).await;
+    if resp.extensions().get::<ErrorView>().is_none() {
+        return resp;
+    }
+    if let Some(session) = session {
+        match SignedIn::read(&session).await {
+            Ok(signed_in) => {
+                resp.extensions_mut().insert(signed_in);
+            }
+            // The error page still renders, without the person's navigation.
+            Err(e) => tracing::warn!(error = ?e, "error page: session unreadable"),
+        }
+    }
+    resp
+}
+
 /// Turns an [`ErrorView`] left by a handler into a page or an htmx fragment.
-pub async fn render_errors(req: Request, next: Next) -> Response {
+pub async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let lang = Lang::from_headers(req.headers());
     // Any htmx request follows `HX-Redirect` to sign in; a history restore still needs a page.
     let is_htmx = req.headers().contains_key("hx-request");
     let fragment = crate::web::page::wants_fragment(req.headers());
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".to_string());
     let request_id = req
         .headers()
         .get("x-request-id")
@@ -250,12 +280,20 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         }
         .render()
     } else {
+        let signed_in = resp
+            .extensions_mut()
+            .remove::<SignedIn>()
+            .unwrap_or_default();
         ErrorPage {
-            t,
-            lang,
+            ctx: PageCtx::for_error_page(
+                lang,
+                request_id.clone(),
+                path,
+                signed_in,
+                state.config.product_name.as_deref(),
+            ),
             title: t.t(view.title_key),
             message,
-            request_id: &request_id,
         }
         .render()
     };

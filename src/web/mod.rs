@@ -20,6 +20,7 @@ pub mod orgs;
 pub mod page;
 pub mod pager;
 pub mod pages;
+pub mod parts;
 pub mod profile;
 pub mod refusal;
 pub mod security;
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(pages::switch_language))
         .route("/avatars/{user_id}", get(avatars::serve))
         .merge(pages::routes())
+        .fallback(error::unknown_address)
         // Malformed ids in the path: 404 before any extractor (and so any call to Logto).
         .route_layer(middleware::from_fn(ids::refuse_malformed_ids))
         .layer(middleware::from_fn_with_state(
@@ -79,9 +81,12 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security::keep_session_alive,
         ))
+        .layer(middleware::from_fn(error::note_signed_in_person))
         .layer(session_layer);
 
-    let static_files = Router::new().route("/static/{name}", get(assets::serve));
+    let static_files = Router::new()
+        .route("/static/{name}", get(assets::serve))
+        .route("/favicon.ico", get(assets::favicon));
 
     Router::new()
         .merge(pages)
@@ -89,7 +94,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
-        .layer(middleware::from_fn(error::render_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error::render_errors,
+        ))
         // `Vary: HX-Request` wherever a handler used `Htmx`: one URL, page or fragment.
         .layer(axum_htmx::AutoVaryLayer)
         .layer(middleware::from_fn(metrics::track))

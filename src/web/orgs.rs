@@ -16,6 +16,7 @@ use crate::web::error::{logto_view, AppError, AppResult};
 use crate::web::extract::CurrentUser;
 use crate::web::htmx::page_or_partial;
 use crate::web::pager::{PageParams, Pager};
+use crate::web::parts::{org_tabs, MenuItem, OrgSection};
 use crate::web::AppState;
 
 const TABLE_TARGET: &str = "#orgs-table";
@@ -63,6 +64,24 @@ pub struct OrgRow {
     pub name: String,
     pub members: Option<u64>,
     pub href: String,
+    /// The row's "⋯" menu: the organization's sections.
+    pub menu: Vec<MenuItem>,
+}
+
+impl OrgRow {
+    fn new(id: String, name: String, members: Option<u64>, t: &crate::web::i18n::Tr) -> Self {
+        let menu = org_tabs(t, &id, OrgSection::Members, None, None)
+            .into_iter()
+            .map(|tab| MenuItem::link(tab.label, tab.href))
+            .collect();
+        OrgRow {
+            href: members_href(&id),
+            id,
+            name,
+            members,
+            menu,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -121,12 +140,7 @@ async fn list(
             Ok(p) => (
                 p.items
                     .into_iter()
-                    .map(|o| OrgRow {
-                        href: members_href(&o.id),
-                        members: o.users_count,
-                        id: o.id,
-                        name: o.name,
-                    })
+                    .map(|o| OrgRow::new(o.id, o.name, o.users_count, &ctx.t))
                     .collect(),
                 p.total,
                 None,
@@ -149,17 +163,15 @@ async fn list(
         let rows: Vec<OrgRow> = admin_orgs
             .iter()
             .zip(counts)
-            .map(|(o, count)| OrgRow {
-                id: o.id.clone(),
-                name: o.name.clone(),
-                href: members_href(&o.id),
-                members: match count {
+            .map(|(o, count)| {
+                let members = match count {
                     Ok(p) => Some(p.total),
                     Err(e) => {
                         failure.get_or_insert(e);
                         None
                     }
-                },
+                };
+                OrgRow::new(o.id.clone(), o.name.clone(), members, &ctx.t)
             })
             .collect();
         let total = rows.len() as u64;

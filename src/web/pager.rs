@@ -1,10 +1,15 @@
 //! Pagination controls shared by every paginated table: "x–y of N", first/previous/next/last,
-//! a page jump and a page-size choice. Links keep every other query parameter, so the URL
-//! alone reproduces the view.
+//! a page jump and a page-size choice. Compact: one page shows only the count, the page jump
+//! appears only past [`JUMP_AFTER_PAGES`] pages, the size choice only when there is more than
+//! the smallest size to show. Links keep every other query parameter, so the URL alone
+//! reproduces the view.
 
 use serde::Deserialize;
 
 pub const PAGE_SIZES: [u32; 3] = [20, 50, 100];
+
+/// Up to this many pages, previous/next reach every page: no "Go to page" box.
+pub const JUMP_AFTER_PAGES: u32 = 5;
 
 /// `page` and `page_size` from a query string, forgiving bad input (clamped, defaulted).
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -93,6 +98,21 @@ impl Pager {
         self.page < self.last_page()
     }
 
+    /// Everything fits on one page: the links have nowhere to go.
+    pub fn is_single_page(&self) -> bool {
+        self.last_page() == 1 && self.page == 1
+    }
+
+    /// The "Go to page" box, for views too long to step through.
+    pub fn shows_jump(&self) -> bool {
+        self.last_page() > JUMP_AFTER_PAGES
+    }
+
+    /// The page-size choice, when another size would show a different number of rows.
+    pub fn shows_sizes(&self) -> bool {
+        self.total > u64::from(PAGE_SIZES[0]) || self.page_size != PAGE_SIZES[0]
+    }
+
     pub fn prev(&self) -> u32 {
         self.page.saturating_sub(1).max(1)
     }
@@ -162,6 +182,46 @@ mod tests {
         assert!(html.contains("21–40 of 45"), "{html}");
         assert!(html.contains("q=%3Cb%3E&#38;page=3"), "{html}");
         assert!(html.contains("value=\"&#60;b&#62;\""), "{html}");
+    }
+
+    fn render(page: u32, page_size: u32, total: u64) -> String {
+        let ctx = crate::web::context::PageCtx::for_tests();
+        let pager = Pager::new("/x", page, page_size, total, vec![], "#t");
+        PagerOnly { ctx, pager }.render().unwrap()
+    }
+
+    #[test]
+    fn one_page_shows_only_the_count() {
+        let html = render(1, 20, 3);
+        assert!(html.contains("1–3 of 3"), "{html}");
+        assert!(!html.contains("<a "), "{html}");
+        assert!(!html.contains("<form"), "{html}");
+        assert!(!html.contains("disabled"), "{html}");
+    }
+
+    #[test]
+    fn few_pages_have_links_and_sizes_but_no_jump() {
+        // Three pages (the members test's 46 rows): previous/next reach each page.
+        let html = render(2, 20, 46);
+        assert!(html.contains("rel=\"next\""), "{html}");
+        assert!(html.contains("name=\"page_size\""), "{html}");
+        assert!(!html.contains("name=\"page\""), "{html}");
+        assert!(!Pager::new("/x", 1, 20, 100, vec![], "#t").shows_jump());
+    }
+
+    #[test]
+    fn many_pages_offer_the_jump() {
+        let html = render(1, 20, 101);
+        assert!(html.contains("max=\"6\""), "{html}");
+        assert!(html.contains("Go to page"), "{html}");
+    }
+
+    #[test]
+    fn a_larger_size_on_one_page_can_go_back() {
+        // 30 rows at 50 a page: one page, but 20 a page would make two.
+        let html = render(1, 50, 30);
+        assert!(html.contains("name=\"page_size\""), "{html}");
+        assert!(!html.contains("<a "), "{html}");
     }
 
     #[test]

@@ -1,0 +1,247 @@
+//! Data for the shared template parts (`templates/components/parts.html`): the tabs of a page
+//! header and the items of a row menu. Handlers build these; the macros draw them the same
+//! way on every page. `docs/design-parts.md` shows each part in use.
+
+use crate::web::i18n::Tr;
+
+/// One tab of a page header: a plain link, so tabs work without JavaScript.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tab {
+    pub label: String,
+    pub href: String,
+    /// Shown after the label ("Members 12"); `None` when the count is not known.
+    pub count: Option<u64>,
+    /// The page shown now: `aria-current="page"` and the underline.
+    pub current: bool,
+}
+
+impl Tab {
+    pub fn new(label: impl Into<String>, href: impl Into<String>) -> Self {
+        Tab {
+            label: label.into(),
+            href: href.into(),
+            count: None,
+            current: false,
+        }
+    }
+
+    pub fn with_count(mut self, count: Option<u64>) -> Self {
+        self.count = count;
+        self
+    }
+
+    pub fn current_if(mut self, current: bool) -> Self {
+        self.current = current;
+        self
+    }
+}
+
+/// For a page header without tabs.
+pub const NO_TABS: &[Tab] = &[];
+
+/// The sections of an organization's pages, each a tab of its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgSection {
+    Members,
+    Invitations,
+}
+
+/// Members | Invitations of one organization, with counts when the page knows them.
+pub fn org_tabs(
+    t: &Tr,
+    org_id: &str,
+    current: OrgSection,
+    members: Option<u64>,
+    invitations: Option<u64>,
+) -> Vec<Tab> {
+    let base = format!(
+        "/orgs/{}",
+        percent_encoding::utf8_percent_encode(org_id, percent_encoding::NON_ALPHANUMERIC)
+    );
+    vec![
+        Tab::new(t.t("parts.tab_members"), format!("{base}/members"))
+            .with_count(members)
+            .current_if(current == OrgSection::Members),
+        Tab::new(t.t("parts.tab_invitations"), format!("{base}/invitations"))
+            .with_count(invitations)
+            .current_if(current == OrgSection::Invitations),
+    ]
+}
+
+/// What a row-menu item does: follow a link (a page that explains or confirms), or post a
+/// form at once (only for changes that need no confirmation, such as resending).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MenuAction {
+    Link,
+    Post,
+}
+
+/// One entry of a row's "⋯" menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuItem {
+    pub label: String,
+    /// The link's address, or the form's action.
+    pub href: String,
+    pub action: MenuAction,
+    /// With htmx: the element the answer replaces (`outerHTML`), e.g. the row's `#id`, so a
+    /// confirmation appears where the change happens. Empty: a plain link or form.
+    pub hx_target: String,
+    /// Destructive (remove, revoke, delete): quiet until hovered or focused, then red.
+    pub danger: bool,
+}
+
+impl MenuItem {
+    pub fn link(label: impl Into<String>, href: impl Into<String>) -> Self {
+        MenuItem {
+            label: label.into(),
+            href: href.into(),
+            action: MenuAction::Link,
+            hx_target: String::new(),
+            danger: false,
+        }
+    }
+
+    pub fn post(label: impl Into<String>, action: impl Into<String>) -> Self {
+        MenuItem {
+            action: MenuAction::Post,
+            ..MenuItem::link(label, action)
+        }
+    }
+
+    /// htmx swaps the answer into `target` instead of loading a page.
+    pub fn swapping(mut self, target: impl Into<String>) -> Self {
+        self.hx_target = target.into();
+        self
+    }
+
+    pub fn danger(mut self) -> Self {
+        self.danger = true;
+        self
+    }
+
+    pub fn is_post(&self) -> bool {
+        self.action == MenuAction::Post
+    }
+
+    /// The CSS classes of the item.
+    pub fn class(&self) -> &'static str {
+        if self.danger {
+            "menu-item danger-quiet"
+        } else {
+            "menu-item"
+        }
+    }
+}
+
+/// "Actions for {name}", the label of a row menu.
+pub fn actions_for(t: &Tr, name: impl std::fmt::Display) -> String {
+    t.f("parts.actions_for", &[("name", &name)])
+}
+
+/// For a confirmation without extra hidden fields.
+pub const NO_FIELDS: &[(&str, &str)] = &[];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::i18n::Lang;
+    use askama::Template;
+
+    #[test]
+    fn org_tabs_mark_the_current_section_and_encode_the_id() {
+        let t = Tr::new(Lang::En);
+        let tabs = org_tabs(&t, "org 1", OrgSection::Invitations, Some(12), None);
+        assert_eq!(tabs.len(), 2);
+        assert_eq!(tabs[0].href, "/orgs/org%201/members");
+        assert_eq!((tabs[0].current, tabs[0].count), (false, Some(12)));
+        assert_eq!(tabs[1].href, "/orgs/org%201/invitations");
+        assert_eq!((tabs[1].current, tabs[1].count), (true, None));
+        assert_eq!(tabs[0].label, "Members");
+    }
+
+    #[derive(Template)]
+    #[template(
+        source = r##"{% import "components/parts.html" as parts %}
+{% call parts::page_header(title, subtitle, tabs, "Sections") %}
+{% call parts::row_menu(ctx, name, items) %}
+{% call parts::confirm(ctx, "Remove Ann from Acme?", "/x/remove", "Remove", "/x", "#row-1", crate::web::parts::NO_FIELDS) %}
+{% call parts::empty_state(empty, "", "") %}"##,
+        ext = "html"
+    )]
+    struct Parts {
+        ctx: crate::web::context::PageCtx,
+        title: String,
+        subtitle: String,
+        tabs: Vec<Tab>,
+        name: String,
+        items: Vec<MenuItem>,
+        empty: String,
+    }
+
+    fn render() -> String {
+        let ctx = crate::web::context::PageCtx::for_tests();
+        let t = ctx.t;
+        Parts {
+            title: "Acme <Corp>".into(),
+            subtitle: "3 members".into(),
+            tabs: org_tabs(&t, "o1", OrgSection::Members, Some(3), Some(1)),
+            name: "Ann <A>".into(),
+            items: vec![
+                MenuItem::link("Change roles", "/x/roles").swapping("#row-1"),
+                MenuItem::post("Resend", "/x/resend"),
+                MenuItem::link("Remove…", "/x/remove").danger(),
+            ],
+            empty: "Nobody here yet.".into(),
+            ctx,
+        }
+        .render()
+        .unwrap()
+    }
+
+    #[test]
+    fn header_marks_the_current_tab_and_escapes() {
+        let html = render();
+        assert!(html.contains("<h1>Acme &#60;Corp&#62;</h1>"), "{html}");
+        assert!(html.contains("<p class=\"page-subtitle\">3 members</p>"));
+        assert!(html.contains(
+            "<a href=\"/orgs/o1/members\" aria-current=\"page\">Members <span class=\"tab-count\">3</span></a>"
+        ), "{html}");
+        assert!(html.contains("<a href=\"/orgs/o1/invitations\">Invitations"));
+        assert!(html.contains("<nav class=\"tabs\" aria-label=\"Sections\">"));
+    }
+
+    #[test]
+    fn row_menu_is_labelled_and_posts_with_the_csrf_token() {
+        let html = render();
+        assert!(html.contains("<details class=\"row-menu\">"), "{html}");
+        assert!(html.contains("Actions for Ann &#60;A&#62;"), "{html}");
+        assert!(html.contains(
+            "<a class=\"menu-item\" href=\"/x/roles\" hx-get=\"/x/roles\" hx-target=\"#row-1\" hx-swap=\"outerHTML\">Change roles</a>"
+        ), "{html}");
+        assert!(
+            html.contains("<form method=\"post\" action=\"/x/resend\">"),
+            "{html}"
+        );
+        assert!(html.contains("name=\"_csrf\" value=\"test-csrf\""));
+        assert!(html.contains("<a class=\"menu-item danger-quiet\" href=\"/x/remove\">Remove…</a>"));
+    }
+
+    #[test]
+    fn confirmation_offers_the_action_and_a_secondary_cancel() {
+        let html = render();
+        assert!(
+            html.contains("<p class=\"confirm-question\">Remove Ann from Acme?</p>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("hx-post=\"/x/remove\" hx-target=\"#row-1\""),
+            "{html}"
+        );
+        assert!(html.contains("<button type=\"submit\" class=\"danger\">Remove</button>"));
+        assert!(html.contains("<a class=\"button\" href=\"/x\" hx-get=\"/x\" hx-target=\"#row-1\" hx-swap=\"outerHTML\">Cancel</a>"), "{html}");
+        assert!(
+            html.contains("<div class=\"empty-state\"><p>Nobody here yet.</p></div>"),
+            "{html}"
+        );
+    }
+}

@@ -1,0 +1,167 @@
+//! The shared design parts in headless Chromium at a phone's width (390 px): the organizations
+//! list turns into cards and an unknown address shows the styled page, neither wider than the
+//! screen; the row menu opens and its actions are on screen, with and without JavaScript.
+
+mod common;
+
+use common::{browser::Chrome, spawn_app, TestApp};
+use thirtyfour::extensions::cdp::ChromeDevTools;
+use thirtyfour::prelude::*;
+
+const PHONE: (u32, u32) = (390, 844);
+
+async fn page_width(chrome: &Chrome) -> i64 {
+    chrome
+        .driver
+        .execute("return document.documentElement.scrollWidth;", vec![])
+        .await
+        .unwrap()
+        .json()
+        .as_i64()
+        .unwrap()
+}
+
+/// The elements that reach past the screen's right edge, to name them when a page is too wide.
+async fn too_wide(chrome: &Chrome) -> String {
+    chrome
+        .driver
+        .execute(
+            "return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > 391).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join('\\n');",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .json()
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn open(chrome: &Chrome, app: &TestApp, path: &str) {
+    chrome
+        .driver
+        .goto(format!("{}{}", app.url, path))
+        .await
+        .unwrap();
+    chrome.wait_for("main h1").await;
+}
+
+async fn phone_pages_fit_and_menus_work(js: bool) {
+    let app = spawn_app().await;
+    let chrome = Chrome::start_with(js, false, PHONE).await;
+    // Headless Chromium keeps its window wider than a phone; emulate the phone's viewport so
+    // the layout itself is 390 px wide.
+    ChromeDevTools::new(chrome.driver.handle.clone())
+        .execute_cdp_with_params(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({
+                "width": PHONE.0, "height": PHONE.1, "deviceScaleFactor": 1, "mobile": true
+            }),
+        )
+        .await
+        .unwrap();
+    chrome.sign_in(&app, &app.seed.operator_username).await;
+
+    open(&chrome, &app, "/orgs").await;
+    let viewport = chrome
+        .driver
+        .execute("return document.documentElement.clientWidth;", vec![])
+        .await
+        .unwrap()
+        .json()
+        .as_i64();
+    assert_eq!(
+        viewport,
+        Some(390),
+        "the test must see a phone-wide viewport"
+    );
+    assert!(
+        page_width(&chrome).await <= 390,
+        "/orgs is too wide:\n{}",
+        too_wide(&chrome).await
+    );
+    // Cards: the header row is gone, each cell says what it is.
+    let head = chrome
+        .driver
+        .find(By::Css("table.orgs thead"))
+        .await
+        .unwrap();
+    assert!(!head.is_displayed().await.unwrap());
+    let label = chrome
+        .driver
+        .find(By::Css("table.orgs tbody tr .cell-label"))
+        .await
+        .unwrap();
+    assert!(label.is_displayed().await.unwrap());
+    assert_eq!(label.text().await.unwrap(), "Members");
+
+    // The first row's menu: labelled, opens, its links are on the screen.
+    let acme = app.fake.state().find_org_id_by_name("Acme Corp").unwrap();
+    let row = format!("#org-{acme}");
+    let summary = chrome
+        .driver
+        .find(By::Css(format!("{row} details.row-menu > summary")))
+        .await
+        .unwrap();
+    let name: String = chrome
+        .driver
+        .execute(
+            "return arguments[0].textContent;",
+            vec![summary.to_json().unwrap()],
+        )
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert_eq!(name, "⋯Actions for Acme Corp");
+    summary.click().await.unwrap();
+    let invitations = chrome
+        .driver
+        .find(By::Css(format!(
+            "{row} .row-menu-list a[href$='/invitations']"
+        )))
+        .await
+        .unwrap();
+    assert!(invitations.is_displayed().await.unwrap());
+    let right: f64 = chrome
+        .driver
+        .execute(
+            "return arguments[0].getBoundingClientRect().right;",
+            vec![invitations.to_json().unwrap()],
+        )
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert!(right <= 390.0, "the menu item ends at {right}px");
+    assert!(
+        page_width(&chrome).await <= 390,
+        "an open menu widens the page:\n{}",
+        too_wide(&chrome).await
+    );
+    invitations.click().await.unwrap();
+    chrome
+        .wait_until_url_starts_with(&format!("{}/orgs/{acme}/invitations", app.url))
+        .await;
+
+    open(&chrome, &app, "/this/address/does/not/exist").await;
+    let title = chrome.driver.find(By::Css("main h1")).await.unwrap();
+    assert_eq!(title.text().await.unwrap(), "Not found");
+    chrome.driver.find(By::Css("nav.mainnav")).await.unwrap();
+    assert!(
+        page_width(&chrome).await <= 390,
+        "the 404 page is too wide:\n{}",
+        too_wide(&chrome).await
+    );
+    chrome.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_pages_fit_and_row_menus_work_with_javascript() {
+    phone_pages_fit_and_menus_work(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_pages_fit_and_row_menus_work_without_javascript() {
+    phone_pages_fit_and_menus_work(false).await;
+}
