@@ -5,7 +5,6 @@
 mod common;
 
 use common::{browser::Chrome, spawn_app, TestApp};
-use thirtyfour::extensions::cdp::ChromeDevTools;
 use thirtyfour::prelude::*;
 
 const PHONE: (u32, u32) = (390, 844);
@@ -49,17 +48,6 @@ async fn open(chrome: &Chrome, app: &TestApp, path: &str) {
 async fn phone_pages_fit_and_menus_work(js: bool) {
     let app = spawn_app().await;
     let chrome = Chrome::start_with(js, false, PHONE).await;
-    // Headless Chromium keeps its window wider than a phone; emulate the phone's viewport so
-    // the layout itself is 390 px wide.
-    ChromeDevTools::new(chrome.driver.handle.clone())
-        .execute_cdp_with_params(
-            "Emulation.setDeviceMetricsOverride",
-            serde_json::json!({
-                "width": PHONE.0, "height": PHONE.1, "deviceScaleFactor": 1, "mobile": true
-            }),
-        )
-        .await
-        .unwrap();
     chrome.sign_in(&app, &app.seed.operator_username).await;
 
     open(&chrome, &app, "/orgs").await;

@@ -90,6 +90,18 @@ impl Chrome {
             .set_implicit_wait_timeout(Duration::from_secs(0))
             .await
             .unwrap();
+        // Headless Chromium keeps its window wider than a phone: emulate the viewport, so a
+        // 390 px test sees a 390 px layout (and screenshots have the size asked for).
+        thirtyfour::extensions::cdp::ChromeDevTools::new(driver.handle.clone())
+            .execute_cdp_with_params(
+                "Emulation.setDeviceMetricsOverride",
+                serde_json::json!({
+                    "width": window.0, "height": window.1, "deviceScaleFactor": 1,
+                    "mobile": window.0 < 600
+                }),
+            )
+            .await
+            .expect("the viewport can be set");
         Chrome {
             driver,
             chromedriver,
