@@ -2,8 +2,8 @@
 //!
 //! Time is epoch milliseconds (`i64`, UTC): what sessions, the audit trail and the database
 //! already store, so a time read from the clock can be saved and compared without
-//! conversion. The display types of the web layer (`Stamp`, `Moment`, `When`) are built from
-//! it; they are text for a page, not something to compute with.
+//! conversion. The web layer's display type (`web::format::Moment`) is built from it; it is
+//! text for a page, not something to compute with.
 //!
 //! Production uses [`Clock::system`]. Tests build a [`ManualClock`] and move it forward
 //! instead of sleeping, so expiry rules are tested without waiting on the wall clock.

@@ -3,7 +3,17 @@
 
 use std::path::Path;
 
-use logto_portal::web::i18n::CATALOGS;
+use std::collections::BTreeMap;
+
+use logto_portal::web::i18n::{load_catalog, Lang};
+
+fn catalogs() -> BTreeMap<&'static str, BTreeMap<String, String>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+    Lang::ALL
+        .into_iter()
+        .map(|lang| (lang.code(), load_catalog(&dir, lang).unwrap()))
+        .collect()
+}
 
 fn walk(dir: &Path, exts: &[&str], out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -20,7 +30,8 @@ fn walk(dir: &Path, exts: &[&str], out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-/// Keys written literally as `.t("…")` or `.f("…"` in templates and Rust sources.
+/// Keys written literally as `.t("…")`, `.f("…"`, `.count("…"` or `.count_with("…"` (the key
+/// may start on the next line) in templates and Rust sources.
 fn used_keys() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
@@ -37,14 +48,18 @@ fn used_keys() -> Vec<(String, String)> {
     keys
 }
 
-/// A tiny scanner for `.t("key")` and `.f("key"` (no regex dependency needed).
+/// A tiny scanner for the translator's calls (no regex dependency needed).
 fn regex_lite_keys() -> impl Fn(&str) -> Vec<String> {
     |text: &str| {
         let mut found = Vec::new();
-        for marker in [".t(\"", ".f(\""] {
+        for marker in [".t(", ".f(", ".count(", ".count_with("] {
             let mut rest = text;
             while let Some(i) = rest.find(marker) {
-                rest = &rest[i + marker.len()..];
+                rest = rest[i + marker.len()..].trim_start();
+                let Some(after_quote) = rest.strip_prefix('"') else {
+                    continue;
+                };
+                rest = after_quote;
                 if let Some(end) = rest.find('"') {
                     let key = &rest[..end];
                     let looks_like_key = key.contains('.')
@@ -63,8 +78,8 @@ fn regex_lite_keys() -> impl Fn(&str) -> Vec<String> {
 
 #[test]
 fn both_languages_have_the_same_keys() {
-    let en = &CATALOGS["en"];
-    let zh = &CATALOGS["zh-TW"];
+    let catalogs = catalogs();
+    let (en, zh) = (&catalogs["en"], &catalogs["zh-TW"]);
     let mut missing: Vec<String> = en
         .keys()
         .filter(|k| !zh.contains_key(*k))
@@ -87,10 +102,11 @@ fn every_key_used_in_code_exists_in_both_languages() {
         "the scanner finds the keys ({})",
         keys.len()
     );
+    let catalogs = catalogs();
     let mut missing = Vec::new();
     for (key, file) in keys {
         for lang in ["en", "zh-TW"] {
-            if !CATALOGS[lang].contains_key(&key) {
+            if !catalogs[lang].contains_key(&key) {
                 missing.push(format!("{lang}: {key} (used in {file})"));
             }
         }
@@ -107,8 +123,8 @@ fn every_key_used_in_code_exists_in_both_languages() {
 #[test]
 fn chinese_messages_are_translated() {
     // A zh-TW message equal to the English one (beyond names and symbols) is an untranslated copy.
-    let en = &CATALOGS["en"];
-    let zh = &CATALOGS["zh-TW"];
+    let catalogs = catalogs();
+    let (en, zh) = (&catalogs["en"], &catalogs["zh-TW"]);
     let copies: Vec<&String> = en
         .iter()
         .filter(|(k, v)| {
@@ -117,4 +133,33 @@ fn chinese_messages_are_translated() {
         .map(|(k, _)| k)
         .collect();
     assert!(copies.is_empty(), "untranslated zh-TW messages: {copies:?}");
+}
+
+#[test]
+fn every_message_file_parses() {
+    // `load_catalog` fails on any Fluent syntax error; the loader the pages use would panic.
+    let catalogs = catalogs();
+    assert!(catalogs.values().all(|c| c.len() > 500));
+}
+
+#[test]
+fn counted_messages_select_plurals_in_both_languages() {
+    let catalogs = catalogs();
+    let counted: Vec<&String> = catalogs["en"]
+        .iter()
+        .filter(|(_, source)| source.contains("$count ->"))
+        .map(|(key, _)| key)
+        .collect();
+    assert!(counted.len() >= 10, "{counted:?}");
+    for key in counted {
+        let zh = &catalogs["zh-TW"][key];
+        assert!(
+            zh.contains("*[other]"),
+            "zh-TW {key} needs the other variant: {zh}"
+        );
+        assert!(
+            catalogs["en"][key].contains("[one]"),
+            "en {key} needs a one variant"
+        );
+    }
 }

@@ -73,11 +73,6 @@ impl<T> Page<T> {
         }
     }
 
-    /// The page a `Link` relation points to, if Logto sent it.
-    pub fn link(&self, rel: &str) -> Option<u32> {
-        self.links.iter().find(|(r, _)| r == rel).map(|(_, p)| *p)
-    }
-
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
             items: self.items.into_iter().map(f).collect(),

@@ -2,6 +2,7 @@
 //! entries of the organizations they administer; everyone else gets 403. Filtered, paginated,
 //! exportable as CSV or JSON Lines (streamed).
 
+use crate::web::format::Moment;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -141,6 +142,7 @@ fn require_audit_access(user: &CurrentUser) -> AppResult<()> {
 }
 
 pub struct Row {
+    pub when: Moment,
     pub entry: Entry,
     pub org_name: Option<String>,
 }
@@ -209,9 +211,11 @@ async fn audit_page(
         visible_orgs(&state, &user).await
     };
     let names: HashMap<&str, &str> = orgs.iter().map(|(i, n)| (i.as_str(), n.as_str())).collect();
+    let dates = ctx.dates(&state.clock);
     let rows = entries
         .into_iter()
         .map(|entry| Row {
+            when: dates.moment(entry.occurred_at),
             org_name: entry
                 .org_id
                 .as_deref()

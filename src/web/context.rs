@@ -171,19 +171,9 @@ impl PageCtx {
         self.t.f("nav.signed_in_as", &[("name", &name)])
     }
 
-    /// `2026-11-25 09:05 UTC` from epoch milliseconds.
-    pub fn datetime(&self, ms: &i64) -> String {
-        crate::web::format::datetime(*ms)
-    }
-
-    /// ISO 8601, for `<time datetime="…">`.
-    pub fn iso(&self, ms: &i64) -> String {
-        crate::web::format::iso(*ms)
-    }
-
-    /// "3 days ago" / "in 2 hours" in the page's language.
-    pub fn relative(&self, ms: &i64) -> String {
-        crate::web::format::relative(&self.t, *ms, crate::audit::now_ms())
+    /// How this page writes times: its language and "now" from the state's clock.
+    pub fn dates(&self, clock: &crate::clock::Clock) -> crate::web::format::Dates {
+        crate::web::format::Dates::new(self.t, clock.now_ms())
     }
 
     /// Fingerprinted URL of a static asset.

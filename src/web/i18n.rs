@@ -1,95 +1,47 @@
-//! Messages in English and Traditional Chinese. Each page family keeps its own file under
-//! `locales/<lang>/<family>.toml` (flat or nested tables; nested keys join with `.`).
-//! A missing key renders as the key itself and a test fails when either language lacks one.
+//! Messages in English and Traditional Chinese, in Fluent (`fluent-templates`). Each page
+//! family keeps its own file `locales/<lang>/<family>.ftl`; the code names a message with dots
+//! (`members.found`), the file with dashes (`members-found`). Counts go through [`Tr::count`]
+//! so each language applies its own plural rules. A missing key renders as the key itself and
+//! a test fails when either language lacks one.
 
-use std::{collections::HashMap, sync::LazyLock};
+use std::{borrow::Cow, collections::HashMap, sync::LazyLock};
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::LanguageIdentifier;
 
 pub use crate::lang::Lang;
 
-/// Every message file, compiled in.
-pub const FILES: &[(&str, &str, &str)] = &[
-    ("en", "common", include_str!("../../locales/en/common.toml")),
-    (
-        "zh-TW",
-        "common",
-        include_str!("../../locales/zh-TW/common.toml"),
-    ),
-    (
-        "en",
-        "profile",
-        include_str!("../../locales/en/profile.toml"),
-    ),
-    (
-        "zh-TW",
-        "profile",
-        include_str!("../../locales/zh-TW/profile.toml"),
-    ),
-    (
-        "en",
-        "invitations",
-        include_str!("../../locales/en/invitations.toml"),
-    ),
-    (
-        "zh-TW",
-        "invitations",
-        include_str!("../../locales/zh-TW/invitations.toml"),
-    ),
-    ("en", "users", include_str!("../../locales/en/users.toml")),
-    (
-        "zh-TW",
-        "users",
-        include_str!("../../locales/zh-TW/users.toml"),
-    ),
-    (
-        "en",
-        "members",
-        include_str!("../../locales/en/members.toml"),
-    ),
-    (
-        "zh-TW",
-        "members",
-        include_str!("../../locales/zh-TW/members.toml"),
-    ),
-    ("en", "audit", include_str!("../../locales/en/audit.toml")),
-    (
-        "zh-TW",
-        "audit",
-        include_str!("../../locales/zh-TW/audit.toml"),
-    ),
-];
-
-type Catalog = HashMap<String, String>;
-
-fn flatten(prefix: &str, value: &toml::Value, out: &mut Catalog) {
-    match value {
-        toml::Value::Table(t) => {
-            for (k, v) in t {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                flatten(&key, v, out);
-            }
-        }
-        toml::Value::String(s) => {
-            out.insert(prefix.to_string(), s.clone());
-        }
-        other => {
-            out.insert(prefix.to_string(), other.to_string());
-        }
-    }
+fluent_templates::static_loader! {
+    // Every `locales/<lang>/*.ftl` file, compiled in. Bidi isolation marks around arguments are
+    // off: both languages are left-to-right and the marks would end up inside `title` and
+    // `value` attributes and in test assertions.
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
 }
 
-pub static CATALOGS: LazyLock<HashMap<&'static str, Catalog>> = LazyLock::new(|| {
-    let mut all: HashMap<&'static str, Catalog> = HashMap::new();
-    for (lang, family, text) in FILES {
-        let value: toml::Value = toml::from_str(text)
-            .unwrap_or_else(|e| panic!("locales/{lang}/{family}.toml is not valid TOML: {e}"));
-        flatten("", &value, all.entry(lang).or_default());
-    }
-    all
+static LANGUAGE_IDS: LazyLock<[LanguageIdentifier; 2]> = LazyLock::new(|| {
+    Lang::ALL.map(|lang| {
+        lang.code()
+            .parse()
+            .expect("every Lang code is a language identifier")
+    })
 });
+
+/// Fluent identifiers cannot hold dots, so `members.found` is the message `members-found`
+/// (keys in the code use `_`, never `-`, inside a segment).
+fn message_id(key: &str) -> String {
+    key.replace('.', "-")
+}
+
+/// One argument of a message: text, or a number that plural selectors can read.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Text(String),
+    Number(i64),
+}
 
 /// The translator handed to every template.
 #[derive(Debug, Clone, Copy)]
@@ -102,43 +54,166 @@ impl Tr {
         Tr { lang }
     }
 
-    /// The message for `key`; the key itself when it is missing (tests catch that).
+    fn language_id(&self) -> &'static LanguageIdentifier {
+        &LANGUAGE_IDS[Lang::ALL.iter().position(|l| *l == self.lang).unwrap_or(0)]
+    }
+
+    /// The message with `args`; the key itself when it is missing or cannot be formatted
+    /// (tests catch both), never another language's text.
+    fn format(&self, key: &str, args: Vec<(&str, Arg)>) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue> = args
+            .into_iter()
+            .map(|(name, arg)| {
+                let value = match arg {
+                    Arg::Text(text) => FluentValue::from(text),
+                    Arg::Number(n) => FluentValue::from(n),
+                };
+                (Cow::Owned(name.to_owned()), value)
+            })
+            .collect();
+        LOCALES
+            .lookup_single_language(self.language_id(), &message_id(key), Some(&args))
+            .unwrap_or_else(|_| key.to_string())
+    }
+
+    /// The message for `key`.
     pub fn t(&self, key: &str) -> String {
-        CATALOGS
-            .get(self.lang.code())
-            .and_then(|c| c.get(key))
-            .cloned()
-            .unwrap_or_else(|| key.to_string())
+        self.format(key, Vec::new())
     }
 
-    /// The message with `{name}` placeholders filled in.
+    /// The message with its `{ $name }` placeables filled in with text.
     pub fn f(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
-        let mut s = self.t(key);
-        for (name, value) in args {
-            s = s.replace(&format!("{{{name}}}"), &value.to_string());
-        }
-        s
+        self.format(key, text_args(args))
     }
 
-    pub fn has(&self, key: &str) -> bool {
-        CATALOGS
-            .get(self.lang.code())
-            .is_some_and(|c| c.contains_key(key))
+    /// The message for a number of things, chosen by the language's plural rules from the
+    /// message's `{ $count -> [one] … *[other] … }` selector.
+    pub fn count(&self, key: &str, count: i64) -> String {
+        self.count_with(key, count, &[])
     }
+
+    /// [`Tr::count`] with further text arguments.
+    pub fn count_with(
+        &self,
+        key: &str,
+        count: i64,
+        args: &[(&str, &dyn std::fmt::Display)],
+    ) -> String {
+        let mut all = text_args(args);
+        all.push(("count", Arg::Number(count)));
+        self.format(key, all)
+    }
+
+    /// Whether `key` is a message of this language that needs no argument.
+    pub fn has(&self, key: &str) -> bool {
+        LOCALES
+            .lookup_single_language::<&str>(self.language_id(), &message_id(key), None)
+            .is_ok()
+    }
+}
+
+fn text_args<'a>(args: &[(&'a str, &dyn std::fmt::Display)]) -> Vec<(&'a str, Arg)> {
+    args.iter()
+        .map(|(name, value)| (*name, Arg::Text(value.to_string())))
+        .collect()
+}
+
+/// The messages of one FTL text as `(key, source)` pairs, keys dotted as the code writes them;
+/// any syntax error is an error. For the tests that check that both languages have the same
+/// keys and that the files parse.
+pub fn catalog(ftl: &str) -> Result<Vec<(String, String)>, String> {
+    let resource = fluent_syntax::parser::parse(ftl).map_err(|(_, errors)| {
+        errors
+            .iter()
+            .map(|e| format!("{:?} at bytes {:?}", e.kind, e.pos))
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    let mut messages = Vec::new();
+    for entry in resource.body {
+        if let fluent_syntax::ast::Entry::Message(message) = entry {
+            let id = message.id.name;
+            let text = fluent_syntax::serializer::serialize(&fluent_syntax::ast::Resource {
+                body: vec![fluent_syntax::ast::Entry::Message(message)],
+            });
+            let source = text
+                .strip_prefix(id)
+                .and_then(|rest| rest.strip_prefix(" ="))
+                .unwrap_or(&text)
+                .trim()
+                .to_string();
+            messages.push((id.replace('-', "."), source));
+        }
+    }
+    Ok(messages)
+}
+
+/// Every message of one language under `locales_dir/<lang>/*.ftl`, key to source; a syntax
+/// error or a key defined twice is an error naming the file.
+pub fn load_catalog(
+    locales_dir: &std::path::Path,
+    lang: Lang,
+) -> Result<std::collections::BTreeMap<String, String>, String> {
+    let dir = locales_dir.join(lang.code());
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "ftl"))
+        .collect();
+    files.sort();
+    let mut all = std::collections::BTreeMap::new();
+    for path in files {
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        for (key, source) in catalog(&text).map_err(|e| format!("{}: {e}", path.display()))? {
+            if all.insert(key.clone(), source).is_some() {
+                return Err(format!("{}: {key} is defined twice", path.display()));
+            }
+        }
+    }
+    Ok(all)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn locales_dir() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales")
+    }
+
     #[test]
     fn every_key_exists_in_both_languages() {
-        let en = &CATALOGS["en"];
-        let zh = &CATALOGS["zh-TW"];
+        let en = load_catalog(&locales_dir(), Lang::En).unwrap();
+        let zh = load_catalog(&locales_dir(), Lang::ZhTw).unwrap();
         let missing_zh: Vec<_> = en.keys().filter(|k| !zh.contains_key(*k)).collect();
         let missing_en: Vec<_> = zh.keys().filter(|k| !en.contains_key(*k)).collect();
         assert!(missing_zh.is_empty(), "missing in zh-TW: {missing_zh:?}");
         assert!(missing_en.is_empty(), "missing in en: {missing_en:?}");
+        assert!(en.len() > 500, "the catalog is read ({})", en.len());
+    }
+
+    #[test]
+    fn a_fluent_syntax_error_is_reported() {
+        assert!(catalog("ok = fine\nbroken = { $count ->\n [one] one\n}\n").is_err());
+        assert!(catalog("no-value =\n").is_err());
+        let parsed = catalog("members-found = { $count ->\n [one] one\n *[other] many\n}\n");
+        assert_eq!(parsed.unwrap()[0].0, "members.found");
+    }
+
+    #[test]
+    fn plurals_follow_each_language() {
+        let en = Tr::new(Lang::En);
+        assert_eq!(en.count("members.found", 1), "1 member found.");
+        assert_eq!(en.count("members.found", 0), "0 members found.");
+        assert_eq!(en.count("members.found", 2), "2 members found.");
+        let zh = Tr::new(Lang::ZhTw);
+        assert_eq!(zh.count("members.found", 1), "找到 1 位成員。");
+        assert_eq!(zh.count("members.found", 5), "找到 5 位成員。");
+        assert_eq!(
+            en.count_with("invitations.form.too_many", 1, &[("max", &500)]),
+            "At most 500 people can be invited at once; this list has 1. Split it into smaller lists."
+        );
     }
 
     #[test]
@@ -160,5 +235,12 @@ mod tests {
         let missing = "no.such.key";
         assert_eq!(t.t(missing), missing);
         assert!(t.has("app.name"));
+        assert!(!t.has(missing));
+        assert_eq!(
+            t.f("nav.signed_in_as", &[("name", &"Ada <a@b.io>")]),
+            "Signed in as Ada <a@b.io>"
+        );
+        // A message that needs an argument it was not given shows its key, never half a text.
+        assert_eq!(t.t("nav.signed_in_as"), "nav.signed_in_as");
     }
 }

@@ -206,7 +206,7 @@ async fn list(
         q,
         rows,
         page_size,
-        status_text: ctx.t.f("orgs.found", &[("total", &total)]),
+        status_text: ctx.t.count("orgs.found", total as i64),
         error,
         canonical: canonical.clone(),
         paged: is_operator,

@@ -8,6 +8,8 @@ mod detail;
 pub mod search;
 
 use askama::Template;
+
+use crate::web::format::{Dates, Moment};
 use axum::{
     body::{Body, Bytes},
     extract::{Query, State},
@@ -66,35 +68,9 @@ pub fn routes() -> Router<AppState> {
 // ---------------------------------------------------------------------------------------
 // Shared formatting
 
-/// A moment for a `<time>` element: machine form and what people read (UTC).
-#[derive(Debug, Clone)]
-pub struct Moment {
-    pub iso: String,
-    pub text: String,
-}
-
-impl Moment {
-    pub fn from_ms(ms: i64) -> Moment {
-        Moment {
-            iso: crate::web::format::iso(ms),
-            text: crate::web::format::datetime(ms),
-        }
-    }
-}
-
-fn format_time(ms: i64, fmt: &[time::format_description::FormatItem<'_>]) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(fmt).ok())
-        .unwrap_or_default()
-}
-
-/// RFC 3339 in UTC, seconds precision (Logto sends epoch milliseconds).
+/// RFC 3339 in UTC, seconds precision (Logto sends epoch milliseconds), for exports.
 pub(crate) fn iso_time(ms: i64) -> String {
-    format_time(
-        ms,
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"),
-    )
+    crate::web::format::iso(ms)
 }
 
 /// Up to two letters standing in for a missing avatar.
@@ -137,7 +113,7 @@ pub struct UserRow {
 }
 
 impl UserRow {
-    fn new(u: &User) -> UserRow {
+    fn new(u: &User, dates: &Dates) -> UserRow {
         UserRow {
             href: format!("/users/{}", u.id),
             avatar: crate::avatars::avatar_src(&u.id, u.avatar.as_deref()),
@@ -146,8 +122,8 @@ impl UserRow {
             username: u.username.clone().unwrap_or_default(),
             email: u.primary_email.clone().unwrap_or_default(),
             phone: u.primary_phone.clone().unwrap_or_default(),
-            created: Moment::from_ms(u.created_at),
-            last_sign_in: u.last_sign_in_at.map(Moment::from_ms),
+            created: dates.moment(u.created_at),
+            last_sign_in: u.last_sign_in_at.map(|ms| dates.moment(ms)),
             suspended: u.is_suspended,
         }
     }
@@ -360,17 +336,18 @@ async fn build_view(
                 ctx.t
                     .f("users.results.none_status", &[("total", &page.total)])
             } else {
-                ctx.t.f(
+                ctx.t.count_with(
                     "users.results.status",
+                    page.total as i64,
                     &[
                         ("from", &page.first_item_index()),
                         ("to", &page.last_item_index()),
-                        ("total", &page.total),
                     ],
                 )
             };
+            let dates = ctx.dates(&state.clock);
             UsersView {
-                users: page.items.iter().map(UserRow::new).collect(),
+                users: page.items.iter().map(|u| UserRow::new(u, &dates)).collect(),
                 pager: (!page.items.is_empty()).then_some(pager),
                 form,
                 choices,
@@ -500,8 +477,8 @@ async fn export_csv(
     let body = Body::from_stream(header_line.chain(rows));
     let filename = format!(
         "users-{}.csv",
-        format_time(
-            crate::audit::now_ms(),
+        crate::web::format::format_utc(
+            state.clock.now_ms(),
             time::macros::format_description!("[year][month][day]-[hour][minute]")
         )
     );
@@ -525,7 +502,6 @@ mod tests {
     #[test]
     fn times_and_initials() {
         assert_eq!(iso_time(1_795_574_763_464), "2026-11-25T02:46:03Z");
-        assert_eq!(Moment::from_ms(0).text, "1970-01-01 00:00 UTC");
         assert_eq!(initials("Alice Lovelace"), "AL");
         assert_eq!(initials("bob_smith"), "BS");
         assert_eq!(initials("z"), "Z");

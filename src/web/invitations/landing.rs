@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tower_sessions::Session;
 
-use super::present::{effective_status, mask_email, When};
+use super::present::{effective_status, mask_email};
 use crate::audit::{now_ms, NewEntry};
 use crate::auth::access::load_access;
 use crate::auth::session::ACCESS_KEY;
@@ -28,6 +28,7 @@ use crate::logto::{Invitation, InvitationStatus, SearchField, User, UserQuery, U
 use crate::web::context::{csrf_token, set_flash, PageCtx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::CurrentUser;
+use crate::web::format::Moment;
 use crate::web::htmx::html;
 use crate::web::i18n::Tr;
 use crate::web::ids::{Ids, LogtoId};
@@ -76,7 +77,7 @@ pub struct LandingView {
     /// Empty when the inviter is unknown.
     pub inviter: String,
     pub roles: Vec<String>,
-    pub expires: Option<When>,
+    pub expires: Option<Moment>,
     /// Masked for everyone but the invitee (signed in with the invited address).
     pub invitee: String,
     pub signed_in: bool,
@@ -247,7 +248,7 @@ async fn render(
     status: StatusCode,
     fresh_email: Option<String>,
 ) -> AppResult<Response> {
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let situation = match effective_status(invitation, now) {
         InvitationStatus::Pending => Situation::Pending,
         InvitationStatus::Accepted => Situation::Accepted,
@@ -295,7 +296,7 @@ async fn render(
             .iter()
             .map(|r| r.name.clone())
             .collect(),
-        expires: Some(When::new(&ctx.t, now, invitation.expires_at)),
+        expires: Some(Moment::new(&ctx.t, invitation.expires_at, now)),
         // Only the invitee sees the whole address: the link may be forwarded, or opened by
         // someone else signed in on a shared computer.
         invitee: if email_matches {

@@ -1,4 +1,4 @@
-//! How invitations read on a page: their status, times (relative and absolute) and the
+//! How invitations read on a page: their status and the
 //! invitee's address masked for people who may not see it whole.
 
 use crate::logto::{Invitation, InvitationStatus};
@@ -69,54 +69,9 @@ pub fn mask_email(email: &str) -> String {
     }
 }
 
-/// "in 7 days", "3 hours ago", "just now", rounded to the nearest unit (unlike
-/// [`crate::web::format::relative`], which truncates: an invitation made a second ago for
-/// 7 days must read "in 7 days", not "in 6 days"), with singular forms.
-pub fn relative_time(t: &Tr, now_ms: i64, at_ms: i64) -> String {
-    let diff_secs = (at_ms - now_ms) / 1000;
-    let future = diff_secs > 0;
-    let secs = diff_secs.unsigned_abs();
-    if secs < 45 {
-        return t.t("invitations.time.now");
-    }
-    let rounded = |unit: u64| ((secs + unit / 2) / unit).max(1);
-    let (n, unit) = if secs < 45 * 60 {
-        (rounded(60), "minutes")
-    } else if secs < 22 * 3600 {
-        (rounded(3600), "hours")
-    } else {
-        (rounded(86_400), "days")
-    };
-    let number = if n == 1 { "one" } else { "other" };
-    let direction = if future { "in" } else { "ago" };
-    t.f(
-        &format!("invitations.time.{unit}_{direction}_{number}"),
-        &[("n", &n)],
-    )
-}
-
-/// A point in time as the page shows it: relative text, absolute text and machine form.
-#[derive(Debug, Clone)]
-pub struct When {
-    pub relative: String,
-    pub absolute: String,
-    pub iso: String,
-}
-
-impl When {
-    pub fn new(t: &Tr, now_ms: i64, at_ms: i64) -> Self {
-        When {
-            relative: relative_time(t, now_ms, at_ms),
-            absolute: crate::web::format::datetime(at_ms),
-            iso: crate::web::format::iso(at_ms),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::i18n::Lang;
 
     const DAY: i64 = 86_400_000;
 
@@ -174,24 +129,5 @@ mod tests {
         assert_eq!(mask_email("alice@example.com"), "a***@example.com");
         assert_eq!(mask_email("é@x.io"), "é***@x.io");
         assert_eq!(mask_email("nonsense"), "***");
-    }
-
-    #[test]
-    fn relative_times_round_to_the_nearest_unit() {
-        let t = Tr::new(Lang::En);
-        let now = 100 * DAY;
-        // A 7-day invitation seen a few seconds after creation still reads "in 7 days".
-        assert_eq!(relative_time(&t, now, now + 7 * DAY - 5_000), "in 7 days");
-        assert_eq!(
-            relative_time(&t, now, now - 2 * DAY + 3_600_000),
-            "2 days ago"
-        );
-        assert_eq!(relative_time(&t, now, now - DAY - 3_600_000), "1 day ago");
-        assert_eq!(relative_time(&t, now, now - 21 * 3_600_000), "21 hours ago");
-        assert_eq!(relative_time(&t, now, now - 3 * 3_600_000), "3 hours ago");
-        assert_eq!(relative_time(&t, now, now + 60_000), "in 1 minute");
-        assert_eq!(relative_time(&t, now, now - 10_000), "just now");
-        let zh = Tr::new(Lang::ZhTw);
-        assert_eq!(relative_time(&zh, now, now + 3 * DAY), "3 天後");
     }
 }

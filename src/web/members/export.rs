@@ -17,7 +17,6 @@ use crate::web::extract::OrgAdmin;
 use crate::web::AppState;
 
 use super::params::ViewParams;
-use super::stamp;
 
 const CSV_HEADER: [&str; 9] = [
     "id",
@@ -32,7 +31,7 @@ const CSV_HEADER: [&str; 9] = [
 ];
 
 fn member_csv_line(m: &OrgMember) -> String {
-    let iso = |ms: Option<i64>| ms.and_then(stamp).map(|s| s.iso).unwrap_or_default();
+    let iso = |ms: Option<i64>| ms.map(crate::web::format::iso).unwrap_or_default();
     crate::web::csv::line([
         m.id.clone(),
         m.name.clone().unwrap_or_default(),

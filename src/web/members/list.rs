@@ -132,22 +132,21 @@ pub(super) async fn list(
     });
     let self_id = admin.user.user.id.clone();
     let mut partial_scan = None;
+    let dates = ctx.dates(&state.clock);
     let (rows, total) = match members {
         Ok(found) => {
             if !found.complete {
-                partial_scan = Some(ctx.t.f(
-                    "members.role_filter_partial",
-                    &[
-                        ("limit", &ROLE_SCAN_LIMIT),
-                        ("version", &Feature::MemberRoleFilter.since()),
-                    ],
+                partial_scan = Some(ctx.t.count_with(
+                    "members.err.role_filter_partial",
+                    ROLE_SCAN_LIMIT as i64,
+                    &[("version", &Feature::MemberRoleFilter.since())],
                 ));
             }
             let p = found.page;
             (
                 p.items
                     .iter()
-                    .map(|m| MemberRow::new(m, &org_id, &self_id, &canonical))
+                    .map(|m| MemberRow::new(m, &org_id, &self_id, &canonical, &dates))
                     .collect::<Vec<_>>(),
                 p.total,
             )
@@ -183,7 +182,7 @@ pub(super) async fn list(
         past_end: rows.is_empty() && total > 0,
         rows,
         page_size: params.page_size,
-        status_text: ctx.t.f("members.found", &[("total", &total)]),
+        status_text: ctx.t.count("members.found", total as i64),
         filtered: !params.q.is_empty() || !params.role.is_empty(),
         error,
         first_href: pager.href(1),
@@ -230,6 +229,12 @@ pub(super) async fn row(
         return Ok(Redirect::to(&back).into_response());
     }
     let (member, ()) = member_for_form(&state, &admin, &user_id, async {}).await?;
-    let row = MemberRow::new(&member, &admin.org_id, &admin.user.user.id, &back);
+    let row = MemberRow::new(
+        &member,
+        &admin.org_id,
+        &admin.user.user.id,
+        &back,
+        &ctx.dates(&state.clock),
+    );
     html(&RowFragment { ctx, row })
 }

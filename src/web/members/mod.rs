@@ -25,6 +25,7 @@ use axum::{routing::get, Router};
 use crate::logto::{LogtoClient, LogtoError, MemberQuery, OrgMember, OrgRole};
 use crate::web::context::PageCtx;
 use crate::web::extract::OrgAdmin;
+use crate::web::format::{Dates, Moment};
 use crate::web::AppState;
 
 /// Columns of the member table (rows that replace a member span them all).
@@ -73,21 +74,6 @@ fn row_href(org_id: &str, user_id: &str, back: &str) -> String {
 // ---------------------------------------------------------------------------------------
 // Shared view models
 
-/// `2026-11-20 14:03 UTC` and its ISO form for `<time datetime>`.
-#[derive(Debug, Clone)]
-pub struct Stamp {
-    pub text: String,
-    pub iso: String,
-}
-
-fn stamp(ms: i64) -> Option<Stamp> {
-    let iso = crate::web::format::iso(ms);
-    (!iso.is_empty()).then(|| Stamp {
-        text: crate::web::format::datetime(ms),
-        iso,
-    })
-}
-
 /// A short message shown inside a row or form.
 #[derive(Debug, Clone)]
 pub struct Notice {
@@ -122,7 +108,7 @@ pub struct MemberRow {
     pub email: Option<String>,
     pub username: Option<String>,
     pub roles: Vec<String>,
-    pub last_sign_in: Option<Stamp>,
+    pub last_sign_in: Option<Moment>,
     pub is_self: bool,
     pub is_suspended: bool,
     /// The member list to return to after a plain-form action.
@@ -131,7 +117,7 @@ pub struct MemberRow {
 }
 
 impl MemberRow {
-    fn new(m: &OrgMember, org_id: &str, self_id: &str, back: &str) -> Self {
+    fn new(m: &OrgMember, org_id: &str, self_id: &str, back: &str, dates: &Dates) -> Self {
         let name = m.display_name().to_string();
         let initials = name
             .chars()
@@ -151,7 +137,7 @@ impl MemberRow {
                 .iter()
                 .map(|r| r.name.clone())
                 .collect(),
-            last_sign_in: m.last_sign_in_at.and_then(stamp),
+            last_sign_in: m.last_sign_in_at.map(|ms| dates.moment(ms)),
             is_self: m.id == self_id,
             is_suspended: m.is_suspended,
             back: back.to_string(),
@@ -252,14 +238,3 @@ pub async fn org_name(state: &AppState, admin: &OrgAdmin) -> Result<String, Logt
     state.org_facts.org_name(&state.logto, &admin.org_id).await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stamps_are_utc() {
-        let s = stamp(0).unwrap();
-        assert_eq!(s.text, "1970-01-01 00:00 UTC");
-        assert_eq!(s.iso, "1970-01-01T00:00:00Z");
-    }
-}

@@ -236,9 +236,10 @@ pub(super) async fn search_candidates(who: &Searcher<'_>, q: &str, selected: &st
                     "members.add_no_match"
                 }))
             } else if !exact && page.total > items.len() as u64 {
-                Some(t.f(
+                Some(t.count_with(
                     "members.add_more",
-                    &[("shown", &items.len()), ("total", &page.total)],
+                    page.total as i64,
+                    &[("shown", &items.len())],
                 ))
             } else {
                 None

@@ -199,7 +199,13 @@ pub(super) async fn save_roles(
         updated
             .organization_roles
             .sort_by(|a, b| a.name.cmp(&b.name));
-        let mut row = MemberRow::new(&updated, &org_id, &admin.user.user.id, &back);
+        let mut row = MemberRow::new(
+            &updated,
+            &org_id,
+            &admin.user.user.id,
+            &back,
+            &ctx.dates(&state.clock),
+        );
         row.notice = Some(Notice::ok(ctx.t.t("members.roles_saved")));
         html(&RowFragment { ctx, row })
     } else {

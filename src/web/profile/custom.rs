@@ -178,7 +178,7 @@ fn problem_text(ctx: &PageCtx, p: &Problem) -> String {
         Problem::AboveMax(m) => t.f("profile.custom.max", &[("max", m)]),
         Problem::NotADate => t.t("profile.custom.date"),
         Problem::UnknownOption => t.t("profile.custom.option"),
-        Problem::TooLong(n) => t.f("profile.too_long", &[("max", n)]),
+        Problem::TooLong(n) => t.count("profile.too_long", *n as i64),
     }
 }
 

@@ -302,7 +302,7 @@ fn check(ctx: &PageCtx, c: &Claim, v: &str, current: &str) -> Result<(), String>
         return Ok(());
     }
     if v.chars().count() > MAX_CLAIM {
-        return Err(ctx.t.f("profile.too_long", &[("max", &MAX_CLAIM)]));
+        return Err(ctx.t.count("profile.too_long", MAX_CLAIM as i64));
     }
     let ok = match c.kind {
         Kind::Url => valid_website(v),

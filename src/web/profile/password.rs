@@ -55,10 +55,9 @@ fn has_password(user: &User) -> bool {
 
 /// The policy in words, under the new-password field.
 fn policy_text(ctx: &PageCtx, policy: &PasswordPolicy) -> String {
-    let mut s = ctx.t.f(
-        "profile.password.policy_length",
-        &[("min", &policy.min_length)],
-    );
+    let mut s = ctx
+        .t
+        .count("profile.password.policy_length", policy.min_length as i64);
     if policy.min_classes > 1 {
         s.push(' ');
         s.push_str(&ctx.t.f(
@@ -74,10 +73,10 @@ fn policy_text(ctx: &PageCtx, policy: &PasswordPolicy) -> String {
 fn violation_text(ctx: &PageCtx, policy: &PasswordPolicy, v: Violation) -> String {
     let t = &ctx.t;
     match v {
-        Violation::TooShort => t.f("profile.password.too_short", &[("min", &policy.min_length)]),
-        Violation::TooLong => t.f(
+        Violation::TooShort => t.count("profile.password.too_short", policy.min_length as i64),
+        Violation::TooLong => t.count(
             "profile.password.too_long",
-            &[("max", &crate::password_policy::MAX_LENGTH)],
+            crate::password_policy::MAX_LENGTH as i64,
         ),
         Violation::TooFewClasses => t.f(
             "profile.password.too_few_classes",

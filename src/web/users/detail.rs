@@ -8,11 +8,12 @@ use axum::{
     response::Response,
 };
 
-use super::{filter_choices, initials, plausible_id, Choice, Moment};
+use super::{filter_choices, initials, plausible_id, Choice};
 use crate::logto::{Log, LogQuery, LogResult, Page, Role, User, UserOrganization};
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::Operator;
+use crate::web::format::{Dates, Moment};
 use crate::web::htmx::html;
 use crate::web::ids::{Ids, LogtoId};
 use crate::web::pager::{PageParams, Pager};
@@ -42,7 +43,7 @@ pub struct Facts {
 }
 
 impl Facts {
-    pub fn new(u: &User) -> Facts {
+    pub fn new(u: &User, dates: &Dates) -> Facts {
         let p = &u.profile;
         let claims: [(&'static str, &Option<String>); 11] = [
             ("users.profile.given_name", &p.given_name),
@@ -95,9 +96,9 @@ impl Facts {
             username: u.username.clone().unwrap_or_default(),
             email: u.primary_email.clone().unwrap_or_default(),
             phone: u.primary_phone.clone().unwrap_or_default(),
-            created: Moment::from_ms(u.created_at),
-            updated: (u.updated_at > 0).then(|| Moment::from_ms(u.updated_at)),
-            last_sign_in: u.last_sign_in_at.map(Moment::from_ms),
+            created: dates.moment(u.created_at),
+            updated: (u.updated_at > 0).then(|| dates.moment(u.updated_at)),
+            last_sign_in: u.last_sign_in_at.map(|ms| dates.moment(ms)),
             suspended: u.is_suspended,
             has_password: u.has_password,
             profile,
@@ -136,9 +137,9 @@ pub struct EventRow {
 }
 
 impl EventRow {
-    fn new(l: &Log) -> EventRow {
+    fn new(l: &Log, dates: &Dates) -> EventRow {
         EventRow {
-            when: Moment::from_ms(l.created_at),
+            when: dates.moment(l.created_at),
             label_key: event_label(&l.key),
             key: l.key.clone(),
             failed: l.result().map(|r| r == LogResult::Error),
@@ -176,7 +177,7 @@ pub struct Events {
 }
 
 impl Events {
-    fn new(user_id: &str, page: Page<Log>) -> Events {
+    fn new(user_id: &str, page: Page<Log>, dates: &Dates) -> Events {
         let pager = (!page.items.is_empty()).then(|| {
             Pager::new(
                 &format!("/users/{user_id}"),
@@ -188,7 +189,7 @@ impl Events {
             )
         });
         Events {
-            rows: page.items.iter().map(EventRow::new).collect(),
+            rows: page.items.iter().map(|l| EventRow::new(l, dates)).collect(),
             pager,
         }
     }
@@ -286,7 +287,7 @@ pub async fn show(
             "/users/{user_id}?page={}&page_size={}",
             log_query.page, log_query.page_size
         );
-        let events = Events::new(&user_id, logs);
+        let events = Events::new(&user_id, logs, &ctx.dates(&state.clock));
         let mut resp = html(&EventsPartial { ctx, events })?;
         if let Ok(v) = HeaderValue::from_str(&push) {
             resp.headers_mut().insert("hx-push-url", v);
@@ -318,12 +319,13 @@ pub async fn show(
             .filter(|c| !roles.iter().any(|r| r.id == c.id))
             .collect()
     });
+    let dates = ctx.dates(&state.clock);
     let page = DetailPage {
         is_self: op.id() == user.id,
-        user: Facts::new(&user),
+        user: Facts::new(&user, &dates),
         orgs: org_rows(&user_id, &orgs),
         roles: role_rows(&user_id, &roles),
-        events: Events::new(&user_id, logs),
+        events: Events::new(&user_id, logs, &dates),
         org_choices,
         org_roles: org_roles
             .iter()

@@ -11,16 +11,16 @@ use axum::{
 use serde::Deserialize;
 
 use super::act::Action;
-use crate::audit::now_ms;
 use crate::logto::{
     Invitation, InvitationFilter, InvitationStatus, LogtoError, SearchField, UserQuery, UserSearch,
 };
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::format::{Dates, Moment};
 use crate::web::htmx::html;
 use crate::web::i18n::Tr;
 use crate::web::invitations::present::{
-    effective_status, parse_status_param, status_badge, status_label, status_param, When, STATUSES,
+    effective_status, parse_status_param, status_badge, status_label, status_param, STATUSES,
 };
 use crate::web::pager::{PageParams, Pager};
 use crate::web::AppState;
@@ -37,8 +37,8 @@ pub struct RowView {
     pub badge: &'static str,
     pub roles: String,
     pub inviter: String,
-    pub created: When,
-    pub expires: When,
+    pub created: Moment,
+    pub expires: Moment,
     pub is_pending: bool,
     /// Shown for pending invitations so the admin can share it again.
     pub link: String,
@@ -146,7 +146,8 @@ pub(super) async fn build_table(
     invitations: &[Invitation],
     query: &ListQuery,
 ) -> Result<TableView, LogtoError> {
-    let now = now_ms();
+    let now = state.clock.now_ms();
+    let dates = Dates::new(*t, now);
     let status = parse_status_param(&query.status);
     let needle = query.q.trim().to_lowercase();
     let matching_search: Vec<&Invitation> = invitations
@@ -205,8 +206,8 @@ pub(super) async fn build_table(
                     .as_ref()
                     .map(|id| names.get(id).cloned().unwrap_or_else(|| id.clone()))
                     .unwrap_or_default(),
-                created: When::new(t, now, inv.created_at),
-                expires: When::new(t, now, inv.expires_at),
+                created: dates.moment(inv.created_at),
+                expires: dates.moment(inv.expires_at),
                 is_pending: s == InvitationStatus::Pending,
                 link: crate::web::invitations::acceptance_link(state, &inv.id),
                 can_resend: Action::Resend.allowed(s),

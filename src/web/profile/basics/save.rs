@@ -109,16 +109,13 @@ pub async fn save(
     let t = &ctx.t;
     let mut errors = FieldErrors::new();
     if name_touched && shown.name.chars().count() > MAX_NAME {
-        errors.insert(
-            "name".into(),
-            t.f("profile.too_long", &[("max", &MAX_NAME)]),
-        );
+        errors.insert("name".into(), t.count("profile.too_long", MAX_NAME as i64));
     }
     if username_touched && !shown.username.is_empty() {
         if shown.username.chars().count() > MAX_USERNAME {
             errors.insert(
                 "username".into(),
-                t.f("profile.too_long", &[("max", &MAX_USERNAME)]),
+                t.count("profile.too_long", MAX_USERNAME as i64),
             );
         } else if !valid_username(&shown.username) {
             errors.insert("username".into(), t.t("profile.basics.username_invalid"));

@@ -1,0 +1,81 @@
+orgs-title = 組織
+orgs-intro_operator = 此 Logto 租戶中的所有組織。
+orgs-intro_admin = 您所管理的組織。
+orgs-search_label = 依名稱或 ID 搜尋
+orgs-caption = 組織
+orgs-name = 名稱
+orgs-id = ID
+orgs-members = 成員數
+orgs-empty = 沒有符合此搜尋的組織。
+orgs-none = 您目前沒有管理任何組織。如需存取權限，請詢問您組織的管理員或負責此入口網站的團隊。
+orgs-load_failed = 無法從 Logto 載入組織清單。
+orgs-found = { $count ->
+   *[other] 找到 { $count } 個組織。
+}
+members-title = { $org } 的成員
+members-search_label = 搜尋成員
+members-search_hint = 姓名、電子郵件、使用者名稱、電話或 ID
+members-role_filter = 角色
+members-all_roles = 所有角色
+members-col_avatar = 頭像
+members-col_name = 姓名
+members-col_email = 電子郵件
+members-col_username = 使用者名稱
+members-col_roles = 組織角色
+members-col_last_sign_in = 最後登入
+members-you = 您
+members-suspended = 已停用
+members-no_roles = 無角色
+members-change_roles = 變更角色
+members-remove = 移除
+members-found = { $count ->
+   *[other] 找到 { $count } 位成員。
+}
+members-empty = 此組織目前還沒有成員。
+members-empty_filtered = 沒有符合此搜尋或角色的成員。
+members-past_end = 此頁已超出清單範圍。
+members-go_first = 前往第一頁
+members-load_failed = 無法從 Logto 載入成員清單。
+members-export = 匯出 CSV
+members-export_hint = 符合目前搜尋與角色條件的所有成員，匯出為試算表檔案。
+members-add_button = 新增成員
+members-add_title = 新增成員
+members-add_search_label = 依電子郵件、使用者名稱或姓名尋找使用者
+members-add_search_hint = 只會列出尚未加入的使用者。請至少輸入 2 個字元。
+members-add_person = 要新增的使用者
+members-add_roles = 在此組織中的角色
+members-add_submit = 加入組織
+members-add_close = 關閉
+members-add_type_more = 請至少輸入 2 個字元以搜尋。
+members-add_no_match = 沒有符合此搜尋且尚未加入的使用者。
+members-add_search_label_exact = 以完整的電子郵件地址或使用者名稱尋找使用者
+members-add_search_hint_exact = 請輸入完整的電子郵件地址或確切的使用者名稱，然後搜尋。只會找到尚未加入的使用者。
+members-add_type_exact = 請輸入對方完整的電子郵件地址或使用者名稱，然後搜尋。
+members-add_exact_no_match = 沒有尚未加入、且電子郵件地址或使用者名稱完全相符的使用者。
+members-add_more = { $count ->
+   *[other] 顯示 { $count } 筆中的 { $shown } 筆。請輸入更多文字以縮小範圍。
+}
+members-add_choose_person = 請選擇要新增的使用者。
+members-add_done = 已將 { $name } 加入 { $org }。
+members-add_roles_failed = 已加入 { $name }，但無法設定其角色：{ $reason } 請使用「變更角色」再試一次。
+members-add_search_failed = 無法完成搜尋。
+members-roles_legend = { $name } 的角色
+members-roles_title = 變更 { $name } 的角色
+members-roles_saved = 角色已儲存。
+members-roles_saved_of = 已儲存 { $name } 的角色。
+members-remove_title = 要移除 { $name } 嗎？
+members-remove_question = 要將 { $name } 從 { $org } 移除嗎？對方將失去在此組織中的角色，但帳號本身不會被刪除。
+members-remove_confirm = 從組織移除
+members-removed = 已將 { $name } 從 { $org } 移除。
+members-back_to_list = 返回成員清單
+members-self_demoted = 您已不再是 { $org } 的管理員。
+
+members-err-last_admin = { $name } 是此組織最後一位管理員。請先將其他人設為管理員。
+members-err-busy = 此組織的管理員正有另一項變更在儲存中，請稍後再試。
+members-err-role_filter_partial = { $count ->
+   *[other] 此角色篩選只檢查了前 { $count } 位成員。Logto { $version } 或更新版本可由伺服器直接依角色篩選。
+}
+members-err-unknown_role = 所選的角色中有角色不存在（或已被刪除）。請重新載入頁面後再選擇。
+members-err-not_member = 此使用者已不是組織成員。請重新載入清單。
+members-err-gone = 此使用者或其中一個角色已不存在於 Logto。
+members-err-role_not_assignable = 所選的角色中有角色無法指派給使用者。
