@@ -18,7 +18,6 @@
 
 use std::{
     collections::HashMap,
-    io::Cursor,
     net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
     sync::Mutex,
     time::{Duration, Instant},
@@ -35,6 +34,7 @@ use sha2::{Digest, Sha256};
 use url::{Host, Url};
 
 use crate::auth::access::CurrentUser;
+use crate::security::avatar_store;
 use crate::web::error::{AppError, AppResult};
 use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
@@ -367,27 +367,31 @@ pub async fn fetch(logto: &Url, raw: &str) -> Result<Vec<u8>, Refusal> {
 /// Decodes an image (PNG, JPEG, GIF, WebP only, bounded) and re-encodes it as a
 /// [`SIZE`]-pixel PNG square without metadata.
 pub fn reencode(bytes: &[u8]) -> Result<Vec<u8>, Refusal> {
-    use image::ImageFormat;
-    let format = image::guess_format(bytes).map_err(|e| Refusal::Image(e.to_string()))?;
-    if !matches!(
-        format,
-        ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::Gif | ImageFormat::WebP
-    ) {
-        return Err(Refusal::Image(format!("format {format:?}")));
-    }
-    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(64 * 1024 * 1024);
-    reader.limits(limits);
-    let decoded = reader.decode().map_err(|e| Refusal::Image(e.to_string()))?;
-    let square = decoded.resize_to_fill(SIZE, SIZE, image::imageops::FilterType::Triangle);
-    let mut out = Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgba8(square.to_rgba8())
-        .write_to(&mut out, ImageFormat::Png)
+    let decoded = avatar_store::decode_bounded(bytes, &avatar_store::UPLOAD_FORMATS, MAX_SIDE)
         .map_err(|e| Refusal::Image(e.to_string()))?;
-    Ok(out.into_inner())
+    avatar_store::square_png(&decoded, SIZE).map_err(|e| Refusal::Image(e.to_string()))
+}
+
+/// `GET /avatars/u/{file}`: an avatar the portal keeps itself (`crate::security::avatar_store`).
+/// Public, like the storage URLs Logto hands out, and named by its content, so browsers and
+/// proxies may keep it forever.
+pub async fn serve_stored(
+    State(state): State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let (hash, size) = avatar_store::parse_file_name(&file).ok_or(AppError::NotFound)?;
+    let png = avatar_store::load(&state.db, &hash, size)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("avatar storage: {e}")))?
+        .ok_or(AppError::NotFound)?;
+    let mut resp = (StatusCode::OK, png).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    Ok(resp)
 }
 
 #[derive(Debug, Deserialize)]
@@ -501,7 +505,7 @@ mod tests {
         for (x, y, p) in src.enumerate_pixels_mut() {
             *p = image::Rgb([(x % 256) as u8, (y % 256) as u8, 7]);
         }
-        let mut jpeg = Cursor::new(Vec::new());
+        let mut jpeg = std::io::Cursor::new(Vec::new());
         image::DynamicImage::ImageRgb8(src)
             .write_to(&mut jpeg, image::ImageFormat::Jpeg)
             .unwrap();

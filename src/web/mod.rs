@@ -127,6 +127,7 @@ pub fn router(state: AppState) -> Router {
         .route("/signed-out", get(crate::auth::oidc::signed_out))
         .route("/lang/{code}", get(pages::switch_language))
         .route("/avatars/{user_id}", get(avatars::serve))
+        .route("/avatars/u/{file}", get(avatars::serve_stored))
         .merge(pages::routes())
         // Malformed ids in the path: 404 before any extractor (and so any call to Logto).
         .route_layer(middleware::from_fn(ids::refuse_malformed_ids))
