@@ -18,7 +18,6 @@
 
 use std::{
     collections::HashMap,
-    io::Cursor,
     net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
     sync::Mutex,
     time::{Duration, Instant},
@@ -27,6 +26,8 @@ use std::{
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use url::{Host, Url};
+
+use crate::security::avatar_store;
 
 use crate::logto::{LogtoClient, LogtoError, LogtoId};
 
@@ -357,27 +358,9 @@ pub async fn fetch(logto: &Url, raw: &str) -> Result<Vec<u8>, Refusal> {
 /// Decodes an image (PNG, JPEG, GIF, WebP only, bounded) and re-encodes it as a
 /// [`SIZE`]-pixel PNG square without metadata.
 pub fn reencode(bytes: &[u8]) -> Result<Vec<u8>, Refusal> {
-    use image::ImageFormat;
-    let format = image::guess_format(bytes).map_err(|e| Refusal::Image(e.to_string()))?;
-    if !matches!(
-        format,
-        ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::Gif | ImageFormat::WebP
-    ) {
-        return Err(Refusal::Image(format!("format {format:?}")));
-    }
-    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(64 * 1024 * 1024);
-    reader.limits(limits);
-    let decoded = reader.decode().map_err(|e| Refusal::Image(e.to_string()))?;
-    let square = decoded.resize_to_fill(SIZE, SIZE, image::imageops::FilterType::Triangle);
-    let mut out = Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgba8(square.to_rgba8())
-        .write_to(&mut out, ImageFormat::Png)
+    let decoded = avatar_store::decode_bounded(bytes, &avatar_store::UPLOAD_FORMATS, MAX_SIDE)
         .map_err(|e| Refusal::Image(e.to_string()))?;
-    Ok(out.into_inner())
+    avatar_store::square_png(&decoded, SIZE).map_err(|e| Refusal::Image(e.to_string()))
 }
 
 #[cfg(test)]
@@ -449,7 +432,7 @@ mod tests {
         for (x, y, p) in src.enumerate_pixels_mut() {
             *p = image::Rgb([(x % 256) as u8, (y % 256) as u8, 7]);
         }
-        let mut jpeg = Cursor::new(Vec::new());
+        let mut jpeg = std::io::Cursor::new(Vec::new());
         image::DynamicImage::ImageRgb8(src)
             .write_to(&mut jpeg, image::ImageFormat::Jpeg)
             .unwrap();

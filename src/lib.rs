@@ -14,6 +14,7 @@ pub mod leases;
 pub mod limits;
 pub mod logto;
 pub mod password_policy;
+pub mod security;
 pub mod startup;
 pub mod state;
 pub mod web;

@@ -16,6 +16,7 @@ use logto_portal::logto::{
     LogtoClientConfig, MemberQuery, NewInvitation, NewUser, OrgQuery, SearchField, Secret,
     UserPatch, UserQuery, UserSearch,
 };
+use logto_portal::security::{backup_codes, totp::TotpSecret};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -392,6 +393,42 @@ async fn drive_the_client(version: LogtoVersion) -> (FakeLogto, Vec<RecordedRequ
     let _ = client.user_assets_ready().await;
     let _ = client
         .upload_user_asset(vec![0x89, b'P', b'N', b'G'], "a.png", "image/png")
+        .await;
+
+    // account security
+    let _ = client.list_mfa_verifications(&created).await;
+    let _ = client
+        .enrol_totp(&created, TotpSecret::generate().base32())
+        .await;
+    let _ = client
+        .create_backup_codes(&created, &backup_codes::generate())
+        .await;
+    if let Some(v) = client
+        .list_mfa_verifications(&created)
+        .await
+        .ok()
+        .and_then(|l| l.into_iter().next())
+    {
+        let _ = client.delete_mfa_verification(&created, &v.id).await;
+    }
+    let _ = client.reset_mfa(&created).await;
+    let _ = client.create_access_token(&created, "declared", None).await;
+    let _ = client.list_access_tokens(&created).await;
+    let _ = client
+        .rename_access_token(&created, "declared", "declared 2")
+        .await;
+    let _ = client.delete_access_token(&created, "declared 2").await;
+    let connector = client
+        .list_social_connectors()
+        .await
+        .ok()
+        .and_then(|c| c.into_iter().next())
+        .map_or_else(|| "none".to_owned(), |c| c.id);
+    let _ = client
+        .social_authorization_uri(&connector, "state", "http://127.0.0.1/cb")
+        .await;
+    let _ = client
+        .link_identity(&created, &connector, &Map::new())
         .await;
     let _ = client.delete_user(&created).await;
 

@@ -6,6 +6,7 @@ mod common;
 use common::{database_url, DbKind};
 use logto_portal::audit::{Actor, AuditLog, Filter, NewEntry, Origin, Verification};
 use logto_portal::db::Db;
+use logto_portal::security::avatar_store;
 use tower_sessions::{
     session::{Id, Record},
     SessionStore,
@@ -324,4 +325,70 @@ async fn attempt_limits_on_sqlite() {
 #[tokio::test]
 async fn attempt_limits_on_postgres() {
     attempt_limits(DbKind::Postgres).await;
+}
+
+/// A 300×200 PNG: left half green, right half white.
+fn upload_png() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(300, 200, |x, _| {
+        if x < 150 {
+            image::Rgb([0, 160, 0])
+        } else {
+            image::Rgb([255, 255, 255])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+/// Avatars kept by the portal: stored once per content, served publicly with long caching.
+async fn stored_avatars(kind: DbKind) {
+    let app = common::Spawn::default().db(kind).start().await;
+    let db = &app.state.db;
+    let hash = avatar_store::store(db, &upload_png(), 1).await.unwrap();
+    assert_eq!(hash.len(), 64);
+    assert_eq!(
+        avatar_store::store(db, &upload_png(), 2).await.unwrap(),
+        hash,
+        "the same image is the same address"
+    );
+    for size in avatar_store::SIZES {
+        let png = avatar_store::load(db, &hash, size).await.unwrap().unwrap();
+        let img = image::load_from_memory(&png).unwrap();
+        assert_eq!((img.width(), img.height()), (size, size));
+
+        let r = reqwest::get(format!("{}{}", app.url, avatar_store::path(&hash, size)))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "anonymous, like Logto's storage URLs");
+        assert_eq!(r.headers()["content-type"], "image/png");
+        assert_eq!(
+            r.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(r.bytes().await.unwrap().as_ref(), png.as_slice());
+    }
+    assert!(avatar_store::load(db, &hash, 128).await.unwrap().is_none());
+    let unknown = "0".repeat(64);
+    for path in [
+        format!("/avatars/u/{unknown}-256.png"),
+        format!("/avatars/u/{hash}-128.png"),
+        format!("/avatars/u/{hash}.png"),
+        "/avatars/u/..%2F..%2Fetc-256.png".to_string(),
+    ] {
+        let r = reqwest::get(format!("{}{path}", app.url)).await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn stored_avatars_on_sqlite() {
+    stored_avatars(DbKind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn stored_avatars_on_postgres() {
+    stored_avatars(DbKind::Postgres).await;
 }

@@ -5,6 +5,7 @@
 //! counts what it does ([`LogtoClient::stats`]). Facts about Logto's behaviour
 //! come from `logto-api.md` and recordings of a real Logto 1.37.1.
 
+mod access_tokens;
 mod applications;
 mod capabilities;
 mod check;
@@ -12,8 +13,10 @@ mod client;
 mod config;
 mod error;
 mod id;
+mod identities;
 mod invitations;
 mod logs;
+mod mfa;
 mod models;
 mod organizations;
 mod page;
@@ -36,11 +39,13 @@ pub use check::{CheckLine, CheckReport, SignInApp};
 pub use client::{LogtoClient, LogtoClientConfig, OPENAPI_PATH};
 pub use error::LogtoError;
 pub use id::{is_valid as id_is_valid, InvalidId, LogtoId};
+pub use identities::IDENTITY_IN_USE;
 pub use logs::LogQuery;
 pub use models::{
-    Address, CodeTarget, FeaturedUser, Identity, Invitation, InvitationFilter, InvitationStatus,
-    Log, LogResult, NewInvitation, NewUser, OrgMember, OrgRole, Organization, Role, RoleRef,
-    RoleType, User, UserOrganization, UserPatch, UserProfile,
+    Address, BackupCodes, CodeTarget, ConnectorType, FeaturedUser, Identity, Invitation,
+    InvitationFilter, InvitationStatus, Log, LogResult, MfaFactor, MfaVerification, NewAccessToken,
+    NewInvitation, NewUser, OrgMember, OrgRole, Organization, PersonalAccessToken, Role, RoleRef,
+    RoleType, SocialConnector, TotpEnrolment, User, UserOrganization, UserPatch, UserProfile,
 };
 pub use organizations::{MemberQuery, OrgQuery, RoleHolders, RolePage, ROLE_SCAN_LIMIT};
 pub use page::{clamp_page, clamp_page_size, last_page, Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};

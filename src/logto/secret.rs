@@ -54,6 +54,13 @@ impl serde::Serialize for Secret {
     }
 }
 
+/// Answers carry new secrets (a token's value, backup codes) straight into a `Secret`.
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ use axum::{
 use serde::Deserialize;
 
 use crate::avatars::version;
+use crate::security::avatar_store;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::CurrentUser;
 use crate::web::ids::{Ids, LogtoId};
@@ -57,5 +58,27 @@ pub async fn serve(
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(caching));
+    Ok(resp)
+}
+
+/// `GET /avatars/u/{file}`: an avatar the portal keeps itself (`crate::security::avatar_store`).
+/// Public, like the storage URLs Logto hands out, and named by its content, so browsers and
+/// proxies may keep it forever.
+pub async fn serve_stored(
+    State(state): State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let (hash, size) = avatar_store::parse_file_name(&file).ok_or(AppError::NotFound)?;
+    let png = avatar_store::load(&state.db, &hash, size)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("avatar storage: {e}")))?
+        .ok_or(AppError::NotFound)?;
+    let mut resp = (StatusCode::OK, png).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
     Ok(resp)
 }

@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/signed-out", get(auth::signed_out))
         .route("/lang/{code}", get(pages::switch_language))
         .route("/avatars/{user_id}", get(avatars::serve))
+        .route("/avatars/u/{file}", get(avatars::serve_stored))
         .merge(pages::routes())
         .fallback(error::unknown_address)
         // Malformed ids in the path: 404 before any extractor (and so any call to Logto).

@@ -61,6 +61,7 @@ mod calls;
 mod check;
 mod paging;
 mod retries;
+mod security;
 mod tokens;
 
 /// A minimal Logto stand-in: fixed token answer and a fixed `/api/users` answer.

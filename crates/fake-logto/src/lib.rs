@@ -42,12 +42,27 @@
 //! `GET /api/applications[/{id}]` lists the configured M2M and Traditional web apps; the web
 //! app's redirect URIs are set with [`FakeState::set_web_app_redirect_uris`] (empty by default,
 //! when any http(s) `redirect_uri` is accepted).
+//!
+//! Account security, the same on every release: `GET/POST /api/users/{id}/mfa-verifications`
+//! and `DELETE …/{verificationId}` (TOTP, backup codes, passkeys added with
+//! [`FakeState::add_passkey`]; Logto's rules: one TOTP, backup codes never alone and replaced
+//! only once used up), the `personal-access-tokens` family, `GET /api/connectors[/{id}]` (one
+//! seeded GitHub-like social connector, [`FakeState::social_connector_id`]),
+//! `POST /api/connectors/{id}/authorization-uri` (a URL on the fake's own origin,
+//! `/social/{id}/authorize`, that redirects back at once with a code and the state; who signs
+//! in there is set with [`FakeState::set_next_social_profile`]) and
+//! `POST /api/users/{id}/identities` (exchanges that code once; 422
+//! `user.identity_already_in_use` when another user has the identity). A user with a TOTP
+//! factor is asked at sign-in, after the password, for an authenticator code (±1 step of 30 s)
+//! or one of their backup codes (each works once).
 
 mod api;
 mod http;
 mod jwt;
 mod oidc;
+mod oidc_mfa;
 mod search;
+mod security;
 mod seed;
 mod server;
 mod store;

@@ -34,6 +34,7 @@ pub fn router() -> Router<FakeState> {
         .route("/oidc/jwks", get(jwks))
         .route("/oidc/auth", get(authorize))
         .route("/oidc/auth/submit", post(submit))
+        .route("/oidc/auth/mfa", post(crate::oidc_mfa::submit))
         .route("/oidc/auth/register", get(register_page).post(register))
         .route("/oidc/me", get(userinfo).post(userinfo))
         .route("/oidc/session/end", get(end_session))
@@ -629,7 +630,7 @@ pub async fn userinfo(State(st): State<FakeState>, headers: HeaderMap) -> Respon
 // ---------------------------------------------------------------------------------------
 // sign-in pages
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -637,7 +638,7 @@ fn esc(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-fn page(title: &str, body: &str) -> String {
+pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title>\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -649,7 +650,7 @@ button{{margin-top:1rem;padding:.5rem 1rem}}.error{{color:#b00020}}</style></hea
     )
 }
 
-fn error_page(status: u16, error: &str, description: &str) -> Response {
+pub(crate) fn error_page(status: u16, error: &str, description: &str) -> Response {
     html(
         StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
         page(
@@ -881,7 +882,7 @@ pub async fn authorize(
     }
 }
 
-fn form_map(body: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn form_map(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
@@ -891,7 +892,7 @@ fn session_cookie(sid: &str) -> String {
     format!("{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax")
 }
 
-fn log_payload(client: &Client, app: &str) -> Value {
+pub(crate) fn log_payload(client: &Client, app: &str) -> Value {
     json!({"ip": client.ip, "userAgent": client.user_agent, "applicationId": app})
 }
 
@@ -1011,18 +1012,37 @@ pub async fn submit(State(st): State<FakeState>, client: Client, body: Bytes) ->
             Some("This account has been suspended."),
         );
     }
-    let mut payload = log_payload(&client, &app);
+    let identifier = (id_type.to_string(), identifier);
+    if s.totp_secret(&user_id).is_some() {
+        // the second step: an authenticator code or a backup code (crate::oidc_mfa)
+        s.mfa_pending
+            .insert(interaction.clone(), (user_id, identifier));
+        drop(s);
+        return crate::oidc_mfa::form(&interaction, None);
+    }
+    complete_sign_in(&mut s, &interaction, &user_id, &client, identifier)
+}
+
+/// Log the successful sign-in, start the session and send the person back with a code.
+pub(crate) fn complete_sign_in(
+    s: &mut Store,
+    interaction: &str,
+    user_id: &str,
+    client: &Client,
+    identifier: (String, String),
+) -> Response {
+    let app = s
+        .auth_requests
+        .get(interaction)
+        .map(|r| r.client_id.clone())
+        .unwrap_or_default();
+    let identifier_json = json!({"type": identifier.0, "value": identifier.1});
+    let mut payload = log_payload(client, &app);
     payload["result"] = json!("Success");
     payload["userId"] = json!(user_id);
     payload["interaction"] = json!({"userId": user_id, "interactionEvent": "SignIn", "verificationRecords": [{"type": "Password", "verified": true, "identifier": identifier_json}]});
-    s.insert_log("Interaction.SignIn.Submit", payload, now);
-    finish_sign_in(
-        &mut s,
-        &interaction,
-        &user_id,
-        &client,
-        (id_type.to_string(), identifier.clone()),
-    )
+    s.insert_log("Interaction.SignIn.Submit", payload, now_ms());
+    finish_sign_in(s, interaction, user_id, client, identifier)
 }
 
 pub async fn register_page(State(st): State<FakeState>, uri: axum::http::Uri) -> Response {

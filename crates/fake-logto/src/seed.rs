@@ -70,6 +70,10 @@ pub fn seed_demo(st: &FakeState) -> DemoSeed {
     let admin = special("adam_admin", "Adam Admin", "adam.admin@acme.test", 110);
     let member = special("mia_member", "Mia Member", "mia.member@acme.test", 100);
     st.assign_role(&operator, &operator_role);
+    // Account security: a deploy token and a passkey to look at. Nobody has TOTP, so every
+    // demo account signs in with the password alone.
+    st.add_personal_access_token(&operator, "ci-deploy", Some(now + 90 * DAY_MS));
+    st.add_passkey(&member, Some("iPhone"), "Safari on iOS");
 
     // 66 regular users: first × last names, spread over the last 66 days
     let mut regular = Vec::new();

@@ -1,6 +1,9 @@
 //! The in-memory data of the fake Logto and the public [`FakeState`] handle.
 
 use crate::jwt::Keys;
+use crate::security::{
+    MfaVerification, PersonalAccessToken, SocialCode, SocialConnector, SocialProfile,
+};
 use crate::{FakeLogtoConfig, LogtoVersion};
 use rand::distributions::Alphanumeric;
 use rand::Rng;
@@ -341,6 +344,18 @@ pub struct Store {
     pub sms_connector: bool,
     pub storage_configured: bool,
     pub faults: Faults,
+    /// MFA verifications by user id
+    pub mfa: BTreeMap<String, Vec<MfaVerification>>,
+    /// personal access tokens by (user id, name)
+    pub access_tokens: BTreeMap<(String, String), PersonalAccessToken>,
+    /// social connectors by id
+    pub connectors: BTreeMap<String, SocialConnector>,
+    /// codes of the fake social provider, by code
+    pub social_codes: HashMap<String, SocialCode>,
+    /// who the next visit of the fake social provider signs in as
+    pub next_social_profile: Option<SocialProfile>,
+    /// sign-ins waiting for their second step: interaction → (user id, identifier)
+    pub mfa_pending: HashMap<String, (String, (String, String))>,
 }
 
 impl Store {
@@ -461,6 +476,8 @@ impl Store {
             i.inviter_id.as_deref() != Some(user_id)
                 && i.accepted_user_id.as_deref() != Some(user_id)
         });
+        self.mfa.remove(user_id);
+        self.access_tokens.retain(|(u, _), _| u != user_id);
         self.sign_out_user(user_id);
         true
     }
@@ -892,6 +909,16 @@ impl FakeState {
                 .internal_secrets
                 .insert(app.clone(), format!("#internal:{}", gen_token(32)));
         }
+        // every fake tenant has one social connector to link accounts with
+        let github = gen_id(12);
+        store.connectors.insert(
+            github.clone(),
+            SocialConnector {
+                id: github,
+                target: "github".into(),
+                name: "GitHub".into(),
+            },
+        );
         FakeState {
             shared: Arc::new(Shared {
                 store: Mutex::new(store),

@@ -2,11 +2,13 @@
 
 pub mod applications;
 pub mod invitations;
+pub mod mfa;
 pub mod misc;
 pub mod org_roles;
 pub mod organizations;
 pub mod roles;
 pub mod sessions;
+pub mod social;
 pub mod users;
 
 use crate::http::ApiError;
@@ -128,6 +130,37 @@ pub fn router(state: FakeState) -> Router<FakeState> {
                 .delete(users::delete_identity),
         )
         .route("/api/users/{id}/all-identities", get(users::all_identities))
+        .route("/api/users/{id}/identities", post(social::link_identity))
+        // two-step verification and personal access tokens
+        .route(
+            "/api/users/{id}/mfa-verifications",
+            get(mfa::list_mfa).post(mfa::create_mfa),
+        )
+        .route(
+            "/api/users/{id}/mfa-verifications/{verification_id}",
+            axum::routing::delete(mfa::delete_mfa),
+        )
+        .route(
+            "/api/users/{id}/personal-access-tokens",
+            get(mfa::list_tokens)
+                .post(mfa::create_token)
+                .patch(mfa::rename_token),
+        )
+        .route(
+            "/api/users/{id}/personal-access-tokens/delete",
+            post(mfa::delete_token),
+        )
+        .route(
+            "/api/users/{id}/personal-access-tokens/{name}",
+            patch(mfa::rename_token_by_path).delete(mfa::delete_token_by_path),
+        )
+        // social connectors
+        .route("/api/connectors", get(social::list_connectors))
+        .route("/api/connectors/{id}", get(social::get_connector))
+        .route(
+            "/api/connectors/{id}/authorization-uri",
+            post(social::authorization_uri),
+        )
         .route("/api/users/{id}/organizations", get(users::organizations))
         .route(
             "/api/users/{id}/roles",
@@ -229,4 +262,8 @@ pub fn router(state: FakeState) -> Router<FakeState> {
         )
         .route("/api/swagger.json", get(management_openapi))
         .route("/user-assets/{name}", get(serve_asset))
+        .route(
+            "/social/{connector_id}/authorize",
+            get(social::social_authorize),
+        )
 }

@@ -481,20 +481,8 @@ pub async fn put_identity(
     let details = f_obj(m, &["details"])?;
     let mut s = st.lock();
     get_user(&s, &id)?;
-    let taken = s.users.values().any(|u| {
-        u.id != id
-            && u.identities
-                .get(&target)
-                .and_then(|i| i.get("userId"))
-                .and_then(Value::as_str)
-                == Some(social_id.as_str())
-    });
-    if taken {
-        return Err(ApiError::new(
-            422,
-            "user.identity_already_in_use",
-            "The social account has been associated with an existing account.",
-        ));
+    if super::social::identity_taken(&s, &target, &social_id, &id) {
+        return Err(super::social::identity_in_use());
     }
     let u = s.users.get_mut(&id).ok_or_else(ApiError::not_found)?;
     let existed = u.identities.contains_key(&target);

@@ -1,0 +1,212 @@
+//! Roles, organizations, their members and a user's organizations.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{empty_object, Identity, User, UserProfile};
+
+/// `{id, name}` as embedded in members, user organizations and invitations.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct RoleRef {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+pub enum RoleType {
+    #[default]
+    User,
+    MachineToMachine,
+    /// A type this client does not know yet.
+    #[serde(other)]
+    Other,
+}
+
+/// A global (tenant) RBAC role.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Role {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub r#type: RoleType,
+    #[serde(default)]
+    pub is_default: bool,
+}
+
+/// An organization role (template shared by all organizations).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgRole {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub r#type: RoleType,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default = "empty_object")]
+    pub custom_data: Value,
+    #[serde(default)]
+    pub is_mfa_required: bool,
+    pub created_at: i64,
+    /// Only with `showFeatured=true`.
+    #[serde(default)]
+    pub users_count: Option<u64>,
+    /// Only with `showFeatured=true` (at most 3).
+    #[serde(default)]
+    pub featured_users: Option<Vec<FeaturedUser>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct FeaturedUser {
+    pub id: String,
+    #[serde(default)]
+    pub avatar: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// An item of `GET /api/users/:id/organizations`: the organization plus the
+/// user's roles in it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserOrganization {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default = "empty_object")]
+    pub custom_data: Value,
+    #[serde(default)]
+    pub is_mfa_required: bool,
+    pub created_at: i64,
+    #[serde(default)]
+    pub organization_roles: Vec<RoleRef>,
+}
+
+/// An item of `GET /api/organizations/:id/users`: the user's fields plus their
+/// roles in that organization (sorted by name). Logto sends no `hasPassword` here.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgMember {
+    pub id: String,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub primary_email: Option<String>,
+    #[serde(default)]
+    pub primary_phone: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub avatar: Option<String>,
+    #[serde(default = "empty_object")]
+    pub custom_data: Value,
+    #[serde(default)]
+    pub identities: BTreeMap<String, Identity>,
+    #[serde(default)]
+    pub last_sign_in_at: Option<i64>,
+    pub created_at: i64,
+    #[serde(default)]
+    pub updated_at: i64,
+    #[serde(default)]
+    pub profile: UserProfile,
+    #[serde(default)]
+    pub application_id: Option<String>,
+    #[serde(default)]
+    pub is_suspended: bool,
+    #[serde(default)]
+    pub organization_roles: Vec<RoleRef>,
+}
+
+impl OrgMember {
+    /// The member as a `User` (with `has_password` unknown).
+    pub fn to_user(&self) -> User {
+        User {
+            id: self.id.clone(),
+            username: self.username.clone(),
+            primary_email: self.primary_email.clone(),
+            primary_phone: self.primary_phone.clone(),
+            name: self.name.clone(),
+            avatar: self.avatar.clone(),
+            custom_data: self.custom_data.clone(),
+            identities: self.identities.clone(),
+            last_sign_in_at: self.last_sign_in_at,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            profile: self.profile.clone(),
+            application_id: self.application_id.clone(),
+            is_suspended: self.is_suspended,
+            has_password: None,
+        }
+    }
+
+    /// Best human label: name, username, email, phone, then id.
+    pub fn display_name(&self) -> &str {
+        [
+            &self.name,
+            &self.username,
+            &self.primary_email,
+            &self.primary_phone,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .find(|s| !s.is_empty())
+        .unwrap_or(&self.id)
+    }
+
+    pub fn has_role(&self, role_name: &str) -> bool {
+        self.organization_roles.iter().any(|r| r.name == role_name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_without_has_password() {
+        let m: OrgMember = serde_json::from_str(r#"{"id":"e77tieo45nss","username":"carol","primaryEmail":"carol@corp.test","primaryPhone":null,"name":"Carol C","avatar":null,"customData":{},"identities":{},"lastSignInAt":null,"createdAt":1795574763513,"updatedAt":1795574763513,"profile":{},"applicationId":null,"isSuspended":false,"organizationRoles":[{"id":"0xey","name":"member"}]}"#).unwrap();
+        assert_eq!(m.username.as_deref(), Some("carol"));
+        assert_eq!(m.to_user().has_password, None);
+        assert!(m.has_role("member"));
+        assert_eq!(m.display_name(), "Carol C");
+    }
+
+    #[test]
+    fn organization_with_featured() {
+        let o: UserOrganization = serde_json::from_str(r#"{"tenantId":"default","id":"jz","name":"RL","description":"d","customData":{"k2":2},"isMfaRequired":true,"color":{},"branding":{},"customCss":null,"createdAt":1795595888337,"usersCount":3,"featuredUsers":[{"id":"6r","avatar":null,"name":"RL Dave"}],"organizationRoles":[{"id":"ia","name":"admin"}]}"#).unwrap();
+        assert_eq!(o.organization_roles.len(), 1);
+        assert!(o.is_mfa_required);
+        assert_eq!(o.name, "RL");
+        let org: Organization = serde_json::from_str(r#"{"tenantId":"default","id":"jz","name":"RL","description":null,"customData":{},"createdAt":1,"usersCount":3,"featuredUsers":[{"id":"6r","avatar":null,"name":"RL Dave"}]}"#).unwrap();
+        assert_eq!(org.users_count, Some(3));
+        assert_eq!(
+            org.featured_users.unwrap()[0].name.as_deref(),
+            Some("RL Dave")
+        );
+    }
+
+    #[test]
+    fn role_tolerates_unknown_type() {
+        let r: Role = serde_json::from_str(
+            r#"{"id":"r","name":"n","description":"d","type":"Future","isDefault":false,"usersCount":0}"#,
+        )
+        .unwrap();
+        assert_eq!(r.r#type, RoleType::Other);
+    }
+}
