@@ -191,6 +191,14 @@ fn get_routes(i: &Ids) -> Vec<(String, u16, u16, u16, u16)> {
         ),
         ("/signed-out".into(), OK, OK, OK, OK),
         ("/healthz".into(), OK, OK, OK, OK),
+        // Avatars the portal keeps are public, like Logto's storage URLs; an unknown one is 404.
+        (
+            format!("/avatars/u/{}-256.png", "a".repeat(64)),
+            NOT_FOUND,
+            NOT_FOUND,
+            NOT_FOUND,
+            NOT_FOUND,
+        ),
         ("/readyz".into(), OK, OK, OK, OK),
         // Loopback may read the metrics without a token.
         ("/metrics".into(), OK, OK, OK, OK),

@@ -109,6 +109,13 @@ impl PageCtx {
         self.asset("logo.svg")
     }
 
+    /// What htmx asked for, for [`crate::web::page::Htmx::page`].
+    pub fn htmx(&self) -> crate::web::page::Htmx {
+        crate::web::page::Htmx {
+            fragment: self.is_htmx,
+        }
+    }
+
     pub fn is_operator(&self) -> bool {
         self.access.is_operator
     }
@@ -257,6 +264,9 @@ impl FromRequestParts<AppState> for PageCtx {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        // Through the extractor, so the answer is marked `Vary: HX-Request`.
+        let Ok(crate::web::page::Htmx { fragment: is_htmx }) =
+            crate::web::page::Htmx::from_request_parts(parts, state).await;
         let lang = Lang::from_headers(&parts.headers);
         let session = parts.extensions.get::<Session>().cloned();
         let (user, access, csrf, flash) = match &session {
@@ -298,7 +308,7 @@ impl FromRequestParts<AppState> for PageCtx {
                 .path_and_query()
                 .map(|p| p.as_str().to_string())
                 .unwrap_or_else(|| "/".to_string()),
-            is_htmx: crate::web::page::wants_fragment(&parts.headers),
+            is_htmx,
             flash,
             ip: origin.ip,
             user_agent: origin.user_agent,

@@ -80,15 +80,31 @@ impl Htmx {
             .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
     }
 
+    /// One region of a larger page (a table with its own pager) that htmx asked for alone,
+    /// where loading the whole page would cost calls the region does not need; `url` goes in
+    /// the address bar.
+    pub fn region_at<T: Template>(self, region: &T, url: &str) -> AppResult<Response> {
+        let mut resp = region
+            .render()
+            .map(|b| Html(b).into_response())
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
+        push_url(&mut resp, url);
+        Ok(resp)
+    }
+
     /// As [`Self::page`], and htmx puts `url` in the address bar, so bookmarks and the back
     /// button follow what the person sees (filters, page number).
     pub fn page_at<T: PageTemplate>(self, page: &T, url: &str) -> AppResult<Response> {
         let mut resp = self.page(page)?;
         if self.fragment {
-            if let Ok(v) = HeaderValue::from_str(url) {
-                resp.headers_mut().insert("hx-push-url", v);
-            }
+            push_url(&mut resp, url);
         }
         Ok(resp)
+    }
+}
+
+fn push_url(resp: &mut Response, url: &str) {
+    if let Ok(v) = HeaderValue::from_str(url) {
+        resp.headers_mut().insert("hx-push-url", v);
     }
 }

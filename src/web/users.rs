@@ -172,28 +172,17 @@ impl UsersView {
     }
 }
 
+/// The directory: htmx gets the results (`partial`, live search and paging, with the status
+/// and messages out of band) or, after "add/remove condition", the search `panel` whole.
 #[derive(Template)]
-#[template(path = "users/list.html")]
+#[template(path = "users/list.html", blocks = ["panel", "partial"])]
 struct UsersPage {
     ctx: PageCtx,
     view: UsersView,
+    /// The results alone: the status and messages travel out of band.
+    oob: bool,
 }
-
-/// The search panel and the results, after "add/remove condition".
-#[derive(Template)]
-#[template(path = "users/view.html")]
-struct UsersViewPartial {
-    ctx: PageCtx,
-    view: UsersView,
-}
-
-/// The results alone (live search, paging), plus the status and message regions out of band.
-#[derive(Template)]
-#[template(path = "users/results.html")]
-struct UsersResults {
-    ctx: PageCtx,
-    view: UsersView,
-}
+crate::page_template!(UsersPage);
 
 /// Logto's reason for refusing a search, without its generic prefix.
 fn rejection_reason(e: &LogtoError) -> Option<String> {
@@ -380,12 +369,6 @@ fn with_status(mut resp: Response, blocked: bool) -> Response {
     resp
 }
 
-fn set_header(resp: &mut Response, name: &'static str, value: &str) {
-    if let Ok(v) = HeaderValue::from_str(value) {
-        resp.headers_mut().insert(name, v);
-    }
-}
-
 /// `GET /users`: the page; for htmx the results alone (live search, paging) or, after
 /// "add/remove condition", the whole search panel with its results.
 async fn list(
@@ -396,28 +379,21 @@ async fn list(
 ) -> AppResult<Response> {
     let form = SearchForm::parse(&pairs);
     let reshape = form.reshape;
-    let whole_panel = !ctx.is_htmx || reshape;
+    let htmx = ctx.htmx();
     let push_url = form.url(LIST_PATH);
-    let is_htmx = ctx.is_htmx;
-    let view = build_view(&state, &ctx, form, whole_panel).await?;
+    let view = build_view(&state, &ctx, form, !htmx.fragment || reshape).await?;
     let blocked = view.blocked;
-    let mut resp = if !ctx.is_htmx {
-        html(&UsersPage { ctx, view })?
-    } else if reshape {
-        let mut r = html(&UsersViewPartial { ctx, view })?;
-        // The form asked for the results; the panel itself changes shape.
-        set_header(&mut r, "hx-retarget", "#users-view");
-        set_header(&mut r, "hx-reswap", "outerHTML");
-        r
-    } else {
-        html(&UsersResults { ctx, view })?
+    let page = UsersPage {
+        ctx,
+        view,
+        oob: htmx.fragment && !reshape,
     };
-    if is_htmx {
-        // The address bar shows the view, so reload, bookmarks and back reproduce it.
-        set_header(&mut resp, "hx-push-url", &push_url);
-    }
-    resp.headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("HX-Request"));
+    // The address bar shows the view, so reload, bookmarks and back reproduce it.
+    let resp = if htmx.fragment && reshape {
+        htmx.region_at(&page.as_panel(), &push_url)?
+    } else {
+        htmx.page_at(&page, &push_url)?
+    };
     Ok(with_status(resp, blocked))
 }
 
@@ -432,7 +408,14 @@ async fn export_csv(
     let mut form = SearchForm::parse(&pairs);
     if !form.validate() {
         let view = build_view(&state, &ctx, form, true).await?;
-        return Ok(with_status(html(&UsersPage { ctx, view })?, true));
+        return Ok(with_status(
+            html(&UsersPage {
+                ctx,
+                view,
+                oob: false,
+            })?,
+            true,
+        ));
     }
     let query = form.to_query();
     let mut users = Box::pin(state.logto.users_stream(query));
@@ -440,7 +423,14 @@ async fn export_csv(
     let first = match users.next().await {
         Some(Err(e)) if rejection_reason(&e).is_some() => {
             let view = build_view(&state, &ctx, form, true).await?;
-            return Ok(with_status(html(&UsersPage { ctx, view })?, true));
+            return Ok(with_status(
+                html(&UsersPage {
+                    ctx,
+                    view,
+                    oob: false,
+                })?,
+                true,
+            ));
         }
         Some(Err(e)) => return Err(e.into()),
         Some(Ok(u)) => Some(u),
@@ -487,11 +477,9 @@ async fn export_csv(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/csv; charset=utf-8"),
     );
-    set_header(
-        &mut resp,
-        "content-disposition",
-        &format!("attachment; filename=\"{filename}\""),
-    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
     Ok(resp)
 }
 

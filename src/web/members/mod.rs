@@ -237,4 +237,3 @@ pub async fn org_name(state: &AppState, admin: &OrgAdmin) -> Result<String, Logt
     }
     state.org_facts.org_name(&state.logto, &admin.org_id).await
 }
-

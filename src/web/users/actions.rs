@@ -28,7 +28,6 @@ use crate::logto::{Feature, LogtoError, User};
 use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::{logto_view, AppError, AppResult};
 use crate::web::extract::CurrentUser;
-use crate::web::htmx::page_or_partial;
 use crate::web::AppState;
 
 /// Audit code of a refusal by the portal itself (acting on one's own account).
@@ -78,27 +77,17 @@ pub struct Typed {
     pub error: Option<String>,
 }
 
+/// A confirmation before an action on an account; htmx swaps the card in place.
 #[derive(Template)]
-#[template(path = "users/confirm.html")]
+#[template(path = "users/confirm.html", blocks = ["partial"])]
 struct ConfirmPage {
     ctx: PageCtx,
     confirm: Confirm,
 }
-
-#[derive(Template)]
-#[template(path = "users/confirm_partial.html")]
-struct ConfirmPartial {
-    ctx: PageCtx,
-    confirm: Confirm,
-}
+crate::page_template!(ConfirmPage);
 
 fn render(ctx: PageCtx, confirm: Confirm) -> AppResult<Response> {
-    let page = ConfirmPage {
-        ctx: ctx.clone(),
-        confirm: confirm.clone(),
-    };
-    let is_htmx = ctx.is_htmx;
-    page_or_partial(is_htmx, &page, &ConfirmPartial { ctx, confirm }, None)
+    ctx.htmx().page(&ConfirmPage { ctx, confirm })
 }
 
 async fn load_user(state: &AppState, user_id: &str) -> AppResult<User> {

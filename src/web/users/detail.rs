@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::{
     extract::{Query, State},
-    http::{header, HeaderValue},
     response::Response,
 };
 
@@ -228,7 +227,7 @@ impl DetailPage {
 }
 
 #[derive(Template)]
-#[template(path = "users/events.html")]
+#[template(path = "users/_events.html")]
 struct EventsPartial {
     ctx: PageCtx,
     events: Events,
@@ -288,13 +287,7 @@ pub async fn show(
             log_query.page, log_query.page_size
         );
         let events = Events::new(&user_id, logs, &ctx.dates(&state.clock));
-        let mut resp = html(&EventsPartial { ctx, events })?;
-        if let Ok(v) = HeaderValue::from_str(&push) {
-            resp.headers_mut().insert("hx-push-url", v);
-        }
-        resp.headers_mut()
-            .insert(header::VARY, HeaderValue::from_static("HX-Request"));
-        return Ok(resp);
+        return ctx.htmx().region_at(&EventsPartial { ctx, events }, &push);
     }
 
     // Everything the page shows, in one round of concurrent requests.
