@@ -9,6 +9,7 @@ pub mod organizations;
 pub mod roles;
 pub mod sessions;
 pub mod social;
+pub mod user_roles;
 pub mod users;
 
 use crate::http::ApiError;
@@ -164,13 +165,13 @@ pub fn router(state: FakeState) -> Router<FakeState> {
         .route("/api/users/{id}/organizations", get(users::organizations))
         .route(
             "/api/users/{id}/roles",
-            get(users::list_roles)
-                .post(users::assign_roles)
-                .put(users::replace_roles),
+            get(user_roles::list_roles)
+                .post(user_roles::assign_roles)
+                .put(user_roles::replace_roles),
         )
         .route(
             "/api/users/{id}/roles/{role_id}",
-            axum::routing::delete(users::delete_role),
+            axum::routing::delete(user_roles::delete_role),
         )
         // global roles
         .route("/api/roles", get(roles::list).post(roles::create))
