@@ -74,37 +74,75 @@ async fn pages_pass_the_accessibility_audit_in_the_dark_theme() {
     audit_all(true).await;
 }
 
+/// Issue 20: at a phone's width (390 px) no page of any family, for any role, in either
+/// language, is wider than the screen.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pages_fit_a_phone_screen() {
+async fn every_page_fits_a_phone_screen_in_both_languages() {
     let app = spawn_app().await;
-    let chrome = Chrome::start_with(true, false, (390, 844)).await;
-    chrome.sign_in(&app, &app.seed.operator_username).await;
     let mut wide = Vec::new();
-    for (_, path) in pages(&app)
-        .await
-        .into_iter()
-        .filter(|(r, _)| *r == "operator")
-    {
-        chrome
-            .driver
-            .goto(format!("{}{}", app.url, path))
-            .await
-            .unwrap();
-        chrome.wait_for("main").await;
-        let overflow = chrome
-            .driver
-            .execute(
-                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
-                vec![],
-            )
-            .await
-            .unwrap();
-        let px = overflow.json().as_i64().unwrap_or(0);
-        if px > 2 {
-            wide.push(format!("{path}: {px}px wider than the screen"));
+    for role in ["anonymous", "operator", "admin", "member"] {
+        let chrome = Chrome::start_with(true, false, (390, 844)).await;
+        let paths: Vec<String> = match role {
+            "anonymous" => vec!["/".into(), "/signed-out".into(), "/no/such/page".into()],
+            _ => {
+                let username = match role {
+                    "operator" => &app.seed.operator_username,
+                    "admin" => &app.seed.admin_username,
+                    _ => &app.seed.member_username,
+                };
+                chrome.sign_in(&app, username).await;
+                let mut paths: Vec<String> = pages(&app)
+                    .await
+                    .into_iter()
+                    .filter(|(r, _)| *r == role)
+                    .map(|(_, p)| p)
+                    .collect();
+                paths.push("/no/such/page".into());
+                paths
+            }
+        };
+        for lang in ["en", "zh-TW"] {
+            for path in &paths {
+                chrome
+                    .driver
+                    .goto(format!("{}{}", app.url, path))
+                    .await
+                    .unwrap();
+                chrome.wait_for("main").await;
+                // The language travels in a cookie, as the switcher sets it.
+                chrome
+                    .driver
+                    .add_cookie(thirtyfour::Cookie::new("lang", lang))
+                    .await
+                    .unwrap();
+                chrome.driver.refresh().await.unwrap();
+                chrome.wait_for("main").await;
+                let html_lang: String = chrome
+                    .driver
+                    .execute("return document.documentElement.lang;", vec![])
+                    .await
+                    .unwrap()
+                    .convert()
+                    .unwrap();
+                assert_eq!(html_lang, lang, "{path} is not in {lang}");
+                let overflow = chrome
+                    .driver
+                    .execute(
+                        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                let px = overflow.json().as_i64().unwrap_or(0);
+                if px > 0 {
+                    wide.push(format!(
+                        "{role} {lang} {path}: {px}px wider than the screen"
+                    ));
+                }
+            }
         }
+        chrome.quit().await;
     }
-    chrome.quit().await;
     assert!(wide.is_empty(), "{}", wide.join("\n"));
 }
 
