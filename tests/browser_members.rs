@@ -383,7 +383,7 @@ async fn without_javascript_the_same_links_and_forms_reload_the_page() {
         .await
         .unwrap();
     chrome
-        .wait_for("form.remove-form button.danger")
+        .wait_for("form.confirm button.danger")
         .await
         .click()
         .await

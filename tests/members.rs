@@ -208,7 +208,7 @@ async fn paging_follows_total_number_and_keeps_the_url() {
     let (_, html) = b.get_text(&format!("{url}?page=9")).await;
     assert!(html.contains("past the end"), "{html}");
     assert_eq!(
-        attrs(&html, "#members-table .empty a", "href"),
+        attrs(&html, "#members-table .empty-state a", "href"),
         vec![format!("{url}?page=1&page_size=20")]
     );
 }
@@ -293,7 +293,7 @@ async fn search_and_role_filter_reach_logto_and_swap_only_the_table() {
     // Nothing matches: an empty state, not an empty table.
     let (_, html) = b.get_text(&format!("{url}?q=nobody-here")).await;
     assert_eq!(
-        texts(&html, "#members-table .empty"),
+        texts(&html, "#members-table .empty-state"),
         vec!["No member matches this search or role."]
     );
     // Wildcards are escaped: `%` matches only a literal percent sign.
@@ -784,7 +784,7 @@ async fn removing_a_member_after_confirmation() {
     let (status, page) = b.get_text(&format!("{url}/{target}/remove")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        attrs(&page, "form.remove-form", "action"),
+        attrs(&page, "form.confirm", "action"),
         vec![format!("{url}/{target}/remove")]
     );
     assert!(member_roles(&app, &org.id, &target).await.is_some());
@@ -1166,7 +1166,7 @@ async fn logto_failures_show_an_error_row_with_a_retry() {
     let (status, html) = b.get_text(&format!("{url}?q=paging")).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY);
     assert!(html.contains("<html"), "the page around the error row");
-    let error = texts(&html, "#members-table tr.error-row [role=alert]");
+    let error = texts(&html, "#members-table [role=alert]");
     assert_eq!(error.len(), 1, "{html}");
     assert!(error[0].starts_with("The member list could not be loaded from Logto."));
     assert!(

@@ -3,10 +3,10 @@
 
 use askama::Template;
 use axum::{
-    body::Bytes,
-    extract::{RawQuery, State},
+    extract::State,
     response::{IntoResponse, Redirect, Response},
 };
+use axum_extra::extract::{Form, Query};
 use serde_json::json;
 
 use crate::auth::revocation::{after_access_change, AccessChange};
@@ -22,8 +22,8 @@ use super::act::{
     leave_after_losing_access, member_entry, member_for_form, member_gone, RemovedRow,
 };
 use super::guard::{holds_admin_role, without_losing_last_admin};
-use super::params::Fields;
-use super::refusal::{with_status, Refusal};
+use super::params::{MemberForm, ViewQuery};
+use super::refusal::{with_status, Refusal, WORDING};
 use super::{fetch_member, held_role_ids, member_path, org_name, row_href, Notice, COLUMNS};
 
 #[derive(Debug, Clone)]
@@ -34,7 +34,6 @@ pub struct RemoveForm {
     pub question: String,
     pub error: Option<String>,
     pub back: String,
-    pub inline: bool,
 }
 
 impl RemoveForm {
@@ -46,24 +45,28 @@ impl RemoveForm {
         row_href(&self.org_id, &self.user_id, &self.back)
     }
 
+    pub fn row_target(&self) -> String {
+        format!("#member-{}", self.user_id)
+    }
+
     pub fn columns(&self) -> u32 {
         COLUMNS
     }
+
+    /// The confirmation's hidden fields: the list to return to.
+    pub fn fields(&self) -> [(&str, &str); 1] {
+        [("back", self.back.as_str())]
+    }
 }
 
+/// The confirmation: its own page, or (htmx) the member's row asking the question.
 #[derive(Template)]
-#[template(path = "members/_remove_row.html")]
-struct RemoveRow {
-    ctx: PageCtx,
-    form: RemoveForm,
-}
-
-#[derive(Template)]
-#[template(path = "members/remove_page.html")]
+#[template(path = "members/remove.html", blocks = ["partial"])]
 struct RemovePage {
     ctx: PageCtx,
     form: RemoveForm,
 }
+crate::page_template!(RemovePage);
 
 /// The confirmation for removing `member` from `org` (its name): inline in the table for
 /// htmx, else its own page.
@@ -85,13 +88,8 @@ fn render_remove_form(
             .f("members.remove_question", &[("name", &name), ("org", &org)]),
         error,
         back,
-        inline: ctx.is_htmx,
     };
-    if form.inline {
-        html(&RemoveRow { ctx, form })
-    } else {
-        html(&RemovePage { ctx, form })
-    }
+    ctx.htmx().page(&RemovePage { ctx, form })
 }
 
 /// `GET /orgs/{org_id}/members/{user_id}/remove`: the confirmation.
@@ -100,9 +98,9 @@ pub(super) async fn confirm_remove(
     admin: OrgAdmin,
     ctx: PageCtx,
     Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
-    RawQuery(raw): RawQuery,
+    Query(query): Query<ViewQuery>,
 ) -> AppResult<Response> {
-    let back = Fields::query(raw.as_deref()).back(&admin.org_id);
+    let back = query.back(&admin.org_id);
     let (member, org) = member_for_form(&state, &admin, &user_id, org_name(&state, &admin)).await?;
     let org = org?;
     render_remove_form(ctx, &admin, &org, &member, None, back)
@@ -114,9 +112,9 @@ pub(super) async fn remove(
     admin: OrgAdmin,
     ctx: PageCtx,
     Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
-    body: Bytes,
+    Form(fields): Form<MemberForm>,
 ) -> AppResult<Response> {
-    let back = Fields::parse(&body).back(&admin.org_id);
+    let back = fields.back(&admin.org_id);
     let org_id = admin.org_id.clone();
     let (member, org, roles) = tokio::join!(
         fetch_member(&state.logto, &org_id, &user_id),
@@ -166,7 +164,7 @@ pub(super) async fn remove(
             .audit
             .record_or_log(entry.failed(&refusal.code()))
             .await;
-        let error = Some(refusal.message(&ctx.t));
+        let error = Some(refusal.message(&ctx.t, &WORDING));
         let form = render_remove_form(ctx, &admin, &org, &member, error, back)?;
         return Ok(with_status(form, refusal.status()));
     }
