@@ -85,6 +85,16 @@ async fn wait_for_rows(chrome: &Chrome, n: usize, prefix: &str) {
     );
 }
 
+/// Opens the "⋯" menu of a row (`#member-…`).
+async fn open_menu(chrome: &Chrome, row: &str) {
+    chrome
+        .wait_for(&format!("{row} details.row-menu > summary"))
+        .await
+        .click()
+        .await
+        .unwrap();
+}
+
 async fn current_url(chrome: &Chrome) -> String {
     chrome.driver.current_url().await.unwrap().to_string()
 }
@@ -169,6 +179,7 @@ async fn with_javascript_every_step_swaps_in_place() {
     // Change roles inline: the row becomes a form, then the updated row.
     let target = app.user_id("pm_031");
     let row = format!("#member-{target}");
+    open_menu(&chrome, &row).await;
     chrome
         .wait_for(&format!("{row} a[href*='/roles']"))
         .await
@@ -218,6 +229,7 @@ async fn with_javascript_every_step_swaps_in_place() {
     // Remove after the inline confirmation.
     let gone = app.user_id("pm_032");
     let row = format!("#member-{gone}");
+    open_menu(&chrome, &row).await;
     chrome
         .wait_for(&format!("{row} a[href*='/remove']"))
         .await
@@ -342,6 +354,7 @@ async fn without_javascript_the_same_links_and_forms_reload_the_page() {
         .await
         .unwrap();
     let target = app.user_id("pm_031");
+    open_menu(&chrome, &format!("#member-{target}")).await;
     chrome
         .wait_for(&format!("#member-{target} a[href*='/roles']"))
         .await
@@ -376,6 +389,7 @@ async fn without_javascript_the_same_links_and_forms_reload_the_page() {
 
     // Remove: a confirmation page, then the list with a message.
     let gone = app.user_id("pm_032");
+    open_menu(&chrome, &format!("#member-{gone}")).await;
     chrome
         .wait_for(&format!("#member-{gone} a[href*='/remove']"))
         .await

@@ -7,7 +7,10 @@ orgs-name = Name
 orgs-id = ID
 orgs-members = Members
 orgs-empty = No organization matches this search.
-orgs-none = You do not administer any organization. If you need access, ask your organization's administrator or the team that runs this portal.
+orgs-none = You do not belong to any organization yet. If you need access, ask your organization's administrator or the team that runs this portal.
+orgs-intro_member = The organizations you belong to, with your roles in each. Their administrators manage the members.
+orgs-your_roles = Your roles
+orgs-no_roles = No roles
 orgs-load_failed = The organizations could not be loaded from Logto.
 orgs-found = { $count ->
     [one] { $count } organization found.

@@ -7,7 +7,10 @@ orgs-name = 名稱
 orgs-id = ID
 orgs-members = 成員數
 orgs-empty = 沒有符合此搜尋的組織。
-orgs-none = 您目前沒有管理任何組織。如需存取權限，請詢問您組織的管理員或負責此入口網站的團隊。
+orgs-none = 您目前不屬於任何組織。如需存取權限，請詢問您組織的管理員或負責此入口網站的團隊。
+orgs-intro_member = 您所屬的組織，以及您在各組織中的角色。成員由各組織的管理員管理。
+orgs-your_roles = 您的角色
+orgs-no_roles = 沒有角色
 orgs-load_failed = 無法從 Logto 載入組織清單。
 orgs-found = { $count ->
    *[other] 找到 { $count } 個組織。

@@ -20,6 +20,8 @@ mod refusal;
 mod remove;
 mod roles;
 
+pub(crate) use params::last as last_value;
+
 use axum::{routing::get, Router};
 
 use crate::logto::{LogtoClient, LogtoError, MemberQuery, OrgMember, OrgRole};
@@ -173,6 +175,55 @@ impl MemberRow {
             member_path(&self.org_id, &self.id),
             enc(&self.back)
         )
+    }
+}
+
+/// A form that takes a member's row (change roles, remove): its own page without JavaScript
+/// (`members/_row_page.html`), the row itself for htmx.
+#[derive(Debug, Clone)]
+pub struct RowForm {
+    pub org_id: String,
+    pub user_id: String,
+    /// The page's title.
+    pub title: String,
+    pub error: Option<String>,
+    /// The member list to return to.
+    pub back: String,
+}
+
+impl RowForm {
+    fn new(
+        org_id: &str,
+        member: &OrgMember,
+        title: String,
+        error: Option<String>,
+        back: String,
+    ) -> Self {
+        RowForm {
+            org_id: org_id.to_string(),
+            user_id: member.id.clone(),
+            title,
+            error,
+            back,
+        }
+    }
+
+    /// `/orgs/{org}/members/{user}/{verb}`: where the form posts.
+    pub fn action(&self, verb: &str) -> String {
+        format!("{}/{verb}", member_path(&self.org_id, &self.user_id))
+    }
+
+    /// The member's row again (htmx "cancel").
+    pub fn row_href(&self) -> String {
+        row_href(&self.org_id, &self.user_id, &self.back)
+    }
+
+    pub fn row_target(&self) -> String {
+        format!("#member-{}", self.user_id)
+    }
+
+    pub fn columns(&self) -> u32 {
+        COLUMNS
     }
 }
 

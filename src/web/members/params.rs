@@ -10,8 +10,9 @@ use crate::web::pager::PageParams;
 
 use super::members_path;
 
-/// The last value of a key that may repeat, trimmed; "" when absent.
-fn last<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+/// The last value of a key that may repeat, trimmed; "" when absent. For
+/// `#[serde(default, deserialize_with = "last")]` on a `String` field.
+pub(crate) fn last<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let all = Vec::<String>::deserialize(d)?;
     Ok(all
         .into_iter()

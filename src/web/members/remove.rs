@@ -24,38 +24,18 @@ use super::act::{
 use super::guard::{holds_admin_role, without_losing_last_admin};
 use super::params::{MemberForm, ViewQuery};
 use super::refusal::{with_status, Refusal, WORDING};
-use super::{fetch_member, held_role_ids, member_path, org_name, row_href, Notice, COLUMNS};
+use super::{fetch_member, held_role_ids, org_name, Notice, RowForm};
 
 #[derive(Debug, Clone)]
 pub struct RemoveForm {
-    pub org_id: String,
-    pub user_id: String,
-    pub title: String,
+    pub row: RowForm,
     pub question: String,
-    pub error: Option<String>,
-    pub back: String,
 }
 
 impl RemoveForm {
-    pub fn action(&self) -> String {
-        format!("{}/remove", member_path(&self.org_id, &self.user_id))
-    }
-
-    pub fn row_href(&self) -> String {
-        row_href(&self.org_id, &self.user_id, &self.back)
-    }
-
-    pub fn row_target(&self) -> String {
-        format!("#member-{}", self.user_id)
-    }
-
-    pub fn columns(&self) -> u32 {
-        COLUMNS
-    }
-
     /// The confirmation's hidden fields: the list to return to.
     pub fn fields(&self) -> [(&str, &str); 1] {
-        [("back", self.back.as_str())]
+        [("back", self.row.back.as_str())]
     }
 }
 
@@ -79,15 +59,12 @@ fn render_remove_form(
     back: String,
 ) -> AppResult<Response> {
     let name = member.display_name().to_string();
+    let title = ctx.t.f("members.remove_title", &[("name", &name)]);
     let form = RemoveForm {
-        org_id: admin.org_id.clone(),
-        user_id: member.id.clone(),
-        title: ctx.t.f("members.remove_title", &[("name", &name)]),
+        row: RowForm::new(&admin.org_id, member, title, error, back),
         question: ctx
             .t
             .f("members.remove_question", &[("name", &name), ("org", &org)]),
-        error,
-        back,
     };
     ctx.htmx().page(&RemovePage { ctx, form })
 }

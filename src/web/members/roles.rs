@@ -22,37 +22,15 @@ use super::act::{leave_after_losing_access, member_entry, member_for_form, membe
 use super::guard::{holds_admin_role, without_losing_last_admin};
 use super::params::{MemberForm, ViewQuery};
 use super::refusal::{rule, with_status, Refusal, WORDING};
-use super::{choices, fetch_member, held_role_ids, member_path, role_names, row_href};
-use super::{MemberRow, Notice, RoleChoice, RowFragment, COLUMNS};
+use super::{choices, fetch_member, held_role_ids, role_names};
+use super::{MemberRow, Notice, RoleChoice, RowForm, RowFragment};
 
-/// The role form, inline in the table (htmx) or on its own page.
+/// The role form of one member.
 #[derive(Debug, Clone)]
 pub struct RolesForm {
-    pub org_id: String,
-    pub user_id: String,
-    pub title: String,
+    pub row: RowForm,
     pub legend: String,
     pub choices: Vec<RoleChoice>,
-    pub error: Option<String>,
-    pub back: String,
-}
-
-impl RolesForm {
-    pub fn action(&self) -> String {
-        format!("{}/roles", member_path(&self.org_id, &self.user_id))
-    }
-
-    pub fn row_href(&self) -> String {
-        row_href(&self.org_id, &self.user_id, &self.back)
-    }
-
-    pub fn row_target(&self) -> String {
-        format!("#member-{}", self.user_id)
-    }
-
-    pub fn columns(&self) -> u32 {
-        COLUMNS
-    }
 }
 
 /// The role form: its own page, or (htmx) the member's row holding it.
@@ -74,14 +52,11 @@ fn render_roles_form(
     back: String,
 ) -> AppResult<Response> {
     let name = member.display_name();
+    let title = ctx.t.f("members.roles_title", &[("name", &name)]);
     let form = RolesForm {
-        org_id: org_id.to_string(),
-        user_id: member.id.clone(),
-        title: ctx.t.f("members.roles_title", &[("name", &name)]),
+        row: RowForm::new(org_id, member, title, error, back),
         legend: ctx.t.f("members.roles_legend", &[("name", &name)]),
         choices,
-        error,
-        back,
     };
     ctx.htmx().page(&RolesPage { ctx, form })
 }
