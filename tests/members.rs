@@ -832,7 +832,10 @@ async fn removing_a_member_after_confirmation() {
     assert!(ok
         .iter()
         .all(|e| e.actor_id.as_deref() == Some(org.admin_id.as_str())));
-    assert_eq!(entries.iter().filter(|e| e.result == "failure").count(), 1);
+    let failed: Vec<_> = entries.iter().filter(|e| e.result == "failure").collect();
+    assert_eq!(failed.len(), 1);
+    // A refusal of the portal's own: its code, not a Logto code written by hand.
+    assert_eq!(failed[0].error_code.as_deref(), Some("not_member"));
 }
 
 #[tokio::test]

@@ -17,7 +17,7 @@ use crate::web::extract::OrgAdmin;
 use crate::web::htmx::html;
 use crate::web::AppState;
 
-use super::refusal::with_status;
+use super::refusal::{rule, with_status, WORDING};
 use super::{fetch_member, Notice, COLUMNS};
 
 /// The member a form shows, read alongside `also` (what else the form needs); someone who
@@ -64,17 +64,24 @@ impl RemovedRow {
     }
 }
 
-/// The person acted on someone who is no longer a member: say so in place of the row (htmx)
-/// or on the list (plain form).
+/// The person acted on someone who is no longer a member: the audit `entry` records the
+/// refusal, and the answer says so in place of the row (htmx) or on the list (plain form).
 pub(super) async fn member_gone(
+    state: &AppState,
     admin: &OrgAdmin,
     ctx: &PageCtx,
-    user_id: &str,
+    entry: NewEntry,
     back: &str,
 ) -> AppResult<Response> {
-    let message = ctx.t.t("members.err.not_member");
+    let refusal = rule(&ctx.t, "not_member", "members.err.not_member");
+    let user_id = entry.target_id.clone().unwrap_or_default();
+    state
+        .audit
+        .record_or_log(entry.failed(&refusal.code()))
+        .await;
+    let message = refusal.message(&ctx.t, &WORDING);
     if ctx.is_htmx {
-        let resp = html(&RemovedRow::new(user_id, Notice::error(message)))?;
+        let resp = html(&RemovedRow::new(&user_id, Notice::error(message)))?;
         Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY))
     } else {
         set_flash(&admin.user.session, "error", message).await?;

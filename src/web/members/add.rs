@@ -182,23 +182,18 @@ pub(super) async fn add(
     let user = match state.logto.get_user(&user_id).await {
         Ok(u) => u,
         Err(e) => {
-            let code = if e.is_not_found() {
-                "entity.not_found".to_string()
+            // The person chosen no longer exists: said as such, not as "not a member".
+            let msg = if e.is_not_found() {
+                ctx.t.t("members.err.gone")
             } else {
-                e.failure_code()
+                logto_message(&ctx.t, &e)
             };
+            let refusal = Refusal::from(e);
             let entry = member_entry(&ctx, "member.add", &org_id, &user_id, None)
                 .details(json!({ "roleIds": wanted }))
-                .failed(&code);
+                .failed(&refusal.code());
             state.audit.record_or_log(entry).await;
-            let (msg, status) = if e.is_not_found() {
-                (
-                    ctx.t.t("members.err.gone"),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-            } else {
-                (logto_message(&ctx.t, &e), Refusal::from(e).status())
-            };
+            let status = refusal.status();
             return attempt.refuse(msg, status, "").await;
         }
     };

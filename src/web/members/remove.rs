@@ -99,11 +99,8 @@ pub(super) async fn remove(
         state.org_facts.roles(&state.logto)
     );
     let Some(member) = member? else {
-        let entry = member_entry(&ctx, "member.remove", &org_id, &user_id, None)
-            .details(json!({}))
-            .failed("entity.not_found");
-        state.audit.record_or_log(entry).await;
-        return member_gone(&admin, &ctx, &user_id, &back).await;
+        let entry = member_entry(&ctx, "member.remove", &org_id, &user_id, None).details(json!({}));
+        return member_gone(&state, &admin, &ctx, entry, &back).await;
     };
     let org = org.unwrap_or_else(|_| org_id.clone());
     let name = member.display_name().to_string();

@@ -94,10 +94,8 @@ pub(super) async fn save_roles(
     );
     let Some(member) = member? else {
         let entry = member_entry(&ctx, "member.roles_change", &org_id, &user_id, None)
-            .details(json!({ "requestedRoleIds": wanted }))
-            .failed("organization.require_membership");
-        state.audit.record_or_log(entry).await;
-        return member_gone(&admin, &ctx, &user_id, &back).await;
+            .details(json!({ "requestedRoleIds": wanted }));
+        return member_gone(&state, &admin, &ctx, entry, &back).await;
     };
     let name = member.display_name().to_string();
     let all_roles = cache.roles(&state.logto).await?;
