@@ -452,7 +452,7 @@ async fn adding_an_existing_user_with_roles() {
     );
     let (_, html) = b.get_text(&url).await;
     assert_eq!(
-        texts(&html, "#alerts .alert-success"),
+        texts(&html, "#members-table .alert-success"),
         vec!["Zoe Newcomer was added to Add Co."]
     );
     let entries = audit(&app, &org.id, "member.add").await;
@@ -816,6 +816,13 @@ async fn removing_a_member_after_confirmation() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), format!("{url}?q=paging"));
     assert_eq!(member_roles(&app, &org.id, &second).await, None);
+    // The message stands above the table it is about, not at the top of the page.
+    let (_, html) = b.get_text(&location(&r)).await;
+    assert_eq!(
+        texts(&html, "#members-table #members-flash"),
+        vec!["Paging Member 001 was removed from Remove Co."]
+    );
+    assert!(texts(&html, "#alerts .alert").is_empty(), "{html}");
 
     // Already gone: said plainly, in place of the row.
     let r = b.post_htmx(&format!("{url}/{second}/remove"), &[]).await;

@@ -10,6 +10,7 @@ use axum::{
 use axum_extra::extract::Query;
 use axum_htmx::HxTrigger;
 
+use crate::auth::session::Flash;
 use crate::logto::{Feature, LogtoError, OrgRole, ROLE_SCAN_LIMIT};
 use crate::web::context::PageCtx;
 use crate::web::error::{logto_view, AppError, AppResult};
@@ -53,6 +54,9 @@ pub struct MembersView {
     pub partial_scan: Option<String>,
     /// htmx fragment: also refresh the page-size field and the live status out of band.
     pub oob: bool,
+    /// What a plain form just changed ("Roles of Ann saved."), shown above the table rather
+    /// than at the top of the page.
+    pub flash: Option<Flash>,
 }
 
 impl MembersView {
@@ -76,7 +80,7 @@ crate::page_template!(MembersPage);
 pub(super) async fn list(
     State(state): State<AppState>,
     admin: OrgAdmin,
-    ctx: PageCtx,
+    mut ctx: PageCtx,
     htmx: Htmx,
     HxTrigger(trigger): HxTrigger,
     Query(query): Query<ViewQuery>,
@@ -205,6 +209,7 @@ pub(super) async fn list(
         partial_scan,
         canonical: canonical.clone(),
         oob: ctx.is_htmx,
+        flash: ctx.flash.take(),
         path,
     };
     let page = MembersPage { ctx, view, pager };
