@@ -1047,6 +1047,10 @@ async fn organizations_page_lists_what_the_person_administers() {
         calls[0].query,
         "q=glob&showFeatured=true&page=1&page_size=20"
     );
+    // A key given twice (a bookmark edited by hand): the last value counts, no error.
+    let (status, html) = operator.get_text("/orgs?q=zzz&q=glob&page=x").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(texts(&html, "table.orgs tbody th"), vec!["Globex"]);
     let (_, html) = operator.get_text("/orgs").await;
     assert!(html.contains("1–4 of 4"), "{html}");
     let r = operator.get_htmx("/orgs?q=co").await;
