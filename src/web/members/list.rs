@@ -17,12 +17,11 @@ use crate::web::error::{logto_view, AppError, AppResult};
 use crate::web::extract::Htmx;
 use crate::web::extract::OrgAdmin;
 use crate::web::htmx::html;
-use crate::web::ids::{Ids, LogtoId};
 use crate::web::pager::Pager;
 use crate::web::parts::{org_tabs, HeaderAction, OrgSection, Tab};
 use crate::web::AppState;
 
-use super::act::member_for_form;
+use super::act::{member_for_form, MemberAt};
 use super::params::{query_string, ViewQuery};
 use super::refusal::{logto_message, with_status};
 use super::{choices, members_path, org_name, MemberRow, RoleChoice, RowFragment};
@@ -226,16 +225,19 @@ pub(super) async fn list(
 /// the member list.
 pub(super) async fn row(
     State(state): State<AppState>,
-    admin: OrgAdmin,
     ctx: PageCtx,
-    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
-    Query(query): Query<ViewQuery>,
+    at: MemberAt,
 ) -> AppResult<Response> {
-    let back = query.back(&admin.org_id);
     if !ctx.is_htmx {
-        return Ok(Redirect::to(&back).into_response());
+        return Ok(Redirect::to(&at.back).into_response());
     }
-    let (member, ()) = member_for_form(&state, &admin, &user_id, async {}).await?;
-    let row = MemberRow::new(&member, &admin, &back, &ctx.t, &ctx.dates(&state.clock));
+    let (member, ()) = member_for_form(&state, &at, async {}).await?;
+    let row = MemberRow::new(
+        &member,
+        &at.admin,
+        &at.back,
+        &ctx.t,
+        &ctx.dates(&state.clock),
+    );
     html(&RowFragment { ctx, row })
 }

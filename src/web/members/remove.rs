@@ -6,7 +6,7 @@ use axum::{
     extract::State,
     response::{IntoResponse, Redirect, Response},
 };
-use axum_extra::extract::{Form, Query};
+use axum_extra::extract::Form;
 use serde_json::json;
 
 use crate::auth::revocation::{after_access_change, AccessChange};
@@ -19,10 +19,10 @@ use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
 
 use super::act::{
-    leave_after_losing_access, member_entry, member_for_form, member_gone, RemovedRow,
+    leave_after_losing_access, member_entry, member_for_form, member_gone, MemberAt, RemovedRow,
 };
 use super::guard::{holds_admin_role, without_losing_last_admin};
-use super::params::{MemberForm, ViewQuery};
+use super::params::MemberForm;
 use super::refusal::{with_status, Refusal, WORDING};
 use super::{fetch_member, held_role_ids, org_name, Notice, RowForm};
 
@@ -72,15 +72,11 @@ fn render_remove_form(
 /// `GET /orgs/{org_id}/members/{user_id}/remove`: the confirmation.
 pub(super) async fn confirm_remove(
     State(state): State<AppState>,
-    admin: OrgAdmin,
     ctx: PageCtx,
-    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
-    Query(query): Query<ViewQuery>,
+    at: MemberAt,
 ) -> AppResult<Response> {
-    let back = query.back(&admin.org_id);
-    let (member, org) = member_for_form(&state, &admin, &user_id, org_name(&state, &admin)).await?;
-    let org = org?;
-    render_remove_form(ctx, &admin, &org, &member, None, back)
+    let (member, org) = member_for_form(&state, &at, org_name(&state, &at.admin)).await?;
+    render_remove_form(ctx, &at.admin, &org?, &member, None, at.back)
 }
 
 /// `POST /orgs/{org_id}/members/{user_id}/remove`

@@ -6,7 +6,7 @@ use axum::{
     extract::State,
     response::{IntoResponse, Redirect, Response},
 };
-use axum_extra::extract::{Form, Query};
+use axum_extra::extract::Form;
 use serde_json::json;
 
 use crate::auth::revocation::{after_access_change, AccessChange};
@@ -18,9 +18,9 @@ use crate::web::htmx::html;
 use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
 
-use super::act::{leave_after_losing_access, member_entry, member_for_form, member_gone};
+use super::act::{leave_after_losing_access, member_entry, member_for_form, member_gone, MemberAt};
 use super::guard::{holds_admin_role, without_losing_last_admin};
-use super::params::{MemberForm, ViewQuery};
+use super::params::MemberForm;
 use super::refusal::{rule, with_status, Refusal, WORDING};
 use super::{choices, fetch_member, held_role_ids, role_names};
 use super::{MemberRow, Notice, RoleChoice, RowForm, RowFragment};
@@ -64,16 +64,13 @@ fn render_roles_form(
 /// `GET /orgs/{org_id}/members/{user_id}/roles`
 pub(super) async fn edit_roles(
     State(state): State<AppState>,
-    admin: OrgAdmin,
     ctx: PageCtx,
-    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
-    Query(query): Query<ViewQuery>,
+    at: MemberAt,
 ) -> AppResult<Response> {
-    let back = query.back(&admin.org_id);
     let roles = state.org_facts.roles(&state.logto);
-    let (member, roles) = member_for_form(&state, &admin, &user_id, roles).await?;
+    let (member, roles) = member_for_form(&state, &at, roles).await?;
     let choices = choices(&roles?, &held_role_ids(&member));
-    render_roles_form(ctx, &admin.org_id, &member, choices, None, back)
+    render_roles_form(ctx, &at.admin.org_id, &member, choices, None, at.back)
 }
 
 /// `POST /orgs/{org_id}/members/{user_id}/roles`: replaces the member's role set with one PUT.
