@@ -42,7 +42,6 @@ members-past_end = This page is past the end of the list.
 members-go_first = Go to the first page
 members-load_failed = The member list could not be loaded from Logto.
 members-export = Export CSV
-members-export_hint = All members matching the current search and role, as a spreadsheet file.
 members-add_button = Add member
 members-add_title = Add a member
 members-add_search_label = Find a person by email, username or name

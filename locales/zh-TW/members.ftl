@@ -40,7 +40,6 @@ members-past_end = 此頁已超出清單範圍。
 members-go_first = 前往第一頁
 members-load_failed = 無法從 Logto 載入成員清單。
 members-export = 匯出 CSV
-members-export_hint = 符合目前搜尋與角色條件的所有成員，匯出為試算表檔案。
 members-add_button = 新增成員
 members-add_title = 新增成員
 members-add_search_label = 依電子郵件、使用者名稱或姓名尋找使用者
