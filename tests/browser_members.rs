@@ -85,6 +85,16 @@ async fn wait_for_rows(chrome: &Chrome, n: usize, prefix: &str) {
     );
 }
 
+/// Opens the "⋯" menu of a row (`#member-…`).
+async fn open_menu(chrome: &Chrome, row: &str) {
+    chrome
+        .wait_for(&format!("{row} details.row-menu > summary"))
+        .await
+        .click()
+        .await
+        .unwrap();
+}
+
 async fn current_url(chrome: &Chrome) -> String {
     chrome.driver.current_url().await.unwrap().to_string()
 }
@@ -169,6 +179,7 @@ async fn with_javascript_every_step_swaps_in_place() {
     // Change roles inline: the row becomes a form, then the updated row.
     let target = app.user_id("pm_031");
     let row = format!("#member-{target}");
+    open_menu(&chrome, &row).await;
     chrome
         .wait_for(&format!("{row} a[href*='/roles']"))
         .await
@@ -218,6 +229,7 @@ async fn with_javascript_every_step_swaps_in_place() {
     // Remove after the inline confirmation.
     let gone = app.user_id("pm_032");
     let row = format!("#member-{gone}");
+    open_menu(&chrome, &row).await;
     chrome
         .wait_for(&format!("{row} a[href*='/remove']"))
         .await
@@ -342,6 +354,7 @@ async fn without_javascript_the_same_links_and_forms_reload_the_page() {
         .await
         .unwrap();
     let target = app.user_id("pm_031");
+    open_menu(&chrome, &format!("#member-{target}")).await;
     chrome
         .wait_for(&format!("#member-{target} a[href*='/roles']"))
         .await
@@ -376,6 +389,7 @@ async fn without_javascript_the_same_links_and_forms_reload_the_page() {
 
     // Remove: a confirmation page, then the list with a message.
     let gone = app.user_id("pm_032");
+    open_menu(&chrome, &format!("#member-{gone}")).await;
     chrome
         .wait_for(&format!("#member-{gone} a[href*='/remove']"))
         .await
@@ -383,7 +397,7 @@ async fn without_javascript_the_same_links_and_forms_reload_the_page() {
         .await
         .unwrap();
     chrome
-        .wait_for("form.remove-form button.danger")
+        .wait_for("form.confirm button.danger")
         .await
         .click()
         .await
@@ -397,4 +411,116 @@ async fn without_javascript_the_same_links_and_forms_reload_the_page() {
     wait_for_rows(&chrome, 9, "Paging Member 03").await;
 
     chrome.quit().await;
+}
+
+/// An organization with three plain members that look alike (no admin row, nobody signed
+/// in), so a picture does not depend on the order Logto lists them in.
+fn screen_org(app: &TestApp) -> String {
+    let st = app.fake.state();
+    let id = st.create_organization("Screen Co", None);
+    for i in 0..3 {
+        let uid = st.create_user(NewUser {
+            username: Some(format!("screen_{i}")),
+            primary_email: Some(format!("screen_{i}@members.test")),
+            name: Some(format!("Screen Member {i}")),
+            ..Default::default()
+        });
+        st.add_member(&id, &uid, &["member"]);
+    }
+    id
+}
+
+async fn js_number(chrome: &Chrome, script: &str, el: Option<&WebElement>) -> f64 {
+    let args = el.map(|e| vec![e.to_json().unwrap()]).unwrap_or_default();
+    chrome
+        .driver
+        .execute(script, args)
+        .await
+        .unwrap()
+        .convert()
+        .unwrap()
+}
+
+/// Point 2: at 390 px the member table is cards, nothing scrolls sideways, and the row menu
+/// and the removal's confirmation fit on the screen.
+#[tokio::test]
+async fn on_a_phone_members_are_cards_and_their_actions_fit() {
+    let app = common::spawn_app().await;
+    let org = screen_org(&app);
+    let chrome = Chrome::start_with(true, false, (390, 844)).await;
+    let url = format!("/orgs/{org}/members");
+    chrome
+        .sign_in_to(&app, &app.seed.operator_username, &url)
+        .await;
+    chrome.wait_for("#members-table tbody tr").await;
+    let width = "return Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);";
+    assert!(js_number(&chrome, width, None).await <= 390.0);
+    let head = chrome
+        .driver
+        .find(By::Css("table.members thead"))
+        .await
+        .unwrap();
+    assert!(
+        !head.is_displayed().await.unwrap(),
+        "cards have no header row"
+    );
+    let label = chrome
+        .driver
+        .find(By::Css("table.members tbody tr .cell-label"))
+        .await
+        .unwrap();
+    assert!(label.is_displayed().await.unwrap());
+
+    let target = app.user_id("screen_1");
+    let row = format!("#member-{target}");
+    open_menu(&chrome, &row).await;
+    let remove = chrome
+        .wait_for(&format!("{row} .row-menu-list a.danger-quiet"))
+        .await;
+    assert!(remove.is_displayed().await.unwrap());
+    let right = "return arguments[0].getBoundingClientRect().right;";
+    assert!(js_number(&chrome, right, Some(&remove)).await <= 390.0);
+    remove.click().await.unwrap();
+    let confirm = chrome
+        .wait_for(&format!("tr.confirming{row} button.danger"))
+        .await;
+    assert!(confirm.is_displayed().await.unwrap());
+    assert!(js_number(&chrome, right, Some(&confirm)).await <= 390.0);
+    assert!(
+        js_number(&chrome, width, None).await <= 390.0,
+        "the confirmation widens the page"
+    );
+    // Cancel brings the row back.
+    chrome
+        .wait_for(&format!("tr.confirming{row} a.button"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    chrome
+        .wait_for(&format!("{row}:not(.confirming) details.row-menu"))
+        .await;
+    chrome.quit().await;
+}
+
+/// The member page as reviewed pictures: light and dark, desktop and phone.
+#[tokio::test]
+async fn the_member_page_looks_as_reviewed() {
+    let app = common::spawn_app().await;
+    let org = screen_org(&app);
+    let url = format!("/orgs/{org}/members");
+    for (dark, window, name) in [
+        (false, (1280, 800), "members_light_1280"),
+        (true, (1280, 800), "members_dark_1280"),
+        (false, (390, 844), "members_light_390"),
+        (true, (390, 844), "members_dark_390"),
+    ] {
+        let chrome = Chrome::start_with(true, dark, window).await;
+        chrome
+            .sign_in_to(&app, &app.seed.operator_username, &url)
+            .await;
+        chrome.wait_for("#members-table tbody tr").await;
+        chrome.assert_screenshot(name).await;
+        chrome.quit().await;
+    }
 }

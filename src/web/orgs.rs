@@ -1,20 +1,26 @@
 //! `/orgs`: the organizations a person administers (operators: all of them, searchable and
-//! paginated by Logto), each with its member count; and `/orgs/go`, the header's switcher.
+//! paginated by Logto), each with its member count; for someone who administers none, the
+//! organizations they belong to with their own roles, read-only. And `/orgs/go`, the
+//! header's switcher.
 
 use askama::Template;
 use axum::{
-    extract::{RawQuery, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::get,
     Router,
 };
+use axum_extra::extract::Query;
+use serde::Deserialize;
 
+use crate::auth::session::Access;
 use crate::logto::{LogtoError, MemberQuery, OrgQuery};
 use crate::web::context::PageCtx;
 use crate::web::error::{logto_view, AppError, AppResult};
-use crate::web::extract::CurrentUser;
-use crate::web::htmx::page_or_partial;
+use crate::web::extract::{CurrentUser, Htmx};
+use crate::web::i18n::Tr;
+use crate::web::members::last_value;
 use crate::web::pager::{PageParams, Pager};
 use crate::web::parts::{org_tabs, MenuItem, OrgSection};
 use crate::web::AppState;
@@ -34,18 +40,23 @@ fn members_href(org_id: &str) -> String {
     )
 }
 
-/// Query pairs, the last value of a repeated key winning (bookmarks edited by hand).
-fn query_value(raw: Option<&str>, key: &str) -> String {
-    url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
-        .filter(|(k, _)| k == key)
-        .last()
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default()
+/// The query of `/orgs` and `/orgs/go`; a key given twice keeps its last value.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct OrgsQuery {
+    #[serde(deserialize_with = "last_value")]
+    q: String,
+    #[serde(deserialize_with = "last_value")]
+    page: String,
+    #[serde(deserialize_with = "last_value")]
+    page_size: String,
+    #[serde(deserialize_with = "last_value")]
+    org_id: String,
 }
 
 /// `GET /orgs/go?org_id=`: the header's organization switcher.
-async fn go(user: CurrentUser, RawQuery(raw): RawQuery) -> AppResult<Response> {
-    let org_id = query_value(raw.as_deref(), "org_id");
+async fn go(user: CurrentUser, Query(query): Query<OrgsQuery>) -> AppResult<Response> {
+    let org_id = query.org_id;
     if org_id.is_empty() {
         return Ok(Redirect::to("/orgs").into_response());
     }
@@ -66,10 +77,12 @@ pub struct OrgRow {
     pub href: String,
     /// The row's "⋯" menu: the organization's sections.
     pub menu: Vec<MenuItem>,
+    /// The person's own roles here (the read-only list of a plain member).
+    pub roles: Vec<String>,
 }
 
 impl OrgRow {
-    fn new(id: String, name: String, members: Option<u64>, t: &crate::web::i18n::Tr) -> Self {
+    fn new(id: String, name: String, members: Option<u64>, t: &Tr) -> Self {
         let menu = org_tabs(t, &id, OrgSection::Members, None, None)
             .into_iter()
             .map(|tab| MenuItem::link(tab.label, tab.href))
@@ -80,37 +93,137 @@ impl OrgRow {
             name,
             members,
             menu,
+            roles: Vec::new(),
+        }
+    }
+}
+
+/// Whose list `/orgs` shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    /// Every organization of the tenant, searchable.
+    Operator,
+    /// The organizations the person administers, with member counts.
+    Admin,
+    /// The organizations the person belongs to, with their own roles: nothing to manage,
+    /// and nothing about the other members.
+    Member,
+}
+
+impl Viewer {
+    fn of(access: &Access) -> Self {
+        if access.is_operator {
+            Viewer::Operator
+        } else if access.administers_any() {
+            Viewer::Admin
+        } else {
+            Viewer::Member
+        }
+    }
+
+    fn intro_key(self) -> &'static str {
+        match self {
+            Viewer::Operator => "orgs.intro_operator",
+            Viewer::Admin => "orgs.intro_admin",
+            Viewer::Member => "orgs.intro_member",
         }
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct OrgsView {
-    pub is_operator: bool,
+    pub viewer: Viewer,
+    pub intro: String,
     pub q: String,
     pub rows: Vec<OrgRow>,
     pub page_size: u32,
     pub status_text: String,
     pub error: Option<String>,
     pub canonical: String,
-    pub paged: bool,
     pub oob: bool,
 }
 
+impl OrgsView {
+    pub fn is_operator(&self) -> bool {
+        self.viewer == Viewer::Operator
+    }
+
+    /// A plain member's list: names and their own roles, no links, no counts, no menu.
+    pub fn read_only(&self) -> bool {
+        self.viewer == Viewer::Member
+    }
+}
+
+/// The organizations page; htmx swaps its `partial` (the table) as the search changes.
 #[derive(Template)]
-#[template(path = "orgs/list.html")]
+#[template(path = "orgs/list.html", blocks = ["partial"])]
 struct OrgsPage {
     ctx: PageCtx,
     view: OrgsView,
     pager: Pager,
 }
+crate::page_template!(OrgsPage);
 
-#[derive(Template)]
-#[template(path = "orgs/_table.html")]
-struct OrgsTable {
-    ctx: PageCtx,
-    view: OrgsView,
-    pager: Pager,
+type Listed = (Vec<OrgRow>, u64, Option<LogtoError>);
+
+/// Every organization, one page of Logto's search.
+async fn all_orgs(state: &AppState, t: &Tr, query: OrgQuery) -> Listed {
+    match state.logto.list_organizations(&query).await {
+        Ok(p) => (
+            p.items
+                .into_iter()
+                .map(|o| OrgRow::new(o.id, o.name, o.users_count, t))
+                .collect(),
+            p.total,
+            None,
+        ),
+        Err(e) => (Vec::new(), 0, Some(e)),
+    }
+}
+
+/// An admin's organizations come from the session (a handful); one count each, at once.
+async fn administered(state: &AppState, t: &Tr, access: &Access) -> Listed {
+    let admin_orgs: Vec<_> = access.admin_orgs().cloned().collect();
+    let counts = futures::future::join_all(admin_orgs.iter().map(|o| async {
+        let one = MemberQuery {
+            page: 1,
+            page_size: 1,
+            ..Default::default()
+        };
+        state.logto.list_org_members(&o.id, &one).await
+    }))
+    .await;
+    let mut failure = None;
+    let rows: Vec<OrgRow> = admin_orgs
+        .iter()
+        .zip(counts)
+        .map(|(o, count)| {
+            let members = match count {
+                Ok(p) => Some(p.total),
+                Err(e) => {
+                    failure.get_or_insert(e);
+                    None
+                }
+            };
+            OrgRow::new(o.id.clone(), o.name.clone(), members, t)
+        })
+        .collect();
+    let total = rows.len() as u64;
+    (rows, total, failure)
+}
+
+/// A plain member's organizations and roles, from the session: no call to Logto.
+fn memberships(access: &Access, t: &Tr) -> Listed {
+    let rows: Vec<OrgRow> = access
+        .orgs
+        .iter()
+        .map(|o| OrgRow {
+            roles: o.roles.clone(),
+            ..OrgRow::new(o.id.clone(), o.name.clone(), None, t)
+        })
+        .collect();
+    let total = rows.len() as u64;
+    (rows, total, None)
 }
 
 /// `GET /orgs`
@@ -118,64 +231,28 @@ async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: PageCtx,
-    RawQuery(raw): RawQuery,
+    htmx: Htmx,
+    Query(query): Query<OrgsQuery>,
 ) -> AppResult<Response> {
-    let raw = raw.as_deref();
     let paging = PageParams {
-        page: Some(query_value(raw, "page")).filter(|s| !s.is_empty()),
-        page_size: Some(query_value(raw, "page_size")).filter(|s| !s.is_empty()),
+        page: Some(query.page).filter(|s| !s.is_empty()),
+        page_size: Some(query.page_size).filter(|s| !s.is_empty()),
     };
     let (page, page_size) = (paging.page(), paging.page_size());
-    let q: String = query_value(raw, "q").chars().take(200).collect();
-    let is_operator = user.access.is_operator;
-
-    let (rows, total, failure): (Vec<OrgRow>, u64, Option<LogtoError>) = if is_operator {
-        let query = OrgQuery {
-            page,
-            page_size,
-            q: Some(q.clone()).filter(|q| !q.is_empty()),
-            show_featured: true,
-        };
-        match state.logto.list_organizations(&query).await {
-            Ok(p) => (
-                p.items
-                    .into_iter()
-                    .map(|o| OrgRow::new(o.id, o.name, o.users_count, &ctx.t))
-                    .collect(),
-                p.total,
-                None,
-            ),
-            Err(e) => (Vec::new(), 0, Some(e)),
-        }
-    } else {
-        // An admin's organizations come from the session (a handful); one count each, at once.
-        let admin_orgs: Vec<_> = user.access.admin_orgs().cloned().collect();
-        let counts = futures::future::join_all(admin_orgs.iter().map(|o| async {
-            let one = MemberQuery {
-                page: 1,
-                page_size: 1,
-                ..Default::default()
+    let q: String = query.q.chars().take(200).collect();
+    let viewer = Viewer::of(&user.access);
+    let (rows, total, failure) = match viewer {
+        Viewer::Operator => {
+            let query = OrgQuery {
+                page,
+                page_size,
+                q: Some(q.clone()).filter(|q| !q.is_empty()),
+                show_featured: true,
             };
-            state.logto.list_org_members(&o.id, &one).await
-        }))
-        .await;
-        let mut failure = None;
-        let rows: Vec<OrgRow> = admin_orgs
-            .iter()
-            .zip(counts)
-            .map(|(o, count)| {
-                let members = match count {
-                    Ok(p) => Some(p.total),
-                    Err(e) => {
-                        failure.get_or_insert(e);
-                        None
-                    }
-                };
-                OrgRow::new(o.id.clone(), o.name.clone(), members, &ctx.t)
-            })
-            .collect();
-        let total = rows.len() as u64;
-        (rows, total, failure)
+            all_orgs(&state, &ctx.t, query).await
+        }
+        Viewer::Admin => administered(&state, &ctx.t, &user.access).await,
+        Viewer::Member => memberships(&user.access, &ctx.t),
     };
 
     let status = failure
@@ -202,23 +279,17 @@ async fn list(
     );
     let canonical = pager.href(page);
     let view = OrgsView {
-        is_operator,
+        viewer,
+        intro: ctx.t.t(viewer.intro_key()),
         q,
         rows,
         page_size,
         status_text: ctx.t.count("orgs.found", total as i64),
         error,
         canonical: canonical.clone(),
-        paged: is_operator,
         oob: ctx.is_htmx,
     };
-    let page_tpl = OrgsPage {
-        ctx: ctx.clone(),
-        view: view.clone(),
-        pager: pager.clone(),
-    };
-    let partial = OrgsTable { ctx, view, pager };
-    let mut resp = page_or_partial(partial.ctx.is_htmx, &page_tpl, &partial, Some(&canonical))?;
+    let mut resp = htmx.page_at(&OrgsPage { ctx, view, pager }, &canonical)?;
     *resp.status_mut() = status;
     Ok(resp)
 }

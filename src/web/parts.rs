@@ -68,6 +68,60 @@ pub fn org_tabs(
     ]
 }
 
+/// An action beside a page's title: the view's one primary action, an export. A link, so it
+/// works without JavaScript.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderAction {
+    pub label: String,
+    pub href: String,
+    /// The element's id (tests and out-of-band updates find it by this).
+    pub id: &'static str,
+    pub primary: bool,
+    /// A file to save (an export).
+    pub download: bool,
+    /// With htmx: the element the answer replaces (`outerHTML`), e.g. a panel placeholder.
+    pub hx_target: String,
+}
+
+impl HeaderAction {
+    pub fn new(id: &'static str, label: impl Into<String>, href: impl Into<String>) -> Self {
+        HeaderAction {
+            label: label.into(),
+            href: href.into(),
+            id,
+            primary: false,
+            download: false,
+            hx_target: String::new(),
+        }
+    }
+
+    pub fn primary(mut self) -> Self {
+        self.primary = true;
+        self
+    }
+
+    pub fn download(mut self) -> Self {
+        self.download = true;
+        self
+    }
+
+    pub fn swapping(mut self, target: impl Into<String>) -> Self {
+        self.hx_target = target.into();
+        self
+    }
+
+    pub fn class(&self) -> &'static str {
+        if self.primary {
+            "button primary"
+        } else {
+            "button"
+        }
+    }
+}
+
+/// For a page header without actions.
+pub const NO_ACTIONS: &[HeaderAction] = &[];
+
 /// What a row-menu item does: follow a link (a page that explains or confirms), or post a
 /// form at once (only for changes that need no confirmation, such as resending).
 #[derive(Debug, Clone, PartialEq, Eq)]

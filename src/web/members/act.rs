@@ -4,7 +4,8 @@
 use std::future::Future;
 
 use axum::{
-    http::{HeaderValue, StatusCode},
+    extract::FromRequestParts,
+    http::{request::Parts, HeaderValue, StatusCode},
     response::{IntoResponse, Redirect, Response},
 };
 
@@ -15,20 +16,50 @@ use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::OrgAdmin;
 use crate::web::htmx::html;
+use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
+use axum_extra::extract::Query;
 
-use super::refusal::with_status;
+use super::params::ViewQuery;
+use super::refusal::{rule, with_status, WORDING};
 use super::{fetch_member, Notice, COLUMNS};
+
+/// What the pages on one member's row ask for (`GET …/members/{user_id}[/roles|/remove]`):
+/// who asks (an admin of the organization, or an operator), the member's id, and the member
+/// list to return to (`?back=`, kept within this organization's list).
+pub(super) struct MemberAt {
+    pub(super) admin: OrgAdmin,
+    pub(super) user_id: LogtoId,
+    pub(super) back: String,
+}
+
+impl FromRequestParts<AppState> for MemberAt {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let admin = OrgAdmin::from_request_parts(parts, state).await?;
+        let Ids((_, user_id)) = Ids::<(LogtoId, LogtoId)>::from_request_parts(parts, state).await?;
+        let Query(query) = Query::<ViewQuery>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::BadRequest("query"))?;
+        let back = query.back(&admin.org_id);
+        Ok(MemberAt {
+            admin,
+            user_id,
+            back,
+        })
+    }
+}
 
 /// The member a form shows, read alongside `also` (what else the form needs); someone who
 /// is not a member is a 404.
 pub(super) async fn member_for_form<T>(
     state: &AppState,
-    admin: &OrgAdmin,
-    user_id: &str,
+    at: &MemberAt,
     also: impl Future<Output = T>,
 ) -> AppResult<(OrgMember, T)> {
-    let (member, also) = tokio::join!(fetch_member(&state.logto, &admin.org_id, user_id), also);
+    let read = fetch_member(&state.logto, &at.admin.org_id, &at.user_id);
+    let (member, also) = tokio::join!(read, also);
     Ok((member?.ok_or(AppError::NotFound)?, also))
 }
 
@@ -64,17 +95,24 @@ impl RemovedRow {
     }
 }
 
-/// The person acted on someone who is no longer a member: say so in place of the row (htmx)
-/// or on the list (plain form).
+/// The person acted on someone who is no longer a member: the audit `entry` records the
+/// refusal, and the answer says so in place of the row (htmx) or on the list (plain form).
 pub(super) async fn member_gone(
+    state: &AppState,
     admin: &OrgAdmin,
     ctx: &PageCtx,
-    user_id: &str,
+    entry: NewEntry,
     back: &str,
 ) -> AppResult<Response> {
-    let message = ctx.t.t("members.err.not_member");
+    let refusal = rule(&ctx.t, "not_member", "members.err.not_member");
+    let user_id = entry.target_id.clone().unwrap_or_default();
+    state
+        .audit
+        .record_or_log(entry.failed(&refusal.code()))
+        .await;
+    let message = refusal.message(&ctx.t, &WORDING);
     if ctx.is_htmx {
-        let resp = html(&RemovedRow::new(user_id, Notice::error(message)))?;
+        let resp = html(&RemovedRow::new(&user_id, Notice::error(message)))?;
         Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY))
     } else {
         set_flash(&admin.user.session, "error", message).await?;

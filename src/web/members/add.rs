@@ -3,11 +3,11 @@
 
 use askama::Template;
 use axum::{
-    body::Bytes,
-    extract::{RawQuery, State},
+    extract::State,
     http::{HeaderValue, StatusCode},
     response::{IntoResponse, Redirect, Response},
 };
+use axum_extra::extract::{Form, Query};
 use serde_json::json;
 
 use crate::auth::revocation::{after_access_change, AccessChange};
@@ -15,13 +15,12 @@ use crate::logto::OrgRole;
 use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::AppResult;
 use crate::web::extract::OrgAdmin;
-use crate::web::htmx::html;
 use crate::web::AppState;
 
 use super::act::member_entry;
-use super::params::Fields;
+use super::params::{MemberForm, ViewQuery};
 use super::picker::{picker_status, search_candidates, type_hint, Candidates, Searcher};
-use super::refusal::{failure_code, failure_status, logto_message, with_status, Refusal};
+use super::refusal::{logto_message, rule, with_status, Refusal, WORDING};
 use super::{choices, members_path, org_name, role_names, RoleChoice};
 
 #[derive(Debug, Clone)]
@@ -30,21 +29,18 @@ pub struct AddForm {
     pub roles: Vec<RoleChoice>,
     pub error: Option<String>,
     pub notice: Option<String>,
-    pub inline: bool,
     /// The picker takes exact email addresses and usernames only.
     pub exact: bool,
 }
 
 impl AddForm {
-    /// The form for the organization of `who`'s search, with the roles in `checked` ticked;
-    /// inline for htmx.
+    /// The form for the organization of `who`'s search, with the roles in `checked` ticked.
     fn new(who: &Searcher<'_>, roles: &[OrgRole], checked: &[String]) -> Self {
         AddForm {
             org_id: who.admin.org_id.clone(),
             roles: choices(roles, checked),
             error: None,
             notice: None,
-            inline: who.ctx.is_htmx,
             exact: who.exact(),
         }
     }
@@ -91,35 +87,18 @@ impl AddForm {
     }
 }
 
+/// The picker: its own page, or (htmx) the panel in the member page.
 #[derive(Template)]
-#[template(path = "members/_add_panel.html")]
-struct AddPanel {
-    ctx: PageCtx,
-    add: AddForm,
-    cands: Candidates,
-}
-
-#[derive(Template)]
-#[template(path = "members/add_page.html")]
+#[template(path = "members/add.html", blocks = ["partial"])]
 struct AddPage {
     ctx: PageCtx,
-    title: String,
     add: AddForm,
     cands: Candidates,
 }
+crate::page_template!(AddPage);
 
 fn render_add(ctx: PageCtx, add: AddForm, cands: Candidates) -> AppResult<Response> {
-    if add.inline {
-        html(&AddPanel { ctx, add, cands })
-    } else {
-        let title = ctx.t.t("members.add_title");
-        html(&AddPage {
-            ctx,
-            title,
-            add,
-            cands,
-        })
-    }
+    ctx.htmx().page(&AddPage { ctx, add, cands })
 }
 
 /// `GET /orgs/{org_id}/members/add?q=`: the picker (a panel for htmx, a page otherwise).
@@ -127,11 +106,10 @@ pub(super) async fn add_form(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
-    RawQuery(raw): RawQuery,
+    Query(query): Query<ViewQuery>,
 ) -> AppResult<Response> {
     let cache = &state.org_facts;
-    let fields = Fields::query(raw.as_deref());
-    if fields.get("close") == "1" {
+    if query.close == "1" {
         // "Close" on the htmx panel: the empty placeholder; without htmx, the list.
         return Ok(if ctx.is_htmx {
             axum::response::Html(r#"<div id="add-panel"></div>"#).into_response()
@@ -139,7 +117,7 @@ pub(super) async fn add_form(
             Redirect::to(&members_path(&admin.org_id)).into_response()
         });
     }
-    let q = fields.get("q");
+    let q = query.q;
     let who = Searcher::new(&state, &ctx, &admin);
     let (roles, cands) = tokio::join!(cache.roles(&state.logto), search_candidates(&who, &q, ""));
     let add = AddForm::new(&who, &roles?, &[]);
@@ -180,18 +158,17 @@ pub(super) async fn add(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
-    body: Bytes,
+    Form(fields): Form<MemberForm>,
 ) -> AppResult<Response> {
     let cache = &state.org_facts;
-    let fields = Fields::parse(&body);
-    let user_id = fields.get("user_id");
+    let user_id = fields.user_id;
     let org_id = admin.org_id.clone();
     let all_roles = cache.roles(&state.logto).await?;
     let attempt = Attempt {
         who: Searcher::new(&state, &ctx, &admin),
-        q: fields.get("q"),
+        q: fields.q,
         roles: &all_roles,
-        wanted: fields.all("role_ids"),
+        wanted: fields.role_ids,
     };
     let wanted = &attempt.wanted;
 
@@ -205,23 +182,18 @@ pub(super) async fn add(
     let user = match state.logto.get_user(&user_id).await {
         Ok(u) => u,
         Err(e) => {
-            let code = if e.is_not_found() {
-                "entity.not_found".to_string()
+            // The person chosen no longer exists: said as such, not as "not a member".
+            let msg = if e.is_not_found() {
+                ctx.t.t("members.err.gone")
             } else {
-                failure_code(&e)
+                logto_message(&ctx.t, &e)
             };
+            let refusal = Refusal::from(e);
             let entry = member_entry(&ctx, "member.add", &org_id, &user_id, None)
                 .details(json!({ "roleIds": wanted }))
-                .failed(&code);
+                .failed(&refusal.code());
             state.audit.record_or_log(entry).await;
-            let (msg, status) = if e.is_not_found() {
-                (
-                    ctx.t.t("members.err.gone"),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-            } else {
-                (logto_message(&ctx.t, &e), failure_status(Some(&e)))
-            };
+            let status = refusal.status();
             return attempt.refuse(msg, status, "").await;
         }
     };
@@ -231,7 +203,7 @@ pub(super) async fn add(
         let chosen = cache
             .resolve(&state.logto, wanted)
             .await?
-            .ok_or_else(|| Refusal::Guard("unknown_role", ctx.t.t("members.err.unknown_role")))?;
+            .ok_or_else(|| rule(&ctx.t, "unknown_role", "members.err.unknown_role"))?;
         state
             .logto
             .add_org_members(&org_id, std::slice::from_ref(&user.id))
@@ -248,7 +220,7 @@ pub(super) async fn add(
                 .details(json!({ "requestedRoleIds": wanted }))
                 .failed(&refusal.code());
             state.audit.record_or_log(entry).await;
-            let msg = refusal.message(&ctx.t);
+            let msg = refusal.message(&ctx.t, &WORDING);
             return attempt.refuse(msg, refusal.status(), &user.id).await;
         }
     };
@@ -278,7 +250,7 @@ pub(super) async fn add(
             let label = Some(name.as_str());
             let entry = member_entry(&ctx, "member.roles_change", &org_id, &user.id, label)
                 .details(json!({ "before": [], "after": names }))
-                .failed(&failure_code(e));
+                .failed(&e.failure_code());
             state.audit.record_or_log(entry).await;
             (
                 "error",
@@ -296,7 +268,7 @@ pub(super) async fn add(
             ..AddForm::new(&attempt.who, &all_roles, &[])
         };
         let cands = type_hint(&ctx.t, attempt.who.exact());
-        let mut resp = html(&AddPanel { ctx, add, cands })?;
+        let mut resp = render_add(ctx, add, cands)?;
         // The member table listens for this and reloads itself.
         resp.headers_mut()
             .insert("hx-trigger", HeaderValue::from_static("members-changed"));

@@ -2,10 +2,11 @@
 
 use axum::{
     body::{Body, Bytes},
-    extract::{RawQuery, State},
+    extract::State,
     http::{header, HeaderValue},
     response::Response,
 };
+use axum_extra::extract::Query;
 use futures::{stream, StreamExt, TryStreamExt};
 use serde_json::json;
 
@@ -16,7 +17,7 @@ use crate::web::error::AppResult;
 use crate::web::extract::OrgAdmin;
 use crate::web::AppState;
 
-use super::params::ViewParams;
+use super::params::ViewQuery;
 
 const CSV_HEADER: [&str; 9] = [
     "id",
@@ -57,9 +58,9 @@ pub(super) async fn export_csv(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
-    RawQuery(raw): RawQuery,
+    Query(view): Query<ViewQuery>,
 ) -> AppResult<Response> {
-    let params = ViewParams::parse(raw.as_deref());
+    let params = view.view();
     let query = params.member_query();
     let mut members = Box::pin(state.logto.org_members_stream(&admin.org_id, query));
     let first = members.next().await.transpose()?;

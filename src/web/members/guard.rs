@@ -13,7 +13,7 @@ use crate::web::extract::OrgAdmin;
 use crate::web::AppState;
 
 use super::act::member_entry;
-use super::refusal::{failure_code, Refusal};
+use super::refusal::{rule, Refusal};
 
 /// The ids of the organization roles that make someone an admin here.
 fn admin_role_ids(state: &AppState, roles: &[OrgRole]) -> Vec<String> {
@@ -57,7 +57,7 @@ pub(super) fn holds_admin_role(
 
 /// Refused: `member` is the organization's last admin.
 fn last_admin_refusal(ctx: &PageCtx, code: &'static str, member: &OrgMember) -> Refusal {
-    Refusal::Guard(
+    Refusal::rule(
         code,
         ctx.t.f(
             "members.err.last_admin",
@@ -104,10 +104,10 @@ where
     let lease = Lease::acquire(&state.db, &format!("org-admins:{org_id}"), LEASE_WAIT)
         .await
         .map_err(|e| match e {
-            LeaseError::Busy => Refusal::Guard("admin_change_busy", ctx.t.t("members.err.busy")),
+            LeaseError::Busy => rule(&ctx.t, "admin_change_busy", "members.err.busy"),
             LeaseError::Db(e) => {
                 tracing::error!(error = %e, "lease storage failed");
-                Refusal::Guard("storage_unavailable", ctx.t.t("error.internal"))
+                rule(&ctx.t, "storage_unavailable", "error.internal")
             }
         })?;
     let outcome = async {
@@ -125,7 +125,7 @@ where
                 .audit
                 .record_or_log(match &restored {
                     Ok(()) => entry,
-                    Err(e) => entry.failed(&failure_code(e)),
+                    Err(e) => entry.failed(&e.failure_code()),
                 })
                 .await;
             restored?;

@@ -3,24 +3,27 @@
 
 use askama::Template;
 use axum::{
-    extract::{RawQuery, State},
-    http::{HeaderMap, StatusCode},
+    extract::State,
+    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
+use axum_extra::extract::Query;
+use axum_htmx::HxTrigger;
 
+use crate::auth::session::Flash;
 use crate::logto::{Feature, LogtoError, OrgRole, ROLE_SCAN_LIMIT};
 use crate::web::context::PageCtx;
 use crate::web::error::{logto_view, AppError, AppResult};
+use crate::web::extract::Htmx;
 use crate::web::extract::OrgAdmin;
-use crate::web::htmx::{html, page_or_partial};
-use crate::web::ids::{Ids, LogtoId};
+use crate::web::htmx::html;
 use crate::web::pager::Pager;
+use crate::web::parts::{org_tabs, HeaderAction, OrgSection, Tab};
 use crate::web::AppState;
 
-use super::act::member_for_form;
-use super::params::{query_string, Fields, ViewParams};
+use super::act::{member_for_form, MemberAt};
+use super::params::{query_string, ViewQuery};
 use super::refusal::{logto_message, with_status};
-use super::COLUMNS;
 use super::{choices, members_path, org_name, MemberRow, RoleChoice, RowFragment};
 
 const TABLE_TARGET: &str = "#members-table";
@@ -31,6 +34,10 @@ const REFRESH_ID: &str = "members-view";
 #[derive(Debug, Clone)]
 pub struct MembersView {
     pub heading: String,
+    /// Members | Invitations.
+    pub tabs: Vec<Tab>,
+    /// Beside the title: export (follows the filters), add member (the primary action).
+    pub actions: Vec<HeaderAction>,
     pub path: String,
     pub q: String,
     pub roles: Vec<RoleChoice>,
@@ -42,51 +49,43 @@ pub struct MembersView {
     pub error: Option<String>,
     pub canonical: String,
     pub first_href: String,
-    pub export_href: String,
-    pub add_href: String,
     /// The role filter covered only the first members (Logto without a role filter).
     pub partial_scan: Option<String>,
     /// htmx fragment: also refresh the page-size field and the live status out of band.
     pub oob: bool,
+    /// What a plain form just changed ("Roles of Ann saved."), shown above the table rather
+    /// than at the top of the page.
+    pub flash: Option<Flash>,
 }
 
 impl MembersView {
     pub fn refresh_id(&self) -> &'static str {
         REFRESH_ID
     }
-
-    pub fn columns(&self) -> u32 {
-        COLUMNS
-    }
 }
 
+/// The member page; htmx swaps its `partial` (the table) on search, paging and refresh.
 #[derive(Template)]
-#[template(path = "members/page.html")]
+#[template(path = "members/page.html", blocks = ["partial"])]
 struct MembersPage {
     ctx: PageCtx,
     view: MembersView,
     pager: Pager,
 }
-
-#[derive(Template)]
-#[template(path = "members/_table.html")]
-struct MembersTable {
-    ctx: PageCtx,
-    view: MembersView,
-    pager: Pager,
-}
+crate::page_template!(MembersPage);
 
 /// `GET /orgs/{org_id}/members`: the page, or only the table for htmx (search, paging,
 /// filter, refresh after an addition).
 pub(super) async fn list(
     State(state): State<AppState>,
     admin: OrgAdmin,
-    ctx: PageCtx,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
+    mut ctx: PageCtx,
+    htmx: Htmx,
+    HxTrigger(trigger): HxTrigger,
+    Query(query): Query<ViewQuery>,
 ) -> AppResult<Response> {
     let cache = &state.org_facts;
-    let params = ViewParams::parse(raw.as_deref());
+    let params = query.view();
     let org_id = admin.org_id.clone();
     let query = params.member_query();
     let (name, roles, members) = tokio::join!(
@@ -130,7 +129,6 @@ pub(super) async fn list(
         pairs.push(("page_size".into(), params.page_size.to_string()));
         query_string(&pairs)
     });
-    let self_id = admin.user.user.id.clone();
     let mut partial_scan = None;
     let dates = ctx.dates(&state.clock);
     let (rows, total) = match members {
@@ -146,7 +144,7 @@ pub(super) async fn list(
             (
                 p.items
                     .iter()
-                    .map(|m| MemberRow::new(m, &org_id, &self_id, &canonical, &dates))
+                    .map(|m| MemberRow::new(m, &admin, &canonical, &ctx.t, &dates))
                     .collect::<Vec<_>>(),
                 p.total,
             )
@@ -175,65 +173,70 @@ pub(super) async fn list(
         TABLE_TARGET,
     );
     let filter_q = query_string(&params.filter_pairs());
+    let filtered = !params.q.is_empty() || !params.role.is_empty();
+    let export_href = if filter_q.is_empty() {
+        format!("{path}/export.csv")
+    } else {
+        format!("{path}/export.csv?{filter_q}")
+    };
+    let add_href = format!("{path}/add");
     let view = MembersView {
         heading: ctx.t.f("members.title", &[("org", &heading_name)]),
+        // The count is the organization's only when nothing filters the list.
+        tabs: org_tabs(
+            &ctx.t,
+            &org_id,
+            OrgSection::Members,
+            (!filtered && error.is_none()).then_some(total),
+            None,
+        ),
+        actions: vec![
+            HeaderAction::new("members-export", ctx.t.t("members.export"), export_href).download(),
+            HeaderAction::new("add-member", ctx.t.t("members.add_button"), &add_href)
+                .primary()
+                .swapping("#add-panel"),
+        ],
         q: params.q.clone(),
         roles: role_options,
         past_end: rows.is_empty() && total > 0,
         rows,
         page_size: params.page_size,
         status_text: ctx.t.count("members.found", total as i64),
-        filtered: !params.q.is_empty() || !params.role.is_empty(),
+        filtered,
         error,
         first_href: pager.href(1),
-        export_href: if filter_q.is_empty() {
-            format!("{path}/export.csv")
-        } else {
-            format!("{path}/export.csv?{filter_q}")
-        },
-        add_href: format!("{path}/add"),
         partial_scan,
         canonical: canonical.clone(),
         oob: ctx.is_htmx,
+        flash: ctx.flash.take(),
         path,
     };
+    let page = MembersPage { ctx, view, pager };
     // A refresh of the same view (after an addition) must not add a history entry.
-    let is_refresh = headers
-        .get("hx-trigger")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == REFRESH_ID);
-    let push = (!is_refresh).then_some(canonical.as_str());
-    let page = MembersPage {
-        ctx: ctx.clone(),
-        view: view.clone(),
-        pager: pager.clone(),
+    let resp = if trigger.as_deref() == Some(REFRESH_ID) {
+        htmx.page(&page)?
+    } else {
+        htmx.page_at(&page, &canonical)?
     };
-    let partial = MembersTable { ctx, view, pager };
-    Ok(with_status(
-        page_or_partial(partial.ctx.is_htmx, &page, &partial, push)?,
-        status,
-    ))
+    Ok(with_status(resp, status))
 }
 
 /// `GET /orgs/{org_id}/members/{user_id}`: the member's row (htmx "cancel"); without htmx
 /// the member list.
 pub(super) async fn row(
     State(state): State<AppState>,
-    admin: OrgAdmin,
     ctx: PageCtx,
-    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
-    RawQuery(raw): RawQuery,
+    at: MemberAt,
 ) -> AppResult<Response> {
-    let back = Fields::query(raw.as_deref()).back(&admin.org_id);
     if !ctx.is_htmx {
-        return Ok(Redirect::to(&back).into_response());
+        return Ok(Redirect::to(&at.back).into_response());
     }
-    let (member, ()) = member_for_form(&state, &admin, &user_id, async {}).await?;
+    let (member, ()) = member_for_form(&state, &at, async {}).await?;
     let row = MemberRow::new(
         &member,
-        &admin.org_id,
-        &admin.user.user.id,
-        &back,
+        &at.admin,
+        &at.back,
+        &ctx.t,
         &ctx.dates(&state.clock),
     );
     html(&RowFragment { ctx, row })

@@ -20,12 +20,16 @@ mod refusal;
 mod remove;
 mod roles;
 
+pub(crate) use params::last as last_value;
+
 use axum::{routing::get, Router};
 
 use crate::logto::{LogtoClient, LogtoError, MemberQuery, OrgMember, OrgRole};
 use crate::web::context::PageCtx;
 use crate::web::extract::OrgAdmin;
 use crate::web::format::{Dates, Moment};
+use crate::web::i18n::Tr;
+use crate::web::parts::MenuItem;
 use crate::web::AppState;
 
 /// Columns of the member table (rows that replace a member span them all).
@@ -111,23 +115,22 @@ pub struct MemberRow {
     pub last_sign_in: Option<Moment>,
     pub is_self: bool,
     pub is_suspended: bool,
+    /// The user's page in the directory, for operators (admins have no directory).
+    pub detail_href: Option<String>,
+    /// The row's "⋯" menu: change roles, remove (confirmed in the row).
+    pub menu: Vec<MenuItem>,
     /// The member list to return to after a plain-form action.
     pub back: String,
     pub notice: Option<Notice>,
 }
 
 impl MemberRow {
-    fn new(m: &OrgMember, org_id: &str, self_id: &str, back: &str, dates: &Dates) -> Self {
+    fn new(m: &OrgMember, admin: &OrgAdmin, back: &str, t: &Tr, dates: &Dates) -> Self {
         let name = m.display_name().to_string();
-        let initials = name
-            .chars()
-            .next()
-            .map(|c| c.to_uppercase().collect())
-            .unwrap_or_default();
-        MemberRow {
+        let mut row = MemberRow {
             id: m.id.clone(),
-            org_id: org_id.to_string(),
-            initials,
+            org_id: admin.org_id.clone(),
+            initials: crate::web::users::initials(&name),
             // Through the portal: the browser never contacts the avatar's host.
             avatar: crate::avatars::avatar_src(&m.id, m.avatar.as_deref()),
             email: m.primary_email.clone().filter(|s| !s.is_empty()),
@@ -138,12 +141,24 @@ impl MemberRow {
                 .map(|r| r.name.clone())
                 .collect(),
             last_sign_in: m.last_sign_in_at.map(|ms| dates.moment(ms)),
-            is_self: m.id == self_id,
+            is_self: m.id == admin.user.user.id,
             is_suspended: m.is_suspended,
+            detail_href: admin
+                .is_operator()
+                .then(|| format!("/users/{}", enc(&m.id))),
+            menu: Vec::new(),
             back: back.to_string(),
             name,
             notice: None,
-        }
+        };
+        let target = format!("#member-{}", row.id);
+        row.menu = vec![
+            MenuItem::link(t.t("members.change_roles"), row.roles_href()).swapping(&target),
+            MenuItem::link(t.t("members.remove"), row.remove_href())
+                .swapping(target)
+                .danger(),
+        ];
+        row
     }
 
     pub fn roles_href(&self) -> String {
@@ -160,6 +175,55 @@ impl MemberRow {
             member_path(&self.org_id, &self.id),
             enc(&self.back)
         )
+    }
+}
+
+/// A form that takes a member's row (change roles, remove): its own page without JavaScript
+/// (`members/_row_page.html`), the row itself for htmx.
+#[derive(Debug, Clone)]
+pub struct RowForm {
+    pub org_id: String,
+    pub user_id: String,
+    /// The page's title.
+    pub title: String,
+    pub error: Option<String>,
+    /// The member list to return to.
+    pub back: String,
+}
+
+impl RowForm {
+    fn new(
+        org_id: &str,
+        member: &OrgMember,
+        title: String,
+        error: Option<String>,
+        back: String,
+    ) -> Self {
+        RowForm {
+            org_id: org_id.to_string(),
+            user_id: member.id.clone(),
+            title,
+            error,
+            back,
+        }
+    }
+
+    /// `/orgs/{org}/members/{user}/{verb}`: where the form posts.
+    pub fn action(&self, verb: &str) -> String {
+        format!("{}/{verb}", member_path(&self.org_id, &self.user_id))
+    }
+
+    /// The member's row again (htmx "cancel").
+    pub fn row_href(&self) -> String {
+        row_href(&self.org_id, &self.user_id, &self.back)
+    }
+
+    pub fn row_target(&self) -> String {
+        format!("#member-{}", self.user_id)
+    }
+
+    pub fn columns(&self) -> u32 {
+        COLUMNS
     }
 }
 

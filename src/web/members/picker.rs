@@ -3,10 +3,11 @@
 
 use askama::Template;
 use axum::{
-    extract::{RawQuery, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
+use axum_extra::extract::Query;
 use serde_json::json;
 
 use crate::audit::NewEntry;
@@ -21,7 +22,7 @@ use crate::web::i18n::Tr;
 use crate::web::AppState;
 
 use super::members_path;
-use super::params::{query_string, Fields};
+use super::params::{query_string, ViewQuery};
 use super::refusal::{logto_message, with_status};
 
 /// Candidates shown in the "add member" picker.
@@ -274,9 +275,9 @@ pub(super) async fn candidates(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
-    RawQuery(raw): RawQuery,
+    Query(query): Query<ViewQuery>,
 ) -> AppResult<Response> {
-    let q = Fields::query(raw.as_deref()).get("q");
+    let q = query.q;
     if !ctx.is_htmx {
         let target = format!(
             "{}/add?{}",

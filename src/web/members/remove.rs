@@ -3,10 +3,10 @@
 
 use askama::Template;
 use axum::{
-    body::Bytes,
-    extract::{RawQuery, State},
+    extract::State,
     response::{IntoResponse, Redirect, Response},
 };
+use axum_extra::extract::Form;
 use serde_json::json;
 
 use crate::auth::revocation::{after_access_change, AccessChange};
@@ -19,51 +19,34 @@ use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
 
 use super::act::{
-    leave_after_losing_access, member_entry, member_for_form, member_gone, RemovedRow,
+    leave_after_losing_access, member_entry, member_for_form, member_gone, MemberAt, RemovedRow,
 };
 use super::guard::{holds_admin_role, without_losing_last_admin};
-use super::params::Fields;
-use super::refusal::{with_status, Refusal};
-use super::{fetch_member, held_role_ids, member_path, org_name, row_href, Notice, COLUMNS};
+use super::params::MemberForm;
+use super::refusal::{with_status, Refusal, WORDING};
+use super::{fetch_member, held_role_ids, org_name, Notice, RowForm};
 
 #[derive(Debug, Clone)]
 pub struct RemoveForm {
-    pub org_id: String,
-    pub user_id: String,
-    pub title: String,
+    pub row: RowForm,
     pub question: String,
-    pub error: Option<String>,
-    pub back: String,
-    pub inline: bool,
 }
 
 impl RemoveForm {
-    pub fn action(&self) -> String {
-        format!("{}/remove", member_path(&self.org_id, &self.user_id))
-    }
-
-    pub fn row_href(&self) -> String {
-        row_href(&self.org_id, &self.user_id, &self.back)
-    }
-
-    pub fn columns(&self) -> u32 {
-        COLUMNS
+    /// The confirmation's hidden fields: the list to return to.
+    pub fn fields(&self) -> [(&str, &str); 1] {
+        [("back", self.row.back.as_str())]
     }
 }
 
+/// The confirmation: its own page, or (htmx) the member's row asking the question.
 #[derive(Template)]
-#[template(path = "members/_remove_row.html")]
-struct RemoveRow {
-    ctx: PageCtx,
-    form: RemoveForm,
-}
-
-#[derive(Template)]
-#[template(path = "members/remove_page.html")]
+#[template(path = "members/remove.html", blocks = ["partial"])]
 struct RemovePage {
     ctx: PageCtx,
     form: RemoveForm,
 }
+crate::page_template!(RemovePage);
 
 /// The confirmation for removing `member` from `org` (its name): inline in the table for
 /// htmx, else its own page.
@@ -76,36 +59,24 @@ fn render_remove_form(
     back: String,
 ) -> AppResult<Response> {
     let name = member.display_name().to_string();
+    let title = ctx.t.f("members.remove_title", &[("name", &name)]);
     let form = RemoveForm {
-        org_id: admin.org_id.clone(),
-        user_id: member.id.clone(),
-        title: ctx.t.f("members.remove_title", &[("name", &name)]),
+        row: RowForm::new(&admin.org_id, member, title, error, back),
         question: ctx
             .t
             .f("members.remove_question", &[("name", &name), ("org", &org)]),
-        error,
-        back,
-        inline: ctx.is_htmx,
     };
-    if form.inline {
-        html(&RemoveRow { ctx, form })
-    } else {
-        html(&RemovePage { ctx, form })
-    }
+    ctx.htmx().page(&RemovePage { ctx, form })
 }
 
 /// `GET /orgs/{org_id}/members/{user_id}/remove`: the confirmation.
 pub(super) async fn confirm_remove(
     State(state): State<AppState>,
-    admin: OrgAdmin,
     ctx: PageCtx,
-    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
-    RawQuery(raw): RawQuery,
+    at: MemberAt,
 ) -> AppResult<Response> {
-    let back = Fields::query(raw.as_deref()).back(&admin.org_id);
-    let (member, org) = member_for_form(&state, &admin, &user_id, org_name(&state, &admin)).await?;
-    let org = org?;
-    render_remove_form(ctx, &admin, &org, &member, None, back)
+    let (member, org) = member_for_form(&state, &at, org_name(&state, &at.admin)).await?;
+    render_remove_form(ctx, &at.admin, &org?, &member, None, at.back)
 }
 
 /// `POST /orgs/{org_id}/members/{user_id}/remove`
@@ -114,9 +85,9 @@ pub(super) async fn remove(
     admin: OrgAdmin,
     ctx: PageCtx,
     Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
-    body: Bytes,
+    Form(fields): Form<MemberForm>,
 ) -> AppResult<Response> {
-    let back = Fields::parse(&body).back(&admin.org_id);
+    let back = fields.back(&admin.org_id);
     let org_id = admin.org_id.clone();
     let (member, org, roles) = tokio::join!(
         fetch_member(&state.logto, &org_id, &user_id),
@@ -124,11 +95,8 @@ pub(super) async fn remove(
         state.org_facts.roles(&state.logto)
     );
     let Some(member) = member? else {
-        let entry = member_entry(&ctx, "member.remove", &org_id, &user_id, None)
-            .details(json!({}))
-            .failed("entity.not_found");
-        state.audit.record_or_log(entry).await;
-        return member_gone(&admin, &ctx, &user_id, &back).await;
+        let entry = member_entry(&ctx, "member.remove", &org_id, &user_id, None).details(json!({}));
+        return member_gone(&state, &admin, &ctx, entry, &back).await;
     };
     let org = org.unwrap_or_else(|_| org_id.clone());
     let name = member.display_name().to_string();
@@ -166,7 +134,7 @@ pub(super) async fn remove(
             .audit
             .record_or_log(entry.failed(&refusal.code()))
             .await;
-        let error = Some(refusal.message(&ctx.t));
+        let error = Some(refusal.message(&ctx.t, &WORDING));
         let form = render_remove_form(ctx, &admin, &org, &member, error, back)?;
         return Ok(with_status(form, refusal.status()));
     }

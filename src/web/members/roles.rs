@@ -3,10 +3,10 @@
 
 use askama::Template;
 use axum::{
-    body::Bytes,
-    extract::{RawQuery, State},
+    extract::State,
     response::{IntoResponse, Redirect, Response},
 };
+use axum_extra::extract::Form;
 use serde_json::json;
 
 use crate::auth::revocation::{after_access_change, AccessChange};
@@ -18,49 +18,29 @@ use crate::web::htmx::html;
 use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
 
-use super::act::{leave_after_losing_access, member_entry, member_for_form, member_gone};
+use super::act::{leave_after_losing_access, member_entry, member_for_form, member_gone, MemberAt};
 use super::guard::{holds_admin_role, without_losing_last_admin};
-use super::params::Fields;
-use super::refusal::{with_status, Refusal};
-use super::{choices, fetch_member, held_role_ids, member_path, role_names, row_href};
-use super::{MemberRow, Notice, RoleChoice, RowFragment};
+use super::params::MemberForm;
+use super::refusal::{rule, with_status, Refusal, WORDING};
+use super::{choices, fetch_member, held_role_ids, role_names};
+use super::{MemberRow, Notice, RoleChoice, RowForm, RowFragment};
 
-/// The role form, inline in the table (htmx) or on its own page.
+/// The role form of one member.
 #[derive(Debug, Clone)]
 pub struct RolesForm {
-    pub org_id: String,
-    pub user_id: String,
+    pub row: RowForm,
     pub legend: String,
     pub choices: Vec<RoleChoice>,
-    pub error: Option<String>,
-    pub back: String,
-    pub inline: bool,
 }
 
-impl RolesForm {
-    pub fn action(&self) -> String {
-        format!("{}/roles", member_path(&self.org_id, &self.user_id))
-    }
-
-    pub fn row_href(&self) -> String {
-        row_href(&self.org_id, &self.user_id, &self.back)
-    }
-}
-
+/// The role form: its own page, or (htmx) the member's row holding it.
 #[derive(Template)]
-#[template(path = "members/_roles_row.html")]
-struct RolesRow {
-    ctx: PageCtx,
-    form: RolesForm,
-}
-
-#[derive(Template)]
-#[template(path = "members/roles_page.html")]
+#[template(path = "members/roles.html", blocks = ["partial"])]
 struct RolesPage {
     ctx: PageCtx,
-    title: String,
     form: RolesForm,
 }
+crate::page_template!(RolesPage);
 
 /// The role form for `member` of `org_id`: inline in the table for htmx, else its own page.
 fn render_roles_form(
@@ -72,36 +52,25 @@ fn render_roles_form(
     back: String,
 ) -> AppResult<Response> {
     let name = member.display_name();
+    let title = ctx.t.f("members.roles_title", &[("name", &name)]);
     let form = RolesForm {
-        org_id: org_id.to_string(),
-        user_id: member.id.clone(),
+        row: RowForm::new(org_id, member, title, error, back),
         legend: ctx.t.f("members.roles_legend", &[("name", &name)]),
         choices,
-        error,
-        back,
-        inline: ctx.is_htmx,
     };
-    if form.inline {
-        html(&RolesRow { ctx, form })
-    } else {
-        let title = ctx.t.f("members.roles_title", &[("name", &name)]);
-        html(&RolesPage { ctx, title, form })
-    }
+    ctx.htmx().page(&RolesPage { ctx, form })
 }
 
 /// `GET /orgs/{org_id}/members/{user_id}/roles`
 pub(super) async fn edit_roles(
     State(state): State<AppState>,
-    admin: OrgAdmin,
     ctx: PageCtx,
-    Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
-    RawQuery(raw): RawQuery,
+    at: MemberAt,
 ) -> AppResult<Response> {
-    let back = Fields::query(raw.as_deref()).back(&admin.org_id);
     let roles = state.org_facts.roles(&state.logto);
-    let (member, roles) = member_for_form(&state, &admin, &user_id, roles).await?;
+    let (member, roles) = member_for_form(&state, &at, roles).await?;
     let choices = choices(&roles?, &held_role_ids(&member));
-    render_roles_form(ctx, &admin.org_id, &member, choices, None, back)
+    render_roles_form(ctx, &at.admin.org_id, &member, choices, None, at.back)
 }
 
 /// `POST /orgs/{org_id}/members/{user_id}/roles`: replaces the member's role set with one PUT.
@@ -110,12 +79,11 @@ pub(super) async fn save_roles(
     admin: OrgAdmin,
     ctx: PageCtx,
     Ids((_, user_id)): Ids<(LogtoId, LogtoId)>,
-    body: Bytes,
+    Form(fields): Form<MemberForm>,
 ) -> AppResult<Response> {
     let cache = &state.org_facts;
-    let fields = Fields::parse(&body);
     let back = fields.back(&admin.org_id);
-    let wanted = fields.all("role_ids");
+    let wanted = fields.role_ids;
     let org_id = admin.org_id.clone();
     let (member, resolved) = tokio::join!(
         fetch_member(&state.logto, &org_id, &user_id),
@@ -123,10 +91,8 @@ pub(super) async fn save_roles(
     );
     let Some(member) = member? else {
         let entry = member_entry(&ctx, "member.roles_change", &org_id, &user_id, None)
-            .details(json!({ "requestedRoleIds": wanted }))
-            .failed("organization.require_membership");
-        state.audit.record_or_log(entry).await;
-        return member_gone(&admin, &ctx, &user_id, &back).await;
+            .details(json!({ "requestedRoleIds": wanted }));
+        return member_gone(&state, &admin, &ctx, entry, &back).await;
     };
     let name = member.display_name().to_string();
     let all_roles = cache.roles(&state.logto).await?;
@@ -137,8 +103,8 @@ pub(super) async fn save_roles(
         .collect();
 
     let outcome: Result<Vec<OrgRole>, Refusal> = async {
-        let chosen = resolved?
-            .ok_or_else(|| Refusal::Guard("unknown_role", ctx.t.t("members.err.unknown_role")))?;
+        let chosen =
+            resolved?.ok_or_else(|| rule(&ctx.t, "unknown_role", "members.err.unknown_role"))?;
         let ids: Vec<String> = chosen.iter().map(|r| r.id.clone()).collect();
         let set = state.logto.set_member_roles(&org_id, &member.id, &ids);
         let loses_admin =
@@ -170,7 +136,7 @@ pub(super) async fn save_roles(
                 .failed(&refusal.code());
             state.audit.record_or_log(entry).await;
             let choices = choices(&all_roles, &wanted);
-            let error = Some(refusal.message(&ctx.t));
+            let error = Some(refusal.message(&ctx.t, &WORDING));
             let form = render_roles_form(ctx, &org_id, &member, choices, error, back)?;
             return Ok(with_status(form, refusal.status()));
         }
@@ -199,13 +165,8 @@ pub(super) async fn save_roles(
         updated
             .organization_roles
             .sort_by(|a, b| a.name.cmp(&b.name));
-        let mut row = MemberRow::new(
-            &updated,
-            &org_id,
-            &admin.user.user.id,
-            &back,
-            &ctx.dates(&state.clock),
-        );
+        let dates = ctx.dates(&state.clock);
+        let mut row = MemberRow::new(&updated, &admin, &back, &ctx.t, &dates);
         row.notice = Some(Notice::ok(ctx.t.t("members.roles_saved")));
         html(&RowFragment { ctx, row })
     } else {
