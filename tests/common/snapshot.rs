@@ -22,6 +22,9 @@ static REPLACEMENTS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         // The fake Logto's ids: 12 to 21 lowercase letters and digits with at least one
         // digit and one letter (real words are left alone).
         (r"\b(?:[a-z]+[0-9]+|[0-9]+[a-z]+)[a-z0-9]*\b", "[id]"),
+        // About one id in fifty has no digit: where ids stand (a value, a path segment, an
+        // element id's suffix, a fragment), letters alone count too.
+        (r#"(?:value="|/|-|#)[a-z]{12,21}\b"#, "[id]"),
         // Avatar versions.
         (r"\?v=[0-9a-f]{16}", "?v=[hash]"),
         // Dates and times, in the forms the portal writes.
@@ -55,8 +58,15 @@ pub fn normalize(markup: &str) -> String {
             out = re
                 .replace_all(&out, |c: &regex::Captures| {
                     let m = &c[0];
-                    if m.len() >= 12 {
-                        "[id]".to_string()
+                    // The context rule keeps what stood before the id.
+                    let lead = m.len() - m.trim_start_matches(['"', '/', '-', '#', '=']).len();
+                    let lead = if m.starts_with("value=") {
+                        "value=\"".len()
+                    } else {
+                        lead
+                    };
+                    if m.len() - lead >= 12 {
+                        format!("{}[id]", &m[..lead])
                     } else {
                         m.to_string()
                     }
