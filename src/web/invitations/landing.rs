@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tower_sessions::Session;
 
-use super::present::{effective_status, mask_email};
-use crate::audit::{now_ms, NewEntry};
+use super::present::{effective_status, ended_code, mask_email};
+use crate::audit::NewEntry;
 use crate::auth::access::load_access;
 use crate::auth::session::ACCESS_KEY;
 use crate::limits::{self, Reservation};
@@ -29,7 +29,6 @@ use crate::web::context::{csrf_token, set_flash, PageCtx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::CurrentUser;
 use crate::web::format::Moment;
-use crate::web::htmx::html;
 use crate::web::i18n::Tr;
 use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
@@ -139,11 +138,19 @@ impl LandingView {
     }
 }
 
+/// The invitee's page; htmx (the language switch, a retry) gets the invitation's section.
 #[derive(Template)]
-#[template(path = "invitations/landing.html")]
+#[template(path = "invitations/landing.html", blocks = ["partial"])]
 struct LandingPage {
     ctx: PageCtx,
     view: LandingView,
+}
+crate::page_template!(LandingPage);
+
+/// The page with `status`.
+fn page(ctx: PageCtx, view: LandingView, status: StatusCode) -> AppResult<Response> {
+    let htmx = ctx.htmx();
+    Ok((status, htmx.page(&LandingPage { ctx, view })?).into_response())
 }
 
 /// A name to show strangers: never the inviter's full email address.
@@ -173,7 +180,7 @@ fn unknown(ctx: PageCtx, id: &str) -> AppResult<Response> {
         link: String::new(),
         continue_href: "/".into(),
     };
-    Ok((StatusCode::NOT_FOUND, html(&LandingPage { ctx, view })?).into_response())
+    page(ctx, view, StatusCode::NOT_FOUND)
 }
 
 /// [`fetch`] for an id from the address, within the visitor's look-up limit.
@@ -311,11 +318,11 @@ async fn render(
         link: super::acceptance_link(state, &invitation.id),
         continue_href: destination(&ctx.access, &invitation.organization_id),
     };
-    Ok((status, html(&LandingPage { ctx, view })?).into_response())
+    page(ctx, view, status)
 }
 
 /// Takes the remembered acceptance for this invitation, if recent.
-async fn take_intent(session: &Session, invitation_id: &str) -> AppResult<bool> {
+async fn take_intent(session: &Session, invitation_id: &str, now: i64) -> AppResult<bool> {
     let Some(intent) = session.get::<AcceptIntent>(INTENT_KEY).await? else {
         return Ok(false);
     };
@@ -323,7 +330,7 @@ async fn take_intent(session: &Session, invitation_id: &str) -> AppResult<bool> 
         return Ok(false);
     }
     session.remove::<AcceptIntent>(INTENT_KEY).await?;
-    Ok(now_ms() - intent.at <= INTENT_TTL_MS)
+    Ok(now - intent.at <= INTENT_TTL_MS)
 }
 
 /// `GET /invitations/{invitation_id}`
@@ -338,7 +345,7 @@ pub async fn show(
         return unknown(ctx, &id);
     };
     if let Some(user) = &user {
-        if take_intent(&session, &id).await? {
+        if take_intent(&session, &id, state.clock.now_ms()).await? {
             return accept_as(&state, &session, ctx, user, invitation).await;
         }
     }
@@ -367,7 +374,7 @@ pub async fn accept(
     match user {
         Some(user) => accept_as(&state, &session, ctx, &user, invitation).await,
         None => {
-            if effective_status(&invitation, now_ms()) != InvitationStatus::Pending {
+            if effective_status(&invitation, state.clock.now_ms()) != InvitationStatus::Pending {
                 let entry = accept_entry(&ctx, &invitation);
                 refuse_ended(&state, &session, ctx, &invitation, entry).await
             } else {
@@ -398,13 +405,10 @@ async fn refuse_ended(
     invitation: &Invitation,
     entry: NewEntry,
 ) -> AppResult<Response> {
-    let status = effective_status(invitation, now_ms());
+    let status = effective_status(invitation, state.clock.now_ms());
     state
         .audit
-        .record_or_log(entry.failed(&format!(
-            "invitation_{}",
-            status.as_str().to_ascii_lowercase()
-        )))
+        .record_or_log(entry.failed(ended_code(status)))
         .await;
     render(state, session, ctx, invitation, StatusCode::CONFLICT, None).await
 }
@@ -421,7 +425,7 @@ async fn start_sign_in(
             INTENT_KEY,
             AcceptIntent {
                 invitation_id: invitation.id.clone(),
-                at: now_ms(),
+                at: state.clock.now_ms(),
             },
         )
         .await?;
@@ -461,7 +465,7 @@ async fn accept_as(
     invitation: Invitation,
 ) -> AppResult<Response> {
     let entry = accept_entry(&ctx, &invitation);
-    if effective_status(&invitation, now_ms()) != InvitationStatus::Pending {
+    if effective_status(&invitation, state.clock.now_ms()) != InvitationStatus::Pending {
         return refuse_ended(state, session, ctx, &invitation, entry).await;
     }
     let me = match state.logto.get_user(user.id()).await {
@@ -475,7 +479,7 @@ async fn accept_as(
         Err(e) => {
             state
                 .audit
-                .record_or_log(entry.failed(&super::send::failure_code(&e)))
+                .record_or_log(entry.failed(&e.failure_code()))
                 .await;
             return Err(AppError::Logto(e));
         }
@@ -508,7 +512,7 @@ async fn accept_as(
             // Revoked, expired or accepted between the page and the click.
             state
                 .audit
-                .record_or_log(entry.failed(&super::send::failure_code(&e)))
+                .record_or_log(entry.failed(&e.failure_code()))
                 .await;
             let current = fetch(state, &invitation.id).await?.unwrap_or(invitation);
             return render(state, session, ctx, &current, StatusCode::CONFLICT, None).await;
@@ -516,7 +520,7 @@ async fn accept_as(
         Err(e) => {
             state
                 .audit
-                .record_or_log(entry.failed(&super::send::failure_code(&e)))
+                .record_or_log(entry.failed(&e.failure_code()))
                 .await;
             return Err(AppError::Logto(e));
         }
