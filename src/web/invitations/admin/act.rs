@@ -413,8 +413,10 @@ async fn respond(
         return Ok(Redirect::to(&back).into_response());
     }
     let query: ListQuery = back
-        .split_once('?')
-        .and_then(|(_, q)| serde_urlencoded::from_str(q).ok())
+        .parse()
+        .ok()
+        .and_then(|uri| Query::try_from_uri(&uri).ok())
+        .map(|Query(q)| q)
         .unwrap_or_default();
     let mut page = ListPage::load(state, &admin, ctx, &query).await?;
     page.table.notice = Some(notice);

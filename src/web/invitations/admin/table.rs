@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 use super::act::Action;
 use crate::logto::{
@@ -122,18 +122,26 @@ async fn inviter_names(
     Ok(names)
 }
 
-/// The list's filters and page, from the address (`axum_extra`'s `Query`: a repeated key takes
-/// its last value).
+/// The list's filters and page, from the address (`axum_extra`'s `Query`). A key repeated in
+/// a bookmark edited by hand counts with its last value.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ListQuery {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "last")]
     pub status: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "last")]
     pub q: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "last_if_any")]
     pub page: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "last_if_any")]
     pub page_size: Option<String>,
+}
+
+fn last<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Vec::<String>::deserialize(d)?.pop().unwrap_or_default())
+}
+
+fn last_if_any<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Vec::<String>::deserialize(d)?.pop())
 }
 
 /// Filters, searches and pages Logto's (unpaginated) list in the portal.
@@ -245,4 +253,20 @@ pub(super) async fn build_table(
         list_path: path,
         notice: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_key_counts_with_its_last_value() {
+        let uri: axum::http::Uri = "/x?status=pending&status=expired&q=&q=late&page=2"
+            .parse()
+            .unwrap();
+        let axum_extra::extract::Query(q) =
+            axum_extra::extract::Query::<ListQuery>::try_from_uri(&uri).unwrap();
+        assert_eq!((q.status.as_str(), q.q.as_str()), ("expired", "late"));
+        assert_eq!((q.page.as_deref(), q.page_size), (Some("2"), None));
+    }
 }
