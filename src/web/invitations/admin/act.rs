@@ -4,7 +4,8 @@
 
 use askama::Template;
 use axum::{
-    extract::State,
+    extract::FromRequestParts,
+    http::request::Parts,
     response::{IntoResponse, Redirect, Response},
     routing::post,
     Router,
@@ -147,6 +148,45 @@ pub struct Back {
     back: String,
 }
 
+/// What a row action (or its confirmation) is asked with: who, in which organization, on
+/// which invitation (this organization's; another's is "not found"), and the list view to
+/// return to (from the address; a form may name it).
+struct RowRequest {
+    state: AppState,
+    admin: OrgAdmin,
+    ctx: PageCtx,
+    htmx: Htmx,
+    invitation: Invitation,
+    back: String,
+}
+
+impl FromRequestParts<AppState> for RowRequest {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let admin = OrgAdmin::from_request_parts(parts, state).await?;
+        let ctx = PageCtx::from_request_parts(parts, state).await?;
+        let Ok(htmx) = Htmx::from_request_parts(parts, state).await;
+        let Ids((_, invitation_id)) =
+            Ids::<(LogtoId, LogtoId)>::from_request_parts(parts, state).await?;
+        let Query(Back { back }) = Query::<Back>::from_request_parts(parts, state)
+            .await
+            .unwrap_or_default();
+        let invitation = state.logto.get_invitation(&invitation_id).await?;
+        if invitation.organization_id != admin.org_id {
+            return Err(AppError::NotFound);
+        }
+        Ok(RowRequest {
+            state: state.clone(),
+            back: safe_back(&admin.org_id, &back),
+            admin,
+            ctx,
+            htmx,
+            invitation,
+        })
+    }
+}
+
 /// `/orgs/{org_id}/invitations/{invitation_id}/{resend|revoke|delete}`: `POST` acts (all
 /// three through [`act`]), `GET` asks first (revoke and delete, through [`ask`]).
 pub fn action_routes() -> Router<AppState> {
@@ -155,44 +195,18 @@ pub fn action_routes() -> Router<AppState> {
         .fold(Router::new(), |router, action| {
             let path = Action::path(action, "{org_id}", "{invitation_id}");
             let mut route = post(
-                move |State(state): State<AppState>,
-                      admin: OrgAdmin,
-                      ctx: PageCtx,
-                      htmx: Htmx,
-                      Ids((_, invitation_id)): Ids<(LogtoId, LogtoId)>,
-                      Query(query): Query<Back>,
-                      Form(form): Form<Back>| async move {
-                    let back = if form.back.is_empty() {
-                        query.back
-                    } else {
-                        form.back
-                    };
-                    act(state, admin, ctx, htmx, &invitation_id, &back, action).await
+                move |mut row: RowRequest, Form(form): Form<Back>| async move {
+                    if !form.back.is_empty() {
+                        row.back = safe_back(&row.admin.org_id, &form.back);
+                    }
+                    act(row, action).await
                 },
             );
             if action.asks_first() {
-                route = route.get(
-                    move |State(state): State<AppState>,
-                          admin: OrgAdmin,
-                          ctx: PageCtx,
-                          htmx: Htmx,
-                          Ids((_, invitation_id)): Ids<(LogtoId, LogtoId)>,
-                          Query(query): Query<Back>| async move {
-                        ask(state, admin, ctx, htmx, &invitation_id, &query.back, action).await
-                    },
-                );
+                route = route.get(move |row: RowRequest| ask(row, action));
             }
             router.route(&path, route)
         })
-}
-
-/// The invitation, if it is this organization's (another organization's is "not found").
-async fn load(state: &AppState, admin: &OrgAdmin, invitation_id: &str) -> AppResult<Invitation> {
-    let invitation = state.logto.get_invitation(invitation_id).await?;
-    if invitation.organization_id != admin.org_id {
-        return Err(AppError::NotFound);
-    }
-    Ok(invitation)
 }
 
 /// `back` if it is a view of this organization's list, else the list itself.
@@ -224,30 +238,20 @@ struct ConfirmPage {
 crate::page_template!(ConfirmPage);
 
 /// `GET …/revoke`, `GET …/delete`: the confirmation.
-async fn ask(
-    state: AppState,
-    admin: OrgAdmin,
-    ctx: PageCtx,
-    htmx: Htmx,
-    invitation_id: &str,
-    back: &str,
-    action: Action,
-) -> AppResult<Response> {
-    let invitation = load(&state, &admin, invitation_id).await?;
-    let back = safe_back(&admin.org_id, back);
-    let t = ctx.t;
+async fn ask(row: RowRequest, action: Action) -> AppResult<Response> {
+    let (t, org_id, id) = (row.ctx.t, &row.admin.org_id, &row.invitation.id);
     let page = ConfirmPage {
-        tabs: org_tabs(&t, &admin.org_id, OrgSection::Invitations, None, None),
-        row_id: format!("invitation-{invitation_id}"),
-        question: t.f(action.question_key(), &[("email", &invitation.invitee)]),
-        action: action.path(&admin.org_id, invitation_id),
+        tabs: org_tabs(&t, org_id, OrgSection::Invitations, None, None),
+        row_id: format!("invitation-{id}"),
+        question: t.f(action.question_key(), &[("email", &row.invitation.invitee)]),
+        action: action.path(org_id, id),
         confirm_label: t.t(action.label_key()),
-        fields: vec![("back", back.clone())],
-        cancel_href: back,
-        target: if htmx.fragment { VIEW_TARGET } else { "" },
-        ctx,
+        fields: vec![("back", row.back.clone())],
+        cancel_href: row.back.clone(),
+        target: if row.htmx.fragment { VIEW_TARGET } else { "" },
+        ctx: row.ctx.clone(),
     };
-    htmx.page(&page)
+    row.htmx.page(&page)
 }
 
 /// What an allowed action came to: the message for the admin, and the failure code for the
@@ -269,26 +273,17 @@ impl Done {
 /// Loads the invitation, checks that it is this organization's and that its status allows the
 /// action, does it, and answers with the refreshed list view or a redirect. Every attempt,
 /// refused or not, goes to the audit trail.
-async fn act(
-    state: AppState,
-    admin: OrgAdmin,
-    ctx: PageCtx,
-    htmx: Htmx,
-    invitation_id: &str,
-    back: &str,
-    action: Action,
-) -> AppResult<Response> {
-    let invitation = load(&state, &admin, invitation_id).await?;
-    let t = ctx.t;
-    let status = effective_status(&invitation, state.clock.now_ms());
-    let invitee = invitation.invitee.clone();
-    let entry = NewEntry::new(action.audit_action(), ctx.actor(), ctx.origin())
-        .target("invitation", invitation_id, Some(&invitee))
-        .org(&admin.org_id)
+async fn act(row: RowRequest, action: Action) -> AppResult<Response> {
+    let (state, t, invitation) = (&row.state, row.ctx.t, &row.invitation);
+    let status = effective_status(invitation, state.clock.now_ms());
+    let invitee = invitation.invitee.as_str();
+    let entry = NewEntry::new(action.audit_action(), row.ctx.actor(), row.ctx.origin())
+        .target("invitation", &invitation.id, Some(invitee))
+        .org(&row.admin.org_id)
         .details(json!({ "invitee": invitee, "status": status.as_str() }));
 
     let outcome = if action.allowed(status) {
-        perform(&state, &admin, &ctx, &invitation, action).await?
+        perform(state, &row.admin, &row.ctx, invitation, action).await?
     } else {
         Err(Refusal::rule(
             ended_code(status),
@@ -320,7 +315,7 @@ async fn act(
             }
         }
     };
-    respond(&state, admin, ctx, htmx, back, notice).await
+    respond(row, notice).await
 }
 
 /// Does an allowed action. The inner error is Logto refusing the action itself (audited as a
@@ -399,28 +394,21 @@ async fn resend(
 
 /// htmx: the refreshed list view (`partial`) with the message above the table. Plain forms:
 /// back to the list (with its filters) and the message on the next page.
-async fn respond(
-    state: &AppState,
-    admin: OrgAdmin,
-    ctx: PageCtx,
-    htmx: Htmx,
-    back: &str,
-    notice: Notice,
-) -> AppResult<Response> {
-    let back = safe_back(&admin.org_id, back);
-    if !htmx.fragment {
-        set_flash(&admin.user.session, notice.kind, notice.message).await?;
-        return Ok(Redirect::to(&back).into_response());
+async fn respond(row: RowRequest, notice: Notice) -> AppResult<Response> {
+    if !row.htmx.fragment {
+        set_flash(&row.admin.user.session, notice.kind, notice.message).await?;
+        return Ok(Redirect::to(&row.back).into_response());
     }
-    let query: ListQuery = back
+    let query: ListQuery = row
+        .back
         .parse()
         .ok()
         .and_then(|uri| Query::try_from_uri(&uri).ok())
         .map(|Query(q)| q)
         .unwrap_or_default();
-    let mut page = ListPage::load(state, &admin, ctx, &query).await?;
+    let mut page = ListPage::load(&row.state, &row.admin, row.ctx, &query).await?;
     page.table.notice = Some(notice);
-    htmx.page(&page)
+    row.htmx.page(&page)
 }
 
 #[cfg(test)]
