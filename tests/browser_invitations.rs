@@ -348,6 +348,28 @@ async fn phone_cards_and_row_menu(js: bool) {
     if js {
         assert!(chrome.page_was_not_reloaded().await);
     }
+
+    // The results of inviting, with the link to copy, fit too.
+    chrome
+        .wait_for("#invite-emails")
+        .await
+        .send_keys("phone.invitee@example.com")
+        .await
+        .unwrap();
+    chrome
+        .wait_for("#invite-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let link = chrome
+        .wait_for("#invite-results-table input.invitation-link")
+        .await;
+    assert!(right_edge(&chrome, &link).await <= 390.0);
+    assert!(
+        chrome.page_width().await <= 390,
+        "the results widen the page"
+    );
     chrome.quit().await;
 }
 

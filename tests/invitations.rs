@@ -554,7 +554,7 @@ async fn csv_upload_takes_roles_per_row() {
         ]
     );
     assert_eq!(
-        texts(&html, "#invite-results-table td:first-child"),
+        texts(&html, "#invite-results-table td:first-child .result-line"),
         ["2", "3", "4", "5", "6"]
     );
     let roles_of = |list: Vec<Invitation>| {
