@@ -156,6 +156,21 @@ fn get_routes(i: &Ids) -> Vec<(String, u16, u16, u16, u16)> {
             NOT_FOUND,
             OK,
         ),
+        // Revoking and deleting ask first (the confirmation; nothing changes).
+        (
+            format!("/orgs/{a}/invitations/{}/revoke", i.invitation_acme),
+            SEE_OTHER,
+            NOT_FOUND,
+            OK,
+            OK,
+        ),
+        (
+            format!("/orgs/{g}/invitations/{}/delete", i.invitation_globex),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            OK,
+        ),
         ("/users".into(), SEE_OTHER, FORBIDDEN, FORBIDDEN, OK),
         (
             "/users/export.csv".into(),

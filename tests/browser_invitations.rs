@@ -63,7 +63,7 @@ async fn admin_invites(
     );
     assert!(text_of(admin, "#no-connector")
         .await
-        .contains("no email connector"));
+        .contains("send it to them yourself"));
     if js {
         assert!(
             admin.page_was_not_reloaded().await,
@@ -72,7 +72,7 @@ async fn admin_invites(
         // The table below reloads itself and lists the new invitation.
         admin
             .wait_for_source("the new invitation in the table", |s| {
-                s.contains(&format!("<td class=\"invitee\">{email}</td>"))
+                s.contains(&format!("<th scope=\"row\" class=\"invitee\">{email}</th>"))
             })
             .await;
         assert!(admin.page_was_not_reloaded().await);
@@ -169,7 +169,7 @@ async fn admin_sees_member(app: &TestApp, admin: &Chrome, org_id: &str, email: &
         .unwrap();
     admin
         .wait_for_source("the accepted invitation", |s| {
-            s.contains(&format!("<td class=\"invitee\">{email}</td>"))
+            s.contains(&format!("<th scope=\"row\" class=\"invitee\">{email}</th>"))
         })
         .await;
 }
@@ -223,4 +223,199 @@ async fn invite_share_accept_and_join_with_javascript() {
 #[tokio::test]
 async fn invite_share_accept_and_join_without_javascript() {
     run(false).await;
+}
+
+// ---------------------------------------------------------------------------------------
+// The page's design (issue 20): a phone's width, the row menu, screenshots
+
+const PHONE: (u32, u32) = (390, 844);
+/// Tall enough for the form and the table.
+const DESKTOP: (u32, u32) = (1280, 1500);
+
+/// Acme's admin on the invitations page, in a browser of the given kind.
+async fn on_invitations_page(
+    app: &TestApp,
+    js: bool,
+    dark: bool,
+    window: (u32, u32),
+) -> (Chrome, String) {
+    let org_id = app.fake.state().find_org_id_by_name("Acme Corp").unwrap();
+    let chrome = Chrome::start_with(js, dark, window).await;
+    chrome
+        .sign_in_to(
+            app,
+            &app.seed.admin_username,
+            &format!("/orgs/{org_id}/invitations"),
+        )
+        .await;
+    chrome
+        .wait_until_url_starts_with(&format!("{}/orgs/{org_id}/invitations", app.url))
+        .await;
+    chrome.wait_for("#invitations").await;
+    (chrome, org_id)
+}
+
+async fn right_edge(chrome: &Chrome, element: &WebElement) -> f64 {
+    chrome
+        .driver
+        .execute(
+            "return arguments[0].getBoundingClientRect().right;",
+            vec![element.to_json().unwrap()],
+        )
+        .await
+        .unwrap()
+        .convert()
+        .unwrap()
+}
+
+/// Point 2: at 390 px the table is cards, nothing scrolls sideways, and Revoke is reachable
+/// from the row menu and asks in the row (with JavaScript) or on its own page (without).
+async fn phone_cards_and_row_menu(js: bool) {
+    let app = common::spawn_app().await;
+    let (chrome, org_id) = on_invitations_page(&app, js, false, PHONE).await;
+    assert!(
+        chrome.page_width().await <= 390,
+        "the page scrolls sideways"
+    );
+    let head = chrome
+        .driver
+        .find(By::Css("#invitations thead"))
+        .await
+        .unwrap();
+    assert!(
+        !head.is_displayed().await.unwrap(),
+        "cards have no header row"
+    );
+    let label = chrome
+        .driver
+        .find(By::Css("#invitations tbody tr .cell-label"))
+        .await
+        .unwrap();
+    assert!(label.is_displayed().await.unwrap());
+
+    let pending = app
+        .state
+        .logto
+        .list_invitations(&InvitationFilter {
+            organization_id: Some(org_id.clone()),
+            invitee: Some("new.hire@acme.test".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .remove(0);
+    let row = format!("#invitation-{}", pending.id);
+    chrome
+        .wait_for(&format!("{row} details.row-menu > summary"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    let revoke = chrome
+        .wait_for(&format!("{row} .row-menu-list a.danger-quiet"))
+        .await;
+    assert!(revoke.is_displayed().await.unwrap());
+    assert!(right_edge(&chrome, &revoke).await <= 390.0);
+    assert!(
+        chrome.page_width().await <= 390,
+        "an open menu widens the page"
+    );
+    if js {
+        chrome.mark_page().await;
+    }
+    revoke.click().await.unwrap();
+    let confirm = chrome
+        .wait_for(&format!("{row} form.confirm button.danger"))
+        .await;
+    assert_eq!(confirm.text().await.unwrap(), "Revoke");
+    assert!(right_edge(&chrome, &confirm).await <= 390.0);
+    assert!(
+        chrome.page_width().await <= 390,
+        "the confirmation widens the page"
+    );
+    if js {
+        assert!(chrome.page_was_not_reloaded().await, "asked in the row");
+        let violations = chrome.accessibility_violations().await;
+        assert!(violations.is_empty(), "{violations:#?}");
+    }
+    confirm.click().await.unwrap();
+    let notice = if js {
+        chrome.wait_for("#invitations-notice.alert-success").await
+    } else {
+        chrome.wait_for("#alerts .alert-success").await
+    };
+    assert!(notice.text().await.unwrap().contains("new.hire@acme.test"));
+    if js {
+        assert!(chrome.page_was_not_reloaded().await);
+    }
+
+    // The results of inviting, with the link to copy, fit too.
+    chrome
+        .wait_for("#invite-emails")
+        .await
+        .send_keys("phone.invitee@example.com")
+        .await
+        .unwrap();
+    chrome
+        .wait_for("#invite-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let link = chrome
+        .wait_for("#invite-results-table input.invitation-link")
+        .await;
+    assert!(right_edge(&chrome, &link).await <= 390.0);
+    assert!(
+        chrome.page_width().await <= 390,
+        "the results widen the page"
+    );
+    chrome.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_a_phone_s_width_the_table_is_cards_with_a_working_menu_with_javascript() {
+    phone_cards_and_row_menu(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_a_phone_s_width_the_table_is_cards_with_a_working_menu_without_javascript() {
+    phone_cards_and_row_menu(false).await;
+}
+
+/// The invitations page light and dark, on a desktop and a phone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_invitations_page_looks_as_reviewed() {
+    let app = common::spawn_app().await;
+    for (dark, window, name) in [
+        (false, DESKTOP, "invitations_light_1280"),
+        (true, DESKTOP, "invitations_dark_1280"),
+        (false, PHONE, "invitations_light_390"),
+        (true, PHONE, "invitations_dark_390"),
+    ] {
+        let (chrome, _) = on_invitations_page(&app, true, dark, window).await;
+        assert!(chrome.page_width().await <= i64::from(window.0), "{name}");
+        // The exact times move on from run to run; the relative ones stay.
+        chrome
+            .driver
+            .execute(
+                "document.querySelectorAll('#invitations .small.muted').forEach(e => e.textContent = '2026-01-01 00:00 UTC');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if window == PHONE {
+            // The table, below the form.
+            chrome
+                .driver
+                .execute(
+                    "document.getElementById('invitations-heading').scrollIntoView();",
+                    vec![],
+                )
+                .await
+                .unwrap();
+        }
+        chrome.assert_screenshot(name).await;
+        chrome.quit().await;
+    }
 }

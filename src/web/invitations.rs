@@ -10,6 +10,7 @@
 //! invitation id, which only exists once the invitation does). When the tenant has no email
 //! connector the invitation stays and the page shows the link to share instead.
 
+mod accept;
 mod admin;
 mod input;
 mod landing;
@@ -31,7 +32,7 @@ pub fn routes() -> Router<AppState> {
         )
         .merge(admin::action_routes())
         .route("/invitations/{invitation_id}", get(landing::show))
-        .route("/invitations/{invitation_id}/accept", post(landing::accept))
+        .route("/invitations/{invitation_id}/accept", post(accept::accept))
 }
 
 /// The acceptance link mailed to (or shared with) the invitee.

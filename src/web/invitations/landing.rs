@@ -1,64 +1,31 @@
-//! `/invitations/{id}`: the invitee's landing page and the acceptance.
+//! `/invitations/{id}`: the invitee's landing page (the acceptance itself is in `accept`).
 //!
 //! The page is public (the invitee may not have an account yet) and shows only what the
 //! invitee needs: organization, inviter, roles, expiry, and the invited address masked for
 //! anyone but the invitee (signed in with that address). Knowing the link is not enough to
 //! accept: acceptance needs a signed-in person whose primary email is the invited address.
-//!
-//! "Accept" from an anonymous visitor (a CSRF-checked form) remembers the intent in the
-//! session and sends the person to sign in or register with the invited address; back on this
-//! page, signed in, the remembered intent completes the acceptance without a second click.
 
 use askama::Template;
 use axum::{
-    extract::{FromRequestParts, State},
+    extract::FromRequestParts,
     http::{request::Parts, StatusCode},
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tower_sessions::Session;
 
+use super::accept::{accept_as, take_intent};
 use super::present::{effective_status, mask_email};
-use crate::audit::{now_ms, NewEntry};
-use crate::auth::access::load_access;
-use crate::auth::session::ACCESS_KEY;
+use crate::audit::NewEntry;
 use crate::limits::{self, Reservation};
-use crate::logto::{Invitation, InvitationStatus, SearchField, User, UserQuery, UserSearch};
-use crate::web::context::{csrf_token, set_flash, PageCtx};
+use crate::logto::{Invitation, InvitationStatus, User};
+use crate::web::context::{csrf_token, PageCtx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::CurrentUser;
 use crate::web::format::Moment;
-use crate::web::htmx::html;
 use crate::web::i18n::Tr;
 use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
-
-/// Session key of an acceptance started before signing in.
-const INTENT_KEY: &str = "invitation_accept";
-/// A sign-in (or registration) must come back within this time to complete the acceptance.
-const INTENT_TTL_MS: i64 = 30 * 60 * 1000;
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct AcceptIntent {
-    invitation_id: String,
-    at: i64,
-}
-
-/// The signed-in person when there is one; anonymous visitors are welcome here.
-pub struct MaybeUser(Option<CurrentUser>);
-
-impl FromRequestParts<AppState> for MaybeUser {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        match CurrentUser::from_request_parts(parts, state).await {
-            Ok(user) => Ok(MaybeUser(Some(user))),
-            Err(AppError::NotSignedIn { .. }) => Ok(MaybeUser(None)),
-            Err(e) => Err(e),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Situation {
@@ -139,11 +106,19 @@ impl LandingView {
     }
 }
 
+/// The invitee's page; htmx (the language switch, a retry) gets the invitation's section.
 #[derive(Template)]
-#[template(path = "invitations/landing.html")]
+#[template(path = "invitations/landing.html", blocks = ["partial"])]
 struct LandingPage {
     ctx: PageCtx,
     view: LandingView,
+}
+crate::page_template!(LandingPage);
+
+/// The page with `status`.
+fn page(ctx: PageCtx, view: LandingView, status: StatusCode) -> AppResult<Response> {
+    let htmx = ctx.htmx();
+    Ok((status, htmx.page(&LandingPage { ctx, view })?).into_response())
 }
 
 /// A name to show strangers: never the inviter's full email address.
@@ -157,7 +132,7 @@ fn public_name(user: &User) -> String {
         .unwrap_or_default()
 }
 
-fn unknown(ctx: PageCtx, id: &str) -> AppResult<Response> {
+pub(super) fn unknown(ctx: PageCtx, id: &str) -> AppResult<Response> {
     let view = LandingView {
         id: id.to_string(),
         situation: Situation::Unknown,
@@ -173,11 +148,11 @@ fn unknown(ctx: PageCtx, id: &str) -> AppResult<Response> {
         link: String::new(),
         continue_href: "/".into(),
     };
-    Ok((StatusCode::NOT_FOUND, html(&LandingPage { ctx, view })?).into_response())
+    page(ctx, view, StatusCode::NOT_FOUND)
 }
 
 /// [`fetch`] for an id from the address, within the visitor's look-up limit.
-async fn fetch_for_visitor(
+pub(super) async fn fetch_for_visitor(
     state: &AppState,
     ctx: &PageCtx,
     id: &str,
@@ -190,7 +165,7 @@ async fn fetch_for_visitor(
     fetch(state, id).await
 }
 
-async fn fetch(state: &AppState, id: &str) -> AppResult<Option<Invitation>> {
+pub(super) async fn fetch(state: &AppState, id: &str) -> AppResult<Option<Invitation>> {
     // Not a Logto id: the same "unknown invitation" page, without asking Logto.
     if LogtoId::parse(id).is_err() {
         return Ok(None);
@@ -230,7 +205,7 @@ async fn lookup_allowed(state: &AppState, ctx: &PageCtx) -> AppResult<()> {
 
 /// Where the person goes after joining: their organization's pages if they administer it,
 /// else their profile (which lists their organizations).
-fn destination(state_access: &crate::auth::session::Access, org_id: &str) -> String {
+pub(super) fn destination(state_access: &crate::auth::session::Access, org_id: &str) -> String {
     if state_access.is_org_admin(org_id) || state_access.is_operator {
         format!("/orgs/{org_id}/members")
     } else {
@@ -240,7 +215,7 @@ fn destination(state_access: &crate::auth::session::Access, org_id: &str) -> Str
 
 /// Renders the landing page for an invitation. `fresh_email` is the signed-in person's address
 /// as Logto has it right now, when the caller just read it.
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     session: &Session,
     mut ctx: PageCtx,
@@ -311,241 +286,56 @@ async fn render(
         link: super::acceptance_link(state, &invitation.id),
         continue_href: destination(&ctx.access, &invitation.organization_id),
     };
-    Ok((status, html(&LandingPage { ctx, view })?).into_response())
+    page(ctx, view, status)
 }
 
-/// Takes the remembered acceptance for this invitation, if recent.
-async fn take_intent(session: &Session, invitation_id: &str) -> AppResult<bool> {
-    let Some(intent) = session.get::<AcceptIntent>(INTENT_KEY).await? else {
-        return Ok(false);
-    };
-    if intent.invitation_id != invitation_id {
-        return Ok(false);
+/// Someone opening an invitation's address: what the page and the acceptance start from.
+pub(super) struct Visit {
+    pub state: AppState,
+    /// The signed-in person when there is one; anonymous visitors are welcome here.
+    pub user: Option<CurrentUser>,
+    pub session: Session,
+    pub ctx: PageCtx,
+    /// The invitation id from the address, not checked yet.
+    pub id: String,
+}
+
+impl FromRequestParts<AppState> for Visit {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let user = match CurrentUser::from_request_parts(parts, state).await {
+            Ok(user) => Some(user),
+            Err(AppError::NotSignedIn { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, why)| AppError::Internal(anyhow::anyhow!("session: {why}")))?;
+        let ctx = PageCtx::from_request_parts(parts, state).await?;
+        let Ids(id) = Ids::<String>::from_request_parts(parts, state).await?;
+        Ok(Visit {
+            state: state.clone(),
+            user,
+            session,
+            ctx,
+            id,
+        })
     }
-    session.remove::<AcceptIntent>(INTENT_KEY).await?;
-    Ok(now_ms() - intent.at <= INTENT_TTL_MS)
 }
 
 /// `GET /invitations/{invitation_id}`
-pub async fn show(
-    State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
-    session: Session,
-    ctx: PageCtx,
-    Ids(id): Ids<String>,
-) -> AppResult<Response> {
-    let Some(invitation) = fetch_for_visitor(&state, &ctx, &id).await? else {
-        return unknown(ctx, &id);
+pub async fn show(v: Visit) -> AppResult<Response> {
+    let Some(invitation) = fetch_for_visitor(&v.state, &v.ctx, &v.id).await? else {
+        return unknown(v.ctx, &v.id);
     };
-    if let Some(user) = &user {
-        if take_intent(&session, &id).await? {
-            return accept_as(&state, &session, ctx, user, invitation).await;
+    let (state, session) = (&v.state, &v.session);
+    if let Some(user) = &v.user {
+        if take_intent(session, &v.id, state.clock.now_ms()).await? {
+            return accept_as(state, session, v.ctx, user, invitation).await;
         }
     }
-    render(&state, &session, ctx, &invitation, StatusCode::OK, None).await
-}
-
-/// `POST /invitations/{invitation_id}/accept`
-pub async fn accept(
-    State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
-    session: Session,
-    ctx: PageCtx,
-    Ids(id): Ids<String>,
-) -> AppResult<Response> {
-    let Some(invitation) = fetch_for_visitor(&state, &ctx, &id).await? else {
-        state
-            .audit
-            .record_or_log(
-                NewEntry::new("invitation.accept", ctx.actor(), ctx.origin())
-                    .target("invitation", &id, None)
-                    .failed("entity.not_found"),
-            )
-            .await;
-        return unknown(ctx, &id);
-    };
-    match user {
-        Some(user) => accept_as(&state, &session, ctx, &user, invitation).await,
-        None => {
-            if effective_status(&invitation, now_ms()) != InvitationStatus::Pending {
-                let entry = accept_entry(&ctx, &invitation);
-                refuse_ended(&state, &session, ctx, &invitation, entry).await
-            } else {
-                start_sign_in(&state, &session, &invitation).await
-            }
-        }
-    }
-}
-
-fn accept_entry(ctx: &PageCtx, invitation: &Invitation) -> NewEntry {
-    NewEntry::new("invitation.accept", ctx.actor(), ctx.origin())
-        .target("invitation", &invitation.id, Some(&invitation.invitee))
-        .org(&invitation.organization_id)
-        .details(json!({
-            "invitee": invitation.invitee,
-            "roles": invitation
-                .organization_roles
-                .iter()
-                .map(|r| r.name.as_str())
-                .collect::<Vec<_>>(),
-        }))
-}
-
-async fn refuse_ended(
-    state: &AppState,
-    session: &Session,
-    ctx: PageCtx,
-    invitation: &Invitation,
-    entry: NewEntry,
-) -> AppResult<Response> {
-    let status = effective_status(invitation, now_ms());
-    state
-        .audit
-        .record_or_log(entry.failed(&format!(
-            "invitation_{}",
-            status.as_str().to_ascii_lowercase()
-        )))
-        .await;
-    render(state, session, ctx, invitation, StatusCode::CONFLICT, None).await
-}
-
-/// Remembers the acceptance and sends the person to Logto: to register when the invited
-/// address has no account yet, else to sign in; with the address filled in either way.
-async fn start_sign_in(
-    state: &AppState,
-    session: &Session,
-    invitation: &Invitation,
-) -> AppResult<Response> {
-    session
-        .insert(
-            INTENT_KEY,
-            AcceptIntent {
-                invitation_id: invitation.id.clone(),
-                at: now_ms(),
-            },
-        )
-        .await?;
-    let lookup = UserQuery {
-        page: 1,
-        page_size: 1,
-        search: UserSearch::new().field_exact(SearchField::PrimaryEmail, &invitation.invitee),
-        ..Default::default()
-    };
-    let first_screen = match state.logto.list_users(&lookup).await {
-        Ok(page) if page.total == 0 => "register",
-        Ok(_) => "signIn",
-        Err(e) => {
-            // Only a hint for Logto's first screen: the sign-in page offers both anyway.
-            tracing::warn!(error = %e, "invitation: account lookup failed");
-            "signIn"
-        }
-    };
-    let enc = |s: &str| {
-        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
-    };
-    let target = format!(
-        "/sign-in?return_to={}&login_hint={}&first_screen={first_screen}",
-        enc(&format!("/invitations/{}", invitation.id)),
-        enc(&invitation.invitee),
-    );
-    Ok(Redirect::to(&target).into_response())
-}
-
-/// Accepts for the signed-in person if their primary email (as Logto has it now) is the
-/// invited address, then refreshes their access so the new organization shows at once.
-async fn accept_as(
-    state: &AppState,
-    session: &Session,
-    ctx: PageCtx,
-    user: &CurrentUser,
-    invitation: Invitation,
-) -> AppResult<Response> {
-    let entry = accept_entry(&ctx, &invitation);
-    if effective_status(&invitation, now_ms()) != InvitationStatus::Pending {
-        return refuse_ended(state, session, ctx, &invitation, entry).await;
-    }
-    let me = match state.logto.get_user(user.id()).await {
-        Ok(me) => me,
-        Err(e) if e.is_not_found() => {
-            session.flush().await?;
-            return Err(AppError::NotSignedIn {
-                return_to: format!("/invitations/{}", invitation.id),
-            });
-        }
-        Err(e) => {
-            state
-                .audit
-                .record_or_log(entry.failed(&super::send::failure_code(&e)))
-                .await;
-            return Err(AppError::Logto(e));
-        }
-    };
-    let my_email = me.primary_email.clone().unwrap_or_default();
-    if !my_email.eq_ignore_ascii_case(&invitation.invitee) {
-        state
-            .audit
-            .record_or_log(entry.failed("email_mismatch"))
-            .await;
-        return render(
-            state,
-            session,
-            ctx,
-            &invitation,
-            StatusCode::FORBIDDEN,
-            Some(my_email),
-        )
-        .await;
-    }
-    match state
-        .logto
-        .set_invitation_status(&invitation.id, InvitationStatus::Accepted, Some(&me.id))
-        .await
-    {
-        Ok(_) => {
-            state.audit.record_or_log(entry).await;
-        }
-        Err(e) if e.status() == Some(422) => {
-            // Revoked, expired or accepted between the page and the click.
-            state
-                .audit
-                .record_or_log(entry.failed(&super::send::failure_code(&e)))
-                .await;
-            let current = fetch(state, &invitation.id).await?.unwrap_or(invitation);
-            return render(state, session, ctx, &current, StatusCode::CONFLICT, None).await;
-        }
-        Err(e) => {
-            state
-                .audit
-                .record_or_log(entry.failed(&super::send::failure_code(&e)))
-                .await;
-            return Err(AppError::Logto(e));
-        }
-    }
-    let org_id = invitation.organization_id.clone();
-    let mut target = "/profile".to_string();
-    match load_access(&state.access_sources(), &me.id).await {
-        Ok(Some((_, access))) => {
-            target = destination(&access, &org_id);
-            session.insert(ACCESS_KEY, &access).await?;
-        }
-        // The membership exists; the periodic access check will pick it up.
-        Ok(None) => {}
-        Err(e) => tracing::warn!(error = %e, "invitation accepted; access refresh failed"),
-    }
-    let org_name = match state.logto.get_organization(&org_id).await {
-        Ok(org) => org.name,
-        Err(e) => {
-            tracing::warn!(error = %e, "invitation accepted; organization name unavailable");
-            String::new()
-        }
-    };
-    let message = if org_name.is_empty() {
-        ctx.t.t("invitations.landing.joined_unnamed")
-    } else {
-        ctx.t.f("invitations.landing.joined", &[("org", &org_name)])
-    };
-    set_flash(session, "success", message).await?;
-    Ok(Redirect::to(&target).into_response())
+    render(state, session, v.ctx, &invitation, StatusCode::OK, None).await
 }
 
 #[cfg(test)]

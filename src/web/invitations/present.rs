@@ -25,6 +25,16 @@ pub fn status_param(status: InvitationStatus) -> &'static str {
     }
 }
 
+/// The audit code of an action refused because the invitation has ended (or not yet).
+pub fn ended_code(status: InvitationStatus) -> &'static str {
+    match status {
+        InvitationStatus::Pending => "invitation_pending",
+        InvitationStatus::Accepted => "invitation_accepted",
+        InvitationStatus::Expired => "invitation_expired",
+        InvitationStatus::Revoked => "invitation_revoked",
+    }
+}
+
 pub fn parse_status_param(value: &str) -> Option<InvitationStatus> {
     STATUSES
         .into_iter()
@@ -116,6 +126,7 @@ mod tests {
     fn status_params_round_trip() {
         for s in STATUSES {
             assert_eq!(parse_status_param(status_param(s)), Some(s));
+            assert_eq!(ended_code(s), format!("invitation_{}", status_param(s)));
         }
         assert_eq!(
             parse_status_param(" Pending "),

@@ -12,6 +12,7 @@ use super::input::{is_valid_email, normalize_email, Requested};
 use crate::audit::{Actor, NewEntry, Origin};
 use crate::logto::{LogtoError, NewInvitation, OrgRole};
 use crate::web::i18n::Tr;
+use crate::web::refusal::{logto_message_key, Wording};
 use crate::web::AppState;
 
 /// Rows in flight at once. The Logto client also bounds its own concurrency and rate; this
@@ -21,14 +22,27 @@ const CONCURRENCY: usize = 4;
 /// Logto's foreign-key refusal: the organization, a role or the inviter is gone.
 const ROLES_CHANGED: &str = "invitations.result.roles_changed";
 
-/// What happened to the invitation email.
+/// How Logto's refusals of a new invitation read, when they are not the person's situation
+/// (already a member, already invited, not an address).
+const CREATE_WORDING: Wording = Wording {
+    codes: &[("entity.relation_foreign_key_not_found", ROLES_CHANGED)],
+    not_found: ROLES_CHANGED,
+};
+
+/// Logto's code when the tenant cannot send email; also the audit code when the portal
+/// already knows it and does not ask.
+pub const NO_CONNECTOR_CODE: &str = "connector.not_found";
+
+/// What happened to the invitation email: a domain result (emailed, or a link to share), not
+/// a refusal; when Logto refused to send, the reason and its audit code
+/// ([`LogtoError::failure_code`]) come along.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
     Emailed,
     /// The tenant has no email connector: the link has to be shared by hand.
     NoConnector,
-    /// Logto could not send it (rate limit, connector failure): the message key says so, the
-    /// code is Logto's (for the audit trail).
+    /// It could not be sent (too many messages, the mail service failed): the message key
+    /// says so, the code is the audit trail's.
     NotSent {
         reason: &'static str,
         code: String,
@@ -59,7 +73,7 @@ pub enum Outcome {
     Duplicate,
     /// Role names from the CSV that the tenant does not have.
     UnknownRoles(String),
-    /// Logto refused or failed; the message key explains it.
+    /// Logto refused or failed; the message key explains it (in [`CREATE_WORDING`]).
     Failed(&'static str),
 }
 
@@ -315,23 +329,7 @@ pub fn create_failure(e: &LogtoError) -> Outcome {
         (Some(400), Some("guard.invalid_input")) | (Some(422), Some("entity.value_too_long")) => {
             Outcome::InvalidAddress
         }
-        (Some(422), Some("entity.relation_foreign_key_not_found")) => {
-            Outcome::Failed(ROLES_CHANGED)
-        }
-        _ => Outcome::Failed(crate::web::error::logto_view(e).2),
-    }
-}
-
-/// Logto's code for the audit trail, or what kind of failure it was.
-pub fn failure_code(e: &LogtoError) -> String {
-    match e {
-        LogtoError::Api { code: Some(c), .. } => c.clone(),
-        LogtoError::Api { status, .. } => format!("http_{status}"),
-        LogtoError::Unavailable(_) => "logto_unavailable".into(),
-        LogtoError::RateLimited => "rate_limited".into(),
-        LogtoError::Config(_) => "logto_config".into(),
-        LogtoError::Decode(_) => "logto_decode".into(),
-        LogtoError::Unsupported(_) => "logto_unsupported".into(),
+        _ => Outcome::Failed(logto_message_key(e, &CREATE_WORDING)),
     }
 }
 
@@ -403,7 +401,7 @@ async fn invite_one(state: &AppState, batch: &Batch, p: Planned) -> RowResult {
                     entry()
                         .target("invitee", &p.email, Some(&p.email))
                         .details(details(json!({})))
-                        .failed(&failure_code(&e)),
+                        .failed(&e.failure_code()),
                 )
                 .await;
             let outcome = create_failure(&e);
@@ -442,7 +440,7 @@ pub async fn deliver(
             state.email_connector.record(true);
             Delivery::Emailed
         }
-        Err(e) if e.code() == Some("connector.not_found") => {
+        Err(e) if e.code() == Some(NO_CONNECTOR_CODE) => {
             tracing::info!("Logto has no email connector: invitations carry a link to share");
             state.email_connector.record(false);
             Delivery::NoConnector
@@ -455,7 +453,7 @@ pub async fn deliver(
                 } else {
                     "invitations.delivery.failed"
                 },
-                code: failure_code(&e),
+                code: e.failure_code(),
             }
         }
     }
@@ -547,7 +545,12 @@ mod tests {
             create_failure(&LogtoError::Unavailable("x".into())),
             Outcome::Failed("error.logto_unavailable")
         );
-        assert_eq!(failure_code(&api(422, "x.y")), "x.y");
-        assert_eq!(failure_code(&LogtoError::RateLimited), "rate_limited");
+        assert_eq!(
+            create_failure(&api(422, "entity.relation_foreign_key_not_found")),
+            Outcome::Failed(ROLES_CHANGED)
+        );
+        // One audit code per Logto failure, the same on every page.
+        assert_eq!(api(422, "x.y").failure_code(), "x.y");
+        assert_eq!(LogtoError::RateLimited.failure_code(), "logto_rate_limited");
     }
 }

@@ -3,22 +3,20 @@
 
 use std::collections::HashSet;
 
-use askama::Template;
 use axum::{
     extract::{FromRequest, Multipart, Request, State},
-    http::{header, HeaderValue, StatusCode},
-    response::{IntoResponse, Response},
-    Form,
+    http::{header, StatusCode},
+    response::Response,
 };
+use axum_extra::extract::Form;
+use serde::Deserialize;
 
 use super::list::ListPage;
 use super::table::{build_table, org_filter, ListQuery};
-use crate::audit::now_ms;
 use crate::logto::{Invitation, InvitationStatus, OrgRole, RoleType};
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::OrgAdmin;
-use crate::web::htmx::html;
+use crate::web::extract::{Htmx, OrgAdmin};
 use crate::web::i18n::Tr;
 use crate::web::invitations::input::{
     parse_address_list, parse_csv, CsvError, Requested, MAX_CSV_BYTES, MAX_ROWS,
@@ -30,8 +28,6 @@ use crate::web::AppState;
 /// Longest expiry an admin may choose.
 const MAX_EXPIRY_DAYS: u32 = 365;
 const DAY_MS: i64 = 86_400_000;
-/// htmx event that makes the table reload itself after invitations were created.
-const CHANGED_EVENT: &str = "invitations-changed";
 
 /// A role the admin can tick.
 #[derive(Debug, Clone)]
@@ -109,13 +105,6 @@ pub struct InviteCard {
     pub max_expiry_days: u32,
 }
 
-#[derive(Template)]
-#[template(path = "invitations/_card.html")]
-struct CardPartial {
-    ctx: PageCtx,
-    card: InviteCard,
-}
-
 /// Roles a person can be given (machine-to-machine roles cannot).
 pub(super) fn person_roles(roles: Vec<OrgRole>) -> Vec<OrgRole> {
     roles
@@ -157,20 +146,15 @@ struct Submission {
     expiry_raw: String,
 }
 
-fn form_value(fields: &[(String, String)], name: &str) -> String {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
-
-fn form_values(fields: &[(String, String)], name: &str) -> Vec<String> {
-    fields
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .collect()
+/// The invite form posted urlencoded (no file): `roles` repeats, one per ticked role.
+#[derive(Debug, Default, Deserialize)]
+struct InviteFields {
+    #[serde(default)]
+    emails: String,
+    #[serde(default)]
+    roles: Vec<String>,
+    #[serde(default)]
+    expiry_days: String,
 }
 
 /// `POST /orgs/{org_id}/invitations`: the invite form. The page posts it as multipart (it
@@ -180,6 +164,7 @@ pub async fn invite(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
+    htmx: Htmx,
     request: Request,
 ) -> AppResult<Response> {
     let is_multipart = request
@@ -193,19 +178,18 @@ pub async fn invite(
             .map_err(|_| AppError::BadRequest("invitations.form.upload_unreadable"))?;
         read_multipart(&ctx.t, multipart).await?
     } else {
-        let Form(fields) = Form::<Vec<(String, String)>>::from_request(request, &state)
+        let Form(fields) = Form::<InviteFields>::from_request(request, &state)
             .await
             .map_err(|_| AppError::BadRequest("invitations.form.upload_unreadable"))?;
-        let emails_text = form_value(&fields, "emails");
         Submission {
             source: "form",
-            rows: Ok(parse_address_list(&emails_text)),
-            emails_text,
-            role_ids: form_values(&fields, "roles"),
-            expiry_raw: form_value(&fields, "expiry_days"),
+            rows: Ok(parse_address_list(&fields.emails)),
+            emails_text: fields.emails,
+            role_ids: fields.roles,
+            expiry_raw: fields.expiry_days,
         }
     };
-    process(state, admin, ctx, submission).await
+    process(state, admin, ctx, htmx, submission).await
 }
 
 /// The multipart form: typed addresses (`emails`) or a CSV file (`file`), not both.
@@ -328,6 +312,7 @@ async fn process(
     state: AppState,
     admin: OrgAdmin,
     ctx: PageCtx,
+    htmx: Htmx,
     sub: Submission,
 ) -> AppResult<Response> {
     let org_id = admin.org_id.clone();
@@ -349,19 +334,12 @@ async fn process(
         Err(errors) => {
             card.emails = sub.emails_text;
             card.errors = errors;
-            return respond_card(
-                &state,
-                ctx,
-                &org_name,
-                card,
-                invitations,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            let page = with_table(&state, ctx, &org_name, card, &invitations).await?;
+            return respond(page, htmx, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
 
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let pending: HashSet<String> = invitations
         .iter()
         .filter(|i| effective_status(i, now) == InvitationStatus::Pending)
@@ -390,41 +368,44 @@ async fn process(
         .join("\n");
     card.report = Some(Report::new(&t, results));
     card.no_connector = state.email_connector.known_missing();
-    let mut resp = if invited_any && !ctx.is_htmx {
-        // The table below the results must show the new invitations.
-        let fresh = state.logto.list_invitations(&org_filter(&org_id)).await?;
-        respond_card(&state, ctx, &org_name, card, fresh, StatusCode::OK).await?
+    // The table must show the new invitations.
+    let invitations = if invited_any {
+        state.logto.list_invitations(&org_filter(&org_id)).await?
     } else {
-        respond_card(&state, ctx, &org_name, card, invitations, StatusCode::OK).await?
+        invitations
     };
-    if invited_any {
-        resp.headers_mut()
-            .insert("hx-trigger", HeaderValue::from_static(CHANGED_EVENT));
-    }
-    Ok(resp)
+    let page = with_table(&state, ctx, &org_name, card, &invitations).await?;
+    respond(page, htmx, StatusCode::OK)
 }
 
-/// The card alone for htmx, else the whole page around it.
-async fn respond_card(
+/// The page around the form, with the unfiltered table.
+async fn with_table(
     state: &AppState,
     ctx: PageCtx,
     org_name: &str,
     card: InviteCard,
-    invitations: Vec<Invitation>,
-    status: StatusCode,
-) -> AppResult<Response> {
-    let resp = if ctx.is_htmx {
-        html(&CardPartial { ctx, card })?
+    invitations: &[Invitation],
+) -> AppResult<ListPage> {
+    let table = build_table(
+        state,
+        &ctx.t,
+        &card.org_id,
+        invitations,
+        &ListQuery::default(),
+    )
+    .await?;
+    Ok(ListPage::new(ctx, org_name, card, table))
+}
+
+/// htmx: the form with its results, and the table out of band (the address bar shows the
+/// unfiltered list it now is). Otherwise the whole page.
+fn respond(mut page: ListPage, htmx: Htmx, status: StatusCode) -> AppResult<Response> {
+    let mut resp = if htmx.fragment {
+        page.table_oob = true;
+        htmx.region_at(&page.as_card(), &page.table.list_path)?
     } else {
-        let table = build_table(
-            state,
-            &ctx.t,
-            &card.org_id,
-            &invitations,
-            &ListQuery::default(),
-        )
-        .await?;
-        html(&ListPage::new(ctx, org_name, card, table))?
+        htmx.page(&page)?
     };
-    Ok((status, resp).into_response())
+    *resp.status_mut() = status;
+    Ok(resp)
 }

@@ -1,31 +1,34 @@
-//! `GET /orgs/{org_id}/invitations`: the invite form above the organization's invitations.
+//! `GET /orgs/{org_id}/invitations`: the invite form above the organization's invitations,
+//! under the organization's Members | Invitations tabs.
 
 use askama::Template;
-use axum::{
-    extract::{Query, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
+use axum_extra::extract::Query;
 
 use super::invite::{fresh_card, person_roles, InviteCard};
-use super::table::{
-    build_table, org_filter, table_partial, vary_html, ListQuery, Notice, TableView,
-};
+use super::table::{build_table, org_filter, ListQuery, TableView};
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
-use crate::web::extract::OrgAdmin;
+use crate::web::extract::{Htmx, OrgAdmin};
+use crate::web::parts::{org_tabs, OrgSection, Tab};
 use crate::web::AppState;
 
+/// The invitations page. htmx gets the list view (`partial`: filters, table, pager) after a
+/// search or a row action, or the invite form (`card`) after inviting, with the list view
+/// out of band.
 #[derive(Template)]
-#[template(path = "invitations/list.html")]
+#[template(path = "invitations/list.html", blocks = ["partial", "card"])]
 pub(super) struct ListPage {
-    ctx: PageCtx,
-    heading: String,
-    org_name: String,
-    members_href: String,
-    card: InviteCard,
-    table: TableView,
-    notice: Option<Notice>,
+    pub ctx: PageCtx,
+    pub heading: String,
+    pub org_name: String,
+    pub tabs: Vec<Tab>,
+    pub card: InviteCard,
+    pub table: TableView,
+    /// The list view travels with the form (after inviting, for htmx).
+    pub table_oob: bool,
 }
+crate::page_template!(ListPage);
 
 impl ListPage {
     /// The whole page: the invite form above the table.
@@ -37,35 +40,52 @@ impl ListPage {
     ) -> ListPage {
         ListPage {
             heading: ctx.t.f("invitations.heading", &[("org", &org_name)]),
-            members_href: format!("/orgs/{}/members", card.org_id),
+            tabs: org_tabs(
+                &ctx.t,
+                &card.org_id,
+                OrgSection::Invitations,
+                None,
+                Some(table.pending as u64),
+            ),
             org_name: org_name.to_string(),
             ctx,
             card,
             table,
-            notice: None,
+            table_oob: false,
         }
+    }
+
+    /// The page with a fresh form and the list view `query` asks for.
+    pub(super) async fn load(
+        state: &AppState,
+        admin: &OrgAdmin,
+        ctx: PageCtx,
+        query: &ListQuery,
+    ) -> AppResult<ListPage> {
+        let org_id = &admin.org_id;
+        let filter = org_filter(org_id);
+        // The organization's name and roles come from the shared short-lived cache.
+        let (org_name, invitations, roles) = tokio::try_join!(
+            crate::web::members::org_name(state, admin),
+            state.logto.list_invitations(&filter),
+            state.org_facts.roles(&state.logto),
+        )?;
+        let table = build_table(state, &ctx.t, org_id, &invitations, query).await?;
+        let card = fresh_card(state, &ctx.t, org_id, &person_roles(roles.to_vec()));
+        Ok(ListPage::new(ctx, &org_name, card, table))
     }
 }
 
-/// `GET /orgs/{org_id}/invitations`: the form and the table (htmx: the table alone).
+/// `GET /orgs/{org_id}/invitations`: the page (htmx: the list view), its address following
+/// the filters and the page.
 pub async fn list(
     State(state): State<AppState>,
     admin: OrgAdmin,
     ctx: PageCtx,
+    htmx: Htmx,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let org_id = admin.org_id.clone();
-    if ctx.is_htmx {
-        return table_partial(&state, ctx, &org_id, &query, None).await;
-    }
-    let filter = org_filter(&org_id);
-    // The organization's name and roles come from the shared short-lived cache.
-    let (org_name, invitations, roles) = tokio::try_join!(
-        crate::web::members::org_name(&state, &admin),
-        state.logto.list_invitations(&filter),
-        state.org_facts.roles(&state.logto),
-    )?;
-    let table = build_table(&state, &ctx.t, &org_id, &invitations, &query).await?;
-    let card = fresh_card(&state, &ctx.t, &org_id, &person_roles(roles.to_vec()));
-    vary_html(&ListPage::new(ctx, &org_name, card, table))
+    let page = ListPage::load(&state, &admin, ctx, &query).await?;
+    let url = page.table.self_url.clone();
+    htmx.page_at(&page, &url)
 }

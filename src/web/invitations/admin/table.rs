@@ -1,32 +1,28 @@
 //! The organization's invitations table: filtered, searched and paged in the portal (Logto
-//! returns the whole list), shared by the list page, the invite results and the row actions.
+//! returns the whole list), shown by the list page after a search, an invitation or a row
+//! action.
 
 use std::collections::HashMap;
 
-use askama::Template;
-use axum::{
-    http::{header, HeaderValue},
-    response::Response,
-};
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 use super::act::Action;
 use crate::logto::{
     Invitation, InvitationFilter, InvitationStatus, LogtoError, SearchField, UserQuery, UserSearch,
 };
-use crate::web::context::PageCtx;
-use crate::web::error::AppResult;
 use crate::web::format::{Dates, Moment};
-use crate::web::htmx::html;
 use crate::web::i18n::Tr;
 use crate::web::invitations::present::{
     effective_status, parse_status_param, status_badge, status_label, status_param, STATUSES,
 };
 use crate::web::pager::{PageParams, Pager};
+use crate::web::parts::MenuItem;
 use crate::web::AppState;
 
-/// The element the table partial fills.
+/// The region the filters and the pager fill (its content: the `partial` block).
 const TABLE_TARGET: &str = "#invitations-table";
+/// The view inside it, which a row action replaces whole (`outerHTML`).
+pub(super) const VIEW_TARGET: &str = "#invitations-view";
 
 /// A row of the invitations table.
 #[derive(Debug, Clone)]
@@ -42,9 +38,8 @@ pub struct RowView {
     pub is_pending: bool,
     /// Shown for pending invitations so the admin can share it again.
     pub link: String,
-    pub can_resend: bool,
-    pub can_revoke: bool,
-    pub can_delete: bool,
+    /// The row's "⋯" menu: what the status allows (empty for accepted invitations).
+    pub menu: Vec<MenuItem>,
 }
 
 #[derive(Debug, Clone)]
@@ -57,15 +52,18 @@ pub struct StatusOption {
 
 #[derive(Debug, Clone)]
 pub struct TableView {
-    pub org_id: String,
     pub rows: Vec<RowView>,
     pub pager: Pager,
     pub status_options: Vec<StatusOption>,
     pub all_count: usize,
+    /// Pending invitations of the organization, whatever the filters (the tab's count).
+    pub pending: usize,
     pub q: String,
     /// This view's URL (filters and page), for reloading and for returning after an action.
     pub self_url: String,
     pub list_path: String,
+    /// What the last action on this table came to, shown above it.
+    pub notice: Option<Notice>,
 }
 
 impl TableView {
@@ -74,19 +72,17 @@ impl TableView {
     }
 }
 
-/// A message placed in the page's alert region next to an htmx-swapped table.
+/// A message shown above the table, next to the rows an action changed.
 #[derive(Debug, Clone)]
 pub struct Notice {
     pub kind: &'static str,
     pub message: String,
 }
 
-#[derive(Template)]
-#[template(path = "invitations/_table.html")]
-struct TablePartial {
-    ctx: PageCtx,
-    table: TableView,
-    notice: Option<Notice>,
+impl Notice {
+    pub fn new(kind: &'static str, message: String) -> Notice {
+        Notice { kind, message }
+    }
 }
 
 pub(super) fn org_filter(org_id: &str) -> InvitationFilter {
@@ -126,16 +122,26 @@ async fn inviter_names(
     Ok(names)
 }
 
+/// The list's filters and page, from the address (`axum_extra`'s `Query`). A key repeated in
+/// a bookmark edited by hand counts with its last value.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ListQuery {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "last")]
     pub status: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "last")]
     pub q: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "last_if_any")]
     pub page: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "last_if_any")]
     pub page_size: Option<String>,
+}
+
+fn last<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Vec::<String>::deserialize(d)?.pop().unwrap_or_default())
+}
+
+fn last_if_any<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Vec::<String>::deserialize(d)?.pop())
 }
 
 /// Filters, searches and pages Logto's (unpaginated) list in the portal.
@@ -186,6 +192,21 @@ pub(super) async fn build_table(
         .copied()
         .collect();
     let names = inviter_names(state, &shown).await?;
+    let path = list_path(org_id);
+    let status_value = status.map(status_param).unwrap_or_default().to_string();
+    let filters = vec![
+        ("status".to_string(), status_value),
+        ("q".to_string(), query.q.trim().to_string()),
+    ];
+    let pager = Pager::new(
+        &path,
+        page,
+        page_size,
+        filtered.len() as u64,
+        filters,
+        TABLE_TARGET,
+    );
+    let self_url = pager.href(page);
     let rows = shown
         .iter()
         .map(|inv| {
@@ -210,56 +231,42 @@ pub(super) async fn build_table(
                 expires: dates.moment(inv.expires_at),
                 is_pending: s == InvitationStatus::Pending,
                 link: crate::web::invitations::acceptance_link(state, &inv.id),
-                can_resend: Action::Resend.allowed(s),
-                can_revoke: Action::Revoke.allowed(s),
-                can_delete: Action::Delete.allowed(s),
+                menu: Action::ALL
+                    .into_iter()
+                    .filter(|a| a.allowed(s))
+                    .map(|a| a.menu_item(t, org_id, &inv.id, &self_url))
+                    .collect(),
             }
         })
         .collect();
-    let path = list_path(org_id);
-    let status_value = status.map(status_param).unwrap_or_default().to_string();
-    let filters = vec![
-        ("status".to_string(), status_value),
-        ("q".to_string(), query.q.trim().to_string()),
-    ];
-    let pager = Pager::new(
-        &path,
-        page,
-        page_size,
-        filtered.len() as u64,
-        filters,
-        TABLE_TARGET,
-    );
-    let self_url = pager.href(page);
     Ok(TableView {
-        org_id: org_id.to_string(),
         rows,
         pager,
         status_options,
         all_count: matching_search.len(),
+        pending: invitations
+            .iter()
+            .filter(|i| effective_status(i, now) == InvitationStatus::Pending)
+            .count(),
         q: query.q.trim().to_string(),
         self_url,
         list_path: path,
+        notice: None,
     })
 }
 
-/// Rendered with `Vary: HX-Request`: the same URL serves the page and the htmx fragment.
-pub(super) fn vary_html<T: Template>(template: &T) -> AppResult<Response> {
-    let mut resp = html(template)?;
-    resp.headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("HX-Request"));
-    Ok(resp)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The table alone, for htmx, with a message for the alert region next to it.
-pub(super) async fn table_partial(
-    state: &AppState,
-    ctx: PageCtx,
-    org_id: &str,
-    query: &ListQuery,
-    notice: Option<Notice>,
-) -> AppResult<Response> {
-    let invitations = state.logto.list_invitations(&org_filter(org_id)).await?;
-    let table = build_table(state, &ctx.t, org_id, &invitations, query).await?;
-    vary_html(&TablePartial { ctx, table, notice })
+    #[test]
+    fn a_repeated_key_counts_with_its_last_value() {
+        let uri: axum::http::Uri = "/x?status=pending&status=expired&q=&q=late&page=2"
+            .parse()
+            .unwrap();
+        let axum_extra::extract::Query(q) =
+            axum_extra::extract::Query::<ListQuery>::try_from_uri(&uri).unwrap();
+        assert_eq!((q.status.as_str(), q.q.as_str()), ("expired", "late"));
+        assert_eq!((q.page.as_deref(), q.page_size), (Some("2"), None));
+    }
 }
