@@ -10,9 +10,11 @@ static REPLACEMENTS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
         // CSRF tokens in hidden fields and in hx-headers.
         (
-            r#"name="csrf" value="[^"]*""#,
-            r#"name="csrf" value="[csrf]""#,
+            r#"name="(_?)csrf" value="[^"]*""#,
+            r#"name="${1}csrf" value="[csrf]""#,
         ),
+        // The loopback ports tests listen on.
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
         (r#""X-CSRF-Token":"[^"]*""#, r#""X-CSRF-Token":"[csrf]""#),
         // Request ids (UUIDs) and other UUIDs.
         (
@@ -21,10 +23,10 @@ static REPLACEMENTS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         ),
         // The fake Logto's ids: 12 to 21 lowercase letters and digits with at least one
         // digit and one letter (real words are left alone).
-        (r"\b(?:[a-z]+[0-9]+|[0-9]+[a-z]+)[a-z0-9]*\b", "[id]"),
+        (r"\b(?P<id>(?:[a-z]+[0-9]+|[0-9]+[a-z]+)[a-z0-9]*)\b", "[id]"),
         // About one id in fifty has no digit: where ids stand (a value, a path segment, an
-        // element id's suffix, a fragment), letters alone count too.
-        (r#"(?:value="|/|-|#)[a-z]{12,21}\b"#, "[id]"),
+        // element id's suffix, a fragment, a whole element's text), letters alone count too.
+        (r#"(?P<lead>value="|/|-|#|>)(?P<id>[a-z]{12,21})(?P<tail>["/?#&<])"#, "[id]"),
         // Avatar versions.
         (r"\?v=[0-9a-f]{16}", "?v=[hash]"),
         // Dates and times, in the forms the portal writes.
@@ -57,18 +59,13 @@ pub fn normalize(markup: &str) -> String {
         if *to == "[id]" {
             out = re
                 .replace_all(&out, |c: &regex::Captures| {
-                    let m = &c[0];
-                    // The context rule keeps what stood before the id.
-                    let lead = m.len() - m.trim_start_matches(['"', '/', '-', '#', '=']).len();
-                    let lead = if m.starts_with("value=") {
-                        "value=\"".len()
+                    let lead = c.name("lead").map_or("", |m| m.as_str());
+                    let id = &c["id"];
+                    let tail = c.name("tail").map_or("", |m| m.as_str());
+                    if id.len() >= 12 {
+                        format!("{lead}[id]{tail}")
                     } else {
-                        lead
-                    };
-                    if m.len() - lead >= 12 {
-                        format!("{}[id]", &m[..lead])
-                    } else {
-                        m.to_string()
+                        c[0].to_string()
                     }
                 })
                 .into_owned();
