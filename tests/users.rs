@@ -937,7 +937,12 @@ async fn organizations_can_be_joined_with_roles_and_left() {
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let html = b.get(&format!("/users/{id}")).await.text().await.unwrap();
-    assert!(text_of(&html, "#alerts .alert-error").contains("entity.not_found"));
+    let alert = text_of(&html, "#alerts .alert-error");
+    assert!(alert.contains("no longer has this"), "{alert}");
+    assert!(
+        !alert.contains("entity.not_found"),
+        "words, not Logto's codes"
+    );
     let entries = audit(&app, "user.org_remove").await;
     assert_eq!(entries.len(), 2);
     let results: Vec<&str> = entries.iter().map(|e| e.result.as_str()).collect();

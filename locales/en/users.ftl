@@ -179,4 +179,3 @@ users-error-missing_reference = The organization or role no longer exists in Log
 users-error-not_member = The user is not a member of that organization (any more).
 users-error-role_type = That role cannot be given to users (it is missing or meant for machine-to-machine apps).
 users-error-gone = Logto no longer has this (the user, organization or role was removed meanwhile). Reload the page.
-users-error-logto_code = (Logto: { $code })

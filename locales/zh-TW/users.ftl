@@ -178,4 +178,3 @@ users-error-missing_reference = 這個組織或角色已不存在於 Logto。請
 users-error-not_member = 這位使用者（已經）不是該組織的成員。
 users-error-role_type = 這個角色無法指派給使用者（它不存在，或是供機器對機器應用程式使用）。
 users-error-gone = Logto 中已沒有這筆資料（使用者、組織或角色已在這段期間被移除）。請重新整理頁面。
-users-error-logto_code = （Logto：{ $code }）

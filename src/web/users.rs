@@ -12,12 +12,13 @@ use askama::Template;
 use crate::web::format::{Dates, Moment};
 use axum::{
     body::{Body, Bytes},
-    extract::{Query, State},
+    extract::State,
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
     Router,
 };
+use axum_extra::extract::Query;
 use futures::StreamExt;
 use serde_json::json;
 

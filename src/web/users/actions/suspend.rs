@@ -85,7 +85,7 @@ async fn set_suspended(
     };
     let entry = act.entry(action);
     if suspend && act.is_self() {
-        return act.refuse(entry, "users.self.suspend").await;
+        return act.refuse_self(entry, "users.self.suspend").await;
     }
     let result = state.logto.set_suspended(&act.user.id, suspend).await;
     let done = if suspend {
