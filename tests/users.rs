@@ -1244,3 +1244,30 @@ async fn rows_are_cards_with_linked_names_and_two_letter_initials() {
         ["MI"]
     );
 }
+
+/// The directory and a user's page, in both languages, as reviewed snapshots.
+#[tokio::test]
+async fn directory_and_user_page_are_snapshots_in_both_languages() {
+    let app = common::spawn_app().await;
+    let b = operator(&app).await;
+    let id = app.user_id(&app.seed.member_username);
+    // Run-specific values the shared normalizer leaves: the session's CSRF token, and ids
+    // that happen to be all letters.
+    let stable = |html: &str| {
+        let csrf = regex::Regex::new(r#"name="_csrf" value="[^"]*""#).unwrap();
+        let ids = regex::Regex::new(r"/users/[0-9a-z]{12,}").unwrap();
+        let markup = common::snapshot::main_markup(html);
+        let markup = csrf.replace_all(&markup, r#"name="_csrf" value="[csrf]""#);
+        ids.replace_all(&markup, "/users/[id]").into_owned()
+    };
+    for lang in ["en", "zh-TW"] {
+        let r = b.get(&format!("/lang/{lang}?return_to=/users")).await;
+        assert!(r.status().is_redirection());
+        let (status, html) = b.get_text("/users").await;
+        assert_eq!(status, StatusCode::OK);
+        insta::assert_snapshot!(format!("users_directory_{lang}"), stable(&html));
+        let (status, html) = b.get_text(&format!("/users/{id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        insta::assert_snapshot!(format!("users_detail_{lang}"), stable(&html));
+    }
+}
