@@ -1268,6 +1268,12 @@ async fn directory_and_user_page_are_snapshots_in_both_languages() {
         insta::assert_snapshot!(format!("users_directory_{lang}"), stable(&html));
         let (status, html) = b.get_text(&format!("/users/{id}")).await;
         assert_eq!(status, StatusCode::OK);
+        // Organization names lead to their members.
+        let org = attr(&html, "#user-orgs tbody td:first-child a", "href").unwrap();
+        assert!(
+            org.starts_with("/orgs/") && org.ends_with("/members"),
+            "{org}"
+        );
         insta::assert_snapshot!(format!("users_detail_{lang}"), stable(&html));
     }
 }

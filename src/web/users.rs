@@ -26,8 +26,8 @@ use crate::audit::NewEntry;
 use crate::logto::{LogtoError, OrgQuery, Page, User};
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::extract::Htmx;
 use crate::web::extract::Operator;
-use crate::web::htmx::html;
 use crate::web::pager::Pager;
 use crate::web::AppState;
 
@@ -465,6 +465,17 @@ async fn list(
     Ok(with_status(resp, blocked))
 }
 
+/// The directory saying why the search cannot run (422), in place of a download.
+async fn refused_export(state: &AppState, ctx: PageCtx, form: SearchForm) -> AppResult<Response> {
+    let view = build_view(state, &ctx, form, true).await?;
+    let page = UsersPage {
+        ctx,
+        view,
+        oob: false,
+    };
+    Ok(with_status(Htmx::default().page(&page)?, true))
+}
+
 /// `GET /users/export.csv`: every user matching the search, streamed page by page (100 per
 /// request, through the client's outgoing throttle), as CSV.
 async fn export_csv(
@@ -475,30 +486,14 @@ async fn export_csv(
 ) -> AppResult<Response> {
     let mut form = SearchForm::parse(&pairs);
     if !form.validate() {
-        let view = build_view(&state, &ctx, form, true).await?;
-        return Ok(with_status(
-            html(&UsersPage {
-                ctx,
-                view,
-                oob: false,
-            })?,
-            true,
-        ));
+        return refused_export(&state, ctx, form).await;
     }
     let query = form.to_query();
     let mut users = Box::pin(state.logto.users_stream(query));
     // The first page decides between a download and a page explaining the refusal.
     let first = match users.next().await {
         Some(Err(e)) if rejection_reason(&e).is_some() => {
-            let view = build_view(&state, &ctx, form, true).await?;
-            return Ok(with_status(
-                html(&UsersPage {
-                    ctx,
-                    view,
-                    oob: false,
-                })?,
-                true,
-            ));
+            return refused_export(&state, ctx, form).await;
         }
         Some(Err(e)) => return Err(e.into()),
         Some(Ok(u)) => Some(u),

@@ -8,8 +8,9 @@ use serde_json::Value;
 use crate::audit::Entry;
 use crate::web::i18n::Tr;
 
-/// The action filter's groups: a heading key and the actions under it.
-pub const ACTION_GROUPS: &[(&str, &[&str])] = &[
+/// The action filter's groups: a heading key and the actions under it (the security
+/// page's own actions join sign-in and sign-out, see [`groups`]).
+const GROUPS: &[(&str, &[&str])] = &[
     (
         "audit.group.members",
         &[
@@ -57,27 +58,6 @@ pub const ACTION_GROUPS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "audit.group.security",
-        &[
-            "auth.sign_in",
-            "auth.sign_out",
-            "security.totp_enrol",
-            "security.totp_remove",
-            "security.backup_codes_generate",
-            "security.passkey_remove",
-            "security.mfa_reset",
-            "security.session_end",
-            "security.sessions_end_others",
-            "security.grant_revoke",
-            "security.token_create",
-            "security.token_rename",
-            "security.token_delete",
-            "security.identity_link",
-            "security.avatar_upload",
-            "security.reauthenticate",
-        ],
-    ),
-    (
         "audit.group.protection",
         &[
             "security.csrf_refused",
@@ -88,9 +68,25 @@ pub const ACTION_GROUPS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Sign-in and sign-out, then the security page's actions ([`crate::security::AUDIT_ACTIONS`]).
+const SIGN_IN: &[&str] = &["auth.sign_in", "auth.sign_out"];
+
+/// Every group of the filter, in order, the security group last but one.
+fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut all: Vec<(&'static str, Vec<&'static str>)> =
+        GROUPS.iter().map(|(k, a)| (*k, a.to_vec())).collect();
+    let security = SIGN_IN
+        .iter()
+        .copied()
+        .chain(crate::security::AUDIT_ACTIONS)
+        .collect();
+    all.insert(all.len() - 1, ("audit.group.security", security));
+    all
+}
+
 /// Every action the portal records.
 pub fn known_actions() -> impl Iterator<Item = &'static str> {
-    ACTION_GROUPS.iter().flat_map(|(_, a)| a.iter().copied())
+    groups().into_iter().flat_map(|(_, a)| a)
 }
 
 /// The message key part of an action: `member.add` → `member_add`.
@@ -117,11 +113,14 @@ pub struct ActionGroup {
 }
 
 pub fn action_groups(t: &Tr) -> Vec<ActionGroup> {
-    ACTION_GROUPS
-        .iter()
+    groups()
+        .into_iter()
         .map(|(label, actions)| ActionGroup {
             label: t.t(label),
-            actions: actions.iter().map(|a| (*a, action_name(t, a))).collect(),
+            actions: actions
+                .into_iter()
+                .map(|a| (a, action_name(t, a)))
+                .collect(),
         })
         .collect()
 }

@@ -113,6 +113,8 @@ impl Facts {
 
 pub struct OrgRow {
     pub name: String,
+    /// The organization's members page.
+    pub href: String,
     pub roles: Vec<String>,
     pub remove_href: String,
 }
@@ -238,6 +240,7 @@ fn org_rows(user_id: &str, orgs: &[UserOrganization]) -> Vec<OrgRow> {
         .iter()
         .map(|o| OrgRow {
             name: o.name.clone(),
+            href: format!("/orgs/{}/members", o.id),
             roles: o
                 .organization_roles
                 .iter()
