@@ -283,14 +283,15 @@ pub async fn show(
         user_id: Some(user_id.to_string()),
         log_key: None,
     };
-    if ctx.is_htmx {
+    let htmx = ctx.htmx();
+    if htmx.fragment {
         let logs = state.logto.list_logs(&log_query).await?;
         let push = format!(
             "/users/{user_id}?page={}&page_size={}",
             log_query.page, log_query.page_size
         );
         let events = Events::new(&user_id, logs, &ctx.dates(&state.clock));
-        return ctx.htmx().region_at(&EventsPartial { ctx, events }, &push);
+        return htmx.region_at(&EventsPartial { ctx, events }, &push);
     }
 
     // Everything the page shows, in one round of concurrent requests.
