@@ -182,6 +182,15 @@ async fn exports_are_streamed_and_safe() {
         .all(|e| e["hash"].as_str().unwrap().len() == 64));
 }
 
+/// Logto ids that happen to be all letters, which the shared normalizer leaves: in actor
+/// links and in the details' target id.
+fn stable_ids(markup: &str) -> String {
+    let link = regex::Regex::new(r"/users/[0-9a-z]{12}\b").unwrap();
+    let code = regex::Regex::new(r"<code>[0-9a-z]{12}</code>").unwrap();
+    let markup = link.replace_all(markup, "/users/[id]");
+    code.replace_all(&markup, "<code>[id]</code>").into_owned()
+}
+
 /// The page and its htmx fragment, in both languages, as reviewed snapshots.
 #[tokio::test]
 async fn the_page_and_its_fragment_are_snapshots_in_both_languages() {
@@ -195,7 +204,7 @@ async fn the_page_and_its_fragment_are_snapshots_in_both_languages() {
         assert_eq!(status, StatusCode::OK);
         insta::assert_snapshot!(
             format!("audit_page_{lang}"),
-            common::snapshot::main_markup(&html)
+            stable_ids(&common::snapshot::main_markup(&html))
         );
         let fragment = op.get_htmx("/audit?page_size=5&page=2").await;
         assert_eq!(
@@ -206,7 +215,7 @@ async fn the_page_and_its_fragment_are_snapshots_in_both_languages() {
         assert!(!body.contains("<main"), "htmx gets the table alone");
         insta::assert_snapshot!(
             format!("audit_fragment_{lang}"),
-            common::snapshot::normalize(&body)
+            stable_ids(&common::snapshot::normalize(&body))
         );
     }
 }
