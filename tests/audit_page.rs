@@ -331,6 +331,14 @@ async fn entries_read_as_sentences_with_details_folded() {
         assert!(!o.text().collect::<String>().contains('.'), "a raw key");
     }
 
+    // Target and dates fold away until one is set.
+    assert!(doc
+        .select(&sel("details.audit-more-filters:not([open]) #f-from"))
+        .next()
+        .is_some());
+    let (_, html) = op.get_text("/audit?from=2000-01-01").await;
+    assert!(html.contains("<details class=\"audit-more-filters\" open>"));
+
     // The same in Chinese.
     op.get("/lang/zh-TW?return_to=/audit").await;
     let (_, html) = op.get_text("/audit").await;

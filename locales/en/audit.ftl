@@ -22,6 +22,7 @@ audit-export_jsonl = Export JSON Lines
 audit-intro = Every change made through this portal, and every refused attempt: who did what, and when.
 audit-event = What happened
 audit-when = When
+audit-more_filters = More filters: target, dates
 audit-details = Details
 audit-action_key = Action key
 audit-error_code = Error code

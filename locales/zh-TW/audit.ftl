@@ -22,6 +22,7 @@ audit-export_jsonl = 匯出 JSON Lines
 audit-intro = 透過此入口網站進行的每一項變更與每一次被拒絕的嘗試：誰、做了什麼、何時。
 audit-event = 發生了什麼
 audit-when = 時間
+audit-more_filters = 更多篩選：對象、日期
 audit-details = 詳細資料
 audit-action_key = 動作代碼
 audit-error_code = 錯誤代碼

@@ -91,6 +91,13 @@ impl AuditQuery {
         .collect()
     }
 
+    /// A target or a date is set: the "more filters" fold starts open.
+    fn more_filters_set(&self) -> bool {
+        [&self.target, &self.from, &self.to]
+            .into_iter()
+            .any(|v| clean(v).is_some())
+    }
+
     fn query_string(&self) -> String {
         let mut s = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in self.params() {
