@@ -15,11 +15,11 @@ users-field-name = Name
 users-mode-contains = contains
 users-mode-starts = starts with
 users-mode-exact = is exactly
-users-mode-regex = matches regex (POSIX)
+users-mode-regex = matches a pattern
 
 users-search-label = Search users
 users-search-quick = Search
-users-search-quick_hint = Finds the text anywhere in the name, username, email, phone or ID. % and _ are matched literally.
+users-search-quick_hint = Finds the text anywhere in the name, username, email, phone or ID, exactly as you type it.
 users-search-advanced = Advanced search and filters
 users-search-advanced_hint = Each condition checks one field. Several exact values for the same field find any of them; otherwise use one condition per field.
 users-search-condition_n = Condition { $n }
@@ -35,19 +35,21 @@ users-search-case_sensitive = Case-sensitive
 users-search-case_hint = Applies to every condition and to the search box.
 users-search-apply = Apply
 users-search-clear = Clear search
-users-search-rejected = Logto did not accept this search: { $reason }
-users-search-rejected_here = Logto did not accept this value.
+users-search-rejected = This search could not run. Check the conditions and the filter, then try again.
+users-search-rejected_here = This pattern is not valid.
 users-search-condition_problem = Condition { $n } ({ $field }): { $problem }
 users-search-one_per_field = Logto accepts one condition per field, except several “is exactly” values. Remove this condition or change its field.
 
-users-filters-legend = Filters
+users-filters-legend = Leave people out
 users-filters-not_in_org = Not in organization
-users-filters-any_org = Any (no filter)
 users-filters-org_id_hint = Organization ID (there are too many organizations to list).
 users-filters-without_role = Without global role
-users-filters-any_role = Any (no filter)
 users-filters-role_id_hint = Role ID (there are too many roles to list).
-users-filters-hint = Logto applies one of these filters at a time.
+users-filters-hint = Choose one: people outside an organization, or people without a role.
+users-search-rejected_pattern = This search could not run: a pattern in the conditions is not valid. Correct the marked condition.
+users-filters-exclude = Leave out
+users-filters-nobody = Nobody (no filter)
+users-filters-one_at_a_time = Choose only one: people outside an organization, or people without a role. Both together cannot be searched.
 
 users-results-status = { $count ->
     [one] Showing { $from }–{ $to } of { $count } user.
@@ -179,4 +181,3 @@ users-error-missing_reference = The organization or role no longer exists in Log
 users-error-not_member = The user is not a member of that organization (any more).
 users-error-role_type = That role cannot be given to users (it is missing or meant for machine-to-machine apps).
 users-error-gone = Logto no longer has this (the user, organization or role was removed meanwhile). Reload the page.
-users-error-logto_code = (Logto: { $code })

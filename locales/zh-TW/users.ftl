@@ -15,11 +15,11 @@ users-field-name = 姓名
 users-mode-contains = 包含
 users-mode-starts = 開頭為
 users-mode-exact = 完全相符
-users-mode-regex = 符合正規表示式（POSIX）
+users-mode-regex = 符合樣式
 
 users-search-label = 搜尋使用者
 users-search-quick = 搜尋
-users-search-quick_hint = 在姓名、使用者名稱、電子郵件、電話或 ID 的任何位置尋找這段文字。% 與 _ 會照字面比對。
+users-search-quick_hint = 在姓名、使用者名稱、電子郵件、電話或 ID 中尋找與您輸入內容完全相同的文字。
 users-search-advanced = 進階搜尋與篩選
 users-search-advanced_hint = 每個條件檢查一個欄位。同一欄位的多個「完全相符」值會找出符合其中任一值的使用者；其他情況每個欄位只能有一個條件。
 users-search-condition_n = 條件 { $n }
@@ -35,19 +35,21 @@ users-search-case_sensitive = 區分大小寫
 users-search-case_hint = 套用到所有條件與搜尋框。
 users-search-apply = 套用
 users-search-clear = 清除搜尋
-users-search-rejected = Logto 不接受這個搜尋：{ $reason }
-users-search-rejected_here = Logto 不接受這個值。
+users-search-rejected = 無法執行這個搜尋。請檢查條件與篩選後再試一次。
+users-search-rejected_here = 這個樣式無效。
 users-search-condition_problem = 條件 { $n }（{ $field }）：{ $problem }
 users-search-one_per_field = Logto 每個欄位只接受一個條件，多個「完全相符」值除外。請移除這個條件或改用其他欄位。
 
-users-filters-legend = 篩選
+users-filters-legend = 排除人員
 users-filters-not_in_org = 不在此組織中
-users-filters-any_org = 不限（不篩選）
 users-filters-org_id_hint = 組織 ID（組織太多，無法全部列出）。
 users-filters-without_role = 沒有此全域角色
-users-filters-any_role = 不限（不篩選）
 users-filters-role_id_hint = 角色 ID（角色太多，無法全部列出）。
-users-filters-hint = Logto 一次只能套用其中一個篩選。
+users-filters-hint = 擇一：不在某組織中的人，或沒有某角色的人。
+users-search-rejected_pattern = 無法執行這個搜尋：條件中的樣式無效。請修正標示的條件。
+users-filters-exclude = 排除
+users-filters-nobody = 不排除（不篩選）
+users-filters-one_at_a_time = 只能擇一：不在某組織中的人，或沒有某角色的人。兩者無法同時搜尋。
 
 users-results-status = { $count ->
    *[other] 顯示第 { $from }–{ $to } 位，共 { $count } 位使用者。
@@ -178,4 +180,3 @@ users-error-missing_reference = 這個組織或角色已不存在於 Logto。請
 users-error-not_member = 這位使用者（已經）不是該組織的成員。
 users-error-role_type = 這個角色無法指派給使用者（它不存在，或是供機器對機器應用程式使用）。
 users-error-gone = Logto 中已沒有這筆資料（使用者、組織或角色已在這段期間被移除）。請重新整理頁面。
-users-error-logto_code = （Logto：{ $code }）

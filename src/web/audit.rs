@@ -2,6 +2,8 @@
 //! entries of the organizations they administer; everyone else gets 403. Filtered, paginated,
 //! exportable as CSV or JSON Lines (streamed).
 
+mod sentence;
+
 use crate::web::format::Moment;
 use std::collections::HashMap;
 
@@ -33,41 +35,6 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/export.csv", get(export_csv))
         .route("/audit/export.jsonl", get(export_jsonl))
 }
-
-/// Actions the portal records, for the filter's choices.
-pub const KNOWN_ACTIONS: &[&str] = &[
-    "auth.sign_in",
-    "auth.sign_out",
-    "security.csrf_refused",
-    "security.access_denied",
-    "security.rate_limited",
-    "member.add",
-    "member.roles_change",
-    "member.remove",
-    "invitation.create",
-    "invitation.resend",
-    "invitation.revoke",
-    "invitation.delete",
-    "invitation.accept",
-    "profile.update_basics",
-    "profile.update_profile",
-    "profile.update_custom",
-    "profile.password_change",
-    "profile.email_change",
-    "profile.phone_change",
-    "profile.identity_unlink",
-    "profile.delete_account",
-    "user.suspend",
-    "user.unsuspend",
-    "user.delete",
-    "user.org_add",
-    "user.org_remove",
-    "user.role_assign",
-    "user.role_remove",
-    "user.export",
-    "member.export",
-    "audit.prune",
-];
 
 #[derive(Debug, Deserialize, Default, Clone)]
 pub struct AuditQuery {
@@ -124,6 +91,13 @@ impl AuditQuery {
         .collect()
     }
 
+    /// A target or a date is set: the "more filters" fold starts open.
+    fn more_filters_set(&self) -> bool {
+        [&self.target, &self.from, &self.to]
+            .into_iter()
+            .any(|v| clean(v).is_some())
+    }
+
     fn query_string(&self) -> String {
         let mut s = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in self.params() {
@@ -141,10 +115,19 @@ fn require_audit_access(user: &CurrentUser) -> AppResult<()> {
     }
 }
 
+pub use sentence::known_actions;
+use sentence::{action_groups, failure_reason, ActionGroup};
+
+/// One entry as the page shows it: a sentence after the actor, the reason of a failure in
+/// words; the raw fields stay in `entry` for the expandable details.
 pub struct Row {
     pub when: Moment,
     pub entry: Entry,
     pub org_name: Option<String>,
+    /// "invited new.person@example.com to Acme Corp as member".
+    pub sentence: String,
+    /// Why it failed, in words; `None` for a success.
+    pub reason: Option<String>,
 }
 
 /// The trail with its filters; htmx swaps the table (`partial`) as filters change.
@@ -154,7 +137,7 @@ struct AuditPage {
     ctx: PageCtx,
     q: AuditQuery,
     orgs: Vec<(String, String)>,
-    actions: &'static [&'static str],
+    actions: Vec<ActionGroup>,
     export_qs: String,
     rows: Vec<Row>,
     pager: Pager,
@@ -214,23 +197,31 @@ async fn audit_page(
     let dates = ctx.dates(&state.clock);
     let rows = entries
         .into_iter()
-        .map(|entry| Row {
-            when: dates.moment(entry.occurred_at),
-            org_name: entry
+        .map(|entry| {
+            let org_name = entry
                 .org_id
                 .as_deref()
-                .and_then(|o| names.get(o).map(|n| n.to_string())),
-            entry,
+                .and_then(|o| names.get(o).map(|n| n.to_string()));
+            Row {
+                when: dates.moment(entry.occurred_at),
+                sentence: sentence::sentence(&ctx.t, &entry, org_name.as_deref()),
+                reason: (entry.result != "success").then(|| {
+                    failure_reason(&ctx.t, entry.error_code.as_deref().unwrap_or_default())
+                }),
+                org_name,
+                entry,
+            }
         })
         .collect();
     let pager = Pager::new("/audit", page, page_size, total, q.params(), "#audit-table");
     let push = pager.href(page);
+    let actions = action_groups(&ctx.t);
     let view = AuditPage {
         export_qs: q.query_string(),
         ctx,
         q,
         orgs,
-        actions: KNOWN_ACTIONS,
+        actions,
         rows,
         pager,
         is_operator: user.access.is_operator,

@@ -12,12 +12,13 @@ use askama::Template;
 use crate::web::format::{Dates, Moment};
 use axum::{
     body::{Body, Bytes},
-    extract::{Query, State},
+    extract::State,
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
     Router,
 };
+use axum_extra::extract::Query;
 use futures::StreamExt;
 use serde_json::json;
 
@@ -25,8 +26,8 @@ use crate::audit::NewEntry;
 use crate::logto::{LogtoError, OrgQuery, Page, User};
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::extract::Htmx;
 use crate::web::extract::Operator;
-use crate::web::htmx::html;
 use crate::web::pager::Pager;
 use crate::web::AppState;
 
@@ -73,18 +74,18 @@ pub(crate) fn iso_time(ms: i64) -> String {
     crate::web::format::iso(ms)
 }
 
-/// Up to two letters standing in for a missing avatar.
+/// Two letters standing in for a missing avatar: the first letters of the first two words,
+/// or the first two letters of a single word ("Alice Lovelace" → AL, "mia" → MI).
 pub(crate) fn initials(label: &str) -> String {
     let mut parts = label
         .split(|c: char| c.is_whitespace() || c == '.' || c == '_' || c == '@')
         .filter(|p| !p.is_empty());
-    let first = parts.next().and_then(|p| p.chars().next());
-    let second = parts.next().and_then(|p| p.chars().next());
-    first
-        .into_iter()
-        .chain(second)
-        .flat_map(char::to_uppercase)
-        .collect()
+    let first = parts.next().unwrap_or_default();
+    let letters: Vec<char> = match parts.next().and_then(|p| p.chars().next()) {
+        Some(second) => first.chars().take(1).chain([second]).collect(),
+        None => first.chars().take(2).collect(),
+    };
+    letters.into_iter().flat_map(char::to_uppercase).collect()
 }
 
 /// Logto ids are short `[0-9a-z]` strings; anything else in a path is not a user of ours.
@@ -147,29 +148,79 @@ pub struct UsersView {
 }
 
 impl UsersView {
-    /// The selected organization when it is not among the listed choices (kept visible).
-    pub fn unlisted_org(&self) -> bool {
-        !self.form.not_in_org.is_empty()
-            && self
-                .choices
-                .orgs
-                .as_ref()
-                .is_some_and(|o| !o.iter().any(|c| c.id == self.form.not_in_org))
-    }
-
-    pub fn unlisted_role(&self) -> bool {
-        !self.form.without_role.is_empty()
-            && self
-                .choices
-                .roles
-                .as_ref()
-                .is_some_and(|r| !r.iter().any(|c| c.id == self.form.without_role))
+    /// The one "leave out" choice: organizations and roles as groups of one select, so only
+    /// one can be chosen (Logto takes one at a time). A kind with too many to list is left
+    /// out here and gets a box for its id instead.
+    pub fn exclude_groups(&self, ctx: &PageCtx) -> Vec<ExcludeGroup> {
+        let group = |label: &str, kind: &str, list: &[Choice], chosen: &str| {
+            let mut options: Vec<ExcludeOption> = list
+                .iter()
+                .map(|c| ExcludeOption {
+                    value: format!("{kind}:{}", c.id),
+                    name: c.name.clone(),
+                    selected: c.id == chosen,
+                })
+                .collect();
+            if !chosen.is_empty() && !list.iter().any(|c| c.id == chosen) {
+                // An id from the address that is not listed stays visible.
+                options.insert(
+                    0,
+                    ExcludeOption {
+                        value: format!("{kind}:{chosen}"),
+                        name: chosen.to_string(),
+                        selected: true,
+                    },
+                );
+            }
+            ExcludeGroup {
+                label: ctx.t.t(label),
+                options,
+            }
+        };
+        let form = &self.form;
+        // With both in the address, the organization is the one shown as chosen.
+        let role_chosen = if form.both_filters() {
+            ""
+        } else {
+            form.without_role.as_str()
+        };
+        let mut groups = Vec::new();
+        if let Some(orgs) = &self.choices.orgs {
+            groups.push(group(
+                "users.filters.not_in_org",
+                "org",
+                orgs,
+                &form.not_in_org,
+            ));
+        }
+        if let Some(roles) = &self.choices.roles {
+            groups.push(group(
+                "users.filters.without_role",
+                "role",
+                roles,
+                role_chosen,
+            ));
+        }
+        groups
     }
 
     /// "Condition 2": the legend of a row of the advanced panel.
     pub fn condition_label(&self, ctx: &PageCtx, n: &usize) -> String {
         ctx.t.f("users.search.condition_n", &[("n", n)])
     }
+}
+
+/// A group of the "leave out" select: "Not in organization" or "Without global role".
+pub struct ExcludeGroup {
+    pub label: String,
+    pub options: Vec<ExcludeOption>,
+}
+
+pub struct ExcludeOption {
+    /// `org:{id}` or `role:{id}`.
+    pub value: String,
+    pub name: String,
+    pub selected: bool,
 }
 
 /// The directory: htmx gets the results (`partial`, live search and paging, with the status
@@ -184,7 +235,23 @@ struct UsersPage {
 }
 crate::page_template!(UsersPage);
 
-/// Logto's reason for refusing a search, without its generic prefix.
+/// What the person reads when Logto refused the search (never Logto's own text).
+fn rejection_message_key(form: &SearchForm) -> &'static str {
+    if form
+        .conditions
+        .iter()
+        .any(|c| c.error == Some("users.search.rejected_here"))
+    {
+        "users.search.rejected_pattern"
+    } else if form.filters_invalid {
+        "users.filters.one_at_a_time"
+    } else {
+        "users.search.rejected"
+    }
+}
+
+/// Logto's reason for refusing a search, without its generic prefix (for the log and for
+/// marking the inputs it is about; never shown).
 fn rejection_reason(e: &LogtoError) -> Option<String> {
     match e {
         LogtoError::Api {
@@ -276,9 +343,10 @@ async fn build_view(
         Some(Ok(page)) => Some(page),
         Some(Err(e)) => match rejection_reason(&e) {
             Some(reason) => {
+                // Logto's words go to the log; the person reads which input to correct.
                 tracing::info!(error = %e, "Logto refused a user search");
                 form.attribute_rejection(&reason);
-                messages.push(ctx.t.f("users.search.rejected", &[("reason", &reason)]));
+                messages.push(ctx.t.t(rejection_message_key(&form)));
                 None
             }
             None => return Err(e.into()),
@@ -397,6 +465,17 @@ async fn list(
     Ok(with_status(resp, blocked))
 }
 
+/// The directory saying why the search cannot run (422), in place of a download.
+async fn refused_export(state: &AppState, ctx: PageCtx, form: SearchForm) -> AppResult<Response> {
+    let view = build_view(state, &ctx, form, true).await?;
+    let page = UsersPage {
+        ctx,
+        view,
+        oob: false,
+    };
+    Ok(with_status(Htmx::default().page(&page)?, true))
+}
+
 /// `GET /users/export.csv`: every user matching the search, streamed page by page (100 per
 /// request, through the client's outgoing throttle), as CSV.
 async fn export_csv(
@@ -407,30 +486,14 @@ async fn export_csv(
 ) -> AppResult<Response> {
     let mut form = SearchForm::parse(&pairs);
     if !form.validate() {
-        let view = build_view(&state, &ctx, form, true).await?;
-        return Ok(with_status(
-            html(&UsersPage {
-                ctx,
-                view,
-                oob: false,
-            })?,
-            true,
-        ));
+        return refused_export(&state, ctx, form).await;
     }
     let query = form.to_query();
     let mut users = Box::pin(state.logto.users_stream(query));
     // The first page decides between a download and a page explaining the refusal.
     let first = match users.next().await {
         Some(Err(e)) if rejection_reason(&e).is_some() => {
-            let view = build_view(&state, &ctx, form, true).await?;
-            return Ok(with_status(
-                html(&UsersPage {
-                    ctx,
-                    view,
-                    oob: false,
-                })?,
-                true,
-            ));
+            return refused_export(&state, ctx, form).await;
         }
         Some(Err(e)) => return Err(e.into()),
         Some(Ok(u)) => Some(u),
@@ -493,6 +556,8 @@ mod tests {
         assert_eq!(initials("Alice Lovelace"), "AL");
         assert_eq!(initials("bob_smith"), "BS");
         assert_eq!(initials("z"), "Z");
+        assert_eq!(initials("mia"), "MI");
+        assert_eq!(initials("olivia.operator@portal.test"), "OO");
         assert_eq!(initials(""), "");
     }
 

@@ -26,8 +26,9 @@ use crate::audit::NewEntry;
 use crate::auth::revocation::{after_access_change, AccessChange};
 use crate::logto::{Feature, LogtoError, User};
 use crate::web::context::{set_flash, PageCtx};
-use crate::web::error::{logto_view, AppError, AppResult};
+use crate::web::error::{AppError, AppResult};
 use crate::web::extract::CurrentUser;
+use crate::web::refusal::{Refusal, Wording};
 use crate::web::AppState;
 
 /// Audit code of a refusal by the portal itself (acting on one's own account).
@@ -101,45 +102,19 @@ fn user_href(user_id: &str) -> String {
     format!("/users/{user_id}")
 }
 
-/// A 4xx answer that says "not like this" (shown as a message on the user's page), as
-/// opposed to Logto being down, throttled or misconfigured (shown as an error page).
-fn is_refusal(e: &LogtoError) -> bool {
-    matches!(e, LogtoError::Api { status, .. } if (400..500).contains(status) && !matches!(status, 401 | 403 | 429))
-}
-
-/// Audit code for a failed call: Logto's code, or what kind of failure it was.
-fn failure_code(e: &LogtoError) -> String {
-    match e {
-        LogtoError::Api {
-            code: Some(code), ..
-        } => code.clone(),
-        LogtoError::Api { status, .. } => format!("http_{status}"),
-        LogtoError::Unavailable(_) => "logto_unavailable".into(),
-        LogtoError::RateLimited => "logto_rate_limited".into(),
-        LogtoError::Config(_) => "logto_config".into(),
-        LogtoError::Decode(_) => "logto_decode".into(),
-        LogtoError::Unsupported(_) => "logto_unsupported".into(),
-    }
-}
-
-/// Why Logto refused, in the person's language.
-fn refusal_message(ctx: &PageCtx, e: &LogtoError) -> String {
-    let key = match e.code() {
-        Some("entity.relation_foreign_key_not_found") => "users.error.missing_reference",
-        Some("organization.require_membership") => "users.error.not_member",
-        Some("user.invalid_role_type") | Some("entity.db_constraint_violated") => {
-            "users.error.role_type"
-        }
-        _ if e.is_not_found() => "users.error.gone",
-        _ => logto_view(e).2,
-    };
-    let mut msg = ctx.t.t(key);
-    if let Some(code) = e.code() {
-        msg.push(' ');
-        msg.push_str(&ctx.t.f("users.error.logto_code", &[("code", &code)]));
-    }
-    msg
-}
+/// How Logto's refusals read on a user's page.
+pub(super) const WORDING: Wording = Wording {
+    codes: &[
+        (
+            "entity.relation_foreign_key_not_found",
+            "users.error.missing_reference",
+        ),
+        ("organization.require_membership", "users.error.not_member"),
+        ("user.invalid_role_type", "users.error.role_type"),
+        ("entity.db_constraint_violated", "users.error.role_type"),
+    ],
+    not_found: "users.error.gone",
+};
 
 /// After a change that Logto accepted, the person's portal sessions follow it at once
 /// (ended or re-read); the audit entry says how many.
@@ -196,7 +171,7 @@ async fn end_logto_sessions_if_asked<T>(
         Ok(n) => entry.detail("logtoSessionsEnded", json!(n)),
         Err(e) => {
             tracing::warn!(error = %e, user_id, "could not end the Logto sessions");
-            entry.detail("logtoSessionsError", json!(failure_code(&e)))
+            entry.detail("logtoSessionsError", json!(e.failure_code()))
         }
     }
 }
@@ -280,13 +255,21 @@ impl<'a> UserAction<'a> {
         self.flash("error", message, &self.back).await
     }
 
-    /// The portal's own refusal (acting on one's own account): recorded, then explained.
-    async fn refuse(&self, entry: NewEntry, message_key: &str) -> AppResult<Response> {
+    /// A refusal before or by Logto: recorded with its one code, then explained on the
+    /// person's page.
+    async fn refuse(&self, entry: NewEntry, refusal: Refusal) -> AppResult<Response> {
         self.state
             .audit
-            .record_or_log(entry.failed(SELF_GUARD))
+            .record_or_log(entry.failed(&refusal.code()))
             .await;
-        self.back_with_error(self.ctx.t.t(message_key)).await
+        self.back_with_error(refusal.message(&self.ctx.t, &WORDING))
+            .await
+    }
+
+    /// The portal's own refusal (acting on one's own account): recorded, then explained.
+    async fn refuse_self(&self, entry: NewEntry, message_key: &str) -> AppResult<Response> {
+        let refusal = Refusal::rule(SELF_GUARD, self.ctx.t.t(message_key));
+        self.refuse(entry, refusal).await
     }
 
     /// Lets the sessions follow a change Logto accepted, records the outcome and answers:
@@ -317,15 +300,16 @@ impl<'a> UserAction<'a> {
                 self.flash("success", success, after_success).await
             }
             Err(e) => {
+                let refusal = Refusal::from(e.clone());
+                if refusal.is_about_the_request() {
+                    return self.refuse(entry, refusal).await;
+                }
+                // Logto unreachable or failing: recorded, then the error page.
                 self.state
                     .audit
-                    .record_or_log(entry.failed(&failure_code(&e)))
+                    .record_or_log(entry.failed(&refusal.code()))
                     .await;
-                if is_refusal(&e) {
-                    self.back_with_error(refusal_message(self.ctx, &e)).await
-                } else {
-                    Err(AppError::Logto(e))
-                }
+                Err(AppError::Logto(e))
             }
         }
     }
@@ -334,29 +318,30 @@ impl<'a> UserAction<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::web::i18n::{Lang, Tr};
 
     #[test]
-    fn refusals_and_codes() {
+    fn logto_refusals_read_in_the_users_words_without_codes() {
         let api = |status: u16, code: Option<&str>| LogtoError::Api {
             status,
             code: code.map(str::to_string),
-            message: String::new(),
+            message: "raw upstream text".into(),
             request_id: None,
         };
-        assert!(is_refusal(&api(
-            422,
-            Some("entity.relation_foreign_key_not_found")
-        )));
-        assert!(is_refusal(&api(404, None)));
-        assert!(!is_refusal(&api(429, Some("x"))));
-        assert!(!is_refusal(&api(401, None)));
-        assert!(!is_refusal(&api(503, None)));
-        assert!(!is_refusal(&LogtoError::Unavailable("t".into())));
+        let t = Tr::new(Lang::En);
+        let missing = Refusal::from(api(422, Some("entity.relation_foreign_key_not_found")));
+        assert!(missing.is_about_the_request());
         assert_eq!(
-            failure_code(&api(404, Some("entity.not_found"))),
-            "entity.not_found"
+            missing.message(&t, &WORDING),
+            t.t("users.error.missing_reference")
         );
-        assert_eq!(failure_code(&api(500, None)), "http_500");
-        assert_eq!(failure_code(&LogtoError::RateLimited), "logto_rate_limited");
+        let gone = Refusal::from(api(404, Some("entity.not_found")));
+        assert_eq!(gone.code(), "entity.not_found");
+        let words = gone.message(&t, &WORDING);
+        assert_eq!(words, t.t("users.error.gone"));
+        assert!(!words.contains("entity.not_found") && !words.contains("raw upstream"));
+        assert!(!Refusal::from(api(429, Some("x"))).is_about_the_request());
+        assert!(!Refusal::from(api(503, None)).is_about_the_request());
+        assert!(!Refusal::from(LogtoError::Unavailable("t".into())).is_about_the_request());
     }
 }

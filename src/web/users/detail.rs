@@ -113,6 +113,8 @@ impl Facts {
 
 pub struct OrgRow {
     pub name: String,
+    /// The organization's members page.
+    pub href: String,
     pub roles: Vec<String>,
     pub remove_href: String,
 }
@@ -238,6 +240,7 @@ fn org_rows(user_id: &str, orgs: &[UserOrganization]) -> Vec<OrgRow> {
         .iter()
         .map(|o| OrgRow {
             name: o.name.clone(),
+            href: format!("/orgs/{}/members", o.id),
             roles: o
                 .organization_roles
                 .iter()
@@ -280,14 +283,15 @@ pub async fn show(
         user_id: Some(user_id.to_string()),
         log_key: None,
     };
-    if ctx.is_htmx {
+    let htmx = ctx.htmx();
+    if htmx.fragment {
         let logs = state.logto.list_logs(&log_query).await?;
         let push = format!(
             "/users/{user_id}?page={}&page_size={}",
             log_query.page, log_query.page_size
         );
         let events = Events::new(&user_id, logs, &ctx.dates(&state.clock));
-        return ctx.htmx().region_at(&EventsPartial { ctx, events }, &push);
+        return htmx.region_at(&EventsPartial { ctx, events }, &push);
     }
 
     // Everything the page shows, in one round of concurrent requests.

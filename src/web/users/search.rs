@@ -3,11 +3,17 @@
 //! The URL carries the whole view, so a bookmark or the back button reproduces it:
 //! `q` (quick box), numbered conditions `f1`/`m1`/`v1`, `f2`/`m2`/`v2`, … (field, mode,
 //! value), `joint=any` (default: match all), `cs=1` (case-sensitive), `org` (not in this
-//! organization), `role` (without this global role), `page`, `page_size`.
+//! organization), `role` (without this global role), `page`, `page_size`. The form sends the
+//! two filters as one choice, `exclude=org:{id}` or `exclude=role:{id}`: Logto takes only one
+//! of them at a time.
 
 use std::collections::BTreeMap;
 
-use crate::logto::{Joint, MatchMode, SearchField, UserQuery, UserSearch};
+mod fields;
+
+pub use fields::{Field, Mode};
+
+use crate::logto::{Joint, UserQuery, UserSearch};
 use crate::web::pager::PageParams;
 
 /// More rows than this are ignored; Logto has five searchable fields, so more is never useful
@@ -16,103 +22,6 @@ pub const MAX_CONDITIONS: usize = 10;
 
 /// Condition numbers above this in a URL are ignored (bounds the work for odd URLs).
 const MAX_INDEX: usize = 100;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    Id,
-    Email,
-    Phone,
-    Username,
-    Name,
-}
-
-impl Field {
-    pub const ALL: [Field; 5] = [
-        Field::Name,
-        Field::Username,
-        Field::Email,
-        Field::Phone,
-        Field::Id,
-    ];
-
-    /// The value in the URL and the form.
-    pub fn param(self) -> &'static str {
-        match self {
-            Field::Id => "id",
-            Field::Email => "email",
-            Field::Phone => "phone",
-            Field::Username => "username",
-            Field::Name => "name",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.param() == s)
-    }
-
-    pub fn label_key(self) -> &'static str {
-        match self {
-            Field::Id => "users.field.id",
-            Field::Email => "users.field.email",
-            Field::Phone => "users.field.phone",
-            Field::Username => "users.field.username",
-            Field::Name => "users.field.name",
-        }
-    }
-
-    fn logto(self) -> SearchField {
-        match self {
-            Field::Id => SearchField::Id,
-            Field::Email => SearchField::PrimaryEmail,
-            Field::Phone => SearchField::PrimaryPhone,
-            Field::Username => SearchField::Username,
-            Field::Name => SearchField::Name,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Contains,
-    StartsWith,
-    Exact,
-    Regex,
-}
-
-impl Mode {
-    pub const ALL: [Mode; 4] = [Mode::Contains, Mode::StartsWith, Mode::Exact, Mode::Regex];
-
-    pub fn param(self) -> &'static str {
-        match self {
-            Mode::Contains => "contains",
-            Mode::StartsWith => "starts",
-            Mode::Exact => "exact",
-            Mode::Regex => "regex",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Mode> {
-        Mode::ALL.into_iter().find(|m| m.param() == s)
-    }
-
-    pub fn label_key(self) -> &'static str {
-        match self {
-            Mode::Contains => "users.mode.contains",
-            Mode::StartsWith => "users.mode.starts",
-            Mode::Exact => "users.mode.exact",
-            Mode::Regex => "users.mode.regex",
-        }
-    }
-
-    fn logto(self) -> MatchMode {
-        match self {
-            Mode::Contains => MatchMode::Contains,
-            Mode::StartsWith => MatchMode::StartsWith,
-            Mode::Exact => MatchMode::Exact,
-            Mode::Regex => MatchMode::Regex,
-        }
-    }
-}
 
 /// One filled condition of the advanced panel.
 #[derive(Debug, Clone, PartialEq)]
@@ -242,14 +151,23 @@ impl SearchForm {
         }
         let blank_rows = blank_rows.min(MAX_CONDITIONS - conditions.len());
 
+        // One choice in the form: "org:{id}" or "role:{id}"; the address says `org` or `role`.
+        let exclude = get("exclude");
+        let (mut not_in_org, mut without_role) = (get("org"), get("role"));
+        if let Some(id) = exclude.strip_prefix("org:") {
+            not_in_org = id.trim().to_string();
+        } else if let Some(id) = exclude.strip_prefix("role:") {
+            without_role = id.trim().to_string();
+        }
+
         SearchForm {
             q: get("q"),
             conditions,
             blank_rows,
             match_any: get("joint") == "any",
             case_sensitive: is_on(&get("cs")),
-            not_in_org: get("org"),
-            without_role: get("role"),
+            not_in_org,
+            without_role,
             filters_invalid: false,
             page: paging.page(),
             page_size: paging.page_size(),
@@ -262,7 +180,9 @@ impl SearchForm {
     /// Logto takes one condition per field, except several exact values (sent repeated).
     /// Returns `true` when the search can be sent.
     pub fn validate(&mut self) -> bool {
-        let mut ok = true;
+        // Logto refuses both filters at once; the form offers one, but an address may carry two.
+        let mut ok = !self.both_filters();
+        self.filters_invalid |= !ok;
         for i in 1..self.conditions.len() {
             let (before, rest) = self.conditions.split_at_mut(i);
             let c = &mut rest[0];
@@ -275,6 +195,22 @@ impl SearchForm {
             }
         }
         ok
+    }
+
+    /// "Not in organization" and "without role" together, which Logto cannot combine.
+    pub fn both_filters(&self) -> bool {
+        !self.not_in_org.is_empty() && !self.without_role.is_empty()
+    }
+
+    /// The value of the form's one "leave out" choice.
+    pub fn exclude(&self) -> String {
+        if !self.not_in_org.is_empty() {
+            format!("org:{}", self.not_in_org)
+        } else if !self.without_role.is_empty() {
+            format!("role:{}", self.without_role)
+        } else {
+            String::new()
+        }
     }
 
     pub fn has_errors(&self) -> bool {
@@ -552,5 +488,22 @@ mod tests {
         assert!(!f.filters_invalid);
         f.attribute_rejection("Parameter `excludeRoleId` and `excludeOrganizationId` cannot be used at the same time.");
         assert!(f.filters_invalid && f.has_errors());
+    }
+
+    #[test]
+    fn one_filter_choice_and_both_are_refused_before_asking() {
+        let f = form("exclude=org%3Ao1");
+        assert_eq!((f.not_in_org.as_str(), f.without_role.as_str()), ("o1", ""));
+        assert_eq!(f.url("/users"), "/users?org=o1");
+        assert_eq!(f.exclude(), "org:o1");
+        let f = form("exclude=role%3Ar1");
+        assert_eq!(f.url("/users"), "/users?role=r1");
+        assert_eq!(f.exclude(), "role:r1");
+        assert_eq!(form("exclude=").exclude(), "");
+        let mut f = form("org=o1&role=r1");
+        assert!(!f.validate());
+        assert!(f.filters_invalid && f.has_errors());
+        let mut f = form("org=o1");
+        assert!(f.validate() && !f.filters_invalid);
     }
 }

@@ -85,7 +85,7 @@ pub async fn delete(
         "primaryEmail": u.primary_email,
     }));
     if act.is_self() {
-        return act.refuse(entry, "users.self.delete").await;
+        return act.refuse_self(entry, "users.self.delete").await;
     }
     let expected = confirm_word(u);
     if form.confirm.trim() != expected {

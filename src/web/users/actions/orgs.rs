@@ -1,11 +1,12 @@
 //! Organization membership: add the person to an organization with roles, or remove them.
 
 use axum::{extract::State, response::Response, Form};
+use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    end_logto_sessions_choice, failure_code, load_user, render, sessions_follow, user_href,
-    Confirm, EndSessionsForm, Follow, UserAction,
+    end_logto_sessions_choice, load_user, render, sessions_follow, user_href, Confirm,
+    EndSessionsForm, Follow, UserAction,
 };
 use crate::auth::revocation::AccessChange;
 use crate::logto::{User, UserOrganization};
@@ -13,8 +14,18 @@ use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::Operator;
 use crate::web::ids::{Ids, LogtoId};
+use crate::web::refusal::Refusal;
 use crate::web::users::plausible_id;
 use crate::web::AppState;
+
+/// The add form: an organization and any number of roles (`role_ids` repeated).
+#[derive(Debug, Default, Deserialize)]
+pub struct OrgAddForm {
+    #[serde(default)]
+    org_id: String,
+    #[serde(default)]
+    role_ids: Vec<String>,
+}
 
 /// `POST /users/{id}/orgs`: `org_id` plus any number of `role_ids`.
 pub async fn org_add(
@@ -22,19 +33,16 @@ pub async fn org_add(
     ctx: PageCtx,
     State(state): State<AppState>,
     Ids(user_id): Ids<LogtoId>,
-    Form(fields): Form<Vec<(String, String)>>,
+    axum_extra::extract::Form(form): axum_extra::extract::Form<OrgAddForm>,
 ) -> AppResult<Response> {
     let act = UserAction::load(&state, &ctx, &op, &user_id).await?;
     let u = &act.user;
-    let org_id = fields
+    let org_id = form.org_id.trim().to_string();
+    let mut role_ids: Vec<String> = form
+        .role_ids
         .iter()
-        .find(|(k, _)| k == "org_id")
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default();
-    let mut role_ids: Vec<String> = fields
-        .iter()
-        .filter(|(k, v)| k == "role_ids" && !v.trim().is_empty())
-        .map(|(_, v)| v.trim().to_string())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
         .collect();
     role_ids.dedup();
     if !plausible_id(&org_id) {
@@ -96,10 +104,9 @@ pub async fn org_add(
             AccessChange::MembershipChanged,
         )
         .await;
-        state
-            .audit
-            .record_or_log(entry.failed(&failure_code(e)))
-            .await;
+        // Logto's one code for the record; the words say what stands.
+        let code = Refusal::from(e.clone()).code();
+        state.audit.record_or_log(entry.failed(&code)).await;
         let msg = act.message("users.orgs.roles_failed", &[("org", &org.name)]);
         return act.back_with_error(msg).await;
     }

@@ -14,6 +14,7 @@ use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::Operator;
 use crate::web::ids::{Ids, LogtoId};
+use crate::web::refusal::Refusal;
 use crate::web::users::plausible_id;
 use crate::web::AppState;
 
@@ -48,11 +49,8 @@ pub async fn role_assign(
         "role": found.as_ref().map(|r| r.name.clone()),
     }));
     let Some(role) = found else {
-        state
-            .audit
-            .record_or_log(entry.failed("role_not_assignable"))
-            .await;
-        return act.back_with_error(ctx.t.t("users.error.role_type")).await;
+        let refusal = Refusal::rule("role_not_assignable", ctx.t.t("users.error.role_type"));
+        return act.refuse(entry, refusal).await;
     };
     let result = state
         .logto
@@ -130,7 +128,7 @@ pub async fn role_remove(
         .entry("user.role_remove")
         .details(json!({ "roleId": role_id, "role": role_name }));
     if act.is_self() && role_name.as_deref() == Some(state.config.operator_role.as_str()) {
-        return act.refuse(entry, "users.self.operator_role").await;
+        return act.refuse_self(entry, "users.self.operator_role").await;
     }
     let result = state.logto.remove_user_role(&act.user.id, &role_id).await;
     let label = role_name.unwrap_or_else(|| role_id.to_string());

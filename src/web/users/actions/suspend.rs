@@ -48,15 +48,26 @@ fn suspend_confirm(ctx: &PageCtx, u: &User, is_self: bool, suspend: bool) -> Con
     }
 }
 
+/// The confirmation of a suspension (`suspend`) or of its end.
+async fn confirm(
+    op: &CurrentUser,
+    ctx: PageCtx,
+    state: &AppState,
+    user_id: &str,
+    suspend: bool,
+) -> AppResult<Response> {
+    let u = load_user(state, user_id).await?;
+    let c = suspend_confirm(&ctx, &u, op.id() == u.id, suspend);
+    render(ctx, c)
+}
+
 pub async fn confirm_suspend(
     Operator(op): Operator,
     ctx: PageCtx,
     State(state): State<AppState>,
     Ids(user_id): Ids<LogtoId>,
 ) -> AppResult<Response> {
-    let u = load_user(&state, &user_id).await?;
-    let c = suspend_confirm(&ctx, &u, op.id() == u.id, true);
-    render(ctx, c)
+    confirm(&op, ctx, &state, &user_id, true).await
 }
 
 pub async fn confirm_unsuspend(
@@ -65,9 +76,7 @@ pub async fn confirm_unsuspend(
     State(state): State<AppState>,
     Ids(user_id): Ids<LogtoId>,
 ) -> AppResult<Response> {
-    let u = load_user(&state, &user_id).await?;
-    let c = suspend_confirm(&ctx, &u, op.id() == u.id, false);
-    render(ctx, c)
+    confirm(&op, ctx, &state, &user_id, false).await
 }
 
 async fn set_suspended(
@@ -85,7 +94,7 @@ async fn set_suspended(
     };
     let entry = act.entry(action);
     if suspend && act.is_self() {
-        return act.refuse(entry, "users.self.suspend").await;
+        return act.refuse_self(entry, "users.self.suspend").await;
     }
     let result = state.logto.set_suspended(&act.user.id, suspend).await;
     let done = if suspend {
