@@ -23,10 +23,16 @@ static REPLACEMENTS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         ),
         // The fake Logto's ids: 12 to 21 lowercase letters and digits with at least one
         // digit and one letter (real words are left alone).
-        (r"\b(?P<id>(?:[a-z]+[0-9]+|[0-9]+[a-z]+)[a-z0-9]*)\b", "[id]"),
+        (
+            r"\b(?P<id>(?:[a-z]+[0-9]+|[0-9]+[a-z]+)[a-z0-9]*)\b",
+            "[id]",
+        ),
         // About one id in fifty has no digit: where ids stand (a value, a path segment, an
         // element id's suffix, a fragment, a whole element's text), letters alone count too.
-        (r#"(?P<lead>value="|/|-|#|>)(?P<id>[a-z]{12,21})(?P<tail>["/?#&<])"#, "[id]"),
+        (
+            r#"(?P<lead>value="|/|-|#|>)(?P<id>[a-z]{12,21})(?P<tail>["/?#&<])"#,
+            "[id]",
+        ),
         // Avatar versions.
         (r"\?v=[0-9a-f]{16}", "?v=[hash]"),
         // Dates and times, in the forms the portal writes.
