@@ -298,10 +298,10 @@ async fn basics_inline_edit_saves_name_and_refreshes_the_header() {
     assert_eq!(status, StatusCode::OK, "{fragment}");
     assert_eq!(text(&fragment, "#basics-name-value"), "Mia M. Renamed");
     assert_eq!(
-        attr(&fragment, "#alerts", "hx-swap-oob").as_deref(),
-        Some("innerHTML")
+        attr(&fragment, "#basics #basics-status", "role").as_deref(),
+        Some("status")
     );
-    assert!(text(&fragment, "#alerts").contains("saved"));
+    assert!(text(&fragment, "#basics #basics-status").contains("saved"));
     assert_eq!(
         attr(&fragment, "span.who", "hx-swap-oob").as_deref(),
         Some("outerHTML:.topbar .who")
@@ -346,7 +346,7 @@ async fn basics_inline_edit_saves_name_and_refreshes_the_header() {
         .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(text(&fragment, "#alerts").contains("Nothing changed"));
+    assert!(text(&fragment, "#basics #basics-status").contains("Nothing changed"));
     assert!(app
         .fake
         .state()
@@ -377,7 +377,7 @@ async fn basics_plain_form_redirects_with_a_message_and_keeps_others_changes() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/profile#basics");
     let (_, html) = member.get_text("/profile").await;
-    assert!(text(&html, "#alerts").contains("Your basics were saved."));
+    assert!(text(&html, "#basics #basics-status").contains("Your basics were saved."));
     assert_eq!(text(&html, "#basics-name-value"), "Mia Plain");
     // Shown through the portal, never from the other host (issue 15).
     let src = attr(&html, "#basics img.avatar", "src").unwrap();
@@ -591,10 +591,15 @@ async fn profile_fields_merge_keeps_untouched_keys() {
         attr(&fragment, "#details-family-name", "value").as_deref(),
         Some("Member")
     );
-    assert_eq!(
-        attr(&fragment, "#details-locale", "list").as_deref(),
-        Some("profile-locales")
-    );
+    // Language and time zone are chosen from lists (issue 20, point 10).
+    assert!(exists(
+        &fragment,
+        "select#details-locale option[value=\"zh-TW\"]"
+    ));
+    assert!(exists(
+        &fragment,
+        "select#details-zoneinfo option[value=\"Asia/Taipei\"]"
+    ));
 
     // Someone else sets the middle name while the form is open.
     let mut other = serde_json::Map::new();
@@ -628,7 +633,7 @@ async fn profile_fields_merge_keeps_untouched_keys() {
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::OK, "{fragment}");
     assert!(fragment.contains("Mimi"));
-    assert!(text(&fragment, "#alerts").contains("Your profile was saved."));
+    assert!(text(&fragment, "#details #details-status").contains("Your profile was saved."));
 
     let profile = user(&app, &id)["profile"].clone();
     assert_eq!(profile["nickname"], "Mimi");
@@ -954,7 +959,7 @@ async fn password_change_checks_the_current_password() {
         .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::OK, "{fragment}");
-    assert!(text(&fragment, "#alerts").contains("Your password was changed."));
+    assert!(text(&fragment, "#password #password-status").contains("Your password was changed."));
     assert!(app.state.logto.verify_password(&id, new).await.unwrap());
 
     // Even right after a proof, a password change asks for the current password again.
@@ -1299,7 +1304,7 @@ async fn email_change_with_a_code_from_the_fake() {
         attr(&fragment, "#email-code", "autocomplete").as_deref(),
         Some("one-time-code")
     );
-    assert!(text(&fragment, "#alerts").contains("A code was sent"));
+    assert!(text(&fragment, "#email #email-status").contains("A code was sent"));
     let code = app
         .fake
         .state()
@@ -1334,7 +1339,8 @@ async fn email_change_with_a_code_from_the_fake() {
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::OK, "{fragment}");
     assert_eq!(text(&fragment, "#email-current"), new);
-    assert!(text(&fragment, "#alerts").contains(&format!("Your email address is now {new}")));
+    assert!(text(&fragment, "#email #email-status")
+        .contains(&format!("Your email address is now {new}")));
     assert_eq!(user(&app, &id)["primaryEmail"], new);
 
     let steps: Vec<(String, Option<String>)> = audit_of(&app, "profile.email_change")
@@ -1446,7 +1452,7 @@ async fn email_change_refusals() {
         .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(&fragment, "#alerts").contains("no change waiting"));
+    assert!(text(&fragment, "#email #email-status").contains("no change waiting"));
     let id = app.user_id(&app.seed.member_username);
     assert_eq!(user(&app, &id)["primaryEmail"], "mia.member@acme.test");
 }
@@ -1454,6 +1460,8 @@ async fn email_change_refusals() {
 #[tokio::test]
 async fn email_section_is_read_only_without_a_connector() {
     let app = common::spawn_app().await;
+    // Text messages can go out; email cannot.
+    app.fake.state().set_sms_connector(true);
     let member = app.member().await;
     let r = member
         .post_htmx(
@@ -1466,7 +1474,7 @@ async fn email_section_is_read_only_without_a_connector() {
         .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(&fragment, "#email").contains("no email connector"));
+    assert!(text(&fragment, "#email").contains("cannot be changed here"));
     assert!(!exists(&fragment, "#email form"), "read-only");
     assert!(audit_of(&app, "profile.email_change")
         .await
@@ -1475,7 +1483,7 @@ async fn email_section_is_read_only_without_a_connector() {
     // The page remembers it: no change button, the explanation instead.
     let (_, html) = member.get_text("/profile").await;
     assert!(!exists(&html, "#email-edit"));
-    assert!(text(&html, "#email").contains("no email connector"));
+    assert!(text(&html, "#email").contains("cannot be changed here"));
     assert_eq!(text(&html, "#email-current"), "mia.member@acme.test");
     // Phone has its own connector and is not affected.
     assert!(exists(&html, "#phone-edit"));
@@ -1516,7 +1524,7 @@ async fn phone_change_and_removal() {
     let r = member.post_htmx("/profile/phone/remove", &[]).await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::OK, "{fragment}");
-    assert!(text(&fragment, "#alerts").contains("removed"));
+    assert!(text(&fragment, "#phone #phone-status").contains("removed"));
     assert_eq!(user(&app, &id)["primaryPhone"], Value::Null);
     let steps: Vec<String> = audit_of(&app, "profile.phone_change")
         .await
@@ -1635,7 +1643,9 @@ async fn linked_accounts_unlink_and_last_method_guard() {
         .await;
     let (status, fragment) = body(r).await;
     assert_eq!(status, StatusCode::OK, "{fragment}");
-    assert!(text(&fragment, "#alerts").contains("GitHub account was unlinked"));
+    assert!(
+        text(&fragment, "#identities #identities-status").contains("GitHub account was unlinked")
+    );
     assert_eq!(texts(&fragment, "#identities tbody tr th"), ["Google"]);
     assert!(user(&app, &id)["identities"].get("github").is_none());
 
@@ -1727,7 +1737,7 @@ async fn avatar_upload_when_storage_is_configured() {
     assert!(!exists(&fragment, "#basics-file"));
     let (status, fragment) = body(upload(&member, &png, "image/png").await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(&fragment, "#basics-file-error").contains("no file storage"));
+    assert!(text(&fragment, "#basics-file-error").contains("not available"));
 
     app.fake.state().set_storage_configured(true);
     // The portal keeps the storage status for 5 minutes; the deployer's change shows after that.

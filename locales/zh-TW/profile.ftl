@@ -1,12 +1,12 @@
 profile-title = 我的個人資料
-profile-intro = 這是 Logto 中你的帳號資料。變更會套用到所有以此帳號登入的地方。
+profile-intro = 你的帳號資料。變更會套用到所有以此帳號登入的地方。
 profile-edit = 編輯
 profile-not_set = 未設定
 profile-nothing_changed = 沒有任何變更。
 profile-too_long = { $count ->
    *[other] 最多 { $count } 個字元。
 }
-profile-logto_refused = Logto 不接受這項變更。請檢查內容後再試一次。
+profile-logto_refused = 這項變更未被接受。請檢查內容後再試一次。
 profile-last_sign_in_method = 這是你唯一的登入方式，因此無法移除。請先新增其他電子郵件、電話或密碼。
 
 profile-proof-current_password = 目前的密碼
@@ -36,8 +36,8 @@ profile-basics-upload_button = 上傳
 profile-basics-upload_missing = 請選擇要上傳的圖片檔。
 profile-basics-upload_too_large = 檔案太大。圖片最大 { $max } MB。
 profile-basics-upload_not_image = 這個檔案不是 PNG、JPEG、GIF 或 WebP 圖片。
-profile-basics-upload_unavailable = 無法上傳：Logto 尚未設定檔案儲存空間。請改用圖片網址。
-profile-basics-upload_refused = Logto 不接受這個檔案。
+profile-basics-upload_unavailable = 這裡無法上傳圖片。請改用圖片網址。
+profile-basics-upload_refused = 這個檔案未被接受。請換一張圖片。
 profile-basics-avatar_uploaded = 新頭像已上傳。
 
 profile-details-empty = 尚未填寫個人檔案。
@@ -57,7 +57,7 @@ profile-details-gender_male = 男性
 profile-details-gender_other = 其他
 profile-details-gender_invalid = 請從清單中選擇。
 profile-details-birthdate = 生日
-profile-details-birthdate_invalid = 請以 YYYY-MM-DD 格式輸入有效日期。
+profile-details-birthdate_invalid = 請輸入 1900 年至今天之間的真實日期。
 profile-details-locale = 語言
 profile-details-locale_hint = 語言標籤，例如 en-US 或 zh-TW。
 profile-details-locale_invalid = 請輸入語言標籤，例如 en-US 或 zh-TW。
@@ -116,7 +116,7 @@ profile-email-new_hint = 我們會寄送驗證碼到這個地址，以確認它�
 profile-email-change = 變更電子郵件
 profile-email-add = 新增電子郵件
 profile-email-remove = 移除電子郵件
-profile-email-unavailable = 無法在此變更電子郵件：Logto 沒有可寄送驗證碼的電子郵件連接器。請洽詢管理員。
+profile-email-unavailable = 無法在此變更電子郵件，因為本服務無法寄送電子郵件驗證碼。請洽詢管理員協助變更。
 profile-email-same = 這已經是你的電子郵件地址。
 profile-email-taken = 這個電子郵件地址已被其他帳號使用。
 profile-email-saved = 你的電子郵件地址已變更為 { $to }。
@@ -128,7 +128,7 @@ profile-phone-new_hint = 請包含國碼，例如 +886 912 345 678。我們會�
 profile-phone-change = 變更電話號碼
 profile-phone-add = 新增電話號碼
 profile-phone-remove = 移除電話號碼
-profile-phone-unavailable = 無法在此變更電話號碼：Logto 沒有可傳送驗證碼的簡訊連接器。請洽詢管理員。
+profile-phone-unavailable = 無法在此變更電話號碼，因為本服務無法傳送簡訊。請洽詢管理員協助變更。
 profile-phone-same = 這已經是你的電話號碼。
 profile-phone-taken = 這個電話號碼已被其他帳號使用。
 profile-phone-saved = 你的電話號碼已變更為 { $to }。
@@ -146,7 +146,7 @@ profile-contact-enter_code = 我們已將驗證碼寄到 { $to }。請在下方�
 profile-contact-code_sent = 驗證碼已寄到 { $to }。
 profile-contact-code_resent = 新的驗證碼已寄到 { $to }。
 profile-contact-too_many_codes = 寄到這個地址的驗證碼太多了。請稍後再試。
-profile-contact-send_failed = Logto 無法寄送驗證碼。請稍後再試。
+profile-contact-send_failed = 無法寄送驗證碼。請稍後再試。
 profile-contact-wait = 請等待 { $wait } 後再索取新的驗證碼。
 profile-contact-nothing_pending = 目前沒有等待驗證的變更。請重新開始。
 profile-contact-code_wrong = 驗證碼不正確。請檢查訊息後再試一次。
@@ -164,7 +164,14 @@ profile-identities-unlink = 取消連結
 profile-identities-unlinked = 已取消連結你的 { $provider } 帳號。
 
 profile-delete-title = 刪除我的帳號
-profile-delete-warning = 這會刪除你的帳號以及 Logto 保存的所有相關資料，包括你的組織成員資格。此動作無法復原。
+profile-delete-warning = 這會刪除你的帳號以及所有相關資料，包括你的組織成員資格。此動作無法復原。
 profile-delete-type_to_confirm = 請輸入 { $phrase } 以確認
 profile-delete-mismatch = 請完全照樣輸入 { $phrase } 以確認。
 profile-delete-button = 刪除我的帳號
+
+profile-gone = 你的帳號已不存在。
+profile-show_password = 顯示密碼
+profile-hide_password = 隱藏密碼
+profile-details-more = 更多資料
+profile-details-birthdate_hint = 1900 年至今天之間。
+profile-delete-start = 刪除我的帳號…
