@@ -326,3 +326,40 @@ pub fn words(t: &Tr, refusal: &Refusal) -> String {
         _ => refusal.message(t, &WORDING),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logto::LogtoError;
+    use crate::web::i18n::Lang;
+
+    fn api(status: u16, code: Option<&str>) -> Refusal {
+        Refusal::from(LogtoError::Api {
+            status,
+            code: code.map(String::from),
+            message: "raw upstream text".into(),
+            request_id: None,
+        })
+    }
+
+    #[test]
+    fn refusals_read_in_the_profiles_words() {
+        let t = Tr::new(Lang::En);
+        let taken = api(422, Some("user.username_already_in_use"));
+        assert_eq!(words(&t, &taken), t.t("profile.basics.username_taken"));
+        assert_eq!(taken.code(), "user.username_already_in_use");
+        let other = api(400, Some("guard.invalid_input"));
+        assert_eq!(words(&t, &other), t.t("profile.logto_refused"));
+        let down = Refusal::from(LogtoError::Unavailable("x".into()));
+        assert_eq!(words(&t, &down), t.t("error.logto_unavailable"));
+        let rule = Refusal::rule("last_sign_in_method", "Keep one.".into());
+        assert_eq!(
+            (words(&t, &rule), rule.code()),
+            ("Keep one.".into(), "last_sign_in_method".into())
+        );
+        for r in [&taken, &other] {
+            assert!(!words(&t, r).contains("raw upstream"));
+            assert!(!words(&t, r).contains("Logto"));
+        }
+    }
+}
