@@ -2336,3 +2336,41 @@ async fn password_fields_can_be_shown_and_deleting_starts_behind_a_button() {
         "details#delete-open[open] #delete-confirm-error"
     ));
 }
+
+/// The forms' CSRF field (`_csrf`) with a placeholder: the token differs per session.
+fn without_csrf(markup: &str) -> String {
+    let re = regex::Regex::new(r#"name="_csrf" value="[^"]*""#).unwrap();
+    re.replace_all(markup, r#"name="_csrf" value="[csrf]""#)
+        .into_owned()
+}
+
+/// The page and a section's htmx answer, in both languages, as reviewed snapshots.
+#[tokio::test]
+async fn the_page_and_a_section_are_snapshots_in_both_languages() {
+    let app = common::spawn_app().await;
+    app.fake.state().set_email_connector(true);
+    let member = app.member().await;
+    for lang in ["en", "zh-TW"] {
+        let r = member
+            .get(&format!("/lang/{lang}?return_to=/profile"))
+            .await;
+        assert!(r.status().is_redirection());
+        let (status, html) = member.get_text("/profile").await;
+        assert_eq!(status, StatusCode::OK);
+        insta::assert_snapshot!(
+            format!("profile_page_{lang}"),
+            without_csrf(&common::snapshot::main_markup(&html))
+        );
+        let fragment = member.get_htmx("/profile/details/edit").await;
+        assert_eq!(
+            fragment.headers().get("vary").map(|v| v.to_str().unwrap()),
+            Some("hx-request")
+        );
+        let body = fragment.text().await.unwrap();
+        assert!(!body.contains("<main"), "htmx gets the section alone");
+        insta::assert_snapshot!(
+            format!("profile_details_editor_{lang}"),
+            without_csrf(&common::snapshot::normalize(&body))
+        );
+    }
+}
