@@ -183,8 +183,8 @@ impl PageData {
         user: User,
         storage_ready: bool,
     ) -> AppResult<Self> {
-        let proof = proof::state(&me.session, &user, me.user.signed_in_at).await?;
-        let pending = PendingContacts::load(&me.session).await?;
+        let proof = proof::state(state, me, &user).await?;
+        let pending = PendingContacts::load(&me.session, state.clock.now_ms()).await?;
         let channels = CodeChannels::load(state).await;
         Ok(PageData {
             user,

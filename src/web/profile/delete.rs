@@ -117,7 +117,7 @@ pub async fn delete_account(
         errors.insert("current_password".into(), message);
     }
     if !errors.is_empty() {
-        let proof = super::proof::state(&me.session, &user, me.user.signed_in_at).await?;
+        let proof = super::proof::state(&state, &me, &user).await?;
         let view = section(&ctx, &user, proof, &errors);
         return Reply::new(View::Delete(view))
             .refused(&state, &ctx, &me, user)

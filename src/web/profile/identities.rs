@@ -172,7 +172,7 @@ pub async fn unlink(
                 .audit
                 .record_or_log(entry(ACTION, &ctx, &updated).details(json!({ "target": target })))
                 .await;
-            let proof = super::proof::state(&me.session, &updated, me.user.signed_in_at).await?;
+            let proof = super::proof::state(&state, &me, &updated).await?;
             let message = ctx.t.f(
                 "profile.identities.unlinked",
                 &[("provider", &provider_name(&target))],
@@ -200,7 +200,7 @@ async fn refuse(
     user: User,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let proof = super::proof::state(&me.session, &user, me.user.signed_in_at).await?;
+    let proof = super::proof::state(state, me, &user).await?;
     let view = section(ctx, &user, proof, errors);
     Reply::new(View::Identities(view))
         .refused(state, ctx, me, user)

@@ -169,7 +169,7 @@ async fn refuse(
     user: User,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let proof = super::proof::state(&me.session, &user, me.user.signed_in_at).await?;
+    let proof = super::proof::state(state, me, &user).await?;
     let view = section(ctx, state, &user, proof, true, errors);
     Reply::new(View::Password(view))
         .refused(state, ctx, me, user)

@@ -239,7 +239,7 @@ async fn refuse(
     errors: &FieldErrors,
     message: Option<String>,
 ) -> AppResult<Response> {
-    let proof = crate::web::profile::proof::state(&me.session, &user, me.user.signed_in_at).await?;
+    let proof = crate::web::profile::proof::state(state, me, &user).await?;
     let storage_ready = state
         .storage_ready
         .get_or_load(state.logto.user_assets_ready())

@@ -73,7 +73,7 @@ async fn refuse_upload(
     user: User,
     message: String,
 ) -> AppResult<Response> {
-    let proof = crate::web::profile::proof::state(&me.session, &user, me.user.signed_in_at).await?;
+    let proof = crate::web::profile::proof::state(state, me, &user).await?;
     let values = Values::from_user(&user);
     let view = editor(
         ctx,

@@ -78,7 +78,7 @@ pub(super) async fn start(
         );
         return turn.refuse(user, Mode::Edit, &typed, &errors, None).await;
     }
-    let mut pending = PendingContacts::load(&me.session).await?;
+    let mut pending = PendingContacts::load(&me.session, state.clock.now_ms()).await?;
     // Said before the password is asked for; the reservation before the send decides.
     if let Some(wait) = state.limits.wait(&limits::CODE_COOLDOWN, &user.id).await? {
         return turn

@@ -51,7 +51,7 @@ impl<'a> Turn<'a> {
     /// code; `Ok(Err(..))` is the refusal, already rendered, when nothing waits.
     pub(super) async fn waiting(&self) -> AppResult<Result<Waiting, Response>> {
         let user = self.state.logto.get_user(self.me.id()).await?;
-        let pending = PendingContacts::load(&self.me.session).await?;
+        let pending = PendingContacts::load(&self.me.session, self.state.clock.now_ms()).await?;
         let Some(waiting) = pending.get(self.kind).cloned() else {
             let text = self.ctx.t.t("profile.contact.nothing_pending");
             return Ok(Err(self
@@ -66,7 +66,7 @@ impl<'a> Turn<'a> {
     }
 
     async fn proof(&self, user: &User) -> AppResult<Proof> {
-        crate::web::profile::proof::state(&self.me.session, user, self.me.user.signed_in_at).await
+        crate::web::profile::proof::state(self.state, self.me, user).await
     }
 
     pub(super) async fn audit(&self, user: &User, failed: Option<&str>, step: &str) {
@@ -88,7 +88,7 @@ impl<'a> Turn<'a> {
         message: Option<String>,
     ) -> AppResult<Response> {
         let proof = self.proof(&user).await?;
-        let pending = PendingContacts::load(&self.me.session).await?;
+        let pending = PendingContacts::load(&self.me.session, self.state.clock.now_ms()).await?;
         let view = section(
             self.ctx,
             self.kind,
@@ -236,7 +236,8 @@ impl<'a> Turn<'a> {
             Err(e) if e.status() == Some(501) => {
                 remember_connector(self.state, self.kind, true);
                 self.audit(user, Some(&e.failure_code()), step).await;
-                let mut pending = PendingContacts::load(&self.me.session).await?;
+                let mut pending =
+                    PendingContacts::load(&self.me.session, self.state.clock.now_ms()).await?;
                 pending.set(self.kind, None);
                 pending.save(&self.me.session).await?;
                 Ok(Err(self
