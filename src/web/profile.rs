@@ -158,23 +158,28 @@ pub struct PageData {
 }
 
 impl PageData {
-    pub async fn load(state: &AppState, me: &CurrentUser) -> AppResult<Self> {
-        let (user, ready) = tokio::join!(
+    /// Everything the page reads; `with_channels`: whether the email and phone sections are
+    /// drawn, so the tenant's connectors are asked about (alongside the person).
+    pub async fn load(state: &AppState, me: &CurrentUser, with_channels: bool) -> AppResult<Self> {
+        let (user, ready, channels) = tokio::join!(
             state.logto.get_user(me.id()),
             state
                 .storage_ready
-                .get_or_load(state.logto.user_assets_ready())
+                .get_or_load(state.logto.user_assets_ready()),
+            CodeChannels::load_if(state, with_channels),
         );
-        Self::with_user(state, me, user?, storage_ready(ready)).await
+        Self::with_user(state, me, user?, storage_ready(ready), channels).await
     }
 
     /// With the user already read (a handler re-rendering the page after refusing input).
     pub async fn reload_around(state: &AppState, me: &CurrentUser, user: User) -> AppResult<Self> {
-        let ready = state
-            .storage_ready
-            .get_or_load(state.logto.user_assets_ready())
-            .await;
-        Self::with_user(state, me, user, storage_ready(ready)).await
+        let (ready, channels) = tokio::join!(
+            state
+                .storage_ready
+                .get_or_load(state.logto.user_assets_ready()),
+            CodeChannels::load_if(state, true),
+        );
+        Self::with_user(state, me, user, storage_ready(ready), channels).await
     }
 
     async fn with_user(
@@ -182,10 +187,10 @@ impl PageData {
         me: &CurrentUser,
         user: User,
         storage_ready: bool,
+        channels: CodeChannels,
     ) -> AppResult<Self> {
         let proof = proof::state(state, me, &user).await?;
         let pending = PendingContacts::load(&me.session, state.clock.now_ms()).await?;
-        let channels = CodeChannels::load(state).await;
         Ok(PageData {
             user,
             storage_ready,

@@ -207,7 +207,7 @@ pub async fn page(
     me: &CurrentUser,
     editing: Option<Section>,
 ) -> AppResult<Response> {
-    let data = PageData::load(state, me).await?;
+    let data = PageData::load(state, me, true).await?;
     let left: Option<(String, Notice)> = me.session.remove(NOTICE_KEY).await?;
     let htmx = ctx.htmx();
     let mut page = ProfilePage::full(ctx, state, &data, editing);
@@ -230,7 +230,8 @@ pub async fn section(
     if !ctx.htmx().fragment {
         return page(state, ctx, me, editing.then_some(section)).await;
     }
-    let data = PageData::load(state, me).await?;
+    let contact = matches!(section, Section::Email | Section::Phone);
+    let data = PageData::load(state, me, contact).await?;
     let mut page = ProfilePage::empty(ctx);
     let view = default_view(section, &page.ctx, state, &data, editing);
     page.put(view);

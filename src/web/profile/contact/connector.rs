@@ -67,6 +67,19 @@ impl CodeChannels {
         }
     }
 
+    /// [`Self::load`] when `needed`; otherwise nothing is asked and both are assumed (for
+    /// answers that do not draw the email or phone section).
+    pub async fn load_if(state: &AppState, needed: bool) -> CodeChannels {
+        if needed {
+            Self::load(state).await
+        } else {
+            CodeChannels {
+                email: true,
+                phone: true,
+            }
+        }
+    }
+
     pub fn can_send(self, kind: ContactKind) -> bool {
         match kind {
             ContactKind::Email => self.email,
