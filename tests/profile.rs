@@ -2207,7 +2207,16 @@ async fn email_and_phone_say_up_front_when_they_cannot_be_changed() {
 async fn the_basics_editor_starts_with_its_fields() {
     let app = common::spawn_app().await;
     let member = app.member().await;
+    app.fake.state().clear_requests();
     let (_, fragment) = body(member.get_htmx("/profile/basics/edit").await).await;
+    assert!(
+        app.fake
+            .state()
+            .api_requests()
+            .iter()
+            .all(|r| r.path != "/api/connectors"),
+        "only the email and phone sections ask about connectors"
+    );
     assert!(
         !exists(&fragment, ".avatar-preview"),
         "no avatar: no preview box"
