@@ -208,7 +208,11 @@ pub async fn page(
     editing: Option<Section>,
 ) -> AppResult<Response> {
     let data = PageData::load(state, me, true).await?;
-    let left: Option<(String, Notice)> = me.session.remove(NOTICE_KEY).await?;
+    // Read first: removing marks the session changed, which would write it on every view.
+    let left: Option<(String, Notice)> = me.session.get(NOTICE_KEY).await?;
+    if left.is_some() {
+        me.session.remove_value(NOTICE_KEY).await?;
+    }
     let htmx = ctx.htmx();
     let mut page = ProfilePage::full(ctx, state, &data, editing);
     if let Some((id, notice)) = left {
