@@ -35,6 +35,15 @@ impl CustomView {
     pub fn id(&self) -> &'static str {
         SECTION
     }
+
+    /// "Edit" in the view when a field can be edited; none while editing.
+    pub fn edit_label(&self, ctx: &PageCtx) -> String {
+        if self.editing || !self.any_editable {
+            String::new()
+        } else {
+            ctx.t.t("profile.edit")
+        }
+    }
 }
 
 fn form_name(def: &FieldDef) -> String {

@@ -124,6 +124,15 @@ impl DetailsView {
     pub fn id(&self) -> &'static str {
         SECTION
     }
+
+    /// "Edit" in the view; none while editing.
+    pub fn edit_label(&self, ctx: &PageCtx) -> String {
+        if self.editing {
+            String::new()
+        } else {
+            ctx.t.t("profile.edit")
+        }
+    }
 }
 
 /// The stored claims as `name → text` (address keys flattened under their form names).

@@ -25,6 +25,15 @@ impl BasicsView {
         SECTION
     }
 
+    /// "Edit" in the view; none while editing.
+    pub fn edit_label(&self, ctx: &PageCtx) -> String {
+        if self.editing {
+            String::new()
+        } else {
+            ctx.t.t("profile.edit")
+        }
+    }
+
     /// Shown under the avatar, and in its place when it cannot be loaded.
     pub(crate) fn initials(&self) -> String {
         crate::web::users::initials(self.user.display_name())
