@@ -76,4 +76,37 @@
     if (!img) { return; }
     img.hidden = !img.getAttribute("src") || el.value.trim() !== el.defaultValue.trim();
   });
+  // Show-password toggle: <input type="password" data-reveal="Show password"
+  // data-conceal="Hide password"> gets a button after it that switches the field between
+  // hidden and shown. Without this file the field simply stays a password field.
+  function addRevealButtons(root) {
+    if (!root || !root.querySelectorAll) { return; }
+    root.querySelectorAll("input[data-reveal]").forEach(function (input) {
+      if (input.nextElementSibling && input.nextElementSibling.matches(".reveal")) { return; }
+      var btn = document.createElement("button");
+      btn.type = "button";
+      btn.className = "quiet small reveal";
+      btn.textContent = input.getAttribute("data-reveal");
+      btn.setAttribute("aria-pressed", "false");
+      if (input.id) { btn.setAttribute("aria-controls", input.id); }
+      input.insertAdjacentElement("afterend", btn);
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var btn = event.target && event.target.closest ? event.target.closest("button.reveal") : null;
+    if (!btn) { return; }
+    var input = btn.previousElementSibling;
+    if (!input || !input.matches("input[data-reveal]")) { return; }
+    var show = input.type === "password";
+    input.type = show ? "text" : "password";
+    btn.textContent = input.getAttribute(show ? "data-conceal" : "data-reveal");
+    btn.setAttribute("aria-pressed", show ? "true" : "false");
+    input.focus();
+  });
+  document.addEventListener("htmx:load", function (event) { addRevealButtons(event.detail ? event.detail.elt : null); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { addRevealButtons(document); });
+  } else {
+    addRevealButtons(document);
+  }
 })();

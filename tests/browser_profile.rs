@@ -55,7 +55,7 @@ async fn edit_name_inline_and_change_email_with_the_code_without_reloading() {
     click(&chrome, "#basics-save").await;
     wait_text(&chrome, "#basics-name-value", |t| t == "Mia Browser").await;
     wait_text(&chrome, ".topbar .who", |t| t.contains("Mia Browser")).await;
-    wait_text(&chrome, "#alerts", |t| t.contains("saved")).await;
+    wait_text(&chrome, "#basics #basics-status", |t| t.contains("saved")).await;
     assert!(
         chrome.page_was_not_reloaded().await,
         "the name was saved without a reload"
@@ -85,7 +85,7 @@ async fn edit_name_inline_and_change_email_with_the_code_without_reloading() {
     type_into(&chrome, "#email-code", &code).await;
     click(&chrome, "#email-verify").await;
     wait_text(&chrome, "#email-current", |t| t == new).await;
-    wait_text(&chrome, "#alerts", |t| t.contains(new)).await;
+    wait_text(&chrome, "#email #email-status", |t| t.contains(new)).await;
     assert!(
         chrome.page_was_not_reloaded().await,
         "the email changed without a reload"
@@ -113,13 +113,31 @@ async fn without_javascript_the_editor_is_plain_links_and_forms() {
     type_into(&chrome, "#basics-name", "Mia Plain").await;
     click(&chrome, "#basics-save").await;
     wait_text(&chrome, "#basics-name-value", |t| t == "Mia Plain").await;
-    wait_text(&chrome, "#alerts", |t| t.contains("saved")).await;
+    wait_text(&chrome, "#basics #basics-status", |t| t.contains("saved")).await;
     let url = chrome.driver.current_url().await.unwrap();
     assert_eq!(url.path(), "/profile", "post → redirect → page");
     assert_eq!(
         app.fake.state().user_json(&id).unwrap()["name"],
         "Mia Plain"
     );
+
+    // Password fields stay password fields, with no toggle.
+    chrome
+        .driver
+        .goto(format!("{}/profile/password/edit", app.url))
+        .await
+        .unwrap();
+    let field = chrome.wait_for("#password-new-password").await;
+    assert_eq!(
+        field.attr("type").await.unwrap().as_deref(),
+        Some("password")
+    );
+    assert!(chrome.driver.find(By::Css("button.reveal")).await.is_err());
+    chrome
+        .driver
+        .goto(format!("{}/profile", app.url))
+        .await
+        .unwrap();
 
     // A refused value comes back at its field.
     click(&chrome, "#basics-edit").await;
@@ -212,4 +230,90 @@ async fn every_editor_passes_the_accessibility_audit() {
         "accessibility violations:\n{}",
         problems.join("\n")
     );
+}
+
+/// Whether the element is entirely inside the viewport.
+async fn in_view(chrome: &Chrome, css: &str) -> bool {
+    let script = format!(
+        "var r = document.querySelector({css:?}).getBoundingClientRect(); \
+         return r.top >= 0 && r.bottom <= window.innerHeight;"
+    );
+    let ret = chrome.driver.execute(&script, vec![]).await.unwrap();
+    ret.json().as_bool().unwrap_or(false)
+}
+
+#[tokio::test]
+async fn passwords_can_be_shown_and_a_saved_card_stays_in_view() {
+    let app = common::spawn_app().await;
+    let chrome = Chrome::start_with(true, false, (1280, 700)).await;
+    chrome.sign_in(&app, &app.seed.member_username).await;
+    chrome
+        .wait_until_url_starts_with(&format!("{}/profile", app.url))
+        .await;
+
+    // The toggle next to a password field (static/app.js), added to swapped-in editors too.
+    click(&chrome, "#password-edit").await;
+    let field = chrome.wait_for("#password-current-password").await;
+    let toggle = chrome
+        .wait_for("#password-current-password + button.reveal")
+        .await;
+    assert_eq!(toggle.text().await.unwrap(), "Show password");
+    toggle.click().await.unwrap();
+    assert_eq!(field.attr("type").await.unwrap().as_deref(), Some("text"));
+    assert_eq!(
+        toggle.attr("aria-pressed").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert_eq!(toggle.text().await.unwrap(), "Hide password");
+    toggle.click().await.unwrap();
+    assert_eq!(
+        field.attr("type").await.unwrap().as_deref(),
+        Some("password")
+    );
+
+    // A long editor, saved from its bottom: the card's confirmation is in view afterwards.
+    chrome
+        .driver
+        .goto(format!("{}/profile", app.url))
+        .await
+        .unwrap();
+    click(&chrome, "#details-edit").await;
+    click(&chrome, "#details form #details-more > summary").await;
+    type_into(&chrome, "#details-nickname", "Mimi").await;
+    let save = chrome.wait_for("#details button.primary").await;
+    save.scroll_into_view().await.unwrap();
+    save.click().await.unwrap();
+    wait_text(&chrome, "#details #details-status", |t| t.contains("saved")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        in_view(&chrome, "#details-status").await,
+        "the confirmation is where the person is"
+    );
+    chrome.quit().await;
+}
+
+/// The profile page as people see it: light and dark, desktop and phone (390 px, nothing
+/// wider than the screen).
+#[tokio::test]
+async fn profile_screenshots_light_dark_desktop_phone() {
+    let app = common::spawn_app().await;
+    app.fake.state().set_email_connector(true);
+    for (dark, theme) in [(false, "light"), (true, "dark")] {
+        for (window, width) in [((1280, 1000), "1280"), ((390, 844), "390")] {
+            let chrome = Chrome::start_with(true, dark, window).await;
+            chrome.sign_in(&app, &app.seed.member_username).await;
+            chrome
+                .wait_until_url_starts_with(&format!("{}/profile", app.url))
+                .await;
+            chrome.wait_for("#basics-edit").await;
+            assert!(
+                chrome.page_width().await <= i64::from(window.0),
+                "{theme} {width}: wider than the screen"
+            );
+            chrome
+                .assert_screenshot(&format!("profile_{theme}_{width}"))
+                .await;
+            chrome.quit().await;
+        }
+    }
 }

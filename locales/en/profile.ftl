@@ -1,5 +1,5 @@
 profile-title = My profile
-profile-intro = Your account as Logto knows it. Changes apply everywhere you sign in with this account.
+profile-intro = Your account details. Changes apply everywhere you sign in with this account.
 profile-edit = Edit
 profile-not_set = Not set
 profile-nothing_changed = Nothing changed.
@@ -7,7 +7,7 @@ profile-too_long = { $count ->
     [one] Use at most { $count } character.
    *[other] Use at most { $count } characters.
 }
-profile-logto_refused = Logto did not accept this change. Check the values and try again.
+profile-logto_refused = This change was not accepted. Check the values and try again.
 profile-last_sign_in_method = This is the last way you can sign in, so it cannot be removed. Add another email, phone or password first.
 
 profile-proof-current_password = Current password
@@ -37,11 +37,10 @@ profile-basics-upload_button = Upload
 profile-basics-upload_missing = Choose an image file to upload.
 profile-basics-upload_too_large = This file is too large. Images can be up to { $max } MB.
 profile-basics-upload_not_image = This file is not a PNG, JPEG, GIF or WebP image.
-profile-basics-upload_unavailable = Uploads are not available: Logto has no file storage configured. Use an image address instead.
-profile-basics-upload_refused = Logto did not accept this file.
+profile-basics-upload_unavailable = Uploading images is not available here. Use an image address instead.
+profile-basics-upload_refused = This file was not accepted. Try another image.
 profile-basics-avatar_uploaded = Your new avatar was uploaded.
 
-profile-details-empty = No profile details yet.
 profile-details-title = Profile
 profile-details-saved = Your profile was saved.
 profile-details-address = Address
@@ -58,12 +57,10 @@ profile-details-gender_male = Male
 profile-details-gender_other = Other
 profile-details-gender_invalid = Choose one of the listed options.
 profile-details-birthdate = Birthdate
-profile-details-birthdate_invalid = Enter a real date as YYYY-MM-DD.
+profile-details-birthdate_invalid = Enter a real date between 1900 and today.
 profile-details-locale = Language
-profile-details-locale_hint = A language tag such as en-US or zh-TW.
 profile-details-locale_invalid = Enter a language tag such as en-US or zh-TW.
 profile-details-zoneinfo = Time zone
-profile-details-zoneinfo_hint = A time zone name such as Europe/Berlin or Asia/Taipei.
 profile-details-zoneinfo_invalid = Enter a time zone name such as Europe/Berlin or Asia/Taipei.
 profile-details-address_formatted = Full address
 profile-details-street_address = Street address
@@ -120,7 +117,7 @@ profile-email-new_hint = We will send a code to this address to make sure it is 
 profile-email-change = Change email
 profile-email-add = Add an email
 profile-email-remove = Remove email
-profile-email-unavailable = Email addresses cannot be changed here: Logto has no email connector to send the confirmation code. Ask your administrator.
+profile-email-unavailable = Your email address cannot be changed here, because this service cannot send email codes. Ask your administrator to change it.
 profile-email-same = This is already your email address.
 profile-email-taken = This email address is already used by another account.
 profile-email-saved = Your email address is now { $to }.
@@ -132,7 +129,7 @@ profile-phone-new_hint = With the country code, e.g. +886 912 345 678. We will t
 profile-phone-change = Change phone number
 profile-phone-add = Add a phone number
 profile-phone-remove = Remove phone number
-profile-phone-unavailable = Phone numbers cannot be changed here: Logto has no SMS connector to send the confirmation code. Ask your administrator.
+profile-phone-unavailable = Your phone number cannot be changed here, because this service cannot send text messages. Ask your administrator to change it.
 profile-phone-same = This is already your phone number.
 profile-phone-taken = This phone number is already used by another account.
 profile-phone-saved = Your phone number is now { $to }.
@@ -150,7 +147,7 @@ profile-contact-enter_code = We sent a code to { $to }. Enter it below to confir
 profile-contact-code_sent = A code was sent to { $to }.
 profile-contact-code_resent = A new code was sent to { $to }.
 profile-contact-too_many_codes = Too many codes were sent to this address. Try again later.
-profile-contact-send_failed = Logto could not send the code. Try again later.
+profile-contact-send_failed = The code could not be sent. Try again later.
 profile-contact-wait = Wait { $wait } before asking for another code.
 profile-contact-nothing_pending = There is no change waiting for a code any more. Start again.
 profile-contact-code_wrong = This code is not right. Check the message and try again.
@@ -168,7 +165,14 @@ profile-identities-unlink = Unlink
 profile-identities-unlinked = Your { $provider } account was unlinked.
 
 profile-delete-title = Delete my account
-profile-delete-warning = This deletes your account and everything Logto keeps about you, including your organization memberships. It cannot be undone.
+profile-delete-warning = This deletes your account and everything kept about you, including your organization memberships. It cannot be undone.
 profile-delete-type_to_confirm = Type { $phrase } to confirm
 profile-delete-mismatch = Type { $phrase } exactly to confirm.
 profile-delete-button = Delete my account
+
+profile-gone = Your account no longer exists.
+profile-show_password = Show password
+profile-hide_password = Hide password
+profile-details-more = More details
+profile-details-birthdate_hint = Between 1900 and today.
+profile-delete-start = Delete my account…

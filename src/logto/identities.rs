@@ -33,6 +33,13 @@ impl LogtoClient {
             .collect())
     }
 
+    /// The kinds of every connector the tenant has (email, SMS, social …): whether Logto can
+    /// send codes by email or text message at all.
+    pub async fn connector_kinds(&self) -> Result<Vec<ConnectorType>, LogtoError> {
+        let all: Vec<SocialConnector> = self.get_json(route("/api/connectors", &[]), &[]).await?;
+        Ok(all.into_iter().map(|c| c.kind).collect())
+    }
+
     /// Where to send the person to sign in at the social provider; it comes back to
     /// `redirect_uri` with `code` and `state`. 404 for an unknown connector.
     pub async fn social_authorization_uri(

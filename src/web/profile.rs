@@ -7,48 +7,49 @@
 //! [`crate::password_policy`]; new addresses are proven with a code. `profile` and
 //! `customData` are only written through Logto's merging routes, so untouched keys survive.
 //!
-//! Each section is an inline editor: htmx swaps the section between its view and its form
-//! (`GET /profile/<section>` and `/profile/<section>/edit`), and posts answer with the section
-//! alone; without JavaScript the same URLs render the whole page and posts redirect back.
+//! The page is one template with a block per section ([`page`]). Each section is an inline
+//! editor: htmx swaps the section between its view and its form (`GET /profile/<section>` and
+//! `/profile/<section>/edit`), and posts answer with the section alone, its confirmation inside
+//! it; without JavaScript the same URLs render the whole page and posts redirect back.
 
 pub mod basics;
+pub mod choices;
 pub mod contact;
 pub mod custom;
 pub mod delete;
 pub mod details;
 pub mod form;
 pub mod identities;
+pub mod page;
 pub mod password;
 pub mod proof;
 
 use std::collections::BTreeMap;
 
-use askama::Template;
 use axum::{
     extract::State,
-    http::{HeaderValue, StatusCode},
-    response::{IntoResponse, Redirect, Response},
+    response::Response,
     routing::{get, post, MethodRouter},
     Router,
 };
-use tower_sessions::Session;
 
 use crate::audit::NewEntry;
-use crate::auth::session::{Flash, SessionUser, USER_KEY};
+use crate::auth::session::{SessionUser, USER_KEY};
 use crate::logto::User;
-use crate::web::context::{set_flash, PageCtx};
+use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
 use crate::web::extract::CurrentUser;
-use crate::web::htmx::html;
+use crate::web::refusal::Refusal;
 use crate::web::AppState;
 
-use contact::{ContactKind, PendingContacts};
+use contact::{CodeChannels, PendingContacts};
+pub use page::{Reply, View};
 use proof::Proof;
 
 pub fn routes() -> Router<AppState> {
     use contact::ContactKind::{Email, Phone};
     Router::new()
-        .route("/profile", get(page))
+        .route("/profile", get(profile_page))
         .route(
             "/profile/basics",
             section_get(Section::Basics, false).post(basics::save),
@@ -152,36 +153,50 @@ pub struct PageData {
     pub storage_ready: bool,
     pub proof: Proof,
     pub pending: PendingContacts,
+    /// Whether codes can be sent by email and by text message.
+    pub channels: CodeChannels,
 }
 
 impl PageData {
-    pub async fn load(state: &AppState, me: &CurrentUser) -> AppResult<Self> {
-        let (user, ready) = tokio::join!(
+    /// Everything the page reads; `with_channels`: whether the email and phone sections are
+    /// drawn, so the tenant's connectors are asked about (alongside the person).
+    pub async fn load(state: &AppState, me: &CurrentUser, with_channels: bool) -> AppResult<Self> {
+        let (user, ready, channels) = tokio::join!(
             state.logto.get_user(me.id()),
             state
                 .storage_ready
-                .get_or_load(state.logto.user_assets_ready())
+                .get_or_load(state.logto.user_assets_ready()),
+            CodeChannels::load_if(state, with_channels),
         );
-        Self::with_user(me, user?, storage_ready(ready)).await
+        Self::with_user(state, me, user?, storage_ready(ready), channels).await
     }
 
     /// With the user already read (a handler re-rendering the page after refusing input).
     pub async fn reload_around(state: &AppState, me: &CurrentUser, user: User) -> AppResult<Self> {
-        let ready = state
-            .storage_ready
-            .get_or_load(state.logto.user_assets_ready())
-            .await;
-        Self::with_user(me, user, storage_ready(ready)).await
+        let (ready, channels) = tokio::join!(
+            state
+                .storage_ready
+                .get_or_load(state.logto.user_assets_ready()),
+            CodeChannels::load_if(state, true),
+        );
+        Self::with_user(state, me, user, storage_ready(ready), channels).await
     }
 
-    async fn with_user(me: &CurrentUser, user: User, storage_ready: bool) -> AppResult<Self> {
-        let proof = proof::state(&me.session, &user, me.user.signed_in_at).await?;
-        let pending = PendingContacts::load(&me.session).await?;
+    async fn with_user(
+        state: &AppState,
+        me: &CurrentUser,
+        user: User,
+        storage_ready: bool,
+        channels: CodeChannels,
+    ) -> AppResult<Self> {
+        let proof = proof::state(state, me, &user).await?;
+        let pending = PendingContacts::load(&me.session, state.clock.now_ms()).await?;
         Ok(PageData {
             user,
             storage_ready,
             proof,
             pending,
+            channels,
         })
     }
 }
@@ -194,69 +209,13 @@ fn storage_ready(answer: Result<bool, crate::logto::LogtoError>) -> bool {
     })
 }
 
-/// One section in its default state: the view, or its editor when `editing`.
-fn render_section(
-    section: Section,
-    ctx: &PageCtx,
-    state: &AppState,
-    data: &PageData,
-    editing: bool,
-) -> AppResult<String> {
-    match section {
-        Section::Basics => basics::render(ctx, data, editing),
-        Section::Details => details::render(ctx, data, editing),
-        Section::Custom => custom::render(ctx, state, data, editing),
-        Section::Password => password::render(ctx, state, data, editing),
-        Section::Email => contact::render(ctx, state, data, ContactKind::Email, editing),
-        Section::Phone => contact::render(ctx, state, data, ContactKind::Phone, editing),
-        Section::Identities => identities::render(ctx, data),
-        Section::Delete => delete::render(ctx, data),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "profile/page.html")]
-struct ProfilePage {
-    ctx: PageCtx,
-    sections: Vec<String>,
-}
-
-/// The whole page; `editing` opens one section's editor, `replaced` puts in a section already
-/// rendered (a form with its messages).
-fn render_page(
-    ctx: PageCtx,
-    state: &AppState,
-    data: &PageData,
-    editing: Option<Section>,
-    replaced: Option<(Section, String)>,
-    status: StatusCode,
-) -> AppResult<Response> {
-    let mut sections = Vec::new();
-    let mut replaced = replaced;
-    for section in Section::ALL.into_iter().filter(|s| s.shown(state)) {
-        match replaced.take() {
-            Some((s, html)) if s == section => sections.push(html),
-            other => {
-                replaced = other;
-                sections.push(render_section(
-                    section,
-                    &ctx,
-                    state,
-                    data,
-                    editing == Some(section),
-                )?);
-            }
-        }
-    }
-    let mut resp = html(&ProfilePage { ctx, sections })?;
-    *resp.status_mut() = status;
-    Ok(resp)
-}
-
 /// `GET /profile`.
-async fn page(State(state): State<AppState>, ctx: PageCtx, me: CurrentUser) -> AppResult<Response> {
-    let data = PageData::load(&state, &me).await?;
-    render_page(ctx, &state, &data, None, None, StatusCode::OK)
+async fn profile_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    me: CurrentUser,
+) -> AppResult<Response> {
+    page::page(&state, ctx, &me, None).await
 }
 
 /// `GET /profile/<section>` and `/profile/<section>/edit`: the section for htmx, the whole
@@ -271,125 +230,7 @@ async fn show(
     if !section.shown(&state) {
         return Err(crate::web::error::AppError::NotFound);
     }
-    let data = PageData::load(&state, &me).await?;
-    if ctx.is_htmx {
-        let mut resp = html(&Raw {
-            html: render_section(section, &ctx, &state, &data, editing)?,
-        })?;
-        resp.headers_mut().insert(
-            axum::http::header::VARY,
-            HeaderValue::from_static("HX-Request"),
-        );
-        return Ok(resp);
-    }
-    render_page(
-        ctx,
-        &state,
-        &data,
-        editing.then_some(section),
-        None,
-        StatusCode::OK,
-    )
-}
-
-/// Already-escaped HTML assembled from rendered templates.
-#[derive(Template)]
-#[template(source = "{{ html|safe }}", ext = "html")]
-struct Raw {
-    html: String,
-}
-
-#[derive(Template)]
-#[template(path = "profile/oob.html")]
-struct OutOfBand<'a> {
-    alert: Option<(&'a str, &'a str)>,
-    who: Option<&'a str>,
-}
-
-/// How a post answers: the section, plus a message and (after a name or email change) the new
-/// "signed in as" line for the header.
-pub struct Reply {
-    pub section: Section,
-    pub html: String,
-    pub message: Option<String>,
-    pub who: Option<String>,
-}
-
-impl Reply {
-    pub fn new(section: Section, html: String) -> Self {
-        Reply {
-            section,
-            html,
-            message: None,
-            who: None,
-        }
-    }
-
-    pub fn message(mut self, message: String) -> Self {
-        self.message = Some(message);
-        self
-    }
-
-    pub fn who(mut self, who: Option<String>) -> Self {
-        self.who = who;
-        self
-    }
-
-    fn fragment(&self, kind: &str) -> AppResult<Response> {
-        let extra = OutOfBand {
-            alert: self.message.as_deref().map(|m| (kind, m)),
-            who: self.who.as_deref(),
-        }
-        .render()
-        .map_err(|e| crate::web::error::AppError::Internal(anyhow::anyhow!("template: {e}")))?;
-        html(&Raw {
-            html: format!("{}{}", self.html, extra),
-        })
-    }
-
-    /// The change went through (or a step of it did): htmx gets the section and the message;
-    /// a plain form is redirected back to the page, which shows the message (post → redirect → get).
-    pub async fn done(self, ctx: &PageCtx, session: &Session) -> AppResult<Response> {
-        if ctx.is_htmx {
-            return self.fragment("success");
-        }
-        if let Some(m) = &self.message {
-            set_flash(session, "success", m.clone()).await?;
-        }
-        Ok(Redirect::to(&format!("/profile#{}", self.section.id())).into_response())
-    }
-
-    /// The input was refused: the section with its messages (422); the whole page around it
-    /// for plain forms.
-    pub async fn refused(
-        self,
-        state: &AppState,
-        ctx: &PageCtx,
-        me: &CurrentUser,
-        user: User,
-    ) -> AppResult<Response> {
-        if ctx.is_htmx {
-            let mut resp = self.fragment("error")?;
-            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            return Ok(resp);
-        }
-        let data = PageData::reload_around(state, me, user).await?;
-        let mut page_ctx = ctx.clone();
-        if let Some(m) = &self.message {
-            page_ctx.flash = Some(Flash {
-                kind: "error".into(),
-                message: m.clone(),
-            });
-        }
-        render_page(
-            page_ctx,
-            state,
-            &data,
-            None,
-            Some((self.section, self.html)),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-    }
+    page::section(&state, ctx, &me, section, editing).await
 }
 
 /// Keeps the session's copy of the person in step with Logto after a change, and returns
@@ -422,11 +263,11 @@ pub fn entry(action: &str, ctx: &PageCtx, user: &User) -> NewEntry {
     )
 }
 
-/// Records that Logto refused the person's input, with Logto's code.
-pub async fn record_refusal(state: &AppState, entry: NewEntry, e: &crate::logto::LogtoError) {
+/// Records a refusal (Logto's, or a rule of the portal) with its one audit code.
+pub async fn record_refusal(state: &AppState, entry: NewEntry, refusal: &Refusal) {
     state
         .audit
-        .record_or_log(entry.failed(e.code().unwrap_or("invalid_input")))
+        .record_or_log(entry.failed(&refusal.code()))
         .await;
 }
 

@@ -4,32 +4,46 @@
 
 use std::collections::HashMap;
 
-use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Form;
 use serde_json::{json, Map, Value};
 
 use super::form::{focus_first, touched, Input};
-use super::{entry, record_refusal, FieldErrors, PageData, Reply, Section};
+use super::page::words;
+use super::{entry, record_refusal, FieldErrors, PageData, Reply, View};
 use crate::config::custom_fields::{FieldDef, FieldKind, Problem};
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::CurrentUser;
+use crate::web::refusal::Refusal;
 use crate::web::AppState;
 
 const SECTION: &str = "custom";
 const ACTION: &str = "profile.update_custom";
 
-#[derive(Template)]
-#[template(path = "profile/custom.html")]
-struct CustomSection<'a> {
-    ctx: &'a PageCtx,
-    editing: bool,
-    inputs: Vec<Input>,
+/// The deployer's fields (`templates/profile/_custom.html`).
+pub struct CustomView {
+    pub(crate) editing: bool,
+    pub(crate) inputs: Vec<Input>,
     /// `(label, value)` of every field (view) or of the read-only ones (editor).
-    facts: Vec<(String, String)>,
-    any_editable: bool,
+    pub(crate) facts: Vec<(String, String)>,
+    pub(crate) any_editable: bool,
+}
+
+impl CustomView {
+    pub fn id(&self) -> &'static str {
+        SECTION
+    }
+
+    /// "Edit" in the view when a field can be edited; none while editing.
+    pub fn edit_label(&self, ctx: &PageCtx) -> String {
+        if self.editing || !self.any_editable {
+            String::new()
+        } else {
+            ctx.t.t("profile.edit")
+        }
+    }
 }
 
 fn form_name(def: &FieldDef) -> String {
@@ -113,7 +127,7 @@ fn section(
     submitted: Option<&Submitted>,
     editing: bool,
     errors: &FieldErrors,
-) -> AppResult<String> {
+) -> CustomView {
     let defs = &state.config.custom_fields.fields;
     let mut inputs = Vec::new();
     let mut facts = Vec::new();
@@ -137,27 +151,19 @@ fn section(
     if editing {
         focus_first(&mut inputs);
     }
-    CustomSection {
-        ctx,
+    CustomView {
         editing,
         inputs,
         facts,
         any_editable: defs.iter().any(|d| d.editable),
     }
-    .render()
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
 }
 
 fn object(v: &Value) -> Map<String, Value> {
     v.as_object().cloned().unwrap_or_default()
 }
 
-pub fn render(
-    ctx: &PageCtx,
-    state: &AppState,
-    data: &PageData,
-    editing: bool,
-) -> AppResult<String> {
+pub fn view_of(ctx: &PageCtx, state: &AppState, data: &PageData, editing: bool) -> CustomView {
     section(
         ctx,
         state,
@@ -235,16 +241,15 @@ pub async fn save(
         }
     }
     if !errors.is_empty() {
-        let html = section(&ctx, &state, &stored, Some(&submitted), true, &errors)?;
-        return Reply::new(Section::Custom, html)
+        let view = section(&ctx, &state, &stored, Some(&submitted), true, &errors);
+        return Reply::new(View::Custom(view))
             .refused(&state, &ctx, &me, user)
             .await;
     }
     if patch.is_empty() {
-        return Reply::new(
-            Section::Custom,
-            section(&ctx, &state, &stored, None, false, &errors)?,
-        )
+        return Reply::new(View::Custom(section(
+            &ctx, &state, &stored, None, false, &errors,
+        )))
         .message(ctx.t.t("profile.nothing_changed"))
         .done(&ctx, &me.session)
         .await;
@@ -256,20 +261,25 @@ pub async fn save(
                 .audit
                 .record_or_log(entry(ACTION, &ctx, &user).details(json!({ "fields": fields })))
                 .await;
-            Reply::new(
-                Section::Custom,
-                section(&ctx, &state, &object(&merged), None, false, &errors)?,
-            )
+            Reply::new(View::Custom(section(
+                &ctx,
+                &state,
+                &object(&merged),
+                None,
+                false,
+                &errors,
+            )))
             .message(ctx.t.t("profile.custom.saved"))
             .done(&ctx, &me.session)
             .await
         }
         Err(e) if e.is_input_refusal() => {
+            let refusal = Refusal::from(e);
             let attempt = entry(ACTION, &ctx, &user).details(json!({ "fields": fields }));
-            record_refusal(&state, attempt, &e).await;
-            let html = section(&ctx, &state, &stored, Some(&submitted), true, &errors)?;
-            Reply::new(Section::Custom, html)
-                .message(ctx.t.t("profile.logto_refused"))
+            record_refusal(&state, attempt, &refusal).await;
+            let view = section(&ctx, &state, &stored, Some(&submitted), true, &errors);
+            Reply::new(View::Custom(view))
+                .message(words(&ctx.t, &refusal))
                 .refused(&state, &ctx, &me, user)
                 .await
         }

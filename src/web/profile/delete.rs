@@ -2,16 +2,14 @@
 //! confirmation (their username, else email, else phone) and proves who they are; the account
 //! is deleted in Logto (which also ends its sessions there) and the portal session ends.
 
-use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
 use super::form::Input;
 use super::proof::Proof;
-use super::{entry, FieldErrors, PageData, Reply, Section};
+use super::{entry, FieldErrors, PageData, Reply, View};
 use crate::logto::User;
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
@@ -23,12 +21,18 @@ const ACTION: &str = "profile.delete_account";
 /// Where the person lands afterwards.
 const AFTER: &str = "/signed-out";
 
-#[derive(Template)]
-#[template(path = "profile/delete.html")]
-struct DeleteSection<'a> {
-    ctx: &'a PageCtx,
-    inputs: Vec<Input>,
-    needs_sign_in: bool,
+/// Deleting the account (`templates/profile/_delete.html`): a button that opens the form.
+pub struct DeleteView {
+    pub(crate) inputs: Vec<Input>,
+    pub(crate) needs_sign_in: bool,
+    /// The form starts open (it was refused).
+    pub(crate) open: bool,
+}
+
+impl DeleteView {
+    pub fn id(&self) -> &'static str {
+        SECTION
+    }
 }
 
 /// What the person types to confirm: something of their own they know by heart.
@@ -42,7 +46,7 @@ pub fn confirmation_phrase(user: &User) -> String {
         .unwrap_or_else(|| "DELETE".to_string())
 }
 
-fn section(ctx: &PageCtx, user: &User, proof: Proof, errors: &FieldErrors) -> AppResult<String> {
+fn section(ctx: &PageCtx, user: &User, proof: Proof, errors: &FieldErrors) -> DeleteView {
     let phrase = confirmation_phrase(user);
     let mut inputs = vec![Input::new(
         SECTION,
@@ -70,16 +74,14 @@ fn section(ctx: &PageCtx, user: &User, proof: Proof, errors: &FieldErrors) -> Ap
     if !errors.is_empty() {
         super::form::focus_first(&mut inputs);
     }
-    DeleteSection {
-        ctx,
+    DeleteView {
         inputs,
         needs_sign_in: proof == Proof::NeedsSignIn,
+        open: !errors.is_empty(),
     }
-    .render()
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
 }
 
-pub fn render(ctx: &PageCtx, data: &PageData) -> AppResult<String> {
+pub fn view_of(ctx: &PageCtx, data: &PageData) -> DeleteView {
     section(ctx, &data.user, data.proof, &FieldErrors::new())
 }
 
@@ -115,19 +117,18 @@ pub async fn delete_account(
         errors.insert("current_password".into(), message);
     }
     if !errors.is_empty() {
-        let proof = super::proof::state(&me.session, &user, me.user.signed_in_at).await?;
-        let html = section(&ctx, &user, proof, &errors)?;
-        return Reply::new(Section::Delete, html)
+        let proof = super::proof::state(&state, &me, &user).await?;
+        let view = section(&ctx, &user, proof, &errors);
+        return Reply::new(View::Delete(view))
             .refused(&state, &ctx, &me, user)
             .await;
     }
     if let Err(e) = state.logto.delete_user(&user.id).await {
-        if let Some(code) = e.code() {
-            state
-                .audit
-                .record_or_log(entry(ACTION, &ctx, &user).failed(code))
-                .await;
-        }
+        // The one code per Logto failure, as `Refusal::code` records it.
+        state
+            .audit
+            .record_or_log(entry(ACTION, &ctx, &user).failed(&e.failure_code()))
+            .await;
         return Err(e.into());
     }
     // The person's other portal sessions (other browsers) end with the account.
@@ -140,11 +141,8 @@ pub async fn delete_account(
     .await;
     state.audit.record_or_log(done).await;
     me.session.flush().await?;
-    if ctx.is_htmx {
-        let mut resp = StatusCode::OK.into_response();
-        resp.headers_mut()
-            .insert("hx-redirect", HeaderValue::from_static(AFTER));
-        return Ok(resp);
+    if ctx.htmx().fragment {
+        return Ok((axum_htmx::HxRedirect(AFTER.to_string()), ()).into_response());
     }
     Ok(Redirect::to(AFTER).into_response())
 }

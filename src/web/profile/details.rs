@@ -2,25 +2,31 @@
 //! name, nickname, website, gender, birthdate, locale, time zone, address). Saved with the
 //! merging `PATCH /api/users/:id/profile`, sending only what changed, so keys the form does not
 //! show (e.g. `preferredUsername`, `profile`) and fields changed elsewhere meanwhile survive.
+//! Language and time zone are chosen from lists ([`super::choices`]); the rest sits behind
+//! "More details".
 
 use std::collections::HashMap;
 
-use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Form;
 use serde_json::{json, Map, Value};
 
+use super::choices;
 use super::form::{focus_first, touched as touched_field, Input};
-use super::{entry, record_refusal, FieldErrors, PageData, Reply, Section};
+use super::page::words;
+use super::{entry, record_refusal, FieldErrors, PageData, Reply, View};
 use crate::config::custom_fields::is_iso_date;
 use crate::logto::UserProfile;
 use crate::web::context::PageCtx;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::extract::CurrentUser;
+use crate::web::refusal::Refusal;
 use crate::web::AppState;
 
 const SECTION: &str = "details";
+/// The earliest birthdate accepted.
+const EARLIEST_BIRTHDATE: &str = "1900-01-01";
 const ACTION: &str = "profile.update_profile";
 const MAX_CLAIM: usize = 256;
 
@@ -92,57 +98,41 @@ const ADDRESS: &[Claim] = &[
 
 const GENDERS: &[&str] = &["female", "male", "other"];
 
-/// Suggestions only; any well-formed tag is accepted.
-pub const LOCALES: &[&str] = &[
-    "en", "en-US", "en-GB", "zh-TW", "zh-CN", "zh-HK", "ja-JP", "ko-KR", "de-DE", "fr-FR", "es-ES",
-    "it-IT", "nl-NL", "pt-BR", "pt-PT", "sv-SE", "pl-PL", "tr-TR", "ru-RU", "ar", "hi-IN", "th-TH",
-    "vi-VN", "id-ID",
-];
+/// The claims shown first; the others are "More details".
+const FIRST: &[&str] = &["locale", "zoneinfo"];
 
-/// Suggestions only; any well-formed IANA name is accepted.
-pub const ZONES: &[&str] = &[
-    "UTC",
-    "Asia/Taipei",
-    "Asia/Tokyo",
-    "Asia/Seoul",
-    "Asia/Shanghai",
-    "Asia/Hong_Kong",
-    "Asia/Singapore",
-    "Asia/Kolkata",
-    "Asia/Dubai",
-    "Europe/London",
-    "Europe/Berlin",
-    "Europe/Paris",
-    "Europe/Amsterdam",
-    "Europe/Madrid",
-    "Europe/Rome",
-    "Europe/Stockholm",
-    "Europe/Warsaw",
-    "Europe/Istanbul",
-    "Africa/Lagos",
-    "Africa/Johannesburg",
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-    "America/Toronto",
-    "America/Mexico_City",
-    "America/Sao_Paulo",
-    "Australia/Sydney",
-    "Pacific/Auckland",
-];
+fn is_first(c: &Claim) -> bool {
+    FIRST.contains(&c.name)
+}
 
-#[derive(Template)]
-#[template(path = "profile/details.html")]
-struct DetailsSection<'a> {
-    ctx: &'a PageCtx,
-    editing: bool,
-    inputs: Vec<Input>,
-    address: Vec<Input>,
-    /// `(label, value)` for the view.
-    facts: Vec<(String, String)>,
-    locales: &'static [&'static str],
-    zones: &'static [&'static str],
+/// The details section (`templates/profile/_details.html`).
+pub struct DetailsView {
+    pub(crate) editing: bool,
+    /// Language and time zone.
+    pub(crate) first: Vec<Input>,
+    /// The other claims, behind "More details".
+    pub(crate) more: Vec<Input>,
+    pub(crate) address: Vec<Input>,
+    /// "More details" starts open (a refused field is inside).
+    pub(crate) more_open: bool,
+    /// `(label, value)` for the view: language and time zone, then the others that are set.
+    pub(crate) first_facts: Vec<(String, String)>,
+    pub(crate) more_facts: Vec<(String, String)>,
+}
+
+impl DetailsView {
+    pub fn id(&self) -> &'static str {
+        SECTION
+    }
+
+    /// "Edit" in the view; none while editing.
+    pub fn edit_label(&self, ctx: &PageCtx) -> String {
+        if self.editing {
+            String::new()
+        } else {
+            ctx.t.t("profile.edit")
+        }
+    }
 }
 
 /// The stored claims as `name → text` (address keys flattened under their form names).
@@ -168,43 +158,50 @@ fn label(ctx: &PageCtx, c: &Claim) -> String {
 }
 
 fn input(ctx: &PageCtx, c: &Claim, value: &str, original: &str, errors: &FieldErrors) -> Input {
-    let (kind, base) = match c.kind {
-        Kind::Url => ("url", None),
-        Kind::Date => ("date", None),
-        Kind::Gender => ("select", None),
-        Kind::Multiline => ("textarea", None),
-        Kind::Locale => ("text", Some("profile-locales")),
-        Kind::Zone => ("text", Some("profile-zones")),
-        Kind::Text => ("text", None),
+    let kind = match c.kind {
+        Kind::Url => "url",
+        Kind::Date => "date",
+        Kind::Gender | Kind::Locale | Kind::Zone => "select",
+        Kind::Multiline => "textarea",
+        Kind::Text => "text",
     };
-    let mut i = Input::new(SECTION, c.name, label(ctx, c), kind)
+    let i = Input::new(SECTION, c.name, label(ctx, c), kind)
         .value(value)
         .original(original)
         .autocomplete(c.autocomplete)
         .max_length(MAX_CLAIM)
         .errors(errors);
-    if let Some(list) = base {
-        i = i.list(list);
-    }
+    let not_set = || ctx.t.t("profile.not_set");
     match c.kind {
         Kind::Gender => {
-            let mut options = vec![(String::new(), ctx.t.t("profile.not_set"))];
-            options.extend(GENDERS.iter().map(|g| {
-                (
-                    g.to_string(),
-                    ctx.t.t(&format!("profile.details.gender_{g}")),
-                )
-            }));
-            // A value set elsewhere stays selectable, so saving does not lose it.
-            if !value.is_empty() && !GENDERS.contains(&value) {
-                options.push((value.to_string(), value.to_string()));
-            }
-            i.options(options)
+            let list = GENDERS
+                .iter()
+                .map(|g| {
+                    (
+                        g.to_string(),
+                        ctx.t.t(&format!("profile.details.gender_{g}")),
+                    )
+                })
+                .collect();
+            i.options(choices::options(not_set(), list, value))
         }
+        Kind::Locale => i.options(choices::options(not_set(), choices::languages(), value)),
+        Kind::Zone => i.options(choices::options(not_set(), choices::zones(), value)),
         Kind::Url => i.hint(ctx.t.t("profile.details.website_hint")),
-        Kind::Locale => i.hint(ctx.t.t("profile.details.locale_hint")),
-        Kind::Zone => i.hint(ctx.t.t("profile.details.zoneinfo_hint")),
+        Kind::Date => i.hint(ctx.t.t("profile.details.birthdate_hint")),
         _ => i,
+    }
+}
+
+/// How a stored value reads in the view.
+fn shown(ctx: &PageCtx, c: &Claim, v: String) -> String {
+    match c.kind {
+        Kind::Gender if GENDERS.contains(&v.as_str()) => {
+            ctx.t.t(&format!("profile.details.gender_{v}"))
+        }
+        Kind::Locale if !v.is_empty() => choices::language_name(&v),
+        Kind::Zone => v.replace('_', " "),
+        _ => v,
     }
 }
 
@@ -215,56 +212,50 @@ fn section(
     originals: &HashMap<&'static str, String>,
     editing: bool,
     errors: &FieldErrors,
-) -> AppResult<String> {
+) -> DetailsView {
     let get = |n: &str| values.get(n).cloned().unwrap_or_default();
     let was = |n: &str| originals.get(n).cloned().unwrap_or_default();
-    let (inputs, address, facts) = if editing {
-        let mut inputs: Vec<Input> = CLAIMS
-            .iter()
-            .map(|c| input(ctx, c, &get(c.name), &was(c.name), errors))
-            .collect();
-        let mut address: Vec<Input> = ADDRESS
-            .iter()
-            .map(|c| input(ctx, c, &get(c.name), &was(c.name), errors))
-            .collect();
-        if errors.is_empty() || inputs.iter().any(|i| i.error.is_some()) {
-            focus_first(&mut inputs);
+    let field = |c: &Claim| input(ctx, c, &get(c.name), &was(c.name), errors);
+    let mut view = DetailsView {
+        editing,
+        first: Vec::new(),
+        more: Vec::new(),
+        address: Vec::new(),
+        more_open: false,
+        first_facts: Vec::new(),
+        more_facts: Vec::new(),
+    };
+    if editing {
+        view.first = CLAIMS.iter().filter(|c| is_first(c)).map(field).collect();
+        view.more = CLAIMS.iter().filter(|c| !is_first(c)).map(field).collect();
+        view.address = ADDRESS.iter().map(field).collect();
+        let refused = |list: &[Input]| list.iter().any(|i| i.error.is_some());
+        view.more_open = refused(&view.more) || refused(&view.address);
+        if view.more_open && !refused(&view.more) {
+            focus_first(&mut view.address);
+        } else if view.more_open {
+            focus_first(&mut view.more);
         } else {
-            focus_first(&mut address);
+            focus_first(&mut view.first);
         }
-        (inputs, address, Vec::new())
     } else {
-        let facts = CLAIMS
+        view.first_facts = CLAIMS
             .iter()
+            .filter(|c| is_first(c))
+            .map(|c| (label(ctx, c), shown(ctx, c, get(c.name))))
+            .collect();
+        view.more_facts = CLAIMS
+            .iter()
+            .filter(|c| !is_first(c))
             .chain(ADDRESS.iter())
-            .map(|c| {
-                let v = get(c.name);
-                let shown = match c.kind {
-                    Kind::Gender if GENDERS.contains(&v.as_str()) => {
-                        ctx.t.t(&format!("profile.details.gender_{v}"))
-                    }
-                    _ => v,
-                };
-                (label(ctx, c), shown)
-            })
+            .map(|c| (label(ctx, c), shown(ctx, c, get(c.name))))
             .filter(|(_, shown)| !shown.is_empty())
             .collect();
-        (Vec::new(), Vec::new(), facts)
-    };
-    DetailsSection {
-        ctx,
-        editing,
-        inputs,
-        address,
-        facts,
-        locales: LOCALES,
-        zones: ZONES,
     }
-    .render()
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
+    view
 }
 
-pub fn render(ctx: &PageCtx, data: &PageData, editing: bool) -> AppResult<String> {
+pub fn view_of(ctx: &PageCtx, _state: &AppState, data: &PageData, editing: bool) -> DetailsView {
     let values = current_values(&data.user.profile);
     section(ctx, &values, &values, editing, &FieldErrors::new())
 }
@@ -296,8 +287,13 @@ fn valid_website(s: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// A real date between 1900 and `today` (both `YYYY-MM-DD`).
+fn valid_birthdate(v: &str, today: &str) -> bool {
+    is_iso_date(v) && (EARLIEST_BIRTHDATE..=today).contains(&v)
+}
+
 /// Checks one submitted value; `Err` is the message.
-fn check(ctx: &PageCtx, c: &Claim, v: &str, current: &str) -> Result<(), String> {
+fn check(ctx: &PageCtx, c: &Claim, v: &str, current: &str, today: &str) -> Result<(), String> {
     if v.is_empty() {
         return Ok(());
     }
@@ -306,7 +302,7 @@ fn check(ctx: &PageCtx, c: &Claim, v: &str, current: &str) -> Result<(), String>
     }
     let ok = match c.kind {
         Kind::Url => valid_website(v),
-        Kind::Date => is_iso_date(v),
+        Kind::Date => valid_birthdate(v, today),
         Kind::Gender => GENDERS.contains(&v) || v == current,
         Kind::Locale => valid_locale(v),
         Kind::Zone => valid_zone(v),
@@ -330,6 +326,7 @@ pub async fn save(
 ) -> AppResult<Response> {
     let user = state.logto.get_user(me.id()).await?;
     let current = current_values(&user.profile);
+    let today = crate::web::format::iso(state.clock.now_ms())[..10].to_string();
     // What the fields will show if the form comes back, and what it was opened with.
     let mut shown = current.clone();
     let mut originals = current.clone();
@@ -346,15 +343,15 @@ pub async fn save(
         if !touched_field(&v, was, now) {
             continue;
         }
-        if let Err(message) = check(&ctx, c, &v, now) {
+        if let Err(message) = check(&ctx, c, &v, now, &today) {
             errors.insert(c.name.to_string(), message);
         }
         touched.push(c.name);
         shown.insert(c.name, v);
     }
     if !errors.is_empty() {
-        let html = section(&ctx, &shown, &originals, true, &errors)?;
-        return Reply::new(Section::Details, html)
+        let view = section(&ctx, &shown, &originals, true, &errors);
+        return Reply::new(View::Details(view))
             .refused(&state, &ctx, &me, user)
             .await;
     }
@@ -378,10 +375,9 @@ pub async fn save(
         patch.insert("address".into(), Value::Object(address));
     }
     if patch.is_empty() {
-        return Reply::new(
-            Section::Details,
-            section(&ctx, &current, &current, false, &errors)?,
-        )
+        return Reply::new(View::Details(section(
+            &ctx, &current, &current, false, &errors,
+        )))
         .message(ctx.t.t("profile.nothing_changed"))
         .done(&ctx, &me.session)
         .await;
@@ -394,20 +390,18 @@ pub async fn save(
                 .record_or_log(entry(ACTION, &ctx, &user).details(json!({ "fields": fields })))
                 .await;
             let saved = current_values(&serde_json::from_value(profile).unwrap_or_default());
-            Reply::new(
-                Section::Details,
-                section(&ctx, &saved, &saved, false, &errors)?,
-            )
-            .message(ctx.t.t("profile.details.saved"))
-            .done(&ctx, &me.session)
-            .await
+            Reply::new(View::Details(section(&ctx, &saved, &saved, false, &errors)))
+                .message(ctx.t.t("profile.details.saved"))
+                .done(&ctx, &me.session)
+                .await
         }
         Err(e) if e.is_input_refusal() => {
+            let refusal = Refusal::from(e);
             let attempt = entry(ACTION, &ctx, &user).details(json!({ "fields": fields }));
-            record_refusal(&state, attempt, &e).await;
-            let html = section(&ctx, &shown, &originals, true, &errors)?;
-            Reply::new(Section::Details, html)
-                .message(ctx.t.t("profile.logto_refused"))
+            record_refusal(&state, attempt, &refusal).await;
+            let view = section(&ctx, &shown, &originals, true, &errors);
+            Reply::new(View::Details(view))
+                .message(words(&ctx.t, &refusal))
                 .refused(&state, &ctx, &me, user)
                 .await
         }
@@ -432,6 +426,18 @@ mod tests {
         assert!(!valid_zone("<script>"));
         assert!(valid_website("https://example.com/me"));
         assert!(!valid_website("javascript:alert(1)"));
+    }
+
+    #[test]
+    fn birthdates_are_real_past_dates_since_1900() {
+        let today = "2026-12-01";
+        assert!(valid_birthdate("1990-02-28", today));
+        assert!(valid_birthdate("2026-12-01", today));
+        assert!(valid_birthdate("1900-01-01", today));
+        assert!(!valid_birthdate("2026-12-02", today), "the future");
+        assert!(!valid_birthdate("1899-12-31", today), "before 1900");
+        assert!(!valid_birthdate("1990-02-30", today), "not a real day");
+        assert!(!valid_birthdate("1990-2-3", today));
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Linked accounts: the social identities on the user, each with an unlink button
 //! (`DELETE /api/users/:id/identities/:target`), refused when it is the last way to sign in.
 
-use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Form;
@@ -9,33 +8,39 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::form::Input;
+use super::page::words;
 use super::proof::Proof;
-use super::{entry, record_refusal, sign_in_methods, FieldErrors, PageData, Reply, Section};
+use super::{entry, record_refusal, sign_in_methods, FieldErrors, PageData, Reply, View};
 use crate::logto::{Identity, User};
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::CurrentUser;
+use crate::web::refusal::Refusal;
 use crate::web::AppState;
 
 const ACTION: &str = "profile.identity_unlink";
 
-struct Row {
+pub(crate) struct Row {
     /// "GitHub", or the connector target as Logto names it.
-    provider: String,
+    pub(crate) provider: String,
     /// The account at the provider: its email or name when Logto kept them, else its id.
-    account: String,
-    unlink_url: String,
-    password: Option<Input>,
-    error: Option<String>,
-    error_id: String,
+    pub(crate) account: String,
+    pub(crate) unlink_url: String,
+    pub(crate) password: Option<Input>,
+    pub(crate) error: Option<String>,
+    pub(crate) error_id: String,
 }
 
-#[derive(Template)]
-#[template(path = "profile/identities.html")]
-struct IdentitiesSection<'a> {
-    ctx: &'a PageCtx,
-    rows: Vec<Row>,
-    needs_sign_in: bool,
+/// Linked social accounts (`templates/profile/_identities.html`).
+pub struct IdentitiesView {
+    pub(crate) rows: Vec<Row>,
+    pub(crate) needs_sign_in: bool,
+}
+
+impl IdentitiesView {
+    pub fn id(&self) -> &'static str {
+        "identities"
+    }
 }
 
 fn provider_name(target: &str) -> String {
@@ -84,7 +89,7 @@ fn dom_safe(target: &str) -> String {
         .collect()
 }
 
-fn section(ctx: &PageCtx, user: &User, proof: Proof, errors: &FieldErrors) -> AppResult<String> {
+fn section(ctx: &PageCtx, user: &User, proof: Proof, errors: &FieldErrors) -> IdentitiesView {
     let rows = user
         .identities
         .iter()
@@ -115,16 +120,13 @@ fn section(ctx: &PageCtx, user: &User, proof: Proof, errors: &FieldErrors) -> Ap
             }
         })
         .collect();
-    IdentitiesSection {
-        ctx,
+    IdentitiesView {
         needs_sign_in: proof == Proof::NeedsSignIn && !user.identities.is_empty(),
         rows,
     }
-    .render()
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
 }
 
-pub fn render(ctx: &PageCtx, data: &PageData) -> AppResult<String> {
+pub fn view_of(ctx: &PageCtx, data: &PageData) -> IdentitiesView {
     section(ctx, &data.user, data.proof, &FieldErrors::new())
 }
 
@@ -153,15 +155,13 @@ pub async fn unlink(
     {
         errors.insert(target.clone(), message);
     } else if sign_in_methods(&user) <= 1 {
-        state
-            .audit
-            .record_or_log(
-                entry(ACTION, &ctx, &user)
-                    .failed("last_sign_in_method")
-                    .details(json!({ "target": target })),
-            )
-            .await;
-        errors.insert(target.clone(), ctx.t.t("profile.last_sign_in_method"));
+        let refusal = Refusal::rule(
+            "last_sign_in_method",
+            ctx.t.t("profile.last_sign_in_method"),
+        );
+        let attempt = entry(ACTION, &ctx, &user).details(json!({ "target": target }));
+        record_refusal(&state, attempt, &refusal).await;
+        errors.insert(target.clone(), words(&ctx.t, &refusal));
     }
     if !errors.is_empty() {
         return refuse(&state, &ctx, &me, user, &errors).await;
@@ -172,23 +172,21 @@ pub async fn unlink(
                 .audit
                 .record_or_log(entry(ACTION, &ctx, &updated).details(json!({ "target": target })))
                 .await;
-            let proof = super::proof::state(&me.session, &updated, me.user.signed_in_at).await?;
+            let proof = super::proof::state(&state, &me, &updated).await?;
             let message = ctx.t.f(
                 "profile.identities.unlinked",
                 &[("provider", &provider_name(&target))],
             );
-            Reply::new(
-                Section::Identities,
-                section(&ctx, &updated, proof, &errors)?,
-            )
-            .message(message)
-            .done(&ctx, &me.session)
-            .await
+            Reply::new(View::Identities(section(&ctx, &updated, proof, &errors)))
+                .message(message)
+                .done(&ctx, &me.session)
+                .await
         }
         Err(e) if e.is_input_refusal() => {
+            let refusal = Refusal::from(e);
             let attempt = entry(ACTION, &ctx, &user).details(json!({ "target": target }));
-            record_refusal(&state, attempt, &e).await;
-            errors.insert(target.clone(), ctx.t.t("profile.logto_refused"));
+            record_refusal(&state, attempt, &refusal).await;
+            errors.insert(target.clone(), words(&ctx.t, &refusal));
             refuse(&state, &ctx, &me, user, &errors).await
         }
         Err(e) => Err(e.into()),
@@ -202,9 +200,9 @@ async fn refuse(
     user: User,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let proof = super::proof::state(&me.session, &user, me.user.signed_in_at).await?;
-    let html = section(ctx, &user, proof, errors)?;
-    Reply::new(Section::Identities, html)
+    let proof = super::proof::state(state, me, &user).await?;
+    let view = section(ctx, &user, proof, errors);
+    Reply::new(View::Identities(view))
         .refused(state, ctx, me, user)
         .await
 }

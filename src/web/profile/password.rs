@@ -2,7 +2,6 @@
 //! the wrong-password throttle), the new one against the portal's [`PasswordPolicy`], then
 //! `PATCH /users/:id/password`. People without a password may set one after a recent sign-in.
 
-use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Form;
@@ -10,13 +9,15 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::form::{focus_first, Input};
+use super::page::words;
 use super::proof::Proof;
-use super::{entry, record_refusal, FieldErrors, PageData, Reply, Section};
+use super::{entry, record_refusal, FieldErrors, PageData, Reply, View};
 use crate::logto::User;
 use crate::password_policy::{PasswordPolicy, Violation};
 use crate::web::context::PageCtx;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::extract::CurrentUser;
+use crate::web::refusal::Refusal;
 use crate::web::AppState;
 
 const SECTION: &str = "password";
@@ -39,14 +40,18 @@ impl std::fmt::Debug for PasswordForm {
     }
 }
 
-#[derive(Template)]
-#[template(path = "profile/password.html")]
-struct PasswordSection<'a> {
-    ctx: &'a PageCtx,
-    editing: bool,
-    has_password: bool,
-    inputs: Vec<Input>,
-    needs_sign_in: bool,
+/// The password section (`templates/profile/_password.html`).
+pub struct PasswordView {
+    pub(crate) editing: bool,
+    pub(crate) has_password: bool,
+    pub(crate) inputs: Vec<Input>,
+    pub(crate) needs_sign_in: bool,
+}
+
+impl PasswordView {
+    pub fn id(&self) -> &'static str {
+        SECTION
+    }
 }
 
 fn has_password(user: &User) -> bool {
@@ -94,7 +99,7 @@ fn section(
     proof: Proof,
     editing: bool,
     errors: &FieldErrors,
-) -> AppResult<String> {
+) -> PasswordView {
     let t = &ctx.t;
     let has = has_password(user);
     let mut inputs = Vec::new();
@@ -138,23 +143,15 @@ fn section(
         );
         focus_first(&mut inputs);
     }
-    PasswordSection {
-        ctx,
+    PasswordView {
         editing,
         has_password: has,
         inputs,
         needs_sign_in: editing && proof == Proof::NeedsSignIn,
     }
-    .render()
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
 }
 
-pub fn render(
-    ctx: &PageCtx,
-    state: &AppState,
-    data: &PageData,
-    editing: bool,
-) -> AppResult<String> {
+pub fn view_of(ctx: &PageCtx, state: &AppState, data: &PageData, editing: bool) -> PasswordView {
     section(
         ctx,
         state,
@@ -172,9 +169,9 @@ async fn refuse(
     user: User,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let proof = super::proof::state(&me.session, &user, me.user.signed_in_at).await?;
-    let html = section(ctx, state, &user, proof, true, errors)?;
-    Reply::new(Section::Password, html)
+    let proof = super::proof::state(state, me, &user).await?;
+    let view = section(ctx, state, &user, proof, true, errors);
+    Reply::new(View::Password(view))
         .refused(state, ctx, me, user)
         .await
 }
@@ -244,8 +241,9 @@ pub async fn save(
     let updated = match state.logto.set_password(&user.id, &form.new_password).await {
         Ok(u) => u,
         Err(e) if e.is_input_refusal() => {
-            record_refusal(&state, entry(ACTION, &ctx, &user), &e).await;
-            errors.insert("new_password".into(), t.t("profile.logto_refused"));
+            let refusal = Refusal::from(e);
+            record_refusal(&state, entry(ACTION, &ctx, &user), &refusal).await;
+            errors.insert("new_password".into(), words(t, &refusal));
             return refuse(&state, &ctx, &me, user, &errors).await;
         }
         Err(e) => return Err(e.into()),
@@ -263,17 +261,14 @@ pub async fn save(
     } else {
         "profile.password.set"
     };
-    Reply::new(
-        Section::Password,
-        section(
-            &ctx,
-            &state,
-            &shown,
-            Proof::Fresh,
-            false,
-            &FieldErrors::new(),
-        )?,
-    )
+    Reply::new(View::Password(section(
+        &ctx,
+        &state,
+        &shown,
+        Proof::Fresh,
+        false,
+        &FieldErrors::new(),
+    )))
     .message(t.t(key))
     .done(&ctx, &me.session)
     .await

@@ -12,7 +12,6 @@
 
 use tower_sessions::Session;
 
-use crate::audit::now_ms;
 use crate::limits::{self, Reservation};
 use crate::logto::User;
 use crate::web::context::PageCtx;
@@ -37,8 +36,12 @@ pub enum Proof {
     NeedsSignIn,
 }
 
-pub async fn state(session: &Session, user: &User, signed_in_at: i64) -> AppResult<Proof> {
-    let now = now_ms();
+pub async fn state(app: &AppState, me: &CurrentUser, user: &User) -> AppResult<Proof> {
+    state_at(&me.session, user, me.user.signed_in_at, app.clock.now_ms()).await
+}
+
+/// [`state`] at `now` (epoch ms).
+async fn state_at(session: &Session, user: &User, signed_in_at: i64, now: i64) -> AppResult<Proof> {
     let until: Option<i64> = session.get(PROVEN_UNTIL_KEY).await?;
     if until.is_some_and(|u| u > now) {
         return Ok(Proof::Fresh);
@@ -52,10 +55,8 @@ pub async fn state(session: &Session, user: &User, signed_in_at: i64) -> AppResu
     }
 }
 
-async fn mark_proven(session: &Session) -> AppResult<()> {
-    session
-        .insert(PROVEN_UNTIL_KEY, now_ms() + WINDOW_MS)
-        .await?;
+async fn mark_proven(session: &Session, now: i64) -> AppResult<()> {
+    session.insert(PROVEN_UNTIL_KEY, now + WINDOW_MS).await?;
     Ok(())
 }
 
@@ -70,7 +71,7 @@ pub async fn confirm(
     password: &str,
     action: &str,
 ) -> AppResult<Result<(), String>> {
-    match self::state(&me.session, user, me.user.signed_in_at).await? {
+    match self::state(state, me, user).await? {
         Proof::Fresh => Ok(Ok(())),
         Proof::NeedsSignIn => {
             state
@@ -122,7 +123,7 @@ pub async fn verify_current(
     };
     if state.logto.verify_password(&user.id, password).await? {
         state.limits.clear(limit, &user.id).await?;
-        mark_proven(&me.session).await?;
+        mark_proven(&me.session, state.clock.now_ms()).await?;
         return Ok(Ok(()));
     }
     state
@@ -157,29 +158,34 @@ mod tests {
     #[tokio::test]
     async fn who_must_prove_what() {
         let session = Session::new(None, Arc::new(tower_sessions::MemoryStore::default()), None);
-        let now = now_ms();
+        let now = crate::clock::system_now_ms();
         // A password is asked for however recent the sign-in.
         assert_eq!(
-            state(&session, &user(true), now).await.unwrap(),
+            state_at(&session, &user(true), now, now).await.unwrap(),
             Proof::NeedsPassword
         );
         // Without a password, a recent sign-in is the proof; an old one is not.
         assert_eq!(
-            state(&session, &user(false), now - 1000).await.unwrap(),
+            state_at(&session, &user(false), now - 1000, now)
+                .await
+                .unwrap(),
             Proof::Fresh
         );
         assert_eq!(
-            state(&session, &user(false), now - WINDOW_MS - 1000)
+            state_at(&session, &user(false), now - WINDOW_MS - 1000, now)
                 .await
                 .unwrap(),
             Proof::NeedsSignIn
         );
         // A verified password counts for the window, for everyone in this session.
-        mark_proven(&session).await.unwrap();
-        assert_eq!(state(&session, &user(true), 0).await.unwrap(), Proof::Fresh);
+        mark_proven(&session, now).await.unwrap();
+        assert_eq!(
+            state_at(&session, &user(true), 0, now).await.unwrap(),
+            Proof::Fresh
+        );
         session.insert(PROVEN_UNTIL_KEY, now - 1).await.unwrap();
         assert_eq!(
-            state(&session, &user(true), now).await.unwrap(),
+            state_at(&session, &user(true), now, now).await.unwrap(),
             Proof::NeedsPassword
         );
     }

@@ -10,7 +10,7 @@ mod view;
 
 pub use save::{save, valid_username, BasicsForm};
 pub use upload::{upload_avatar, MAX_AVATAR_BYTES};
-pub use view::render;
+pub use view::{view_of, BasicsView};
 
 const SECTION: &str = "basics";
 const ACTION: &str = "profile.update_basics";

@@ -7,16 +7,16 @@ use axum::Form;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::view::{editor, view};
+use super::view::{editor, saved};
 use super::{Values, ACTION, MAX_AVATAR_URL, MAX_NAME, MAX_USERNAME};
 use crate::logto::{User, UserPatch};
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
 use crate::web::extract::CurrentUser;
 use crate::web::profile::form::touched;
-use crate::web::profile::{
-    entry, record_refusal, refresh_session_user, FieldErrors, Reply, Section,
-};
+use crate::web::profile::page::words;
+use crate::web::profile::{entry, record_refusal, refresh_session_user, FieldErrors, Reply, View};
+use crate::web::refusal::Refusal;
 use crate::web::AppState;
 
 /// What the form sends. A field left out is not changed; `was_*` carry the values the form
@@ -164,8 +164,7 @@ pub async fn save(
         return refuse(&state, &ctx, &me, user, (&shown, &originals), &errors, None).await;
     }
     if patch.is_empty() {
-        let html = view(&ctx, &user)?;
-        return Reply::new(Section::Basics, html)
+        return Reply::new(View::Basics(saved(&user)))
             .message(t.t("profile.nothing_changed"))
             .done(&ctx, &me.session)
             .await;
@@ -178,27 +177,23 @@ pub async fn save(
                 .record_or_log(entry(ACTION, &ctx, &updated).details(json!({ "fields": fields })))
                 .await;
             let who = refresh_session_user(&ctx, &me, &updated).await?;
-            Reply::new(Section::Basics, view(&ctx, &updated)?)
+            Reply::new(View::Basics(saved(&updated)))
                 .message(t.t("profile.basics.saved"))
                 .who(Some(who))
                 .done(&ctx, &me.session)
                 .await
         }
-        Err(e) if e.code() == Some("user.username_already_in_use") => {
-            state
-                .audit
-                .record_or_log(
-                    entry(ACTION, &ctx, &user)
-                        .failed("user.username_already_in_use")
-                        .details(json!({ "fields": fields })),
-                )
-                .await;
-            errors.insert("username".into(), t.t("profile.basics.username_taken"));
-            refuse(&state, &ctx, &me, user, (&shown, &originals), &errors, None).await
-        }
         Err(e) if e.is_input_refusal() => {
+            let refusal = Refusal::from(e);
             let attempt = entry(ACTION, &ctx, &user).details(json!({ "fields": fields }));
-            record_refusal(&state, attempt, &e).await;
+            record_refusal(&state, attempt, &refusal).await;
+            // A taken username is said at its field; anything else above the form.
+            let message = if refusal.code() == "user.username_already_in_use" {
+                errors.insert("username".into(), words(t, &refusal));
+                None
+            } else {
+                Some(words(t, &refusal))
+            };
             refuse(
                 &state,
                 &ctx,
@@ -206,7 +201,7 @@ pub async fn save(
                 user,
                 (&shown, &originals),
                 &errors,
-                Some(t.t("profile.logto_refused")),
+                message,
             )
             .await
         }
@@ -244,13 +239,13 @@ async fn refuse(
     errors: &FieldErrors,
     message: Option<String>,
 ) -> AppResult<Response> {
-    let proof = crate::web::profile::proof::state(&me.session, &user, me.user.signed_in_at).await?;
+    let proof = crate::web::profile::proof::state(state, me, &user).await?;
     let storage_ready = state
         .storage_ready
         .get_or_load(state.logto.user_assets_ready())
         .await
         .unwrap_or(false);
-    let html = editor(
+    let view = editor(
         ctx,
         &user,
         shown,
@@ -259,10 +254,11 @@ async fn refuse(
         storage_ready,
         proof,
         None,
-    )?;
-    let mut reply = Reply::new(Section::Basics, html);
-    reply.message = message;
-    reply.refused(state, ctx, me, user).await
+    );
+    Reply::new(View::Basics(view))
+        .maybe_message(message)
+        .refused(state, ctx, me, user)
+        .await
 }
 
 #[cfg(test)]

@@ -5,13 +5,13 @@ use axum::extract::{multipart::MultipartRejection, Multipart, State};
 use axum::response::Response;
 use serde_json::json;
 
-use super::view::{editor, view};
+use super::view::{editor, saved};
 use super::{Values, ACTION};
 use crate::logto::{User, UserPatch};
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
 use crate::web::extract::CurrentUser;
-use crate::web::profile::{entry, refresh_session_user, FieldErrors, Reply, Section};
+use crate::web::profile::{entry, refresh_session_user, FieldErrors, Reply, View};
 use crate::web::AppState;
 
 /// The portal accepts request bodies up to 2 MiB; the file must fit with the form around it.
@@ -73,9 +73,9 @@ async fn refuse_upload(
     user: User,
     message: String,
 ) -> AppResult<Response> {
-    let proof = crate::web::profile::proof::state(&me.session, &user, me.user.signed_in_at).await?;
+    let proof = crate::web::profile::proof::state(state, me, &user).await?;
     let values = Values::from_user(&user);
-    let html = editor(
+    let view = editor(
         ctx,
         &user,
         &values,
@@ -84,8 +84,8 @@ async fn refuse_upload(
         true,
         proof,
         Some(message),
-    )?;
-    Reply::new(Section::Basics, html)
+    );
+    Reply::new(View::Basics(view))
         .refused(state, ctx, me, user)
         .await
 }
@@ -122,7 +122,7 @@ pub async fn upload_avatar(
     {
         Ok(url) => url,
         Err(e) if e.status() == Some(400) => {
-            let code = e.code().unwrap_or("invalid_input").to_string();
+            let code = e.failure_code();
             state
                 .audit
                 .record_or_log(
@@ -152,7 +152,7 @@ pub async fn upload_avatar(
         )
         .await;
     let who = refresh_session_user(&ctx, &me, &updated).await?;
-    Reply::new(Section::Basics, view(&ctx, &updated)?)
+    Reply::new(View::Basics(saved(&updated)))
         .message(t.t("profile.basics.avatar_uploaded"))
         .who(Some(who))
         .done(&ctx, &me.session)

@@ -1,43 +1,51 @@
 //! How the section looks: the saved values, or the editor with its fields.
 
-use askama::Template;
-
 use super::{Values, MAX_AVATAR_URL, MAX_NAME, MAX_USERNAME, SECTION};
 use crate::logto::User;
 use crate::web::context::PageCtx;
-use crate::web::error::{AppError, AppResult};
 use crate::web::profile::form::{focus_first, Input};
 use crate::web::profile::proof::Proof;
 use crate::web::profile::{FieldErrors, PageData};
 
-#[derive(Template)]
-#[template(path = "profile/basics.html")]
-struct BasicsSection<'a> {
-    ctx: &'a PageCtx,
-    user: &'a User,
-    editing: bool,
-    inputs: Vec<Input>,
-    storage_ready: bool,
+/// The basics section (`templates/profile/_basics.html`).
+pub struct BasicsView {
+    pub(crate) user: User,
+    pub(crate) editing: bool,
+    pub(crate) inputs: Vec<Input>,
+    pub(crate) storage_ready: bool,
     /// The avatar shown in the editor's preview.
-    preview: String,
-    upload_error: Option<String>,
-    upload_hint: String,
-    needs_sign_in: bool,
+    pub(crate) preview: String,
+    pub(crate) upload_error: Option<String>,
+    pub(crate) upload_hint: String,
+    pub(crate) needs_sign_in: bool,
 }
 
-impl BasicsSection<'_> {
+impl BasicsView {
+    pub fn id(&self) -> &'static str {
+        SECTION
+    }
+
+    /// "Edit" in the view; none while editing.
+    pub fn edit_label(&self, ctx: &PageCtx) -> String {
+        if self.editing {
+            String::new()
+        } else {
+            ctx.t.t("profile.edit")
+        }
+    }
+
     /// Shown under the avatar, and in its place when it cannot be loaded.
-    fn initials(&self) -> String {
+    pub(crate) fn initials(&self) -> String {
         crate::web::users::initials(self.user.display_name())
     }
 
     /// The saved avatar, through the portal.
-    fn avatar(&self) -> Option<String> {
+    pub(crate) fn avatar(&self) -> Option<String> {
         crate::avatars::avatar_src(&self.user.id, self.user.avatar.as_deref())
     }
 }
 
-pub fn render(ctx: &PageCtx, data: &PageData, editing: bool) -> AppResult<String> {
+pub fn view_of(ctx: &PageCtx, data: &PageData, editing: bool) -> BasicsView {
     if editing {
         let values = Values::from_user(&data.user);
         editor(
@@ -51,14 +59,14 @@ pub fn render(ctx: &PageCtx, data: &PageData, editing: bool) -> AppResult<String
             None,
         )
     } else {
-        view(ctx, &data.user)
+        saved(&data.user)
     }
 }
 
-pub(super) fn view(ctx: &PageCtx, user: &User) -> AppResult<String> {
-    render_template(BasicsSection {
-        ctx,
-        user,
+/// The saved values.
+pub(super) fn saved(user: &User) -> BasicsView {
+    BasicsView {
+        user: user.clone(),
         editing: false,
         inputs: Vec::new(),
         storage_ready: false,
@@ -66,7 +74,7 @@ pub(super) fn view(ctx: &PageCtx, user: &User) -> AppResult<String> {
         upload_error: None,
         upload_hint: String::new(),
         needs_sign_in: false,
-    })
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -79,7 +87,7 @@ pub(super) fn editor(
     storage_ready: bool,
     proof: Proof,
     upload_error: Option<String>,
-) -> AppResult<String> {
+) -> BasicsView {
     let t = &ctx.t;
     let mut inputs = vec![
         Input::new(SECTION, "name", t.t("profile.basics.name"), "text")
@@ -121,9 +129,8 @@ pub(super) fn editor(
     // The saved avatar, through the portal: the CSP loads no image from another host, so a
     // typed address is previewed once saved (the script hides the preview while it differs).
     let preview = crate::avatars::avatar_src(&user.id, user.avatar.as_deref()).unwrap_or_default();
-    render_template(BasicsSection {
-        ctx,
-        user,
+    BasicsView {
+        user: user.clone(),
         editing: true,
         inputs,
         storage_ready,
@@ -131,11 +138,5 @@ pub(super) fn editor(
         upload_error,
         upload_hint: ctx.t.f("profile.basics.upload_hint", &[("max", &2)]),
         needs_sign_in: proof == Proof::NeedsSignIn,
-    })
-}
-
-fn render_template(section: BasicsSection<'_>) -> AppResult<String> {
-    section
-        .render()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
+    }
 }

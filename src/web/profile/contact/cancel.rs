@@ -19,7 +19,7 @@ pub(super) async fn cancel(
 ) -> AppResult<Response> {
     let turn = Turn::new(&state, &ctx, &me, kind);
     let user = state.logto.get_user(me.id()).await?;
-    let mut pending = PendingContacts::load(&me.session).await?;
+    let mut pending = PendingContacts::load(&me.session, state.clock.now_ms()).await?;
     pending.set(kind, None);
     pending.save(&me.session).await?;
     turn.done(

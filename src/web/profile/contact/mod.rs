@@ -4,8 +4,8 @@
 //! the session; the limits on checks and codes (one code a minute per person, a few an hour
 //! per person and per address) live in the database (src/limits.rs), so neither a new
 //! session nor parallel requests nor another replica get around them. Without an email/SMS
-//! connector Logto answers 501; the section then says so and stays read-only (remembered for
-//! ten minutes per process, as Logto offers no cheap way to ask). Removing an address is
+//! connector a change is impossible: the section says so before asking anything (from the
+//! tenant's list of connectors, or a 501 to an earlier code, remembered for ten minutes). Removing an address is
 //! refused when it is the last way to sign in.
 //!
 //! One file per thing a person does: `request` (ask for a code), `verify`, `resend`,
@@ -29,9 +29,10 @@ mod turn;
 mod verify;
 mod view;
 
+pub use connector::CodeChannels;
 pub use kind::ContactKind;
 pub use pending::{Pending, PendingContacts};
-pub use view::render;
+pub use view::{view_of, ContactView};
 
 pub fn routes(kind: ContactKind) -> Router<AppState> {
     let base = format!("/profile/{}", kind.id());

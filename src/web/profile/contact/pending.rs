@@ -4,7 +4,6 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::ContactKind;
-use crate::audit::now_ms;
 use crate::web::error::AppResult;
 
 /// Session key of the addresses waiting for their codes.
@@ -27,9 +26,9 @@ pub struct PendingContacts {
 }
 
 impl PendingContacts {
-    pub async fn load(session: &Session) -> AppResult<Self> {
+    /// The changes still waiting at `now` (epoch ms, from the state's clock).
+    pub async fn load(session: &Session, now: i64) -> AppResult<Self> {
         let mut p: PendingContacts = session.get(PENDING_KEY).await?.unwrap_or_default();
-        let now = now_ms();
         for slot in [&mut p.email, &mut p.phone] {
             if slot
                 .as_ref()

@@ -52,7 +52,7 @@ pub(super) async fn remove(
     let updated = match state.logto.update_user(&user.id, &kind.patch(None)).await {
         Ok(u) => u,
         Err(e) if e.status() == Some(422) || e.status() == Some(400) => {
-            let code = e.code().unwrap_or("invalid_input").to_string();
+            let code = e.failure_code();
             turn.audit(&user, Some(&code), "remove").await;
             let text = t.t("profile.logto_refused");
             return turn

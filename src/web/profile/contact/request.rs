@@ -4,17 +4,17 @@
 use axum::{extract::State, response::Response, Form};
 use serde::Deserialize;
 
-use super::connector::connector_missing;
+use super::connector::CodeChannels;
 use super::turn::Turn;
 use super::view::{no_errors, Mode};
 use super::{ContactKind, Pending, PendingContacts};
-use crate::audit::now_ms;
 use crate::limits;
 use crate::logto::{LogtoError, UserQuery, UserSearch};
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
 use crate::web::extract::CurrentUser;
 use crate::web::profile::FieldErrors;
+use crate::web::refusal::Refusal;
 use crate::web::AppState;
 
 #[derive(Default, Deserialize)]
@@ -52,10 +52,13 @@ pub(super) async fn start(
 ) -> AppResult<Response> {
     let turn = Turn::new(&state, &ctx, &me, kind);
     let user = state.logto.get_user(me.id()).await?;
-    if connector_missing(&state, kind) {
-        let text = turn.unavailable_text();
+    if !CodeChannels::load(&state).await.can_send(kind) {
+        // A form opened before the connector went away: nothing is sent, and the trail reads
+        // as when Logto answers the code with 501.
+        let refusal = Refusal::rule("connector.not_found", turn.unavailable_text());
+        turn.audit(&user, Some(&refusal.code()), "code_sent").await;
         return turn
-            .refuse(user, Mode::Unavailable, "", no_errors(), Some(text))
+            .refuse(user, Mode::Unavailable, "", no_errors(), None)
             .await;
     }
     let typed = form.address.trim().to_string();
@@ -75,7 +78,7 @@ pub(super) async fn start(
         );
         return turn.refuse(user, Mode::Edit, &typed, &errors, None).await;
     }
-    let mut pending = PendingContacts::load(&me.session).await?;
+    let mut pending = PendingContacts::load(&me.session, state.clock.now_ms()).await?;
     // Said before the password is asked for; the reservation before the send decides.
     if let Some(wait) = state.limits.wait(&limits::CODE_COOLDOWN, &user.id).await? {
         return turn
@@ -115,7 +118,7 @@ pub(super) async fn start(
     }
     let p = Pending {
         address: address.clone(),
-        sent_at: now_ms(),
+        sent_at: state.clock.now_ms(),
         sends: 1,
     };
     pending.set(kind, Some(p.clone()));

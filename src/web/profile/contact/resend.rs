@@ -5,7 +5,6 @@ use axum::{extract::State, response::Response};
 use super::turn::{Turn, Waiting};
 use super::view::Mode;
 use super::{ContactKind, Pending};
-use crate::audit::now_ms;
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
 use crate::web::extract::CurrentUser;
@@ -33,7 +32,7 @@ pub(super) async fn resend(
         return Ok(refused);
     }
     let p = Pending {
-        sent_at: now_ms(),
+        sent_at: state.clock.now_ms(),
         sends: p.sends + 1,
         ..p
     };

@@ -51,7 +51,7 @@ impl<'a> Turn<'a> {
     /// code; `Ok(Err(..))` is the refusal, already rendered, when nothing waits.
     pub(super) async fn waiting(&self) -> AppResult<Result<Waiting, Response>> {
         let user = self.state.logto.get_user(self.me.id()).await?;
-        let pending = PendingContacts::load(&self.me.session).await?;
+        let pending = PendingContacts::load(&self.me.session, self.state.clock.now_ms()).await?;
         let Some(waiting) = pending.get(self.kind).cloned() else {
             let text = self.ctx.t.t("profile.contact.nothing_pending");
             return Ok(Err(self
@@ -66,7 +66,7 @@ impl<'a> Turn<'a> {
     }
 
     async fn proof(&self, user: &User) -> AppResult<Proof> {
-        crate::web::profile::proof::state(&self.me.session, user, self.me.user.signed_in_at).await
+        crate::web::profile::proof::state(self.state, self.me, user).await
     }
 
     pub(super) async fn audit(&self, user: &User, failed: Option<&str>, step: &str) {
@@ -88,8 +88,8 @@ impl<'a> Turn<'a> {
         message: Option<String>,
     ) -> AppResult<Response> {
         let proof = self.proof(&user).await?;
-        let pending = PendingContacts::load(&self.me.session).await?;
-        let html = section(
+        let pending = PendingContacts::load(&self.me.session, self.state.clock.now_ms()).await?;
+        let view = section(
             self.ctx,
             self.kind,
             &user,
@@ -100,10 +100,11 @@ impl<'a> Turn<'a> {
                 errors,
                 proof,
             },
-        )?;
-        let mut reply = Reply::new(self.kind.section(), html);
-        reply.message = message;
-        reply.refused(self.state, self.ctx, self.me, user).await
+        );
+        Reply::new(view.into_view())
+            .maybe_message(message)
+            .refused(self.state, self.ctx, self.me, user)
+            .await
     }
 
     /// The section in `mode` after a step went through.
@@ -116,7 +117,7 @@ impl<'a> Turn<'a> {
         who: Option<String>,
     ) -> AppResult<Response> {
         let proof = self.proof(user).await?;
-        let html = section(
+        let view = section(
             self.ctx,
             self.kind,
             user,
@@ -127,8 +128,8 @@ impl<'a> Turn<'a> {
                 errors: no_errors(),
                 proof,
             },
-        )?;
-        Reply::new(self.kind.section(), html)
+        );
+        Reply::new(view.into_view())
             .message(message)
             .who(who)
             .done(self.ctx, &self.me.session)
@@ -234,23 +235,17 @@ impl<'a> Turn<'a> {
             }
             Err(e) if e.status() == Some(501) => {
                 remember_connector(self.state, self.kind, true);
-                self.audit(user, Some(e.code().unwrap_or("connector.not_found")), step)
-                    .await;
-                let mut pending = PendingContacts::load(&self.me.session).await?;
+                self.audit(user, Some(&e.failure_code()), step).await;
+                let mut pending =
+                    PendingContacts::load(&self.me.session, self.state.clock.now_ms()).await?;
                 pending.set(self.kind, None);
                 pending.save(&self.me.session).await?;
                 Ok(Err(self
-                    .refuse(
-                        user.clone(),
-                        Mode::Unavailable,
-                        "",
-                        no_errors(),
-                        Some(self.unavailable_text()),
-                    )
+                    .refuse(user.clone(), Mode::Unavailable, "", no_errors(), None)
                     .await?))
             }
             Err(e) if e.is_rate_limited() || e.status() == Some(400) => {
-                let code = e.code().unwrap_or("rate_limited").to_string();
+                let code = e.failure_code();
                 self.audit(user, Some(&code), step).await;
                 let key = if e.is_rate_limited() {
                     "profile.contact.too_many_codes"

@@ -55,10 +55,7 @@ pub(super) async fn verify(
     {
         Ok(()) => {}
         Err(e) if e.status() == Some(400) => {
-            let code = e
-                .code()
-                .unwrap_or("verification_code.code_mismatch")
-                .to_string();
+            let code = e.failure_code();
             turn.audit(&user, Some(&code), "verify").await;
             let key = match code.as_str() {
                 "verification_code.expired" => "profile.contact.code_expired",
@@ -92,7 +89,7 @@ pub(super) async fn verify(
                 .await
         }
         Err(e) if e.status() == Some(422) || e.status() == Some(400) => {
-            let code = e.code().unwrap_or("invalid_input").to_string();
+            let code = e.failure_code();
             turn.audit(&user, Some(&code), "save").await;
             let key = if code == kind.in_use_code() {
                 format!("profile.{}.taken", kind.id())

@@ -1,47 +1,53 @@
 //! How the section looks: the address, its editor, the code form, or "unavailable".
 
-use askama::Template;
-
-use super::connector::connector_missing;
 use super::{ContactKind, Pending};
 use crate::logto::User;
 use crate::web::context::PageCtx;
-use crate::web::error::{AppError, AppResult};
 use crate::web::profile::form::{focus_first, Input};
 use crate::web::profile::proof::Proof;
-use crate::web::profile::{FieldErrors, PageData};
-use crate::web::AppState;
+use crate::web::profile::{FieldErrors, PageData, View};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Mode {
+pub(crate) enum Mode {
     View,
     Edit,
     Code,
     Unavailable,
 }
 
-#[derive(Template)]
-#[template(path = "profile/contact.html")]
-struct ContactSection<'a> {
-    ctx: &'a PageCtx,
-    id: &'static str,
-    title: String,
-    current: Option<String>,
-    mode: Mode,
-    inputs: Vec<Input>,
+/// The email or phone section (`templates/profile/_contact.html`).
+pub struct ContactView {
+    pub(crate) kind: ContactKind,
+    pub(crate) id: &'static str,
+    pub(crate) title: String,
+    pub(crate) current: Option<String>,
+    pub(crate) mode: Mode,
+    pub(crate) inputs: Vec<Input>,
     /// "Enter the code we sent to …" (code mode).
-    pending_text: String,
-    unavailable_text: String,
-    can_remove: bool,
+    pub(crate) pending_text: String,
+    pub(crate) unavailable_text: String,
+    pub(crate) can_remove: bool,
     /// Messages of this kind (`profile.email.*` / `profile.phone.*`).
-    change_label: String,
-    remove_label: String,
+    pub(crate) change_label: String,
+    pub(crate) remove_label: String,
     /// No password to ask for and the sign-in is old: offer a fresh sign-in.
-    needs_sign_in: bool,
+    pub(crate) needs_sign_in: bool,
 }
 
-impl ContactSection<'_> {
-    fn is(&self, mode: &str) -> bool {
+impl ContactView {
+    pub fn id(&self) -> &'static str {
+        self.id
+    }
+
+    /// The section as a page block.
+    pub fn into_view(self) -> View {
+        match self.kind {
+            ContactKind::Email => View::Email(self),
+            ContactKind::Phone => View::Phone(self),
+        }
+    }
+
+    pub(crate) fn is(&self, mode: &str) -> bool {
         let m = match self.mode {
             Mode::View => "view",
             Mode::Edit => "edit",
@@ -66,7 +72,7 @@ pub(super) fn section(
     mode: Mode,
     pending: Option<&Pending>,
     draft: Draft<'_>,
-) -> AppResult<String> {
+) -> ContactView {
     let t = &ctx.t;
     let id = kind.id();
     let mut inputs = Vec::new();
@@ -111,8 +117,8 @@ pub(super) fn section(
     }
     focus_first(&mut inputs);
     let current = kind.current(user).map(|c| kind.display(c));
-    ContactSection {
-        ctx,
+    ContactView {
+        kind,
         id,
         title: t.t(&format!("profile.{id}.title")),
         can_remove: current.is_some(),
@@ -139,8 +145,6 @@ pub(super) fn section(
         remove_label: t.t(&format!("profile.{id}.remove")),
         needs_sign_in: mode == Mode::Edit && draft.proof == Proof::NeedsSignIn,
     }
-    .render()
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
 }
 
 pub(super) fn no_errors() -> &'static FieldErrors {
@@ -148,15 +152,10 @@ pub(super) fn no_errors() -> &'static FieldErrors {
     &EMPTY
 }
 
-pub fn render(
-    ctx: &PageCtx,
-    state: &AppState,
-    data: &PageData,
-    kind: ContactKind,
-    editing: bool,
-) -> AppResult<String> {
+/// The section in its default state: "unavailable" comes first, before any field is asked.
+pub fn view_of(ctx: &PageCtx, data: &PageData, kind: ContactKind, editing: bool) -> ContactView {
     let pending = data.pending.get(kind);
-    let mode = if connector_missing(state, kind) {
+    let mode = if !data.channels.can_send(kind) {
         Mode::Unavailable
     } else if editing {
         Mode::Edit
