@@ -153,3 +153,55 @@ async fn phone_pages_fit_and_row_menus_work_with_javascript() {
 async fn phone_pages_fit_and_row_menus_work_without_javascript() {
     phone_pages_fit_and_menus_work(false).await;
 }
+
+/// Issue 20, point 8: in every toolbar the search box, the selects and the buttons stand on one
+/// baseline (their bottom edges within a pixel), and hints sit below the row, not inside it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn toolbar_controls_share_one_baseline() {
+    let app = spawn_app().await;
+    let acme = app.fake.state().find_org_id_by_name("Acme Corp").unwrap();
+    let chrome = Chrome::start_with(true, false, (1280, 1000)).await;
+    chrome.sign_in(&app, &app.seed.operator_username).await;
+    let mut problems = Vec::new();
+    for path in [
+        "/orgs".to_string(),
+        format!("/orgs/{acme}/members"),
+        format!("/orgs/{acme}/members/add"),
+        format!("/orgs/{acme}/invitations"),
+        "/users".to_string(),
+        "/audit".to_string(),
+    ] {
+        open(&chrome, &app, &path).await;
+        // For each toolbar: the bottom edge of each visible control in its first row.
+        let rows: Vec<Vec<f64>> = chrome
+            .driver
+            .execute(
+                r#"return Array.from(document.querySelectorAll('.toolbar')).map(bar => {
+                     const controls = Array.from(bar.querySelectorAll('input:not([type=hidden]):not([type=checkbox]):not([type=radio]), select, button, a.button'))
+                       .filter(e => e.offsetParent !== null && !e.closest('details:not([open])'));
+                     if (controls.length < 2) return [];
+                     const top = Math.min(...controls.map(e => e.getBoundingClientRect().top));
+                     return controls.filter(e => e.getBoundingClientRect().top < top + 40)
+                       .map(e => e.getBoundingClientRect().bottom);
+                   });"#,
+                vec![],
+            )
+            .await
+            .unwrap()
+            .convert()
+            .unwrap();
+        assert!(
+            rows.iter().any(|r| r.len() >= 2),
+            "{path}: no toolbar with two controls found"
+        );
+        for bottoms in rows.iter().filter(|r| r.len() >= 2) {
+            let low = bottoms.iter().cloned().fold(f64::MAX, f64::min);
+            let high = bottoms.iter().cloned().fold(f64::MIN, f64::max);
+            if high - low > 1.0 {
+                problems.push(format!("{path}: bottoms {bottoms:?}"));
+            }
+        }
+    }
+    chrome.quit().await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
