@@ -20,6 +20,7 @@ pub mod form;
 pub mod identities;
 pub mod password;
 pub mod proof;
+pub mod security;
 
 use std::collections::BTreeMap;
 

@@ -14,6 +14,10 @@ static REPLACEMENTS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
             r#"name="csrf" value="[csrf]""#,
         ),
         (r#""X-CSRF-Token":"[^"]*""#, r#""X-CSRF-Token":"[csrf]""#),
+        (
+            r#"name="_csrf" value="[^"]*""#,
+            r#"name="_csrf" value="[csrf]""#,
+        ),
         // Request ids (UUIDs) and other UUIDs.
         (
             r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",

@@ -38,7 +38,16 @@ pub enum Proof {
 }
 
 pub async fn state(session: &Session, user: &User, signed_in_at: i64) -> AppResult<Proof> {
-    let now = now_ms();
+    state_at(session, user, signed_in_at, now_ms()).await
+}
+
+/// As [`state`], at `now` (epoch ms, from the state's clock).
+pub async fn state_at(
+    session: &Session,
+    user: &User,
+    signed_in_at: i64,
+    now: i64,
+) -> AppResult<Proof> {
     let until: Option<i64> = session.get(PROVEN_UNTIL_KEY).await?;
     if until.is_some_and(|u| u > now) {
         return Ok(Proof::Fresh);

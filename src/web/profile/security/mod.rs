@@ -1,0 +1,181 @@
+//! `/profile/security`: the signed-in person looks after their account's safety in one place:
+//! the authenticator app, backup codes, passkeys, personal access tokens, and (Logto 1.38 on)
+//! signed-in devices and authorized apps.
+//!
+//! Everything acts on the person's own user id (from the session, never a form) and only after
+//! a fresh proof of identity ([`gate`]): the current password, or for people without one a new
+//! sign-in through Logto with `prompt=login`, within the last 10 minutes. Every change lands in
+//! the audit trail under the actions of [`crate::security`], never with a secret value.
+//!
+//! One page ([`SecurityPage`], `templates/profile/security.html`): every form posts to its
+//! own URL and the answer is the page again, with the message next to the part that changed
+//! (htmx swaps `#security-body`; without JavaScript the whole page is drawn).
+
+mod backup;
+mod gate;
+mod tokens;
+mod totp;
+mod view;
+
+use askama::Template;
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::Response,
+    routing::{get, post},
+    Router,
+};
+use axum_extra::extract::Query;
+use serde::Deserialize;
+
+use crate::audit::NewEntry;
+use crate::logto::User;
+use crate::web::context::PageCtx;
+use crate::web::error::AppResult;
+use crate::web::extract::{CurrentUser, Htmx};
+use crate::web::refusal::{Refusal, Wording};
+use crate::web::AppState;
+
+pub use gate::Gate;
+pub use view::{Confirm, Notice, Part, View};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/profile/security", get(page))
+        .route("/profile/security/proof", post(gate::prove))
+        .route("/profile/security/totp", post(totp::start))
+        .route("/profile/security/totp/qr.svg", get(totp::qr))
+        .route("/profile/security/totp/confirm", post(totp::confirm))
+        .route("/profile/security/totp/cancel", post(totp::cancel))
+        .route("/profile/security/factors/remove", post(totp::remove))
+        .route("/profile/security/backup-codes", post(backup::generate))
+        .route("/profile/security/backup-codes.txt", post(backup::download))
+        .route("/profile/security/tokens", post(tokens::create))
+        .route("/profile/security/tokens/rename", post(tokens::rename))
+        .route("/profile/security/tokens/delete", post(tokens::delete))
+}
+
+/// How Logto's refusals read on this page.
+pub const WORDING: Wording = Wording {
+    codes: &[
+        ("user.totp_already_in_use", "security.err.totp_in_use"),
+        ("user.totp_secret_invalid", "security.err.totp_invalid"),
+        (
+            "session.mfa.backup_code_can_not_be_alone",
+            "security.err.backup_alone",
+        ),
+        (
+            "user.backup_code_already_in_use",
+            "security.err.backup_in_use",
+        ),
+        (
+            "user.personal_access_token_name_exists",
+            "security.err.token_name_taken",
+        ),
+        ("request.invalid_input", "security.err.invalid"),
+    ],
+    not_found: "security.err.gone",
+};
+
+#[derive(Template)]
+#[template(path = "profile/security.html", blocks = ["partial"])]
+pub struct SecurityPage {
+    pub ctx: PageCtx,
+    /// What the person must do first to prove it is them; `None`: proven, the parts show.
+    pub gate: Option<Gate>,
+    pub view: View,
+}
+crate::page_template!(SecurityPage);
+
+/// What `GET /profile/security` may ask for: a confirmation or a rename form in place.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    /// `totp`, `passkey`, `token`: which removal to confirm.
+    #[serde(default)]
+    pub confirm: Option<String>,
+    /// The factor id or token name the confirmation or rename is about.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// A token name to rename.
+    #[serde(default)]
+    pub rename: Option<String>,
+}
+
+/// `GET /profile/security`.
+async fn page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    htmx: Htmx,
+    me: CurrentUser,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let user = match gate::enter(&state, &ctx, htmx, &me, StatusCode::OK).await? {
+        Ok(user) => user,
+        Err(closed) => return Ok(closed),
+    };
+    let mut view = View::load(&state, &ctx, &me, &user).await?;
+    view.ask(&ctx, &q);
+    show(ctx, htmx, view, StatusCode::OK)
+}
+
+/// The page with `view`, answered with `status`.
+pub fn show(ctx: PageCtx, htmx: Htmx, view: View, status: StatusCode) -> AppResult<Response> {
+    let mut resp = htmx.page(&SecurityPage {
+        ctx,
+        gate: None,
+        view,
+    })?;
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+/// Reads the person again and draws the page with a message next to `part`.
+pub async fn reply(
+    state: &AppState,
+    ctx: PageCtx,
+    htmx: Htmx,
+    me: &CurrentUser,
+    user: &User,
+    notice: Notice,
+) -> AppResult<Response> {
+    let status = if notice.is_error() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let mut view = View::load(state, &ctx, me, user).await?;
+    view.notice = Some(notice);
+    show(ctx, htmx, view, status)
+}
+
+/// An audit entry about the person's own account.
+pub fn entry(action: &str, ctx: &PageCtx, user: &User) -> NewEntry {
+    super::entry(action, ctx, user)
+}
+
+/// Records a refusal under `entry` and answers the page with its message at `part`.
+#[allow(clippy::too_many_arguments)]
+pub async fn refused(
+    state: &AppState,
+    ctx: PageCtx,
+    htmx: Htmx,
+    me: &CurrentUser,
+    user: &User,
+    entry: NewEntry,
+    part: Part,
+    refusal: Refusal,
+) -> AppResult<Response> {
+    state
+        .audit
+        .record_or_log(entry.failed(&refusal.code()))
+        .await;
+    if !refusal.is_about_the_request() {
+        if let Refusal::Logto(e) = refusal {
+            return Err(e.into());
+        }
+    }
+    let message = refusal.message(&ctx.t, &WORDING);
+    reply(state, ctx, htmx, me, user, Notice::error(part, message)).await
+}
+
+pub use tokens::EXPIRIES;
