@@ -6,7 +6,7 @@ use axum::{extract::State, http::StatusCode, response::Response, Form};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{entry, show, SecurityPage, View};
+use super::{show, SecurityPage, View};
 use crate::logto::User;
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
@@ -101,7 +101,8 @@ pub async fn prove(
     state
         .audit
         .record_or_log(
-            entry("security.reauthenticate", &ctx, &user).details(json!({"method": "password"})),
+            super::super::entry("security.reauthenticate", &ctx, &user)
+                .details(json!({"method": "password"})),
         )
         .await;
     let view = View::load(&state, &ctx, &me, &user).await?;

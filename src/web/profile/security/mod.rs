@@ -19,9 +19,9 @@ mod view;
 
 use askama::Template;
 use axum::{
-    extract::State,
-    http::StatusCode,
-    response::Response,
+    extract::FromRequestParts,
+    http::{request::Parts, Method, StatusCode},
+    response::{IntoResponse, Response},
     routing::{get, post},
     Router,
 };
@@ -102,20 +102,112 @@ pub struct PageQuery {
 }
 
 /// `GET /profile/security`.
-async fn page(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    htmx: Htmx,
-    me: CurrentUser,
-    Query(q): Query<PageQuery>,
-) -> AppResult<Response> {
-    let user = match gate::enter(&state, &ctx, htmx, &me, StatusCode::OK).await? {
-        Ok(user) => user,
-        Err(closed) => return Ok(closed),
-    };
-    let mut view = View::load(&state, &ctx, &me, &user).await?;
-    view.ask(&ctx, &q);
-    show(ctx, htmx, view, StatusCode::OK)
+async fn page(act: Act, Query(q): Query<PageQuery>) -> AppResult<Response> {
+    let mut view = act.view().await?;
+    view.ask(&act.ctx, &q);
+    act.show(view, StatusCode::OK)
+}
+
+/// A request on the page by a proven person: everything a handler needs. Extracting it
+/// checks the proof; without one the answer is the page asking for it (200 for a `GET`,
+/// 403 for a change, which then never reaches Logto).
+pub struct Act {
+    pub state: AppState,
+    pub ctx: PageCtx,
+    pub htmx: Htmx,
+    pub me: CurrentUser,
+    /// The person as Logto has them now.
+    pub user: User,
+}
+
+impl FromRequestParts<AppState> for Act {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let ctx = PageCtx::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Ok(htmx) = Htmx::from_request_parts(parts, state).await;
+        let me = CurrentUser::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let status = if parts.method == Method::GET {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        match gate::enter(state, &ctx, htmx, &me, status).await {
+            Ok(Ok(user)) => Ok(Act {
+                state: state.clone(),
+                ctx,
+                htmx,
+                me,
+                user,
+            }),
+            Ok(Err(closed)) => Err(closed),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+impl Act {
+    /// The parts as Logto has them now.
+    pub async fn view(&self) -> AppResult<View> {
+        View::load(&self.state, &self.ctx, &self.me, &self.user).await
+    }
+
+    /// The page with `view`, answered with `status`.
+    pub fn show(self, view: View, status: StatusCode) -> AppResult<Response> {
+        show(self.ctx, self.htmx, view, status)
+    }
+
+    /// The page read again, with a message next to the part it is about.
+    pub async fn reply(self, notice: Notice) -> AppResult<Response> {
+        let status = if notice.is_error() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        };
+        let mut view = self.view().await?;
+        view.notice = Some(notice);
+        self.show(view, status)
+    }
+
+    pub async fn done(self, part: Part, message: String) -> AppResult<Response> {
+        self.reply(Notice::success(part, message)).await
+    }
+
+    pub async fn fail(self, part: Part, message: String) -> AppResult<Response> {
+        self.reply(Notice::error(part, message)).await
+    }
+
+    /// An audit entry about the person's own account.
+    pub fn entry(&self, action: &str) -> NewEntry {
+        super::entry(action, &self.ctx, &self.user)
+    }
+
+    pub async fn record(&self, entry: NewEntry) {
+        self.state.audit.record_or_log(entry).await;
+    }
+
+    /// Records a refusal under `entry`, then: Logto down or throttling is an error page; a
+    /// refusal about the request is its message at `part`.
+    pub async fn refused(
+        self,
+        entry: NewEntry,
+        part: Part,
+        refusal: impl Into<Refusal>,
+    ) -> AppResult<Response> {
+        let refusal = refusal.into();
+        self.record(entry.failed(&refusal.code())).await;
+        if !refusal.is_about_the_request() {
+            if let Refusal::Logto(e) = refusal {
+                return Err(e.into());
+            }
+        }
+        let message = refusal.message(&self.ctx.t, &WORDING);
+        self.fail(part, message).await
+    }
 }
 
 /// The page with `view`, answered with `status`.
@@ -127,55 +219,6 @@ pub fn show(ctx: PageCtx, htmx: Htmx, view: View, status: StatusCode) -> AppResu
     })?;
     *resp.status_mut() = status;
     Ok(resp)
-}
-
-/// Reads the person again and draws the page with a message next to `part`.
-pub async fn reply(
-    state: &AppState,
-    ctx: PageCtx,
-    htmx: Htmx,
-    me: &CurrentUser,
-    user: &User,
-    notice: Notice,
-) -> AppResult<Response> {
-    let status = if notice.is_error() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let mut view = View::load(state, &ctx, me, user).await?;
-    view.notice = Some(notice);
-    show(ctx, htmx, view, status)
-}
-
-/// An audit entry about the person's own account.
-pub fn entry(action: &str, ctx: &PageCtx, user: &User) -> NewEntry {
-    super::entry(action, ctx, user)
-}
-
-/// Records a refusal under `entry` and answers the page with its message at `part`.
-#[allow(clippy::too_many_arguments)]
-pub async fn refused(
-    state: &AppState,
-    ctx: PageCtx,
-    htmx: Htmx,
-    me: &CurrentUser,
-    user: &User,
-    entry: NewEntry,
-    part: Part,
-    refusal: Refusal,
-) -> AppResult<Response> {
-    state
-        .audit
-        .record_or_log(entry.failed(&refusal.code()))
-        .await;
-    if !refusal.is_about_the_request() {
-        if let Refusal::Logto(e) = refusal {
-            return Err(e.into());
-        }
-    }
-    let message = refusal.message(&ctx.t, &WORDING);
-    reply(state, ctx, htmx, me, user, Notice::error(part, message)).await
 }
 
 pub use tokens::EXPIRIES;

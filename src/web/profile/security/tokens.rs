@@ -2,21 +2,18 @@
 //! read-only field that selects itself, with a copy button), list, rename, delete. Names are
 //! the person's own keys for their tokens; the value never reaches the audit trail.
 
-use axum::{extract::State, http::StatusCode, response::Response, Form};
+use axum::{http::StatusCode, response::Response, Form};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::totp::open;
 use super::view::{enc, BODY};
-use super::{entry, gate, refused, reply, show, Notice, Part, View, WORDING};
+use super::{Act, Notice, Part, WORDING};
 use crate::logto::PersonalAccessToken;
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
-use crate::web::extract::{CurrentUser, Htmx};
 use crate::web::format::{Dates, Moment};
 use crate::web::parts::MenuItem;
-use crate::web::refusal::{logto_message_key, Refusal};
-use crate::web::AppState;
+use crate::web::refusal::Refusal;
 
 /// The expiry choices, in days; `never` for none.
 pub const EXPIRIES: [&str; 4] = ["30", "90", "365", "never"];
@@ -136,14 +133,7 @@ pub struct CreateForm {
 }
 
 /// `POST /profile/security/tokens`.
-pub async fn create(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    htmx: Htmx,
-    me: CurrentUser,
-    Form(form): Form<CreateForm>,
-) -> AppResult<Response> {
-    let user = open!(state, ctx, htmx, me);
+pub async fn create(act: Act, Form(form): Form<CreateForm>) -> AppResult<Response> {
     let expiry = if EXPIRIES.contains(&form.expiry.as_str()) {
         form.expiry.clone()
     } else {
@@ -152,57 +142,53 @@ pub async fn create(
     let expires_at = expiry
         .parse::<i64>()
         .ok()
-        .map(|days| state.clock.now_ms() + days * DAY_MS);
+        .map(|days| act.state.clock.now_ms() + days * DAY_MS);
     let refuse = |error: String| TokenForm {
         name: form.name.clone(),
         expiry: expiry.clone(),
         error: Some(error),
         ..TokenForm::default()
     };
-    let name = match clean_name(&ctx, &form.name) {
+    let name = match clean_name(&act.ctx, &form.name) {
         Ok(n) => n,
         Err(error) => {
-            let mut view = View::load(&state, &ctx, &me, &user).await?;
+            let mut view = act.view().await?;
             view.token_form = refuse(error);
-            return show(ctx, htmx, view, StatusCode::UNPROCESSABLE_ENTITY);
+            return act.show(view, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let audit = entry("security.token_create", &ctx, &user)
+    let audit = act
+        .entry("security.token_create")
         .details(json!({"name": name, "expiresAt": expires_at}));
-    match state
+    let created = act
+        .state
         .logto
-        .create_access_token(&user.id, &name, expires_at)
-        .await
-    {
+        .create_access_token(&act.user.id, &name, expires_at)
+        .await;
+    let refusal = match created {
         Ok(token) => {
-            state.audit.record_or_log(audit).await;
-            let mut view = View::load(&state, &ctx, &me, &user).await?;
+            act.record(audit).await;
+            let mut view = act.view().await?;
             view.token_form.created = Some(NewToken {
-                label: ctx
+                label: act
+                    .ctx
                     .t
                     .f("security.tokens.value_label", &[("name", &token.name)]),
                 value: token.value.expose().to_owned(),
             });
-            view.notice = Some(Notice::success(
-                Part::Tokens,
-                ctx.t.t("security.tokens.created"),
-            ));
-            show(ctx, htmx, view, StatusCode::OK)
+            let done = act.ctx.t.t("security.tokens.created");
+            view.notice = Some(Notice::success(Part::Tokens, done));
+            return act.show(view, StatusCode::OK);
         }
-        Err(e) => {
-            let refusal = Refusal::from(e);
-            if !refusal.is_about_the_request() {
-                return refused(&state, ctx, htmx, &me, &user, audit, Part::Tokens, refusal).await;
-            }
-            state
-                .audit
-                .record_or_log(audit.failed(&refusal.code()))
-                .await;
-            let mut view = View::load(&state, &ctx, &me, &user).await?;
-            view.token_form = refuse(refusal.message(&ctx.t, &WORDING));
-            show(ctx, htmx, view, StatusCode::UNPROCESSABLE_ENTITY)
-        }
+        Err(e) => Refusal::from(e),
+    };
+    if !refusal.is_about_the_request() {
+        return act.refused(audit, Part::Tokens, refusal).await;
     }
+    act.record(audit.failed(&refusal.code())).await;
+    let mut view = act.view().await?;
+    view.token_form = refuse(refusal.message(&act.ctx.t, &WORDING));
+    act.show(view, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 #[derive(Debug, Deserialize)]
@@ -213,73 +199,44 @@ pub struct RenameForm {
     name: String,
 }
 
-/// `POST /profile/security/tokens/rename`.
-pub async fn rename(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    htmx: Htmx,
-    me: CurrentUser,
-    Form(form): Form<RenameForm>,
-) -> AppResult<Response> {
-    let user = open!(state, ctx, htmx, me);
-    let renamed = match clean_name(&ctx, &form.name) {
+/// `POST /profile/security/tokens/rename`: a refused name stays in the open rename form.
+pub async fn rename(act: Act, Form(form): Form<RenameForm>) -> AppResult<Response> {
+    let error = match clean_name(&act.ctx, &form.name) {
         Ok(name) if name == form.current => {
-            let view = View::load(&state, &ctx, &me, &user).await?;
-            return show(ctx, htmx, view, StatusCode::OK);
+            let view = act.view().await?;
+            return act.show(view, StatusCode::OK);
         }
-        Ok(name) => name,
-        Err(error) => {
-            return rename_refused(&state, ctx, htmx, &me, &user, &form, error).await;
-        }
-    };
-    let audit = entry("security.token_rename", &ctx, &user)
-        .details(json!({"from": form.current, "to": renamed}));
-    match state
-        .logto
-        .rename_access_token(&user.id, &form.current, &renamed)
-        .await
-    {
-        Ok(_) => {
-            state.audit.record_or_log(audit).await;
-            let msg = ctx.t.f("security.tokens.renamed", &[("name", &renamed)]);
-            reply(
-                &state,
-                ctx,
-                htmx,
-                &me,
-                &user,
-                Notice::success(Part::Tokens, msg),
-            )
-            .await
-        }
-        Err(e) if e.is_not_found() || e.code().is_none() => {
-            refused(&state, ctx, htmx, &me, &user, audit, Part::Tokens, e.into()).await
-        }
-        Err(e) => {
-            state
-                .audit
-                .record_or_log(audit.failed(&e.failure_code()))
+        Ok(renamed) => {
+            let audit = act
+                .entry("security.token_rename")
+                .details(json!({"from": form.current, "to": renamed}));
+            let answer = act
+                .state
+                .logto
+                .rename_access_token(&act.user.id, &form.current, &renamed)
                 .await;
-            let error = ctx.t.t(logto_message_key(&e, &WORDING));
-            rename_refused(&state, ctx, htmx, &me, &user, &form, error).await
+            match answer.map_err(Refusal::from) {
+                Ok(_) => {
+                    act.record(audit).await;
+                    let t = &act.ctx.t;
+                    let msg = t.f("security.tokens.renamed", &[("name", &renamed)]);
+                    return act.done(Part::Tokens, msg).await;
+                }
+                Err(Refusal::Logto(e)) if e.code().is_some() && !e.is_not_found() => {
+                    let refusal = Refusal::Logto(e);
+                    act.record(audit.failed(&refusal.code())).await;
+                    refusal.message(&act.ctx.t, &WORDING)
+                }
+                Err(refusal) => return act.refused(audit, Part::Tokens, refusal).await,
+            }
         }
-    }
-}
-
-async fn rename_refused(
-    state: &AppState,
-    ctx: PageCtx,
-    htmx: Htmx,
-    me: &CurrentUser,
-    user: &crate::logto::User,
-    form: &RenameForm,
-    error: String,
-) -> AppResult<Response> {
-    let mut view = View::load(state, &ctx, me, user).await?;
+        Err(error) => error,
+    };
+    let mut view = act.view().await?;
     view.token_form.renaming = Some(form.current.clone());
     view.token_form.rename_value = form.name.clone();
     view.token_form.rename_error = Some(error);
-    show(ctx, htmx, view, StatusCode::UNPROCESSABLE_ENTITY)
+    act.show(view, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 #[derive(Debug, Deserialize)]
@@ -289,27 +246,22 @@ pub struct DeleteForm {
 }
 
 /// `POST /profile/security/tokens/delete`.
-pub async fn delete(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    htmx: Htmx,
-    me: CurrentUser,
-    Form(form): Form<DeleteForm>,
-) -> AppResult<Response> {
-    let user = open!(state, ctx, htmx, me);
-    let audit = entry("security.token_delete", &ctx, &user).details(json!({"name": form.name}));
-    if let Err(e) = state.logto.delete_access_token(&user.id, &form.name).await {
-        return refused(&state, ctx, htmx, &me, &user, audit, Part::Tokens, e.into()).await;
+pub async fn delete(act: Act, Form(form): Form<DeleteForm>) -> AppResult<Response> {
+    let audit = act
+        .entry("security.token_delete")
+        .details(json!({"name": form.name}));
+    let deleted = act
+        .state
+        .logto
+        .delete_access_token(&act.user.id, &form.name)
+        .await;
+    if let Err(e) = deleted {
+        return act.refused(audit, Part::Tokens, e).await;
     }
-    state.audit.record_or_log(audit).await;
-    let msg = ctx.t.f("security.tokens.deleted", &[("name", &form.name)]);
-    reply(
-        &state,
-        ctx,
-        htmx,
-        &me,
-        &user,
-        Notice::success(Part::Tokens, msg),
-    )
-    .await
+    act.record(audit).await;
+    let msg = act
+        .ctx
+        .t
+        .f("security.tokens.deleted", &[("name", &form.name)]);
+    act.done(Part::Tokens, msg).await
 }

@@ -14,13 +14,12 @@ use axum::{
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{entry, gate, refused, reply, show, Notice, Part, View};
+use super::{Act, Part};
 use crate::logto::{MfaFactor, User};
 use crate::security::totp::TotpSecret;
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{CurrentUser, Htmx};
-use crate::web::refusal::Refusal;
+use crate::web::extract::CurrentUser;
 use crate::web::AppState;
 
 /// Session key: the secret being set up (base32), until confirmed or cancelled.
@@ -41,11 +40,7 @@ async fn pending_secret(me: &CurrentUser) -> AppResult<Option<TotpSecret>> {
 }
 
 /// The enrolment in progress in this session, if any.
-pub async fn pending(
-    _ctx: &PageCtx,
-    me: &CurrentUser,
-    _user: &User,
-) -> AppResult<Option<Enrolment>> {
+pub async fn pending(me: &CurrentUser) -> AppResult<Option<Enrolment>> {
     Ok(pending_secret(me).await?.map(|s| Enrolment {
         grouped: s.grouped(),
         error: None,
@@ -60,30 +55,15 @@ pub fn account(user: &User) -> String {
         .unwrap_or_else(|| user.id.clone())
 }
 
-macro_rules! open {
-    ($state:expr, $ctx:expr, $htmx:expr, $me:expr) => {
-        match gate::enter(&$state, &$ctx, $htmx, &$me, StatusCode::FORBIDDEN).await? {
-            Ok(user) => user,
-            Err(closed) => return Ok(closed),
-        }
-    };
-}
-pub(crate) use open;
-
 /// `POST /profile/security/totp`: a new secret to add to the app.
-pub async fn start(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    htmx: Htmx,
-    me: CurrentUser,
-) -> AppResult<Response> {
-    let user = open!(state, ctx, htmx, me);
+pub async fn start(act: Act) -> AppResult<Response> {
     let secret = TotpSecret::generate();
-    me.session
+    act.me
+        .session
         .insert(PENDING_KEY, secret.base32().expose())
         .await?;
-    let view = View::load(&state, &ctx, &me, &user).await?;
-    show(ctx, htmx, view, StatusCode::OK)
+    let view = act.view().await?;
+    act.show(view, StatusCode::OK)
 }
 
 /// `GET /profile/security/totp/qr.svg`: the QR code of the secret being set up, for this
@@ -122,79 +102,50 @@ pub struct CodeForm {
 }
 
 /// `POST /profile/security/totp/confirm`: a current code from the app saves the secret.
-pub async fn confirm(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    htmx: Htmx,
-    me: CurrentUser,
-    Form(form): Form<CodeForm>,
-) -> AppResult<Response> {
-    let user = open!(state, ctx, htmx, me);
-    let Some(secret) = pending_secret(&me).await? else {
-        let msg = ctx.t.t("security.totp.expired");
-        return reply(
-            &state,
-            ctx,
-            htmx,
-            &me,
-            &user,
-            Notice::error(Part::Totp, msg),
-        )
-        .await;
+pub async fn confirm(act: Act, Form(form): Form<CodeForm>) -> AppResult<Response> {
+    let Some(secret) = pending_secret(&act.me).await? else {
+        let msg = act.ctx.t.t("security.totp.expired");
+        return act.fail(Part::Totp, msg).await;
     };
     let code: String = form.code.chars().filter(|c| !c.is_whitespace()).collect();
-    if !secret.verify(&code, &state.clock) {
-        let mut view = View::load(&state, &ctx, &me, &user).await?;
+    if !secret.verify(&code, &act.state.clock) {
+        let mut view = act.view().await?;
         if let Some(e) = view.enrol.as_mut() {
-            e.error = Some(ctx.t.t("security.totp.wrong_code"));
+            e.error = Some(act.ctx.t.t("security.totp.wrong_code"));
         }
-        return show(ctx, htmx, view, StatusCode::UNPROCESSABLE_ENTITY);
+        return act.show(view, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let old: Vec<String> = state
-        .logto
-        .list_mfa_verifications(&user.id)
+    let (logto, id) = (&act.state.logto, &act.user.id);
+    let old: Vec<String> = logto
+        .list_mfa_verifications(id)
         .await?
         .into_iter()
         .filter(|f| f.factor == MfaFactor::Totp)
         .map(|f| f.id)
         .collect();
-    let audit =
-        entry("security.totp_enrol", &ctx, &user).details(json!({"replaced": !old.is_empty()}));
-    for id in &old {
-        if let Err(e) = state.logto.delete_mfa_verification(&user.id, id).await {
-            if !e.is_not_found() {
-                return refused(&state, ctx, htmx, &me, &user, audit, Part::Totp, e.into()).await;
-            }
+    let audit = act
+        .entry("security.totp_enrol")
+        .details(json!({"replaced": !old.is_empty()}));
+    for old_id in &old {
+        match logto.delete_mfa_verification(id, old_id).await {
+            Err(e) if !e.is_not_found() => return act.refused(audit, Part::Totp, e).await,
+            _ => {}
         }
     }
-    if let Err(e) = state.logto.enrol_totp(&user.id, secret.base32()).await {
-        return refused(&state, ctx, htmx, &me, &user, audit, Part::Totp, e.into()).await;
+    if let Err(e) = logto.enrol_totp(id, secret.base32()).await {
+        return act.refused(audit, Part::Totp, e).await;
     }
-    me.session.remove::<String>(PENDING_KEY).await?;
-    state.audit.record_or_log(audit).await;
-    let msg = ctx.t.t("security.totp.added");
-    reply(
-        &state,
-        ctx,
-        htmx,
-        &me,
-        &user,
-        Notice::success(Part::Totp, msg),
-    )
-    .await
+    act.me.session.remove::<String>(PENDING_KEY).await?;
+    act.record(audit).await;
+    let msg = act.ctx.t.t("security.totp.added");
+    act.done(Part::Totp, msg).await
 }
 
 /// `POST /profile/security/totp/cancel`: forget the secret being set up.
-pub async fn cancel(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    htmx: Htmx,
-    me: CurrentUser,
-) -> AppResult<Response> {
-    let user = open!(state, ctx, htmx, me);
-    me.session.remove::<String>(PENDING_KEY).await?;
-    let view = View::load(&state, &ctx, &me, &user).await?;
-    show(ctx, htmx, view, StatusCode::OK)
+pub async fn cancel(act: Act) -> AppResult<Response> {
+    act.me.session.remove::<String>(PENDING_KEY).await?;
+    let view = act.view().await?;
+    act.show(view, StatusCode::OK)
 }
 
 #[derive(Debug, Deserialize)]
@@ -205,26 +156,11 @@ pub struct RemoveForm {
 
 /// `POST /profile/security/factors/remove`: removes the authenticator or a passkey (only
 /// one of the person's own factors: the id is looked up in their list first).
-pub async fn remove(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    htmx: Htmx,
-    me: CurrentUser,
-    Form(form): Form<RemoveForm>,
-) -> AppResult<Response> {
-    let user = open!(state, ctx, htmx, me);
-    let factors = state.logto.list_mfa_verifications(&user.id).await?;
+pub async fn remove(act: Act, Form(form): Form<RemoveForm>) -> AppResult<Response> {
+    let factors = act.state.logto.list_mfa_verifications(&act.user.id).await?;
     let Some(factor) = factors.into_iter().find(|f| f.id == form.id) else {
-        let msg = ctx.t.t("security.err.gone");
-        return reply(
-            &state,
-            ctx,
-            htmx,
-            &me,
-            &user,
-            Notice::error(Part::Totp, msg),
-        )
-        .await;
+        let msg = act.ctx.t.t("security.err.gone");
+        return act.fail(Part::Totp, msg).await;
     };
     let (action, part, details, done) = match factor.factor {
         MfaFactor::Totp => (
@@ -241,16 +177,16 @@ pub async fn remove(
         ),
         _ => return Err(AppError::NotFound),
     };
-    let audit = entry(action, &ctx, &user).details(details);
-    if let Err(e) = state
+    let audit = act.entry(action).details(details);
+    let deleted = act
+        .state
         .logto
-        .delete_mfa_verification(&user.id, &factor.id)
-        .await
-    {
-        let refusal = Refusal::from(e);
-        return refused(&state, ctx, htmx, &me, &user, audit, part, refusal).await;
+        .delete_mfa_verification(&act.user.id, &factor.id)
+        .await;
+    if let Err(e) = deleted {
+        return act.refused(audit, part, e).await;
     }
-    state.audit.record_or_log(audit).await;
-    let msg = ctx.t.t(done);
-    reply(&state, ctx, htmx, &me, &user, Notice::success(part, msg)).await
+    act.record(audit).await;
+    let msg = act.ctx.t.t(done);
+    act.done(part, msg).await
 }

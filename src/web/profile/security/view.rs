@@ -145,7 +145,7 @@ impl View {
         if view.has_mfa {
             let factors = state.logto.list_mfa_verifications(&user.id).await?;
             view.add_factors(ctx, &dates, factors);
-            view.enrol = super::totp::pending(ctx, me, user).await?;
+            view.enrol = super::totp::pending(me).await?;
         }
         if view.has_tokens {
             let tokens = state.logto.list_access_tokens(&user.id).await?;
