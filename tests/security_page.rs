@@ -532,3 +532,83 @@ async fn the_page_is_a_snapshot_in_both_languages() {
         );
     }
 }
+
+#[tokio::test]
+async fn devices_are_signed_out_and_apps_revoked_from_logto_1_38() {
+    let app = app().await;
+    let (id, b) = proven(&app, "devices_dan").await;
+    if fake_logto::LogtoVersion::from_env().minor() < 38 {
+        let (_, html) = b.get_text("/profile/security").await;
+        assert!(!html.contains("id=\"security-sessions\""));
+        assert!(text(&html, ".security-missing").contains("1.38"));
+        return;
+    }
+    let phone = app.fake.state().add_user_session(
+        &id,
+        fake_logto::SessionSeed {
+            ip: Some("203.0.113.7".into()),
+            user_agent: Some(
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 \
+                 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1"
+                    .into(),
+            ),
+            ..Default::default()
+        },
+    );
+    let (_, html) = b.get_text("/profile/security").await;
+    let listed = text(&html, "#security-sessions li");
+    assert!(
+        listed.contains("Safari on iOS") && listed.contains("203.0.113.7"),
+        "{listed}"
+    );
+
+    let (_, html) = b
+        .get_text(&format!("/profile/security?confirm=session&id={phone}"))
+        .await;
+    assert!(text(&html, "#security-sessions .confirm-question").contains("Safari on iOS"));
+    let (status, html) = body(
+        b.post_form("/profile/security/sessions/end", &[("id", &phone)])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(text(&html, "#security-sessions .alert-success").contains("signed out"));
+    assert!(!text(&html, "#security-sessions").contains("203.0.113.7"));
+    let e = &audit_of(&app, "security.session_end").await[0];
+    assert_eq!(details(e)["sessionId"], phone.as_str());
+    assert_eq!(details(e)["kind"], "logto");
+    // Ending it again: it is gone, said at the part.
+    let (status, html) = body(
+        b.post_form("/profile/security/sessions/end", &[("id", &phone)])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&html, "#security-sessions .alert-error").contains("no longer there"));
+
+    // Authorized apps (ending the session revoked its app's grant; the person allows it again).
+    let grant_id = app
+        .fake
+        .state()
+        .add_user_grant(&id, &fake_logto::FakeLogtoConfig::default().web_app_id);
+    let (_, html) = b.get_text("/profile/security").await;
+    assert_eq!(
+        texts(&html, "#security-grants li strong").len(),
+        1,
+        "{html}"
+    );
+    let (_, html) = b
+        .get_text(&format!("/profile/security?confirm=grant&id={grant_id}"))
+        .await;
+    assert!(text(&html, "#security-grants .confirm-question").contains("Revoke access"));
+    let (status, html) = body(
+        b.post_form("/profile/security/grants/revoke", &[("id", &grant_id)])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(text(&html, "#security-grants .alert-success").contains("revoked"));
+    let e = &audit_of(&app, "security.grant_revoke").await[0];
+    assert_eq!(details(e)["grantId"], grant_id.as_str());
+    assert!(details(e)["application"].is_string());
+}

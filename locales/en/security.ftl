@@ -84,6 +84,23 @@ security-tokens-name_too_long = A name has at most { $max } characters.
 security-sessions-missing = Signed-in devices can be listed and signed out here with Logto { $version } or later.
 security-grants-missing = Apps you allowed to use your account can be listed and revoked here with Logto { $version } or later.
 
+security-sessions-title = Signed-in devices
+security-sessions-none = No devices are signed in.
+security-sessions-signed_in = signed in
+security-sessions-browser_on = { $browser } on { $os }
+security-sessions-unknown_device = Unknown browser
+security-sessions-end = Sign out
+security-sessions-end_menu = Sign out…
+security-sessions-end_question = Sign out { $device }? It will have to sign in again.
+security-sessions-ended = That device was signed out.
+security-grants-title = Authorized apps
+security-grants-none = You have not allowed any app to use your account.
+security-grants-unknown_app = An app
+security-grants-revoke = Revoke
+security-grants-revoke_menu = Revoke…
+security-grants-revoke_question = Revoke access for { $app }? It will have to ask you again.
+security-grants-revoked = Access for { $app } was revoked.
+
 security-err-totp_in_use = An authenticator app is already set up. Remove it first to use another one.
 security-err-totp_invalid = That key could not be used. Start setting up the authenticator app again.
 security-err-backup_alone = Backup codes work together with an authenticator app or a passkey. Set one up first.

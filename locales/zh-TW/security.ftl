@@ -82,6 +82,23 @@ security-tokens-name_too_long = 名稱最多 { $max } 個字元。
 security-sessions-missing = 需要 Logto { $version } 或更新版本，才能在這裡列出已登入的裝置並將其登出。
 security-grants-missing = 需要 Logto { $version } 或更新版本，才能在這裡列出你授權的應用程式並撤銷授權。
 
+security-sessions-title = 已登入的裝置
+security-sessions-none = 目前沒有已登入的裝置。
+security-sessions-signed_in = 登入於
+security-sessions-browser_on = { $os } 上的 { $browser }
+security-sessions-unknown_device = 不明的瀏覽器
+security-sessions-end = 登出
+security-sessions-end_menu = 登出…
+security-sessions-end_question = 要登出 { $device } 嗎？該裝置需要重新登入。
+security-sessions-ended = 已登出該裝置。
+security-grants-title = 已授權的應用程式
+security-grants-none = 你尚未允許任何應用程式使用你的帳號。
+security-grants-unknown_app = 某個應用程式
+security-grants-revoke = 撤銷
+security-grants-revoke_menu = 撤銷…
+security-grants-revoke_question = 要撤銷 { $app } 的存取權嗎？它需要再次徵求你的同意。
+security-grants-revoked = 已撤銷 { $app } 的存取權。
+
 security-err-totp_in_use = 已設定驗證器應用程式。若要改用其他應用程式，請先移除目前的。
 security-err-totp_invalid = 無法使用這組金鑰。請重新設定驗證器應用程式。
 security-err-backup_alone = 備用碼需與驗證器應用程式或通行金鑰搭配使用。請先設定其中一項。

@@ -13,6 +13,7 @@
 
 mod backup;
 mod gate;
+mod sessions;
 mod tokens;
 mod totp;
 mod view;
@@ -53,6 +54,8 @@ pub fn routes() -> Router<AppState> {
         .route("/profile/security/tokens", post(tokens::create))
         .route("/profile/security/tokens/rename", post(tokens::rename))
         .route("/profile/security/tokens/delete", post(tokens::delete))
+        .route("/profile/security/sessions/end", post(sessions::end))
+        .route("/profile/security/grants/revoke", post(sessions::revoke))
 }
 
 /// How Logto's refusals read on this page.
@@ -73,6 +76,8 @@ pub const WORDING: Wording = Wording {
             "security.err.token_name_taken",
         ),
         ("request.invalid_input", "security.err.invalid"),
+        ("oidc.session_not_found", "security.err.gone"),
+        ("oidc.grant_not_found", "security.err.gone"),
     ],
     not_found: "security.err.gone",
 };

@@ -9,6 +9,7 @@ use crate::web::format::{Dates, Moment};
 use crate::web::parts::MenuItem;
 use crate::web::AppState;
 
+use super::sessions::{grant_rows, session_rows, GrantRow, SessionRow};
 use super::tokens::{TokenForm, TokenRow};
 use super::totp::Enrolment;
 use super::PageQuery;
@@ -30,6 +31,8 @@ pub enum Part {
     Backup,
     Passkeys,
     Tokens,
+    Sessions,
+    Grants,
 }
 
 /// A message next to the part it is about.
@@ -114,6 +117,9 @@ pub struct View {
     pub passkeys: Vec<Factor>,
     pub tokens: Vec<TokenRow>,
     pub token_form: TokenForm,
+    /// `None`: this Logto has no sessions (grants) endpoint.
+    pub sessions: Option<Vec<SessionRow>>,
+    pub grants: Option<Vec<GrantRow>>,
     pub notice: Option<Notice>,
     pub confirm: Option<Confirm>,
 }
@@ -141,6 +147,14 @@ impl View {
                 view.missing
                     .push(ctx.t.f(key, &[("version", &feature.since())]));
             }
+        }
+        if caps.has(Feature::UserSessions) {
+            let sessions = state.logto.list_user_sessions(&user.id).await?;
+            view.sessions = Some(session_rows(ctx, &dates, sessions));
+        }
+        if caps.has(Feature::UserGrants) {
+            let grants = state.logto.list_user_grants(&user.id).await?;
+            view.grants = Some(grant_rows(ctx, grants));
         }
         if view.has_mfa {
             let factors = state.logto.list_mfa_verifications(&user.id).await?;
@@ -229,9 +243,39 @@ impl View {
                 fields: vec![("name", id.clone())],
                 about: id,
             }),
+            Some("session") => self.session_confirm(ctx, id),
+            Some("grant") => self.grant_confirm(ctx, id),
             _ => None,
         };
         self.confirm = confirm;
+    }
+
+    fn session_confirm(&self, ctx: &PageCtx, id: String) -> Option<Confirm> {
+        let row = self.sessions.as_ref()?.iter().find(|s| s.id == id)?;
+        Some(Confirm {
+            part: Part::Sessions,
+            question: ctx
+                .t
+                .f("security.sessions.end_question", &[("device", &row.device)]),
+            action: "/profile/security/sessions/end",
+            button: ctx.t.t("security.sessions.end"),
+            fields: vec![("id", id.clone())],
+            about: id,
+        })
+    }
+
+    fn grant_confirm(&self, ctx: &PageCtx, id: String) -> Option<Confirm> {
+        let row = self.grants.as_ref()?.iter().find(|g| g.id == id)?;
+        Some(Confirm {
+            part: Part::Grants,
+            question: ctx
+                .t
+                .f("security.grants.revoke_question", &[("app", &row.app)]),
+            action: "/profile/security/grants/revoke",
+            button: ctx.t.t("security.grants.revoke"),
+            fields: vec![("id", id.clone())],
+            about: id,
+        })
     }
 
     /// The message for `part`, if there is one.
