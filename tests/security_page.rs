@@ -612,3 +612,75 @@ async fn devices_are_signed_out_and_apps_revoked_from_logto_1_38() {
     assert_eq!(details(e)["grantId"], grant_id.as_str());
     assert!(details(e)["application"].is_string());
 }
+
+/// Follows the link form through the fake provider and back; the callback's answer.
+async fn link_social(app: &TestApp, b: &Browser) -> (StatusCode, String) {
+    let connector = app.fake.state().social_connector_id();
+    let r = b
+        .post_form(
+            "/profile/security/social/link",
+            &[("connector", &connector)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let provider = common::location(&r);
+    let back = b.client.get(&provider).send().await.unwrap();
+    assert!(back.status().is_redirection());
+    let callback = common::location(&back);
+    assert!(
+        callback.contains("/profile/security/social/callback?"),
+        "{callback}"
+    );
+    body(b.client.get(&callback).send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn a_social_account_is_linked_unless_it_belongs_to_someone_else() {
+    let app = app().await;
+    let (id, b) = proven(&app, "social_sue").await;
+    let (_, html) = b.get_text("/profile/security").await;
+    assert!(text(&html, "#security-social").contains("Link"), "{html}");
+
+    app.fake
+        .state()
+        .set_next_social_profile("gh-4242", Some("Sue"), None);
+    let (status, html) = link_social(&app, &b).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(text(&html, "#security-social .alert-success").contains("linked"));
+    assert!(text(&html, "#security-social .badge").contains("Linked"));
+    let identities = app.fake.state().user_json(&id).unwrap()["identities"].clone();
+    assert!(
+        identities.as_object().is_some_and(|m| !m.is_empty()),
+        "{identities}"
+    );
+    let e = &audit_of(&app, "security.identity_link").await[0];
+    assert_eq!(e.result, "success");
+    assert!(!e.details.contains("code"), "no provider code in the trail");
+
+    // Someone else tries to link the same account.
+    let (_, other) = proven(&app, "social_sid").await;
+    app.fake
+        .state()
+        .set_next_social_profile("gh-4242", Some("Sue"), None);
+    let (status, html) = link_social(&app, &other).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&html, "#security-social .alert-error").contains("belongs to someone else"));
+    let failed: Vec<Entry> = audit_of(&app, "security.identity_link")
+        .await
+        .into_iter()
+        .filter(|e| e.result == "failure")
+        .collect();
+    assert_eq!(
+        failed[0].error_code.as_deref(),
+        Some("user.identity_already_in_use")
+    );
+
+    // A callback without the link under way is refused.
+    let (status, html) = body(
+        b.get("/profile/security/social/callback?code=x&state=y")
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&html, "#security-social .alert-error").contains("did not finish"));
+}

@@ -101,6 +101,15 @@ security-grants-revoke_menu = Revoke…
 security-grants-revoke_question = Revoke access for { $app }? It will have to ask you again.
 security-grants-revoked = Access for { $app } was revoked.
 
+security-social-title = Social accounts
+security-social-none = No social sign-in is set up for this site.
+security-social-link = Link { $name }
+security-social-is_linked = Linked
+security-social-linked = The account is linked. You can now sign in with it.
+security-social-in_use = That account already belongs to someone else, so it cannot be linked to yours.
+security-social-expired = The link did not finish. Try linking again.
+security-social-unlink_on_profile = Linked accounts are removed on your profile page.
+
 security-err-totp_in_use = An authenticator app is already set up. Remove it first to use another one.
 security-err-totp_invalid = That key could not be used. Start setting up the authenticator app again.
 security-err-backup_alone = Backup codes work together with an authenticator app or a passkey. Set one up first.

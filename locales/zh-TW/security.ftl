@@ -99,6 +99,15 @@ security-grants-revoke_menu = 撤銷…
 security-grants-revoke_question = 要撤銷 { $app } 的存取權嗎？它需要再次徵求你的同意。
 security-grants-revoked = 已撤銷 { $app } 的存取權。
 
+security-social-title = 社群帳號
+security-social-none = 本網站未設定社群登入。
+security-social-link = 連結 { $name }
+security-social-is_linked = 已連結
+security-social-linked = 帳號已連結，現在可以用它登入。
+security-social-in_use = 該帳號已屬於其他人，因此無法連結到你的帳號。
+security-social-expired = 連結未完成，請再試一次。
+security-social-unlink_on_profile = 已連結的帳號可在個人資料頁面移除。
+
 security-err-totp_in_use = 已設定驗證器應用程式。若要改用其他應用程式，請先移除目前的。
 security-err-totp_invalid = 無法使用這組金鑰。請重新設定驗證器應用程式。
 security-err-backup_alone = 備用碼需與驗證器應用程式或通行金鑰搭配使用。請先設定其中一項。

@@ -14,6 +14,7 @@
 mod backup;
 mod gate;
 mod sessions;
+mod social;
 mod tokens;
 mod totp;
 mod view;
@@ -56,6 +57,8 @@ pub fn routes() -> Router<AppState> {
         .route("/profile/security/tokens/delete", post(tokens::delete))
         .route("/profile/security/sessions/end", post(sessions::end))
         .route("/profile/security/grants/revoke", post(sessions::revoke))
+        .route("/profile/security/social/link", post(social::start))
+        .route("/profile/security/social/callback", get(social::callback))
 }
 
 /// How Logto's refusals read on this page.

@@ -10,6 +10,7 @@ use crate::web::parts::MenuItem;
 use crate::web::AppState;
 
 use super::sessions::{grant_rows, session_rows, GrantRow, SessionRow};
+use super::social::SocialRow;
 use super::tokens::{TokenForm, TokenRow};
 use super::totp::Enrolment;
 use super::PageQuery;
@@ -33,6 +34,7 @@ pub enum Part {
     Tokens,
     Sessions,
     Grants,
+    Social,
 }
 
 /// A message next to the part it is about.
@@ -120,6 +122,8 @@ pub struct View {
     /// `None`: this Logto has no sessions (grants) endpoint.
     pub sessions: Option<Vec<SessionRow>>,
     pub grants: Option<Vec<GrantRow>>,
+    /// The tenant's social connectors, when this Logto can link accounts.
+    pub social: Option<Vec<SocialRow>>,
     pub notice: Option<Notice>,
     pub confirm: Option<Confirm>,
 }
@@ -151,6 +155,10 @@ impl View {
         if caps.has(Feature::UserSessions) {
             let sessions = state.logto.list_user_sessions(&user.id).await?;
             view.sessions = Some(session_rows(ctx, &dates, sessions));
+        }
+        if caps.has(Feature::IdentityLinking) && caps.has(Feature::Connectors) {
+            let connectors = state.logto.list_social_connectors().await?;
+            view.social = Some(super::social::rows(ctx, user, connectors));
         }
         if caps.has(Feature::UserGrants) {
             let grants = state.logto.list_user_grants(&user.id).await?;
