@@ -539,7 +539,8 @@ async fn devices_are_signed_out_and_apps_revoked_from_logto_1_38() {
     let (id, b) = proven(&app, "devices_dan").await;
     if fake_logto::LogtoVersion::from_env().minor() < 38 {
         let (_, html) = b.get_text("/profile/security").await;
-        assert!(!html.contains("id=\"security-sessions\""));
+        assert!(texts(&html, "#security-sessions li").is_empty());
+        assert!(!html.contains("id=\"security-grants\""));
         assert!(text(&html, ".security-missing").contains("1.38"));
         return;
     }
@@ -683,4 +684,41 @@ async fn a_social_account_is_linked_unless_it_belongs_to_someone_else() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&html, "#security-social .alert-error").contains("did not finish"));
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_else_ends_the_other_portal_and_logto_sessions() {
+    let app = app().await;
+    let (id, b) = proven(&app, "everywhere_eve").await;
+    let other_browser = app.sign_in("everywhere_eve").await;
+    let (_, html) = b.get_text("/profile/security").await;
+    assert!(
+        text(&html, "#security-portal-sessions").contains("1 other browser"),
+        "{html}"
+    );
+
+    let (status, html) = body(
+        b.post_form("/profile/security/sessions/end-others", &[])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(text(&html, "#security-sessions .alert-success").contains("everywhere else"));
+    assert!(text(&html, "#security-portal-sessions").contains("only in this browser"));
+    // This browser stays signed in; the other one is signed out.
+    assert_eq!(b.get("/profile").await.status(), StatusCode::OK);
+    assert!(other_browser
+        .get("/profile")
+        .await
+        .status()
+        .is_redirection());
+    let e = &audit_of(&app, "security.sessions_end_others").await[0];
+    assert_eq!(details(e)["sessionsEnded"], 1);
+    if fake_logto::LogtoVersion::from_env().minor() >= 38 {
+        assert!(details(e)["logtoSessionsEnded"].as_u64().unwrap() >= 1);
+        let left = app.state.logto.list_user_sessions(&id).await.unwrap();
+        assert!(left.is_empty());
+    } else {
+        assert_eq!(details(e)["logtoSessionsEnded"], 0);
+    }
 }

@@ -93,6 +93,13 @@ security-sessions-end = Sign out
 security-sessions-end_menu = Sign out…
 security-sessions-end_question = Sign out { $device }? It will have to sign in again.
 security-sessions-ended = That device was signed out.
+security-sessions-end_others = Sign out everywhere else
+security-sessions-others_ended = You were signed out everywhere else. This browser stays signed in.
+security-sessions-portal_elsewhere = { $count ->
+    [0] You are signed in to this portal only in this browser.
+    [one] You are also signed in to this portal in { $count } other browser.
+   *[other] You are also signed in to this portal in { $count } other browsers.
+}
 security-grants-title = Authorized apps
 security-grants-none = You have not allowed any app to use your account.
 security-grants-unknown_app = An app

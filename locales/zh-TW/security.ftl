@@ -91,6 +91,12 @@ security-sessions-end = 登出
 security-sessions-end_menu = 登出…
 security-sessions-end_question = 要登出 { $device } 嗎？該裝置需要重新登入。
 security-sessions-ended = 已登出該裝置。
+security-sessions-end_others = 登出其他所有地方
+security-sessions-others_ended = 已登出其他所有地方，這個瀏覽器仍保持登入。
+security-sessions-portal_elsewhere = { $count ->
+    [0] 你只在這個瀏覽器登入了本入口網站。
+   *[other] 你另外還在 { $count } 個瀏覽器登入了本入口網站。
+}
 security-grants-title = 已授權的應用程式
 security-grants-none = 你尚未允許任何應用程式使用你的帳號。
 security-grants-unknown_app = 某個應用程式

@@ -56,6 +56,10 @@ pub fn routes() -> Router<AppState> {
         .route("/profile/security/tokens/rename", post(tokens::rename))
         .route("/profile/security/tokens/delete", post(tokens::delete))
         .route("/profile/security/sessions/end", post(sessions::end))
+        .route(
+            "/profile/security/sessions/end-others",
+            post(sessions::end_others),
+        )
         .route("/profile/security/grants/revoke", post(sessions::revoke))
         .route("/profile/security/social/link", post(social::start))
         .route("/profile/security/social/callback", get(social::callback))

@@ -163,6 +163,47 @@ pub async fn revoke(act: Act, Form(form): Form<IdForm>) -> AppResult<Response> {
     act.done(Part::Grants, msg).await
 }
 
+/// `POST /profile/security/sessions/end-others`: every Logto session of the person (Logto does
+/// not say which one is this browser's, so all of them; 1.38 on) and every portal session but
+/// this one.
+pub async fn end_others(act: Act) -> AppResult<Response> {
+    let logto_ended = if act
+        .state
+        .logto
+        .capabilities()
+        .has(crate::logto::Feature::UserSessions)
+    {
+        match act.state.logto.revoke_all_user_sessions(&act.user.id).await {
+            Ok(n) => n,
+            Err(e) => {
+                let audit = act.entry("security.sessions_end_others");
+                return act.refused(audit, Part::Sessions, e).await;
+            }
+        }
+    } else {
+        0
+    };
+    let keep = act
+        .me
+        .session
+        .id()
+        .map(|id| id.to_string())
+        .unwrap_or_default();
+    let portal_ended = act
+        .state
+        .db
+        .delete_other_sessions_of(&act.user.id, &keep)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let audit = act.entry("security.sessions_end_others").details(json!({
+        "logtoSessionsEnded": logto_ended,
+        "sessionsEnded": portal_ended,
+    }));
+    act.record(audit).await;
+    let msg = act.ctx.t.t("security.sessions.others_ended");
+    act.done(Part::Sessions, msg).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

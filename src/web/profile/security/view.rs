@@ -122,6 +122,8 @@ pub struct View {
     /// `None`: this Logto has no sessions (grants) endpoint.
     pub sessions: Option<Vec<SessionRow>>,
     pub grants: Option<Vec<GrantRow>>,
+    /// The person's portal sessions in other browsers.
+    pub other_portal_sessions: u64,
     /// The tenant's social connectors, when this Logto can link accounts.
     pub social: Option<Vec<SocialRow>>,
     pub notice: Option<Notice>,
@@ -152,6 +154,12 @@ impl View {
                     .push(ctx.t.f(key, &[("version", &feature.since())]));
             }
         }
+        let portal = state
+            .db
+            .count_sessions_of(&user.id)
+            .await
+            .map_err(anyhow::Error::from)?;
+        view.other_portal_sessions = portal.saturating_sub(1);
         if caps.has(Feature::UserSessions) {
             let sessions = state.logto.list_user_sessions(&user.id).await?;
             view.sessions = Some(session_rows(ctx, &dates, sessions));
@@ -284,6 +292,14 @@ impl View {
             fields: vec![("id", id.clone())],
             about: id,
         })
+    }
+
+    /// "You are signed in to this portal in 2 other browsers."
+    pub fn elsewhere(&self, ctx: &PageCtx) -> String {
+        ctx.t.count(
+            "security.sessions.portal_elsewhere",
+            i64::try_from(self.other_portal_sessions).unwrap_or(i64::MAX),
+        )
     }
 
     /// The message for `part`, if there is one.
