@@ -176,6 +176,29 @@ impl Db {
         Ok(ended)
     }
 
+    /// Deletes every portal session of `user_id` but `keep` (the one asking); returns how many
+    /// there were.
+    pub async fn delete_other_sessions_of(&self, user_id: &str, keep: &str) -> sqlx::Result<u64> {
+        let n = crate::on_db!(self, pool => {
+            let n = sqlx::query(
+                "DELETE FROM sessions WHERE id <> $2 AND id IN \
+                 (SELECT session_id FROM session_owners WHERE user_id = $1)",
+            )
+            .bind(user_id)
+            .bind(keep)
+            .execute(pool)
+            .await?
+            .rows_affected();
+            sqlx::query("DELETE FROM session_owners WHERE user_id = $1 AND session_id <> $2")
+                .bind(user_id)
+                .bind(keep)
+                .execute(pool)
+                .await?;
+            n
+        });
+        Ok(n)
+    }
+
     /// How many live portal sessions `user_id` has.
     pub async fn count_sessions_of(&self, user_id: &str) -> sqlx::Result<u64> {
         let n: i64 = crate::on_db!(self, pool => sqlx::query_scalar(

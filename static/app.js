@@ -109,4 +109,11 @@
   } else {
     addRevealButtons(document);
   }
+
+  // <input data-select-on-focus> selects its whole value when focused (a value shown once,
+  // to copy); the copy button beside it is shown only with this file.
+  document.addEventListener("focusin", function (event) {
+    var el = event.target;
+    if (el && el.matches && el.matches("input[data-select-on-focus]")) { el.select(); }
+  });
 })();

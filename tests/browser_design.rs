@@ -171,7 +171,12 @@ async fn toolbar_controls_share_one_baseline() {
         "/users".to_string(),
         "/audit".to_string(),
     ] {
-        open(&chrome, &app, &path).await;
+        chrome
+            .driver
+            .goto(format!("{}{}", app.url, path))
+            .await
+            .unwrap();
+        chrome.wait_for("main .toolbar").await;
         // For each toolbar: the bottom edge of each visible control in its first row.
         let rows: Vec<Vec<f64>> = chrome
             .driver

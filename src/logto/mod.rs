@@ -51,5 +51,5 @@ pub use organizations::{MemberQuery, OrgQuery, RoleHolders, RolePage, ROLE_SCAN_
 pub use page::{clamp_page, clamp_page_size, last_page, Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use search::{encode_query, escape_like, Joint, MatchMode, SearchField, UserQuery, UserSearch};
 pub use secret::Secret;
-pub use sessions::{SessionPayload, UserSession};
+pub use sessions::{SessionPayload, SignInContext, UserGrant, UserSession};
 pub use stats::{ClientStats, EndpointCount};

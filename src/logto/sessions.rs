@@ -17,6 +17,49 @@ pub struct UserSession {
     /// Epoch milliseconds.
     #[serde(default)]
     pub expires_at: Option<i64>,
+    /// The sign-in that made the session: where from and with which browser.
+    #[serde(default)]
+    pub last_submission: Option<LastSubmission>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LastSubmission {
+    #[serde(default)]
+    pub sign_in_context: SignInContext,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInContext {
+    #[serde(default)]
+    pub ip: Option<String>,
+    #[serde(default)]
+    pub user_agent: Option<String>,
+}
+
+/// An app the person allowed to act for them (`GET /api/users/{id}/grants`, 1.38 on).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserGrant {
+    pub id: String,
+    /// Epoch milliseconds.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    #[serde(default)]
+    pub application: Option<GrantApplication>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GrantApplication {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct GrantList {
+    grants: Vec<UserGrant>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -32,6 +75,14 @@ pub struct SessionPayload {
 impl UserSession {
     pub fn id(&self) -> &str {
         &self.payload.jti
+    }
+
+    /// The sign-in's context (IP, user agent), when Logto recorded it.
+    pub fn context(&self) -> SignInContext {
+        self.last_submission
+            .as_ref()
+            .map(|l| l.sign_in_context.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -79,5 +130,27 @@ impl LogtoClient {
             }
         }
         Ok(ended)
+    }
+}
+
+impl LogtoClient {
+    pub async fn list_user_grants(&self, user_id: &str) -> Result<Vec<UserGrant>, LogtoError> {
+        let list: GrantList = self
+            .get_json(route("/api/users/{userId}/grants", &[user_id]), &[])
+            .await?;
+        Ok(list.grants)
+    }
+
+    /// Revokes an app's grant (its refresh tokens stop working); 404
+    /// `oidc.grant_not_found` when there is none by that id for this person.
+    pub async fn revoke_user_grant(&self, user_id: &str, grant_id: &str) -> Result<(), LogtoError> {
+        self.call(
+            Method::DELETE,
+            route("/api/users/{userId}/grants/{grantId}", &[user_id, grant_id]),
+            &[],
+            None,
+        )
+        .await
+        .map(|_| ())
     }
 }

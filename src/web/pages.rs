@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::web::members::routes())
         .merge(crate::web::invitations::routes())
         .merge(crate::web::profile::routes())
+        .merge(crate::web::profile::security::routes())
         .merge(crate::web::audit::routes())
 }
 

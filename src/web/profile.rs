@@ -23,6 +23,7 @@ pub mod identities;
 pub mod page;
 pub mod password;
 pub mod proof;
+pub mod security;
 
 use std::collections::BTreeMap;
 

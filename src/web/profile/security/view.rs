@@ -1,0 +1,321 @@
+//! What the security page shows: the person's factors and tokens as Logto lists them, which
+//! parts this Logto has, and the one message or confirmation next to the part it is about.
+
+use crate::logto::{Feature, MfaFactor, MfaVerification, User};
+use crate::web::context::PageCtx;
+use crate::web::error::AppResult;
+use crate::web::extract::CurrentUser;
+use crate::web::format::{Dates, Moment};
+use crate::web::parts::MenuItem;
+use crate::web::AppState;
+
+use super::sessions::{grant_rows, session_rows, GrantRow, SessionRow};
+use super::social::SocialRow;
+use super::tokens::{TokenForm, TokenRow};
+use super::totp::Enrolment;
+use super::PageQuery;
+
+/// Where htmx puts the answer of every form on the page.
+pub const BODY: &str = "#security-body";
+const PAGE: &str = "/profile/security";
+
+/// `s` for a query value.
+pub fn enc(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// The parts of the page, each a card with its own heading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Proof,
+    Totp,
+    Backup,
+    Passkeys,
+    Tokens,
+    Sessions,
+    Grants,
+    Social,
+}
+
+/// A message next to the part it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub part: Part,
+    /// `success` or `error` (the alert's style).
+    pub kind: &'static str,
+    pub message: String,
+}
+
+impl Notice {
+    pub fn success(part: Part, message: String) -> Self {
+        Notice {
+            part,
+            kind: "success",
+            message,
+        }
+    }
+
+    pub fn error(part: Part, message: String) -> Self {
+        Notice {
+            part,
+            kind: "error",
+            message,
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.kind == "error"
+    }
+}
+
+/// "Remove …? [Remove] [Cancel]" in place of the row it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub part: Part,
+    /// The factor id or token name.
+    pub about: String,
+    pub question: String,
+    pub action: &'static str,
+    pub button: String,
+    pub fields: Vec<(&'static str, String)>,
+}
+
+/// One two-step factor as the page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Factor {
+    pub id: String,
+    pub name: String,
+    pub added: Option<Moment>,
+    pub last_used: Option<Moment>,
+    pub menu: Vec<MenuItem>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Backup {
+    pub id: String,
+    pub remaining: u32,
+}
+
+impl Backup {
+    /// "3 unused codes left."
+    pub fn left(&self, ctx: &PageCtx) -> String {
+        ctx.t
+            .count("security.backup.left", i64::from(self.remaining))
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct View {
+    /// Logto declares the two-step and token endpoints (every supported release does).
+    pub has_mfa: bool,
+    pub has_tokens: bool,
+    /// Sentences naming the Logto release that brings a part this Logto lacks.
+    pub missing: Vec<String>,
+    pub totp: Option<Factor>,
+    pub enrol: Option<Enrolment>,
+    pub backup: Option<Backup>,
+    /// Backup codes just made: shown this once.
+    pub new_codes: Vec<String>,
+    pub passkeys: Vec<Factor>,
+    pub tokens: Vec<TokenRow>,
+    pub token_form: TokenForm,
+    /// `None`: this Logto has no sessions (grants) endpoint.
+    pub sessions: Option<Vec<SessionRow>>,
+    pub grants: Option<Vec<GrantRow>>,
+    /// The person's portal sessions in other browsers.
+    pub other_portal_sessions: u64,
+    /// The tenant's social connectors, when this Logto can link accounts.
+    pub social: Option<Vec<SocialRow>>,
+    pub notice: Option<Notice>,
+    pub confirm: Option<Confirm>,
+}
+
+impl View {
+    pub async fn load(
+        state: &AppState,
+        ctx: &PageCtx,
+        me: &CurrentUser,
+        user: &User,
+    ) -> AppResult<View> {
+        let caps = state.logto.capabilities();
+        let dates = Dates::new(ctx.t, state.clock.now_ms());
+        let mut view = View {
+            has_mfa: caps.has(Feature::MfaVerifications),
+            has_tokens: caps.has(Feature::PersonalAccessTokens),
+            ..View::default()
+        };
+        for feature in [Feature::UserSessions, Feature::UserGrants] {
+            if !caps.has(feature) {
+                let key = match feature {
+                    Feature::UserSessions => "security.sessions.missing",
+                    _ => "security.grants.missing",
+                };
+                view.missing
+                    .push(ctx.t.f(key, &[("version", &feature.since())]));
+            }
+        }
+        let portal = state
+            .db
+            .count_sessions_of(&user.id)
+            .await
+            .map_err(anyhow::Error::from)?;
+        view.other_portal_sessions = portal.saturating_sub(1);
+        if caps.has(Feature::UserSessions) {
+            let sessions = state.logto.list_user_sessions(&user.id).await?;
+            view.sessions = Some(session_rows(ctx, &dates, sessions));
+        }
+        if caps.has(Feature::IdentityLinking) && caps.has(Feature::Connectors) {
+            let connectors = state.logto.list_social_connectors().await?;
+            view.social = Some(super::social::rows(ctx, user, connectors));
+        }
+        if caps.has(Feature::UserGrants) {
+            let grants = state.logto.list_user_grants(&user.id).await?;
+            view.grants = Some(grant_rows(ctx, grants));
+        }
+        if view.has_mfa {
+            let factors = state.logto.list_mfa_verifications(&user.id).await?;
+            view.add_factors(ctx, &dates, factors);
+            view.enrol = super::totp::pending(me).await?;
+        }
+        if view.has_tokens {
+            let tokens = state.logto.list_access_tokens(&user.id).await?;
+            view.tokens = TokenRow::list(ctx, &dates, tokens);
+        }
+        Ok(view)
+    }
+
+    fn add_factors(&mut self, ctx: &PageCtx, dates: &Dates, factors: Vec<MfaVerification>) {
+        for f in factors {
+            let factor = |name: String, kind: &str| Factor {
+                menu: vec![MenuItem::link(
+                    ctx.t.t("security.remove_menu"),
+                    format!("{PAGE}?confirm={kind}&id={}", enc(&f.id)),
+                )
+                .swapping(BODY)
+                .danger()],
+                id: f.id.clone(),
+                name,
+                added: f.created_at_ms().map(|ms| dates.moment(ms)),
+                last_used: f.last_used_at_ms().map(|ms| dates.moment(ms)),
+            };
+            match f.factor {
+                MfaFactor::Totp => {
+                    self.totp = Some(factor(ctx.t.t("security.totp.name"), "totp"));
+                }
+                MfaFactor::BackupCode => {
+                    self.backup = Some(Backup {
+                        id: f.id.clone(),
+                        remaining: f.remain_codes.unwrap_or(0),
+                    });
+                }
+                MfaFactor::WebAuthn => {
+                    let name = f
+                        .name
+                        .clone()
+                        .filter(|n| !n.trim().is_empty())
+                        .or_else(|| f.agent.clone())
+                        .unwrap_or_else(|| ctx.t.t("security.passkeys.unnamed"));
+                    self.passkeys.push(factor(name, "passkey"));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The confirmation the address asks for, when what it names is still there.
+    pub fn ask(&mut self, ctx: &PageCtx, q: &PageQuery) {
+        let id = q.id.clone().unwrap_or_default();
+        if let Some(name) = &q.rename {
+            self.token_form.renaming = self
+                .tokens
+                .iter()
+                .any(|t| &t.name == name)
+                .then(|| name.clone());
+        }
+        let confirm = match q.confirm.as_deref() {
+            Some("totp") if self.totp.as_ref().is_some_and(|f| f.id == id) => Some(Confirm {
+                part: Part::Totp,
+                question: ctx.t.t("security.totp.remove_question"),
+                action: "/profile/security/factors/remove",
+                button: ctx.t.t("security.remove"),
+                fields: vec![("id", id.clone())],
+                about: id,
+            }),
+            Some("passkey") => self.passkeys.iter().find(|p| p.id == id).map(|p| Confirm {
+                part: Part::Passkeys,
+                question: ctx
+                    .t
+                    .f("security.passkeys.remove_question", &[("name", &p.name)]),
+                action: "/profile/security/factors/remove",
+                button: ctx.t.t("security.remove"),
+                fields: vec![("id", id.clone())],
+                about: id.clone(),
+            }),
+            Some("token") if self.tokens.iter().any(|t| t.name == id) => Some(Confirm {
+                part: Part::Tokens,
+                question: ctx.t.f("security.tokens.delete_question", &[("name", &id)]),
+                action: "/profile/security/tokens/delete",
+                button: ctx.t.t("security.tokens.delete"),
+                fields: vec![("name", id.clone())],
+                about: id,
+            }),
+            Some("session") => self.session_confirm(ctx, id),
+            Some("grant") => self.grant_confirm(ctx, id),
+            _ => None,
+        };
+        self.confirm = confirm;
+    }
+
+    fn session_confirm(&self, ctx: &PageCtx, id: String) -> Option<Confirm> {
+        let row = self.sessions.as_ref()?.iter().find(|s| s.id == id)?;
+        Some(Confirm {
+            part: Part::Sessions,
+            question: ctx
+                .t
+                .f("security.sessions.end_question", &[("device", &row.device)]),
+            action: "/profile/security/sessions/end",
+            button: ctx.t.t("security.sessions.end"),
+            fields: vec![("id", id.clone())],
+            about: id,
+        })
+    }
+
+    fn grant_confirm(&self, ctx: &PageCtx, id: String) -> Option<Confirm> {
+        let row = self.grants.as_ref()?.iter().find(|g| g.id == id)?;
+        Some(Confirm {
+            part: Part::Grants,
+            question: ctx
+                .t
+                .f("security.grants.revoke_question", &[("app", &row.app)]),
+            action: "/profile/security/grants/revoke",
+            button: ctx.t.t("security.grants.revoke"),
+            fields: vec![("id", id.clone())],
+            about: id,
+        })
+    }
+
+    /// "You are signed in to this portal in 2 other browsers."
+    pub fn elsewhere(&self, ctx: &PageCtx) -> String {
+        ctx.t.count(
+            "security.sessions.portal_elsewhere",
+            i64::try_from(self.other_portal_sessions).unwrap_or(i64::MAX),
+        )
+    }
+
+    /// The message for `part`, if there is one.
+    pub fn notice_at(&self, part: Part) -> Option<&Notice> {
+        self.notice.as_ref().filter(|n| n.part == part)
+    }
+
+    /// The confirmation for the row `about` of `part`.
+    pub fn confirm_at(&self, part: Part, about: &str) -> Option<&Confirm> {
+        self.confirm
+            .as_ref()
+            .filter(|c| c.part == part && c.about == about)
+    }
+
+    /// Backup codes can be made: Logto wants another factor beside them.
+    pub fn can_make_codes(&self) -> bool {
+        self.totp.is_some() || !self.passkeys.is_empty()
+    }
+}
