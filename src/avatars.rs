@@ -160,7 +160,7 @@ impl Avatars {
         };
         let subject = Subject {
             avatar: user.avatar.filter(|a| !a.trim().is_empty()),
-            org_ids: orgs?.into_iter().map(|o| o.id).collect(),
+            org_ids: orgs?.into_iter().map(|o| o.organization.id).collect(),
         };
         self.subjects
             .insert(user_id.to_string(), subject.clone(), SUBJECT_TTL);

@@ -71,8 +71,8 @@ async fn load_access_from_logto(
                 .collect();
             let is_admin = roles.iter().any(|r| src.config.is_admin_role(r));
             OrgMembership {
-                id: o.id,
-                name: o.name,
+                id: o.organization.id,
+                name: o.organization.name,
                 roles,
                 is_admin,
             }

@@ -129,38 +129,22 @@ pub async fn store(db: &Db, upload: &[u8], now_ms: i64) -> Result<String, Avatar
 
 /// Stores processed renderings (kept as they are when already stored).
 pub async fn save(db: &Db, avatar: &ProcessedAvatar, now_ms: i64) -> Result<(), sqlx::Error> {
-    const INSERT_SQLITE: &str = "INSERT INTO avatars (hash, size, image, created_at) \
-        VALUES (?, ?, ?, ?) ON CONFLICT (hash, size) DO NOTHING";
-    const INSERT_PG: &str = "INSERT INTO avatars (hash, size, image, created_at) \
+    // `$n` placeholders: SQLite accepts them too.
+    const INSERT: &str = "INSERT INTO avatars (hash, size, image, created_at) \
         VALUES ($1, $2, $3, $4) ON CONFLICT (hash, size) DO NOTHING";
-    match db {
-        Db::Sqlite(pool) => {
-            let mut tx = pool.begin().await?;
-            for (size, png) in &avatar.images {
-                sqlx::query(INSERT_SQLITE)
-                    .bind(&avatar.hash)
-                    .bind(i64::from(*size))
-                    .bind(png)
-                    .bind(now_ms)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await
+    crate::on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        for (size, png) in &avatar.images {
+            sqlx::query(INSERT)
+                .bind(&avatar.hash)
+                .bind(i64::from(*size))
+                .bind(png)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
         }
-        Db::Postgres(pool) => {
-            let mut tx = pool.begin().await?;
-            for (size, png) in &avatar.images {
-                sqlx::query(INSERT_PG)
-                    .bind(&avatar.hash)
-                    .bind(i64::from(*size))
-                    .bind(png)
-                    .bind(now_ms)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await
-        }
-    }
+        tx.commit().await
+    })
 }
 
 /// A stored rendering's PNG bytes.

@@ -1,11 +1,9 @@
 //! Roles, organizations, their members and a user's organizations.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{empty_object, Identity, User, UserProfile};
+use super::{empty_object, User};
 
 /// `{id, name}` as embedded in members, user organizations and invitations.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -84,17 +82,19 @@ pub struct FeaturedUser {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserOrganization {
-    pub id: String,
-    pub name: String,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default = "empty_object")]
-    pub custom_data: Value,
-    #[serde(default)]
-    pub is_mfa_required: bool,
-    pub created_at: i64,
+    #[serde(flatten)]
+    pub organization: Organization,
     #[serde(default)]
     pub organization_roles: Vec<RoleRef>,
+}
+
+/// Reads as the organization it is (`org.id`, `org.name`).
+impl std::ops::Deref for UserOrganization {
+    type Target = Organization;
+
+    fn deref(&self) -> &Organization {
+        &self.organization
+    }
 }
 
 /// An item of `GET /api/organizations/:id/users`: the user's fields plus their
@@ -102,71 +102,26 @@ pub struct UserOrganization {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrgMember {
-    pub id: String,
-    #[serde(default)]
-    pub username: Option<String>,
-    #[serde(default)]
-    pub primary_email: Option<String>,
-    #[serde(default)]
-    pub primary_phone: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub avatar: Option<String>,
-    #[serde(default = "empty_object")]
-    pub custom_data: Value,
-    #[serde(default)]
-    pub identities: BTreeMap<String, Identity>,
-    #[serde(default)]
-    pub last_sign_in_at: Option<i64>,
-    pub created_at: i64,
-    #[serde(default)]
-    pub updated_at: i64,
-    #[serde(default)]
-    pub profile: UserProfile,
-    #[serde(default)]
-    pub application_id: Option<String>,
-    #[serde(default)]
-    pub is_suspended: bool,
+    /// The user's own fields; `has_password` stays `None`, as Logto does not send it here.
+    #[serde(flatten)]
+    pub user: User,
     #[serde(default)]
     pub organization_roles: Vec<RoleRef>,
+}
+
+/// A member reads as the user it is (`member.name`, `member.display_name()`).
+impl std::ops::Deref for OrgMember {
+    type Target = User;
+
+    fn deref(&self) -> &User {
+        &self.user
+    }
 }
 
 impl OrgMember {
     /// The member as a `User` (with `has_password` unknown).
     pub fn to_user(&self) -> User {
-        User {
-            id: self.id.clone(),
-            username: self.username.clone(),
-            primary_email: self.primary_email.clone(),
-            primary_phone: self.primary_phone.clone(),
-            name: self.name.clone(),
-            avatar: self.avatar.clone(),
-            custom_data: self.custom_data.clone(),
-            identities: self.identities.clone(),
-            last_sign_in_at: self.last_sign_in_at,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-            profile: self.profile.clone(),
-            application_id: self.application_id.clone(),
-            is_suspended: self.is_suspended,
-            has_password: None,
-        }
-    }
-
-    /// Best human label: name, username, email, phone, then id.
-    pub fn display_name(&self) -> &str {
-        [
-            &self.name,
-            &self.username,
-            &self.primary_email,
-            &self.primary_phone,
-        ]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .find(|s| !s.is_empty())
-        .unwrap_or(&self.id)
+        self.user.clone()
     }
 
     pub fn has_role(&self, role_name: &str) -> bool {

@@ -41,7 +41,12 @@ pub async fn state(app: &AppState, me: &CurrentUser, user: &User) -> AppResult<P
 }
 
 /// As [`state`], at `now` (epoch ms, from the state's clock).
-pub async fn state_at(session: &Session, user: &User, signed_in_at: i64, now: i64) -> AppResult<Proof> {
+pub async fn state_at(
+    session: &Session,
+    user: &User,
+    signed_in_at: i64,
+    now: i64,
+) -> AppResult<Proof> {
     let until: Option<i64> = session.get(PROVEN_UNTIL_KEY).await?;
     if until.is_some_and(|u| u > now) {
         return Ok(Proof::Fresh);
