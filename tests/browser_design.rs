@@ -210,3 +210,50 @@ async fn toolbar_controls_share_one_baseline() {
     chrome.quit().await;
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Issue 20: the organizations list and the account security page, light and dark, at 1280 and
+/// 390 px (the portal's clock stands still). The security page differs by Logto release (devices
+/// and apps from 1.38), so its pictures are kept per release.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organizations_and_security_screenshots() {
+    let app = common::Spawn::default().manual_clock().start().await;
+    let release = app.fake.state().version().short().replace('.', "_");
+    app.fake.state().create_user(fake_logto::NewUser {
+        username: Some("sam_screens".into()),
+        name: Some("Sam Screens".into()),
+        password: Some(app.seed.password.clone()),
+        ..Default::default()
+    });
+    for dark in [false, true] {
+        for (size, width) in [((1280, 1000), "1280"), (PHONE, "390")] {
+            let theme = if dark { "dark" } else { "light" };
+            let chrome = Chrome::start_with(true, dark, size).await;
+            chrome.sign_in(&app, &app.seed.operator_username).await;
+            open(&chrome, &app, "/orgs").await;
+            chrome
+                .assert_screenshot(&format!("orgs_{theme}_{width}"))
+                .await;
+            chrome.quit().await;
+
+            let chrome = Chrome::start_with(true, dark, size).await;
+            chrome
+                .sign_in_to(&app, "sam_screens", "/profile/security")
+                .await;
+            let password = chrome.wait_for("#security-current-password").await;
+            password.send_keys(&app.seed.password).await.unwrap();
+            chrome
+                .driver
+                .find(By::Css("#security-proof button[type=submit]"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            chrome.wait_for("#security-totp").await;
+            chrome
+                .assert_screenshot(&format!("security_{release}_{theme}_{width}"))
+                .await;
+            chrome.quit().await;
+        }
+    }
+}
