@@ -4,7 +4,9 @@
 //! form again with Logto's message.
 
 use crate::http::html;
-use crate::oidc::{complete_sign_in, error_page, esc, form_map, log_payload, page, Client};
+use crate::oidc::{
+    complete_sign_in, error_line, error_page, esc, form_map, log_payload, page, Client,
+};
 use crate::security::totp_matches;
 use crate::store::{now_ms, FakeState};
 use axum::body::Bytes;
@@ -15,14 +17,7 @@ use serde_json::json;
 
 /// The code form of a sign-in waiting for its second step.
 pub fn form(interaction: &str, error: Option<&str>) -> Response {
-    let err = error
-        .map(|e| {
-            format!(
-                "<p class=\"error\" id=\"error\" role=\"alert\">{}</p>",
-                esc(e)
-            )
-        })
-        .unwrap_or_default();
+    let err = error_line(error);
     let body = format!(
         "{err}<form method=\"post\" action=\"/oidc/auth/mfa\">\
 <input type=\"hidden\" name=\"interaction\" value=\"{i}\">\

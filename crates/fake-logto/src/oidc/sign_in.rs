@@ -39,15 +39,20 @@ pub(crate) fn error_page(status: u16, error: &str, description: &str) -> Respons
     )
 }
 
-pub(crate) fn sign_in_form(interaction: &str, identifier: &str, error: Option<&str>) -> Response {
-    let err = error
+/// The form's error paragraph, empty without an error.
+pub(crate) fn error_line(error: Option<&str>) -> String {
+    error
         .map(|e| {
             format!(
                 "<p class=\"error\" id=\"error\" role=\"alert\">{}</p>",
                 esc(e)
             )
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+pub(crate) fn sign_in_form(interaction: &str, identifier: &str, error: Option<&str>) -> Response {
+    let err = error_line(error);
     let body = format!(
         "{err}<form method=\"post\" action=\"/oidc/auth/submit\">\
 <input type=\"hidden\" name=\"interaction\" value=\"{i}\">\
@@ -69,14 +74,7 @@ pub(crate) fn register_form(
     username: &str,
     error: Option<&str>,
 ) -> Response {
-    let err = error
-        .map(|e| {
-            format!(
-                "<p class=\"error\" id=\"error\" role=\"alert\">{}</p>",
-                esc(e)
-            )
-        })
-        .unwrap_or_default();
+    let err = error_line(error);
     let body = format!(
         "{err}<form method=\"post\" action=\"/oidc/auth/register\">\
 <input type=\"hidden\" name=\"interaction\" value=\"{i}\">\
