@@ -44,8 +44,28 @@ const SUBJECT_TTL: Duration = Duration::from_secs(60);
 const SUBJECT_RELOAD_AFTER: Duration = Duration::from_secs(5);
 const MAX_URL: usize = 2048;
 
-/// The portal's address for `user_id`'s avatar, when they have one that could be fetched.
+/// The portal's address for `user_id`'s avatar in lists (64 px), when they have one that
+/// could be fetched.
 pub fn avatar_src(user_id: &str, avatar: Option<&str>) -> Option<String> {
+    stored_src(avatar, avatar_store::SIZES[1]).or_else(|| proxied_src(user_id, avatar))
+}
+
+/// The same for a large avatar (profile, user detail: 256 px when the portal keeps it).
+pub fn avatar_src_large(user_id: &str, avatar: Option<&str>) -> Option<String> {
+    stored_src(avatar, avatar_store::SIZES[0]).or_else(|| proxied_src(user_id, avatar))
+}
+
+/// An avatar the portal keeps itself is served from its own content-named address, never
+/// fetched over the network. Only the path is read: any host naming a stored image gets the
+/// portal's copy, which is as public as the address itself.
+fn stored_src(avatar: Option<&str>, size: u32) -> Option<String> {
+    let url = Url::parse(avatar?.trim()).ok()?;
+    let file = url.path().strip_prefix("/avatars/u/")?;
+    let (hash, _) = avatar_store::parse_file_name(file)?;
+    Some(avatar_store::path(&hash, size))
+}
+
+fn proxied_src(user_id: &str, avatar: Option<&str>) -> Option<String> {
     let url = avatar?.trim();
     let fetchable =
         (url.starts_with("https://") || url.starts_with("http://")) && url.len() <= MAX_URL;
@@ -404,6 +424,25 @@ mod tests {
         assert_eq!(avatar_src("u1", Some("")), None);
         assert_eq!(avatar_src("u1", Some("javascript:alert(1)")), None);
         assert_eq!(avatar_src("..", Some("https://cdn.example/a.png")), None);
+    }
+
+    #[test]
+    fn avatars_the_portal_keeps_are_served_from_their_own_address() {
+        let h = "ab".repeat(32);
+        let url = format!("https://portal.example/avatars/u/{h}-256.png");
+        assert_eq!(
+            avatar_src("u1", Some(&url)),
+            Some(format!("/avatars/u/{h}-64.png"))
+        );
+        assert_eq!(
+            avatar_src_large("u1", Some(&url)),
+            Some(format!("/avatars/u/{h}-256.png"))
+        );
+        // Not a stored image's name: fetched through the proxy like any other address.
+        let other = "https://portal.example/avatars/u/not-a-hash.png";
+        assert!(avatar_src("u1", Some(other))
+            .unwrap()
+            .starts_with("/avatars/u1?v="));
     }
 
     #[tokio::test]

@@ -317,3 +317,85 @@ async fn profile_screenshots_light_dark_desktop_phone() {
         }
     }
 }
+
+/// The natural width of the image `css` once it has loaded (0 when it never does, in 10 s).
+async fn loaded_width(chrome: &Chrome, css: &str) -> i64 {
+    let script = format!(
+        "const i = document.querySelector({css:?}); return i && i.complete ? i.naturalWidth : 0;"
+    );
+    for _ in 0..200 {
+        let width = chrome.driver.execute(&script, vec![]).await.unwrap();
+        let width = width.json().as_i64().unwrap_or(0);
+        if width > 0 {
+            return width;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    0
+}
+
+/// Without storage in Logto the portal keeps the avatar: a person picks a wide photo, and the
+/// page shows it back from the portal cropped square at 256 px (with and without JavaScript).
+#[tokio::test]
+async fn an_uploaded_avatar_comes_back_square_from_the_portal() {
+    let app = common::spawn_app().await;
+    let id = app.user_id(&app.seed.member_username);
+    let mut photo = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(900, 500, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    }))
+    .write_to(&mut photo, image::ImageFormat::Jpeg)
+    .unwrap();
+    let file = std::env::temp_dir().join(format!("avatar-{}.jpg", uuid::Uuid::new_v4()));
+    std::fs::write(&file, photo.into_inner()).unwrap();
+
+    for js in [true, false] {
+        let before = app.fake.state().user_json(&id).unwrap()["avatar"].clone();
+        let chrome = Chrome::start(js).await;
+        chrome.sign_in(&app, &app.seed.member_username).await;
+        chrome
+            .driver
+            .goto(format!("{}/profile/basics/edit", app.url))
+            .await
+            .unwrap();
+        chrome
+            .wait_for("#basics-file")
+            .await
+            .send_keys(file.to_str().unwrap())
+            .await
+            .unwrap();
+        click(&chrome, "form.avatar-upload button[type=submit]").await;
+        wait_text(&chrome, "#basics #basics-status", |t| {
+            t.contains("uploaded")
+        })
+        .await;
+        let img = chrome.wait_for("#basics img.avatar").await;
+        let src = img.attr("src").await.unwrap().unwrap_or_default();
+        assert!(
+            src.starts_with("/avatars/u/") && src.ends_with("-256.png"),
+            "js={js}: {src}"
+        );
+        assert_eq!(
+            loaded_width(&chrome, "#basics img.avatar").await,
+            256,
+            "js={js}"
+        );
+        let height = chrome
+            .driver
+            .execute(
+                "return document.querySelector('#basics img.avatar').naturalHeight;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(height.json().as_i64(), Some(256), "js={js}: square");
+        let after = app.fake.state().user_json(&id).unwrap()["avatar"].clone();
+        assert!(after.as_str().unwrap().ends_with(&src), "js={js}: {after}");
+        // The same image twice is the same address; the first run set it already.
+        if !js {
+            assert_eq!(after, before);
+        }
+        chrome.quit().await;
+    }
+    let _ = std::fs::remove_file(file);
+}

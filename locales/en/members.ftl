@@ -77,6 +77,7 @@ members-self_demoted = You are no longer an admin of { $org }.
 
 members-err-last_admin = { $name } is the last admin of this organization. Make someone else an admin first.
 members-err-busy = Another change to this organization's admins is still being saved. Try again in a moment.
+members-err-no_longer_admin = You are no longer an admin of this organization: another admin changed your roles a moment ago. Nothing was changed.
 members-err-role_filter_partial = { $count ->
     [one] Only the first member was checked for this role. Logto { $version } or later filters by role itself.
    *[other] Only the first { $count } members were checked for this role. Logto { $version } or later filters by role itself.

@@ -39,6 +39,7 @@ profile-basics-upload_too_large = This file is too large. Images can be up to { 
 profile-basics-upload_not_image = This file is not a PNG, JPEG, GIF or WebP image.
 profile-basics-upload_unavailable = Uploading images is not available here. Use an image address instead.
 profile-basics-upload_refused = This file was not accepted. Try another image.
+profile-basics-upload_unreadable = This image could not be read. It may be damaged, or larger than 8192 pixels a side. Try another file.
 profile-basics-avatar_uploaded = Your new avatar was uploaded.
 
 profile-details-title = Profile

@@ -74,6 +74,7 @@ members-self_demoted = 您已不再是 { $org } 的管理員。
 
 members-err-last_admin = { $name } 是此組織最後一位管理員。請先將其他人設為管理員。
 members-err-busy = 此組織的管理員正有另一項變更在儲存中，請稍後再試。
+members-err-no_longer_admin = 您已不再是此組織的管理員：另一位管理員剛剛變更了您的角色。未做任何變更。
 members-err-role_filter_partial = { $count ->
    *[other] 此角色篩選只檢查了前 { $count } 位成員。Logto { $version } 或更新版本可由伺服器直接依角色篩選。
 }

@@ -38,6 +38,7 @@ profile-basics-upload_too_large = 檔案太大。圖片最大 { $max } MB。
 profile-basics-upload_not_image = 這個檔案不是 PNG、JPEG、GIF 或 WebP 圖片。
 profile-basics-upload_unavailable = 這裡無法上傳圖片。請改用圖片網址。
 profile-basics-upload_refused = 這個檔案未被接受。請換一張圖片。
+profile-basics-upload_unreadable = 無法讀取這張圖片，可能已損壞，或邊長超過 8192 像素。請換一個檔案。
 profile-basics-avatar_uploaded = 新頭像已上傳。
 
 profile-details-title = 個人檔案

@@ -23,7 +23,7 @@
 //! | `security.token_delete` | `name` |
 //! | `security.identity_link` | `target` (`github` …), `connectorId`; failures keep Logto's code (`user.identity_already_in_use`) |
 //! | `security.avatar_upload` | `hash` (content hash of the stored image), `bytes` (upload size) |
-//! | `security.reauthenticate` | `method` (`password` or `sign_in`); failures `session.invalid_credentials` |
+//! | `security.reauthenticate` | `method` (`password` or `sign_in`); a wrong password fails as `invalid_current_password` |
 
 pub mod avatar_store;
 pub mod backup_codes;

@@ -56,7 +56,13 @@ pub fn routes() -> Router<AppState> {
             section_get(Section::Basics, false).post(basics::save),
         )
         .route("/profile/basics/edit", section_get(Section::Basics, true))
-        .route("/profile/avatar", post(basics::upload_avatar))
+        .route(
+            "/profile/avatar",
+            // The portal keeps uploads up to 5 MB itself: more than the 2 MiB of other forms.
+            post(basics::upload_avatar).layer(axum::extract::DefaultBodyLimit::max(
+                basics::AVATAR_BODY_LIMIT,
+            )),
+        )
         .route(
             "/profile/details",
             section_get(Section::Details, false).post(details::save),

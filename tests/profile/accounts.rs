@@ -1,6 +1,7 @@
 //! Linked accounts, avatar upload, deleting one's account.
 
 use super::*;
+use common::DbKind;
 
 // ---------------------------------------------------------------------------------------
 // Linked accounts
@@ -125,18 +126,6 @@ async fn avatar_upload_when_storage_is_configured() {
     ]
     .concat();
 
-    // No storage: no upload form, and an upload is refused with a clear message.
-    let fragment = member
-        .get_htmx("/profile/basics/edit")
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(!exists(&fragment, "#basics-file"));
-    let (status, fragment) = body(upload(&member, &png, "image/png").await).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(&fragment, "#basics-file-error").contains("not available"));
-
     app.fake.state().set_storage_configured(true);
     // The portal keeps the storage status for 5 minutes; the deployer's change shows after that.
     app.state.storage_ready.clear();
@@ -184,9 +173,128 @@ async fn avatar_upload_when_storage_is_configured() {
     assert!(uploads
         .iter()
         .any(|e| e.result == "success" && details(e)["upload"] == json!(true)));
-    assert!(uploads
+}
+
+/// A picture `width`×`height`: left half red, right half blue, with `noise` random pixels
+/// over it (noise makes the file large: PNG cannot compress it).
+fn picture(width: u32, height: u32, noise: bool, format: image::ImageFormat) -> Vec<u8> {
+    let mut seed = 0x2545_f491_u32;
+    let img = image::RgbImage::from_fn(width, height, |x, _| {
+        if noise {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            let [a, b, c, _] = seed.to_le_bytes();
+            return image::Rgb([a, b, c]);
+        }
+        if x < width / 2 {
+            image::Rgb([220, 0, 0])
+        } else {
+            image::Rgb([0, 0, 220])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, format)
+        .unwrap();
+    out.into_inner()
+}
+
+/// Without Logto storage the portal keeps the avatar: cropped square, 256 and 64 px PNGs,
+/// served from its own content-named address and set as the avatar in Logto.
+async fn avatar_kept_by_the_portal(app: &TestApp) {
+    let member = app.member().await;
+    let id = app.user_id(&app.seed.member_username);
+    let fragment = member
+        .get_htmx("/profile/basics/edit")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(exists(&fragment, "form.avatar-upload #basics-file"));
+    assert!(text(&fragment, "#basics-file-hint").contains("5 MB"));
+
+    let jpeg = picture(600, 300, false, image::ImageFormat::Jpeg);
+    let (status, fragment) = body(upload(&member, &jpeg, "image/jpeg").await).await;
+    assert_eq!(status, StatusCode::OK, "{fragment}");
+    let avatar = user(app, &id)["avatar"].as_str().unwrap().to_string();
+    let public = app.url.trim_end_matches('/');
+    let path = avatar
+        .strip_prefix(public)
+        .unwrap_or_else(|| panic!("{avatar} is the portal's address"))
+        .to_string();
+    assert!(
+        path.starts_with("/avatars/u/") && path.ends_with("-256.png"),
+        "{path}"
+    );
+    let src = attr(&fragment, "#basics img.avatar", "src").unwrap();
+    assert_eq!(src, path, "shown from the portal, never from another host");
+
+    // Served to anyone with the address (as Logto's storage URLs are), cached for good.
+    let anonymous = reqwest::Client::new();
+    for (size, file) in [
+        (256, path.clone()),
+        (64, path.replace("-256.png", "-64.png")),
+    ] {
+        let r = anonymous.get(member.url(&file)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{file}");
+        assert_eq!(r.headers()["content-type"], "image/png");
+        assert_eq!(
+            r.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        let png = r.bytes().await.unwrap();
+        let img = image::load_from_memory(&png).unwrap().to_rgba8();
+        assert_eq!(img.dimensions(), (size, size));
+        // Cropped around the centre: both halves are still there.
+        assert!(img.get_pixel(2, size / 2)[0] > 150, "left is red");
+        assert!(img.get_pixel(size - 3, size / 2)[2] > 150, "right is blue");
+    }
+    let uploads = audit_of(app, "security.avatar_upload").await;
+    let done: Vec<_> = uploads.iter().filter(|e| e.result == "success").collect();
+    assert_eq!(done.len(), 1);
+    assert_eq!(
+        details(done[0])["hash"].as_str().map(|h| path.contains(h)),
+        Some(true)
+    );
+    assert_eq!(details(done[0])["bytes"], json!(jpeg.len()));
+
+    // Larger than the 2 MiB of other forms, within the 5 MB the portal keeps.
+    let big = picture(1100, 1000, true, image::ImageFormat::Png);
+    assert!(big.len() > 3 * 1024 * 1024 && big.len() < 5 * 1024 * 1024);
+    let (status, fragment) = body(upload(&member, &big, "image/png").await).await;
+    assert_eq!(status, StatusCode::OK, "{fragment}");
+    assert_ne!(user(app, &id)["avatar"].as_str().unwrap(), avatar);
+
+    let too_big = [&big[..], &big[..]].concat();
+    let (status, fragment) = body(upload(&member, &too_big, "image/png").await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&fragment, "#basics-file-error").contains("up to 5 MB"));
+    let (status, fragment) = body(upload(&member, b"GIF89a-not-really", "image/gif").await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&fragment, "#basics-file-error").contains("could not be read"));
+    assert!(audit_of(app, "security.avatar_upload")
+        .await
         .iter()
-        .any(|e| e.error_code.as_deref() == Some("storage.not_configured")));
+        .any(|e| e.error_code.as_deref() == Some("avatar_unreadable")));
+
+    // An address naming no stored image is a 404, whatever it looks like.
+    let missing = format!("/avatars/u/{}-64.png", "0".repeat(64));
+    assert_eq!(member.get(&missing).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        member.get("/avatars/u/..%2F..%2Fetc-64.png").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn avatar_upload_without_logto_storage_is_kept_in_sqlite() {
+    avatar_kept_by_the_portal(&common::spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn avatar_upload_without_logto_storage_is_kept_in_postgres() {
+    avatar_kept_by_the_portal(&Spawn::default().db(DbKind::Postgres).start().await).await;
 }
 
 // ---------------------------------------------------------------------------------------

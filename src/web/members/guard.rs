@@ -80,6 +80,31 @@ pub(super) async fn last_admin_guard(
     Err(last_admin_refusal(ctx, "last_admin_guard", member))
 }
 
+/// Refuses when the acting admin lost the admin role after the request was let in (another
+/// admin demoted or removed them meanwhile): checked under the lease, from Logto, so two
+/// admins acting on each other at once cannot both pass. Fails closed when Logto cannot say.
+async fn still_an_admin(
+    state: &AppState,
+    ctx: &PageCtx,
+    org_id: &str,
+    actor_id: &str,
+) -> Result<(), Refusal> {
+    let held = match state.logto.member_roles(org_id, actor_id).await {
+        Ok(roles) => roles,
+        // Not a member any more: Logto answers 422 `organization.require_membership`.
+        Err(e) if e.status() == Some(422) || e.status() == Some(404) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    if holds_admin_role(state, held.iter().map(|r| &r.name)) {
+        return Ok(());
+    }
+    Err(rule(
+        &ctx.t,
+        "actor_no_longer_admin",
+        "members.err.no_longer_admin",
+    ))
+}
+
 /// Runs `change`, which takes `member`'s admin role away, so that the organization never
 /// loses its last admin through the portal: changes of one organization's admins are
 /// serialized across replicas by a lease, checked before, re-counted after, and undone by
@@ -111,6 +136,7 @@ where
             }
         })?;
     let outcome = async {
+        still_an_admin(state, ctx, org_id, admin.user.id()).await?;
         last_admin_guard(state, ctx, org_id, roles, member).await?;
         change.await?;
         // Someone may have changed the admins outside the portal meanwhile.

@@ -9,7 +9,7 @@ mod upload;
 mod view;
 
 pub use save::{save, valid_username, BasicsForm};
-pub use upload::{upload_avatar, MAX_AVATAR_BYTES};
+pub use upload::{upload_avatar, AVATAR_BODY_LIMIT, MAX_AVATAR_BYTES};
 pub use view::{view_of, BasicsView};
 
 const SECTION: &str = "basics";

@@ -12,7 +12,6 @@ pub struct BasicsView {
     pub(crate) user: User,
     pub(crate) editing: bool,
     pub(crate) inputs: Vec<Input>,
-    pub(crate) storage_ready: bool,
     /// The avatar shown in the editor's preview.
     pub(crate) preview: String,
     pub(crate) upload_error: Option<String>,
@@ -41,7 +40,7 @@ impl BasicsView {
 
     /// The saved avatar, through the portal.
     pub(crate) fn avatar(&self) -> Option<String> {
-        crate::avatars::avatar_src(&self.user.id, self.user.avatar.as_deref())
+        crate::avatars::avatar_src_large(&self.user.id, self.user.avatar.as_deref())
     }
 }
 
@@ -69,7 +68,6 @@ pub(super) fn saved(user: &User) -> BasicsView {
         user: user.clone(),
         editing: false,
         inputs: Vec::new(),
-        storage_ready: false,
         preview: String::new(),
         upload_error: None,
         upload_hint: String::new(),
@@ -128,15 +126,21 @@ pub(super) fn editor(
     focus_first(&mut inputs);
     // The saved avatar, through the portal: the CSP loads no image from another host, so a
     // typed address is previewed once saved (the script hides the preview while it differs).
-    let preview = crate::avatars::avatar_src(&user.id, user.avatar.as_deref()).unwrap_or_default();
+    let preview =
+        crate::avatars::avatar_src_large(&user.id, user.avatar.as_deref()).unwrap_or_default();
     BasicsView {
         user: user.clone(),
         editing: true,
         inputs,
-        storage_ready,
         preview,
         upload_error,
-        upload_hint: ctx.t.f("profile.basics.upload_hint", &[("max", &2)]),
+        upload_hint: ctx.t.f(
+            "profile.basics.upload_hint",
+            &[(
+                "max",
+                &super::upload::AvatarStorage::from_logto_ready(storage_ready).max_mb(),
+            )],
+        ),
         needs_sign_in: proof == Proof::NeedsSignIn,
     }
 }
