@@ -21,7 +21,7 @@ pub struct Inner {
     /// Attempt limits shared by every replica (current password, codes, directory look-ups).
     pub limits: crate::limits::Limiter,
     pub oidc: OidcProvider,
-    pub email_connector: crate::cache::EmailConnectorMemo,
+    pub connectors: crate::cache::TenantConnectors,
     /// Organizations and roles offered by the user directory's filters.
     pub directory_choices: crate::cache::Ttl<crate::cache::DirectoryChoices>,
     /// Single-flight access re-checks per person.
@@ -58,7 +58,7 @@ impl AppState {
             audit,
             limits,
             oidc,
-            email_connector: Default::default(),
+            connectors: Default::default(),
             org_facts: Default::default(),
             access_checks: Default::default(),
             directory_choices: crate::cache::Ttl::new(std::time::Duration::from_secs(60)),

@@ -4,7 +4,7 @@
 mod connectors;
 mod org_facts;
 
-pub use connectors::EmailConnectorMemo;
+pub use connectors::{Sending, TenantConnectors};
 pub use org_facts::OrgFacts;
 
 /// An organization or role offered as a choice in the directory's filters.

@@ -93,7 +93,7 @@ pub struct NewAccessToken {
     pub expires_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 pub enum ConnectorType {
     Email,
     Sms,

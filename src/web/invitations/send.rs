@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::input::{is_valid_email, normalize_email, Requested};
 use crate::audit::{Actor, NewEntry, Origin};
-use crate::logto::{LogtoError, NewInvitation, OrgRole};
+use crate::logto::{ConnectorType, LogtoError, NewInvitation, OrgRole};
 use crate::web::i18n::Tr;
 use crate::web::refusal::{logto_message_key, Wording};
 use crate::web::AppState;
@@ -410,6 +410,16 @@ async fn invite_one(state: &AppState, batch: &Batch, p: Planned) -> RowResult {
     }
 }
 
+/// Whether invitation emails cannot go out: the tenant has no email connector, as far as the
+/// portal knows ([`crate::cache::TenantConnectors`]).
+pub async fn emails_impossible(state: &AppState) -> bool {
+    !state
+        .connectors
+        .sending(&state.logto, ConnectorType::Email)
+        .await
+        .is_possible()
+}
+
 /// Asks Logto to email the acceptance link, unless the tenant is known to have no email
 /// connector. The payload carries the organization and inviter the way Logto's own
 /// create-with-message context does, so the same email templates work.
@@ -421,7 +431,7 @@ pub async fn deliver(
     inviter: (&str, &str),
     locale: &str,
 ) -> Delivery {
-    if !state.email_connector.should_try() {
+    if emails_impossible(state).await {
         return Delivery::NoConnector;
     }
     let payload = json!({
@@ -437,12 +447,12 @@ pub async fn deliver(
         .await
     {
         Ok(()) => {
-            state.email_connector.record(true);
+            state.connectors.record(ConnectorType::Email, true);
             Delivery::Emailed
         }
         Err(e) if e.code() == Some(NO_CONNECTOR_CODE) => {
             tracing::info!("Logto has no email connector: invitations carry a link to share");
-            state.email_connector.record(false);
+            state.connectors.record(ConnectorType::Email, false);
             Delivery::NoConnector
         }
         Err(e) => {

@@ -357,7 +357,7 @@ async fn resend(
     let t = ctx.t;
     let org_id = &admin.org_id;
     let link = crate::web::invitations::acceptance_link(state, &invitation.id);
-    let delivery = if state.email_connector.should_try() {
+    let delivery = if !crate::web::invitations::send::emails_impossible(state).await {
         let org = state.logto.get_organization(org_id).await?;
         let inviter_name = admin.user.user.display_name();
         send::deliver(

@@ -113,7 +113,14 @@ pub(super) fn person_roles(roles: Vec<OrgRole>) -> Vec<OrgRole> {
         .collect()
 }
 
-pub(super) fn fresh_card(state: &AppState, t: &Tr, org_id: &str, roles: &[OrgRole]) -> InviteCard {
+/// An empty invitation form; `no_connector` when invitation emails cannot go out.
+pub(super) fn fresh_card(
+    state: &AppState,
+    t: &Tr,
+    org_id: &str,
+    roles: &[OrgRole],
+    no_connector: bool,
+) -> InviteCard {
     InviteCard {
         org_id: org_id.to_string(),
         roles: roles
@@ -130,7 +137,7 @@ pub(super) fn fresh_card(state: &AppState, t: &Tr, org_id: &str, roles: &[OrgRol
         expiry_days: state.config.invitation_expiry_days.to_string(),
         errors: FieldErrors::default(),
         report: None,
-        no_connector: state.email_connector.known_missing(),
+        no_connector,
         emails_hint: t.f("invitations.form.emails_hint", &[("max", &MAX_ROWS)]),
         max_expiry_days: MAX_EXPIRY_DAYS,
     }
@@ -324,7 +331,7 @@ async fn process(
     )?;
     let roles = person_roles(roles.to_vec());
     let t = ctx.t;
-    let mut card = fresh_card(&state, &t, &org_id, &roles);
+    let mut card = fresh_card(&state, &t, &org_id, &roles, false);
     for option in &mut card.roles {
         option.checked = sub.role_ids.contains(&option.id);
     }
@@ -367,7 +374,7 @@ async fn process(
         .collect::<Vec<_>>()
         .join("\n");
     card.report = Some(Report::new(&t, results));
-    card.no_connector = state.email_connector.known_missing();
+    card.no_connector = send::emails_impossible(&state).await;
     // The table must show the new invitations.
     let invitations = if invited_any {
         state.logto.list_invitations(&org_filter(&org_id)).await?

@@ -65,13 +65,15 @@ impl ListPage {
         let org_id = &admin.org_id;
         let filter = org_filter(org_id);
         // The organization's name and roles come from the shared short-lived cache.
-        let (org_name, invitations, roles) = tokio::try_join!(
+        let (org_name, invitations, roles, no_connector) = tokio::try_join!(
             crate::web::members::org_name(state, admin),
             state.logto.list_invitations(&filter),
             state.org_facts.roles(&state.logto),
+            async { Ok(crate::web::invitations::send::emails_impossible(state).await) },
         )?;
         let table = build_table(state, &ctx.t, org_id, &invitations, query).await?;
-        let card = fresh_card(state, &ctx.t, org_id, &person_roles(roles.to_vec()));
+        let roles = person_roles(roles.to_vec());
+        let card = fresh_card(state, &ctx.t, org_id, &roles, no_connector);
         Ok(ListPage::new(ctx, &org_name, card, table))
     }
 }
