@@ -97,6 +97,7 @@ audit-name-security_passkey_remove = Passkey removed
 audit-name-security_mfa_reset = Two-step sign-in reset
 audit-name-security_session_end = Session ended
 audit-name-security_sessions_end_others = Other sessions ended
+audit-name-security_sessions_end_all = Signed out everywhere by an operator
 audit-name-security_grant_revoke = App access removed
 audit-name-security_token_create = Access token created
 audit-name-security_token_rename = Access token renamed
@@ -336,6 +337,11 @@ audit-did-security_session_end = { $outcome ->
 audit-did-security_sessions_end_others = { $outcome ->
     [tried] tried to sign out everywhere else
    *[done] signed out everywhere else
+}
+
+audit-did-security_sessions_end_all = { $outcome ->
+    [tried] tried to sign { $target } out everywhere
+   *[done] signed { $target } out everywhere
 }
 
 audit-did-security_grant_revoke = { $outcome ->

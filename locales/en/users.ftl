@@ -181,3 +181,34 @@ users-error-missing_reference = The organization or role no longer exists in Log
 users-error-not_member = The user is not a member of that organization (any more).
 users-error-role_type = That role cannot be given to users (it is missing or meant for machine-to-machine apps).
 users-error-gone = Logto no longer has this (the user, organization or role was removed meanwhile). Reload the page.
+
+## The Security section of a user's page (src/web/users/security.rs) and its actions
+users-security-title = Security
+users-security-mfa = Two-step sign-in
+users-security-sessions = Signed-in devices
+users-security-sessions_missing = Their Logto sessions can be listed and signed out here with Logto { $version } or later.
+users-security-portal_sessions = { $count ->
+    [0] Not signed in to this portal.
+    [one] Signed in to this portal in { $count } browser.
+   *[other] Signed in to this portal in { $count } browsers.
+}
+users-security-no_sessions = No device is signed in through Logto.
+users-security-end_all = Sign out everywhere
+users-security-end_all_hint = Ends their Logto sessions and their sessions in this portal. They can sign in again.
+users-security-no_tokens = No personal access tokens.
+users-security-self = This is your own account: reset your two-step sign-in or sign out your other browsers on your own security page.
+users-security-own_page = Your account security
+users-security-session_gone = That session is no longer there. The list shows the sessions as they are now.
+users-security-session_ended = { $name } was signed out of that device.
+users-security-all_ended = { $name } is signed out everywhere.
+users-mfa_reset-title = Reset the two-step sign-in of { $name }?
+users-mfa_reset-effect = This removes every two-step method of { $name }: their authenticator app, backup codes and passkeys.
+users-mfa_reset-after = Until they set up new ones, their password alone signs them in (or Logto asks them to set one up at their next sign-in, if the tenant requires two-step sign-in).
+users-mfa_reset-button = Reset two-step sign-in
+users-mfa_reset-hint = For someone who lost their authenticator and backup codes. Make sure it is really them asking.
+users-mfa_reset-done = { $count ->
+    [one] Removed { $count } two-step method of { $name }.
+   *[other] Removed { $count } two-step methods of { $name }.
+}
+users-self-mfa_reset = You cannot reset your own two-step sign-in here. Change it on your own security page.
+users-self-sessions = You cannot sign yourself out everywhere here. Sign out your other browsers on your own security page.

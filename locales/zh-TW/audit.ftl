@@ -97,6 +97,7 @@ audit-name-security_passkey_remove = 移除通行密鑰
 audit-name-security_mfa_reset = 重設兩步驟登入
 audit-name-security_session_end = 結束工作階段
 audit-name-security_sessions_end_others = 結束其他工作階段
+audit-name-security_sessions_end_all = 由操作員在所有地方登出
 audit-name-security_grant_revoke = 移除應用程式存取權
 audit-name-security_token_create = 建立存取權杖
 audit-name-security_token_rename = 重新命名存取權杖
@@ -336,6 +337,11 @@ audit-did-security_session_end = { $outcome ->
 audit-did-security_sessions_end_others = { $outcome ->
     [tried] 嘗試登出其他所有裝置
    *[done] 登出了其他所有裝置
+}
+
+audit-did-security_sessions_end_all = { $outcome ->
+    [tried] 嘗試讓 { $target } 在所有地方登出
+   *[done] 讓 { $target } 在所有地方登出了
 }
 
 audit-did-security_grant_revoke = { $outcome ->

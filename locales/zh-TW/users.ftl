@@ -180,3 +180,32 @@ users-error-missing_reference = 這個組織或角色已不存在於 Logto。請
 users-error-not_member = 這位使用者（已經）不是該組織的成員。
 users-error-role_type = 這個角色無法指派給使用者（它不存在，或是供機器對機器應用程式使用）。
 users-error-gone = Logto 中已沒有這筆資料（使用者、組織或角色已在這段期間被移除）。請重新整理頁面。
+
+## The Security section of a user's page (src/web/users/security.rs) and its actions
+users-security-title = 安全性
+users-security-mfa = 兩步驟登入
+users-security-sessions = 已登入的裝置
+users-security-sessions_missing = 需要 Logto { $version } 或更新版本，才能在這裡列出並登出他們的 Logto 工作階段。
+users-security-portal_sessions = { $count ->
+    [0] 未登入本入口網站。
+   *[other] 在 { $count } 個瀏覽器登入了本入口網站。
+}
+users-security-no_sessions = 沒有透過 Logto 登入的裝置。
+users-security-end_all = 在所有地方登出
+users-security-end_all_hint = 結束他們的 Logto 工作階段與本入口網站的工作階段。他們之後仍可再次登入。
+users-security-no_tokens = 沒有個人存取權杖。
+users-security-self = 這是你自己的帳號：請到你自己的安全性頁面重設兩步驟登入，或登出其他瀏覽器。
+users-security-own_page = 你的帳號安全性
+users-security-session_gone = 該工作階段已不存在。清單顯示的是目前的工作階段。
+users-security-session_ended = 已讓 { $name } 從該裝置登出。
+users-security-all_ended = 已讓 { $name } 在所有地方登出。
+users-mfa_reset-title = 要重設 { $name } 的兩步驟登入嗎？
+users-mfa_reset-effect = 這會移除 { $name } 的所有兩步驟驗證方式：驗證器應用程式、備用碼與通行金鑰。
+users-mfa_reset-after = 在他們設定新的驗證方式之前，只需密碼即可登入（若租戶要求兩步驟登入，Logto 會在下次登入時請他們設定）。
+users-mfa_reset-button = 重設兩步驟登入
+users-mfa_reset-hint = 適用於遺失驗證器與備用碼的人。請先確認確實是本人提出的要求。
+users-mfa_reset-done = { $count ->
+   *[other] 已移除 { $name } 的 { $count } 個兩步驟驗證方式。
+}
+users-self-mfa_reset = 你無法在這裡重設自己的兩步驟登入。請到你自己的安全性頁面變更。
+users-self-sessions = 你無法在這裡讓自己在所有地方登出。請到你自己的安全性頁面登出其他瀏覽器。

@@ -24,6 +24,8 @@ pub enum AccessChange {
     Deleted,
     RolesChanged,
     MembershipChanged,
+    /// An operator signed the person out everywhere.
+    SignedOut,
 }
 
 impl AccessChange {
@@ -33,6 +35,7 @@ impl AccessChange {
             AccessChange::Deleted => "deleted",
             AccessChange::RolesChanged => "roles_changed",
             AccessChange::MembershipChanged => "membership_changed",
+            AccessChange::SignedOut => "signed_out",
         }
     }
 }
@@ -81,7 +84,10 @@ pub async fn after_access_change(
     user_id: &str,
     change: AccessChange,
 ) -> NewEntry {
-    let ends = matches!(change, AccessChange::Suspended | AccessChange::Deleted);
+    let ends = matches!(
+        change,
+        AccessChange::Suspended | AccessChange::Deleted | AccessChange::SignedOut
+    );
     let (key, result) = if ends {
         ("sessionsEnded", end_sessions_of(db, user_id, change).await)
     } else {

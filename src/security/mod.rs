@@ -5,7 +5,9 @@
 //! # Audit trail
 //!
 //! Every change the security page makes is recorded under one of [`AUDIT_ACTIONS`], with the
-//! signed-in person as actor and target. Entries never hold a secret: no TOTP secret or code,
+//! signed-in person as actor and target; the operators' user page (`/users/{id}`) records its
+//! reset and sign-outs under the same actions, with the operator as actor and the person as
+//! target. Entries never hold a secret: no TOTP secret or code,
 //! no backup code, no token value, no social provider code or state. What the details carry:
 //!
 //! | action | details |
@@ -14,9 +16,10 @@
 //! | `security.totp_remove` | `verificationId` |
 //! | `security.backup_codes_generate` | `count` (10), `replaced` (unused codes left in the old set) |
 //! | `security.passkey_remove` | `verificationId`, `name` |
-//! | `security.mfa_reset` | `removed` (how many factors; an operator on someone else) |
-//! | `security.session_end` | `sessionId` (Logto's), `kind` (`logto` or `portal`) |
+//! | `security.mfa_reset` | `removed` (how many factors; an operator on someone else; refused on oneself: `self_guard`) |
+//! | `security.session_end` | `sessionId` (Logto's), `kind` (`logto` or `portal`); the person or an operator |
 //! | `security.sessions_end_others` | `logtoSessionsEnded`, `sessionsEnded` (portal) |
+//! | `security.sessions_end_all` | an operator signed someone out everywhere: `logtoSessionsEnded` (only where this Logto has sessions), `sessionsEnded` (portal); refused on oneself: `self_guard` |
 //! | `security.grant_revoke` | `grantId`, `application` (name) |
 //! | `security.token_create` | `name`, `expiresAt` |
 //! | `security.token_rename` | `from`, `to` |
@@ -30,7 +33,7 @@ pub mod backup_codes;
 pub mod totp;
 
 /// The audit actions of the account security page (see the table above).
-pub const AUDIT_ACTIONS: [&str; 14] = [
+pub const AUDIT_ACTIONS: [&str; 15] = [
     "security.totp_enrol",
     "security.totp_remove",
     "security.backup_codes_generate",
@@ -38,6 +41,7 @@ pub const AUDIT_ACTIONS: [&str; 14] = [
     "security.mfa_reset",
     "security.session_end",
     "security.sessions_end_others",
+    "security.sessions_end_all",
     "security.grant_revoke",
     "security.token_create",
     "security.token_rename",

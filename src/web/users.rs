@@ -6,6 +6,7 @@ mod actions;
 mod csv;
 mod detail;
 pub mod search;
+mod security;
 
 use askama::Template;
 
@@ -63,6 +64,15 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/users/{user_id}/roles/{role_id}/remove",
             get(actions::confirm_role_remove).post(actions::role_remove),
+        )
+        .route(
+            "/users/{user_id}/mfa-reset",
+            get(actions::confirm_mfa_reset).post(actions::mfa_reset),
+        )
+        .route("/users/{user_id}/sessions/end", post(actions::end_session))
+        .route(
+            "/users/{user_id}/sessions/end-all",
+            post(actions::end_all_sessions),
         )
 }
 

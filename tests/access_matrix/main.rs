@@ -163,6 +163,9 @@ async fn cross_organization_changes_are_refused_and_recorded() {
         for path in [
             format!("/users/{}/suspend", ids.member),
             format!("/users/{}/delete", ids.member),
+            format!("/users/{}/mfa-reset", ids.member),
+            format!("/users/{}/sessions/end", ids.member),
+            format!("/users/{}/sessions/end-all", ids.member),
         ] {
             assert_eq!(
                 who.post_form(&path, &[]).await.status(),

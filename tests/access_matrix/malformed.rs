@@ -119,6 +119,7 @@ async fn malformed_ids_answer_not_found_before_reaching_logto() {
             format!("/users/{id}"),
             format!("/users/{id}/suspend"),
             format!("/users/{id}/delete"),
+            format!("/users/{id}/mfa-reset"),
             format!("/users/{member}/orgs/{id}/remove"),
             format!("/users/{member}/roles/{id}/remove"),
         ] {
@@ -128,6 +129,8 @@ async fn malformed_ids_answer_not_found_before_reaching_logto() {
         // State changes too (with a valid CSRF token, so only the id is wrong).
         for path in [
             format!("/users/{id}/suspend"),
+            format!("/users/{id}/mfa-reset"),
+            format!("/users/{id}/sessions/end-all"),
             format!("/users/{member}/orgs/{id}/remove"),
             format!("/orgs/{acme}/members/{id}/remove"),
             format!("/orgs/{acme}/invitations/{id}/revoke"),

@@ -121,6 +121,14 @@ pub(crate) fn get_routes(i: &Ids) -> Vec<(String, u16, u16, u16, u16)> {
             FORBIDDEN,
             OK,
         ),
+        // Resetting two-step verification asks first (the confirmation; nothing changes).
+        (
+            format!("/users/{m}/mfa-reset"),
+            SEE_OTHER,
+            FORBIDDEN,
+            FORBIDDEN,
+            OK,
+        ),
         ("/audit".into(), SEE_OTHER, FORBIDDEN, OK, OK),
         ("/audit/export.csv".into(), SEE_OTHER, FORBIDDEN, OK, OK),
         // Public pages.

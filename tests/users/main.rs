@@ -17,6 +17,7 @@ mod access_changes;
 mod detail;
 mod list;
 mod search;
+mod security;
 
 // ---------------------------------------------------------------------------------------
 // Helpers

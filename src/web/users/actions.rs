@@ -7,13 +7,17 @@
 //! with a message. The files below hold what differs per action.
 
 mod delete;
+mod mfa;
 mod orgs;
 mod roles;
+mod sessions;
 mod suspend;
 
 pub use delete::{confirm_delete, delete};
+pub use mfa::{confirm_mfa_reset, mfa_reset};
 pub use orgs::{confirm_org_remove, org_add, org_remove};
 pub use roles::{confirm_role_remove, role_assign, role_remove};
+pub use sessions::{end_all_sessions, end_session};
 pub use suspend::{confirm_suspend, confirm_unsuspend, suspend, unsuspend};
 
 use askama::Template;
@@ -48,6 +52,9 @@ pub struct Confirm {
     pub typed: Option<Typed>,
     /// A choice that goes with the action (a checkbox), or why it is not offered.
     pub choice: Option<Choice>,
+    /// Where htmx puts the answer of the form (replacing that element); `None`: a plain
+    /// form post, answered with a redirect to the person's page.
+    pub hx_target: Option<&'static str>,
 }
 
 /// A checkbox beside the confirmation.
@@ -270,6 +277,51 @@ impl<'a> UserAction<'a> {
     async fn refuse_self(&self, entry: NewEntry, message_key: &str) -> AppResult<Response> {
         let refusal = Refusal::rule(SELF_GUARD, self.ctx.t.t(message_key));
         self.refuse(entry, refusal).await
+    }
+
+    /// The answer after a change to the person's account security: htmx gets the Security
+    /// section again with `message` on top (and the confirmation panel emptied); a plain form
+    /// post goes back to the person's page, where the message is shown.
+    async fn answer_in_security(&self, kind: &'static str, message: String) -> AppResult<Response> {
+        if self.ctx.is_htmx {
+            let notice = super::security::Notice { kind, message };
+            let is_self = self.is_self();
+            super::security::region(self.state, self.ctx, &self.user.id, is_self, notice, true)
+                .await
+        } else {
+            self.flash(kind, message, &self.back).await
+        }
+    }
+
+    /// Records the outcome of a change to the person's account security and answers in the
+    /// Security section ([`Self::answer_in_security`]): `success`, or Logto's refusal in the
+    /// words of `wording`; Logto unreachable or failing is the error page.
+    async fn finish_in_security<T>(
+        &self,
+        entry: NewEntry,
+        result: Result<T, LogtoError>,
+        wording: &Wording,
+        success: String,
+    ) -> AppResult<Response> {
+        match result {
+            Ok(_) => {
+                self.state.audit.record_or_log(entry).await;
+                self.answer_in_security("success", success).await
+            }
+            Err(e) => {
+                let refusal = Refusal::from(e.clone());
+                self.state
+                    .audit
+                    .record_or_log(entry.failed(&refusal.code()))
+                    .await;
+                if refusal.is_about_the_request() {
+                    let message = refusal.message(&self.ctx.t, wording);
+                    self.answer_in_security("error", message).await
+                } else {
+                    Err(AppError::Logto(e))
+                }
+            }
+        }
     }
 
     /// Lets the sessions follow a change Logto accepted, records the outcome and answers:

@@ -7,6 +7,7 @@ use axum::{
     response::Response,
 };
 
+use super::security::UserSecurity;
 use super::{filter_choices, initials, plausible_id, Choice};
 use crate::logto::{Log, LogQuery, LogResult, Page, Role, User, UserOrganization};
 use crate::web::context::PageCtx;
@@ -212,6 +213,8 @@ struct DetailPage {
     /// Global roles the user does not hold yet; `None` when there are too many to list.
     role_choices: Option<Vec<Choice>>,
     operator_role: String,
+    /// Two-step methods, sessions and token names, read-only.
+    security: UserSecurity,
 }
 
 impl DetailPage {
@@ -295,16 +298,19 @@ pub async fn show(
     }
 
     // Everything the page shows, in one round of concurrent requests.
-    let (user, orgs, roles, logs, choices, org_roles) = tokio::join!(
+    let is_self = op.id() == user_id.as_str();
+    let (user, orgs, roles, logs, choices, org_roles, security) = tokio::join!(
         state.logto.get_user(&user_id),
         state.logto.user_organizations(&user_id),
         state.logto.user_roles(&user_id),
         state.logto.list_logs(&log_query),
         filter_choices(&state),
         state.logto.list_org_roles(),
+        UserSecurity::load(&state, &ctx, &user_id, is_self),
     );
     let user = user?;
     let (orgs, roles, logs, choices, org_roles) = (orgs?, roles?, logs?, choices?, org_roles?);
+    let security = security?;
 
     let org_choices = choices.orgs.map(|all| {
         all.into_iter()
@@ -318,7 +324,7 @@ pub async fn show(
     });
     let dates = ctx.dates(&state.clock);
     let page = DetailPage {
-        is_self: op.id() == user.id,
+        is_self,
         user: Facts::new(&user, &dates),
         orgs: org_rows(&user_id, &orgs),
         roles: role_rows(&user_id, &roles),
@@ -334,6 +340,7 @@ pub async fn show(
             .collect(),
         role_choices,
         operator_role: state.config.operator_role.clone(),
+        security,
         ctx,
     };
     html(&page)

@@ -12,6 +12,7 @@
 //! (htmx swaps `#security-body`; without JavaScript the whole page is drawn).
 
 mod backup;
+pub mod facts;
 mod gate;
 mod sessions;
 mod social;

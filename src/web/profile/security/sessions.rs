@@ -6,6 +6,7 @@ use axum::{response::Response, Form};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::facts;
 use super::view::{enc, BODY};
 use super::{Act, Part};
 use crate::logto::{UserGrant, UserSession};
@@ -41,17 +42,14 @@ fn ending(ctx: &PageCtx, label: &str, kind: &str, id: &str) -> Vec<MenuItem> {
 }
 
 pub fn session_rows(ctx: &PageCtx, dates: &Dates, sessions: Vec<UserSession>) -> Vec<SessionRow> {
-    sessions
+    facts::sessions(ctx, dates, sessions)
         .into_iter()
-        .map(|s| {
-            let context = s.context();
-            SessionRow {
-                menu: ending(ctx, "security.sessions.end_menu", "session", s.id()),
-                id: s.id().to_owned(),
-                device: device(ctx, context.user_agent.as_deref()),
-                ip: context.ip,
-                signed_in: s.payload.login_ts.map(|secs| dates.moment(secs * 1000)),
-            }
+        .map(|s| SessionRow {
+            menu: ending(ctx, "security.sessions.end_menu", "session", &s.id),
+            id: s.id,
+            device: s.device,
+            ip: s.ip,
+            signed_in: s.signed_in,
         })
         .collect()
 }
@@ -72,44 +70,6 @@ pub fn grant_rows(ctx: &PageCtx, grants: Vec<UserGrant>) -> Vec<GrantRow> {
             }
         })
         .collect()
-}
-
-/// "Chrome on macOS" from a user agent; "Unknown browser" when there is none.
-pub fn device(ctx: &PageCtx, user_agent: Option<&str>) -> String {
-    let Some(ua) = user_agent.filter(|u| !u.trim().is_empty()) else {
-        return ctx.t.t("security.sessions.unknown_device");
-    };
-    let browser = [
-        ("Edg/", "Edge"),
-        ("OPR/", "Opera"),
-        ("Firefox/", "Firefox"),
-        ("Chrome/", "Chrome"),
-        ("Safari/", "Safari"),
-    ]
-    .iter()
-    .find(|(needle, _)| ua.contains(needle))
-    .map(|(_, name)| *name);
-    let os = [
-        ("iPhone", "iOS"),
-        ("iPad", "iPadOS"),
-        ("Android", "Android"),
-        ("Mac OS X", "macOS"),
-        ("Windows", "Windows"),
-        ("CrOS", "ChromeOS"),
-        ("Linux", "Linux"),
-    ]
-    .iter()
-    .find(|(needle, _)| ua.contains(needle))
-    .map(|(_, name)| *name);
-    match (browser, os) {
-        (Some(b), Some(o)) => ctx.t.f(
-            "security.sessions.browser_on",
-            &[("browser", &b), ("os", &o)],
-        ),
-        (Some(b), None) => b.to_owned(),
-        (None, Some(o)) => o.to_owned(),
-        (None, None) => ctx.t.t("security.sessions.unknown_device"),
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -202,22 +162,4 @@ pub async fn end_others(act: Act) -> AppResult<Response> {
     act.record(audit).await;
     let msg = act.ctx.t.t("security.sessions.others_ended");
     act.done(Part::Sessions, msg).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn devices_are_named_by_browser_and_system() {
-        let ctx = PageCtx::for_tests();
-        let mac = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
-        assert_eq!(device(&ctx, Some(mac)), "Chrome on macOS");
-        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1";
-        assert_eq!(device(&ctx, Some(iphone)), "Safari on iOS");
-        assert_eq!(
-            device(&ctx, None),
-            ctx.t.t("security.sessions.unknown_device")
-        );
-    }
 }

@@ -6,6 +6,7 @@ use axum::{http::StatusCode, response::Response, Form};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::facts;
 use super::view::{enc, BODY};
 use super::{Act, Notice, Part, WORDING};
 use crate::logto::PersonalAccessToken;
@@ -34,7 +35,7 @@ pub struct TokenRow {
 
 impl TokenRow {
     pub fn list(ctx: &PageCtx, dates: &Dates, tokens: Vec<PersonalAccessToken>) -> Vec<TokenRow> {
-        tokens
+        facts::tokens(dates, tokens)
             .into_iter()
             .map(|t| TokenRow {
                 menu: vec![
@@ -50,9 +51,9 @@ impl TokenRow {
                     .swapping(BODY)
                     .danger(),
                 ],
-                created: dates.moment(t.created_at),
-                expires: t.expires_at.map(|ms| dates.moment(ms)),
-                expired: t.expires_at.is_some_and(|ms| ms <= dates.now_ms),
+                created: t.created,
+                expires: t.expires,
+                expired: t.expired,
                 rename_label: ctx
                     .t
                     .f("security.tokens.rename_label", &[("name", &t.name)]),

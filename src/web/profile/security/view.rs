@@ -1,7 +1,7 @@
 //! What the security page shows: the person's factors and tokens as Logto lists them, which
 //! parts this Logto has, and the one message or confirmation next to the part it is about.
 
-use crate::logto::{Feature, MfaFactor, MfaVerification, User};
+use crate::logto::{Feature, MfaVerification, User};
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
 use crate::web::extract::CurrentUser;
@@ -9,6 +9,8 @@ use crate::web::format::{Dates, Moment};
 use crate::web::parts::MenuItem;
 use crate::web::AppState;
 
+pub use super::facts::Backup;
+use super::facts::{Method, Methods};
 use super::sessions::{grant_rows, session_rows, GrantRow, SessionRow};
 use super::social::SocialRow;
 use super::tokens::{TokenForm, TokenRow};
@@ -88,20 +90,6 @@ pub struct Factor {
     pub added: Option<Moment>,
     pub last_used: Option<Moment>,
     pub menu: Vec<MenuItem>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Backup {
-    pub id: String,
-    pub remaining: u32,
-}
-
-impl Backup {
-    /// "3 unused codes left."
-    pub fn left(&self, ctx: &PageCtx) -> String {
-        ctx.t
-            .count("security.backup.left", i64::from(self.remaining))
-    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -185,41 +173,26 @@ impl View {
     }
 
     fn add_factors(&mut self, ctx: &PageCtx, dates: &Dates, factors: Vec<MfaVerification>) {
-        for f in factors {
-            let factor = |name: String, kind: &str| Factor {
-                menu: vec![MenuItem::link(
-                    ctx.t.t("security.remove_menu"),
-                    format!("{PAGE}?confirm={kind}&id={}", enc(&f.id)),
-                )
-                .swapping(BODY)
-                .danger()],
-                id: f.id.clone(),
-                name,
-                added: f.created_at_ms().map(|ms| dates.moment(ms)),
-                last_used: f.last_used_at_ms().map(|ms| dates.moment(ms)),
-            };
-            match f.factor {
-                MfaFactor::Totp => {
-                    self.totp = Some(factor(ctx.t.t("security.totp.name"), "totp"));
-                }
-                MfaFactor::BackupCode => {
-                    self.backup = Some(Backup {
-                        id: f.id.clone(),
-                        remaining: f.remain_codes.unwrap_or(0),
-                    });
-                }
-                MfaFactor::WebAuthn => {
-                    let name = f
-                        .name
-                        .clone()
-                        .filter(|n| !n.trim().is_empty())
-                        .or_else(|| f.agent.clone())
-                        .unwrap_or_else(|| ctx.t.t("security.passkeys.unnamed"));
-                    self.passkeys.push(factor(name, "passkey"));
-                }
-                _ => {}
-            }
-        }
+        let methods = Methods::new(ctx, dates, factors);
+        let factor = |m: Method, kind: &str| Factor {
+            menu: vec![MenuItem::link(
+                ctx.t.t("security.remove_menu"),
+                format!("{PAGE}?confirm={kind}&id={}", enc(&m.id)),
+            )
+            .swapping(BODY)
+            .danger()],
+            id: m.id,
+            name: m.name,
+            added: m.added,
+            last_used: m.last_used,
+        };
+        self.totp = methods.totp.map(|m| factor(m, "totp"));
+        self.backup = methods.backup;
+        self.passkeys = methods
+            .passkeys
+            .into_iter()
+            .map(|m| factor(m, "passkey"))
+            .collect();
     }
 
     /// The confirmation the address asks for, when what it names is still there.

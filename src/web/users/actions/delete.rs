@@ -46,6 +46,7 @@ fn delete_confirm(ctx: &PageCtx, u: &User, is_self: bool, typed: Typed) -> Confi
         back: user_href(&u.id),
         typed,
         choice: None,
+        hx_target: None,
     }
 }
 

@@ -155,6 +155,7 @@ fn org_remove_confirm(
         back: user_href(&u.id),
         typed: None,
         choice: Some(end_logto_sessions_choice(ctx, state)),
+        hx_target: None,
     }
 }
 

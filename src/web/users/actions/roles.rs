@@ -102,6 +102,7 @@ pub async fn confirm_role_remove(
         back: user_href(&u.id),
         typed: None,
         choice: (!refused).then(|| end_logto_sessions_choice(&ctx, &state)),
+        hx_target: None,
     };
     render(ctx, c)
 }

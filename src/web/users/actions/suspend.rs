@@ -45,6 +45,7 @@ fn suspend_confirm(ctx: &PageCtx, u: &User, is_self: bool, suspend: bool) -> Con
         back: user_href(&u.id),
         typed: None,
         choice: None,
+        hx_target: None,
     }
 }
 
