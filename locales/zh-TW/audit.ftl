@@ -92,8 +92,8 @@ audit-name-user_role_remove = 移除全域角色
 audit-name-user_export = 匯出使用者
 audit-name-security_totp_enrol = 設定驗證器應用程式
 audit-name-security_totp_remove = 移除驗證器應用程式
-audit-name-security_backup_codes_generate = 產生備用代碼
-audit-name-security_passkey_remove = 移除通行密鑰
+audit-name-security_backup_codes_generate = 產生備用碼
+audit-name-security_passkey_remove = 移除通行金鑰
 audit-name-security_mfa_reset = 重設兩步驟登入
 audit-name-security_session_end = 結束工作階段
 audit-name-security_sessions_end_others = 結束其他工作階段
@@ -315,13 +315,13 @@ audit-did-security_totp_remove = { $outcome ->
 }
 
 audit-did-security_backup_codes_generate = { $outcome ->
-    [tried] 嘗試產生新的備用代碼
-   *[done] 產生了新的備用代碼
+    [tried] 嘗試產生新的備用碼
+   *[done] 產生了新的備用碼
 }
 
 audit-did-security_passkey_remove = { $outcome ->
-    [tried] 嘗試移除一把通行密鑰
-   *[done] 移除了一把通行密鑰
+    [tried] 嘗試移除一把通行金鑰
+   *[done] 移除了一把通行金鑰
 }
 
 audit-did-security_mfa_reset = { $outcome ->

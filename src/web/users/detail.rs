@@ -90,7 +90,7 @@ impl Facts {
         Facts {
             id: u.id.clone(),
             label: u.display_name().to_string(),
-            avatar: crate::avatars::avatar_src(&u.id, u.avatar.as_deref()),
+            avatar: crate::avatars::avatar_src_large(&u.id, u.avatar.as_deref()),
             initials: initials(u.display_name()),
             name: u.name.clone().unwrap_or_default(),
             username: u.username.clone().unwrap_or_default(),
