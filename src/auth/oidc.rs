@@ -186,13 +186,41 @@ pub async fn end_session_url(
     request.http_get_url().to_string()
 }
 
-/// Returns the verified subject and the raw ID token (kept for the end-session hint).
+/// What a verified sign-in tells the portal.
+#[derive(Debug, Clone)]
+pub struct VerifiedSignIn {
+    pub subject: String,
+    /// The raw ID token (kept for the end-session hint).
+    pub id_token: String,
+    /// The token's `sid` claim: Logto's per-app id of the sign-in session
+    /// (`payload.authorizations[<app id>].sid` in `GET /api/users/{id}/sessions`). Logto puts
+    /// it in ID tokens only for apps with a back-channel logout URI that require the session
+    /// (`backchannelLogoutSessionRequired`); otherwise `None`.
+    pub sid: Option<String>,
+}
+
+/// A claim of a JWT whose signature was already checked: its payload read as JSON.
+fn verified_claim(jwt: &str, name: &str) -> Option<String> {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims
+        .get(name)?
+        .as_str()
+        .filter(|v| !v.is_empty() && v.len() <= 256)
+        .map(str::to_owned)
+}
+
+/// Exchanges the code and verifies the ID token.
 pub async fn exchange_and_verify(
     provider: &OidcProvider,
     config: &Config,
     entry: &PendingSignIn,
     code: String,
-) -> anyhow::Result<(String, String)> {
+) -> anyhow::Result<VerifiedSignIn> {
     let metadata = provider.metadata(false).await?;
     let client = client(config, metadata)?;
     let response = client
@@ -220,7 +248,12 @@ pub async fn exchange_and_verify(
             claims
         }
     };
-    Ok((claims.subject().to_string(), id_token.to_string()))
+    let raw = id_token.to_string();
+    Ok(VerifiedSignIn {
+        subject: claims.subject().to_string(),
+        sid: verified_claim(&raw, "sid"),
+        id_token: raw,
+    })
 }
 
 async fn client_with_fresh_keys(
