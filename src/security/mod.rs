@@ -15,7 +15,7 @@
 //! | `security.backup_codes_generate` | `count` (10), `replaced` (unused codes left in the old set) |
 //! | `security.passkey_remove` | `verificationId`, `name` |
 //! | `security.mfa_reset` | `removed` (how many factors; an operator on someone else) |
-//! | `security.session_end` | `sessionId` (Logto's), `kind` (`logto` or `portal`) |
+//! | `security.session_end` | `sessionId` (Logto's; for `portal` the page's hash of the portal session id, never the id), `kind` (`logto` or `portal`); failures `session_not_found` (portal) |
 //! | `security.sessions_end_others` | `logtoSessionsEnded`, `sessionsEnded` (portal) |
 //! | `security.grant_revoke` | `grantId`, `application` (name) |
 //! | `security.token_create` | `name`, `expiresAt` |
