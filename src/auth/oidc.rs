@@ -263,3 +263,26 @@ async fn client_with_fresh_keys(
     let metadata = provider.metadata(true).await?;
     client(config, metadata)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::verified_claim;
+    use base64::Engine;
+
+    fn jwt(claims: &str) -> String {
+        let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        format!("{}.{}.sig", enc(r#"{"alg":"ES384"}"#), enc(claims))
+    }
+
+    #[test]
+    fn the_sid_claim_is_read_from_the_verified_token() {
+        assert_eq!(
+            verified_claim(&jwt(r#"{"sub":"u1","sid":"Qx7_session"}"#), "sid").as_deref(),
+            Some("Qx7_session")
+        );
+        assert_eq!(verified_claim(&jwt(r#"{"sub":"u1"}"#), "sid"), None);
+        assert_eq!(verified_claim(&jwt(r#"{"sid":""}"#), "sid"), None);
+        assert_eq!(verified_claim(&jwt(r#"{"sid":42}"#), "sid"), None);
+        assert_eq!(verified_claim("not a token", "sid"), None);
+    }
+}

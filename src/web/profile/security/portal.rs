@@ -140,6 +140,45 @@ pub async fn end(act: Act, Form(form): Form<IdForm>) -> AppResult<Response> {
 mod tests {
     use super::*;
 
+    fn session(id: &str, signed_in_at: i64, last_active_at: i64) -> PortalSession {
+        PortalSession {
+            id: id.into(),
+            user_agent: None,
+            ip: Some("192.0.2.1".into()),
+            signed_in_at: Some(signed_in_at),
+            last_active_at: Some(last_active_at),
+        }
+    }
+
+    #[test]
+    fn this_session_comes_first_and_sessions_past_their_time_are_left_out() {
+        let ctx = PageCtx::for_tests();
+        let hour = 3_600_000;
+        let now = 100 * hour;
+        let dates = Dates::new(ctx.t, now);
+        let live = LiveRules {
+            now,
+            idle: std::time::Duration::from_secs(3600),
+            absolute: std::time::Duration::from_secs(24 * 3600),
+        };
+        let rows = rows(
+            &ctx,
+            &dates,
+            &live,
+            vec![
+                session("other", now - 2 * hour, now - 60_000),
+                session("idle", now - 3 * hour, now - 2 * hour),
+                session("old", now - 25 * hour, now - 60_000),
+                session("mine", now - hour, now - 120_000),
+            ],
+            Some("mine"),
+        );
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, [handle("mine"), handle("other")]);
+        assert!(rows[0].current && rows[0].menu.is_empty());
+        assert!(!rows[1].current && rows[1].menu[0].href.contains(&handle("other")));
+    }
+
     #[test]
     fn a_handle_does_not_show_the_session_id() {
         let h = handle("Zm9vYmFyYmF6cXV1eDEyMzQ1Njc4OTA");
