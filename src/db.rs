@@ -15,6 +15,10 @@ use tower_sessions::{
 };
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
+mod portal_sessions;
+
+pub use portal_sessions::{PortalSession, SessionIndex, ENDED_KEPT_MS};
+
 /// Runs one expression against whichever pool `db` holds, so a query written once (with
 /// `$1`-style placeholders, which SQLite accepts too) serves both backends.
 #[macro_export]
@@ -110,21 +114,6 @@ impl Db {
         }
     }
 
-    /// Remembers that `session_id` is a session of `user_id` (kept if already known).
-    pub async fn record_session_owner(&self, session_id: &str, user_id: &str) -> sqlx::Result<()> {
-        crate::on_db!(self, pool => {
-            sqlx::query(
-                "INSERT INTO session_owners (session_id, user_id) VALUES ($1, $2) \
-                 ON CONFLICT (session_id) DO NOTHING",
-            )
-            .bind(session_id)
-            .bind(user_id)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
-    }
-
     pub async fn forget_session_owner(&self, session_id: &str) -> sqlx::Result<()> {
         crate::on_db!(self, pool => {
             sqlx::query("DELETE FROM session_owners WHERE session_id = $1")
@@ -176,9 +165,15 @@ impl Db {
         Ok(ended)
     }
 
-    /// Deletes every portal session of `user_id` but `keep` (the one asking); returns how many
-    /// there were.
-    pub async fn delete_other_sessions_of(&self, user_id: &str, keep: &str) -> sqlx::Result<u64> {
+    /// Deletes every portal session of `user_id` but `keep` (the one asking), marked as ended
+    /// so that a request in flight cannot bring one back; returns how many there were.
+    pub async fn delete_other_sessions_of(
+        &self,
+        user_id: &str,
+        keep: &str,
+        now_ms: i64,
+    ) -> sqlx::Result<u64> {
+        self.mark_others_ended(user_id, keep, now_ms).await?;
         let n = crate::on_db!(self, pool => {
             let n = sqlx::query(
                 "DELETE FROM sessions WHERE id <> $2 AND id IN \
@@ -280,20 +275,29 @@ fn backend(e: sqlx::Error) -> session_store::Error {
 }
 
 impl PortalSessionStore {
-    /// Indexes a signed-in session under its person.
+    /// Indexes a signed-in session under its person, with what the security page lists about
+    /// it (browser, address, signed in, last active: see [`crate::auth::session::DEVICE_KEY`]).
     async fn index(&self, record: &Record) -> session_store::Result<()> {
-        let owner = record
-            .data
-            .get(crate::auth::session::USER_KEY)
-            .and_then(|u| u.get("id"))
-            .and_then(|id| id.as_str());
-        if let Some(user_id) = owner {
-            self.db
-                .record_session_owner(&record.id.to_string(), user_id)
-                .await
-                .map_err(backend)?;
-        }
-        Ok(())
+        use crate::auth::session::{DEVICE_KEY, TOUCHED_KEY, USER_KEY};
+        let user = record.data.get(USER_KEY);
+        let Some(user_id) = user.and_then(|u| u.get("id")).and_then(|id| id.as_str()) else {
+            return Ok(());
+        };
+        let device = record.data.get(DEVICE_KEY);
+        let text = |key: &str| device.and_then(|d| d.get(key)).and_then(|v| v.as_str());
+        let index = SessionIndex {
+            user_id,
+            signed_in_at: user
+                .and_then(|u| u.get("signed_in_at"))
+                .and_then(|v| v.as_i64()),
+            last_active_at: record.data.get(TOUCHED_KEY).and_then(|v| v.as_i64()),
+            user_agent: text("user_agent"),
+            ip: text("ip"),
+        };
+        self.db
+            .index_session(&record.id.to_string(), &index)
+            .await
+            .map_err(backend)
     }
 }
 
@@ -311,6 +315,13 @@ impl SessionStore for PortalSessionStore {
         match &self.store {
             SqlStore::Sqlite(s) => s.save(record).await?,
             SqlStore::Postgres(s) => s.save(record).await?,
+        }
+        // A request that was in flight when its session was ended writes it back here; the
+        // mark (written before the deletion) is read after this write, so one of the two
+        // always removes it.
+        let id = record.id.to_string();
+        if self.db.was_ended(&id).await.map_err(backend)? {
+            return self.db.delete_session_row(&id).await.map_err(backend);
         }
         self.index(record).await
     }

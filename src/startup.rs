@@ -151,6 +151,10 @@ fn spawn_housekeeping(state: AppState) {
             if let Err(e) = state.db.delete_expired_sessions().await {
                 tracing::warn!(error = %e, "could not remove expired sessions");
             }
+            let before = state.clock.now_ms() - crate::db::ENDED_KEPT_MS;
+            if let Err(e) = state.db.forget_ended_sessions(before).await {
+                tracing::warn!(error = %e, "could not forget ended sessions");
+            }
             if let Err(e) = state.limits.delete_expired().await {
                 tracing::warn!(error = %e, "could not remove ended attempt-limit windows");
             }

@@ -111,6 +111,19 @@ profile-password-common = This password is too common and easy to guess. Choose 
 profile-password-mismatch = The two new passwords are not the same.
 profile-password-changed = Your password was changed.
 profile-password-set = Your password was set.
+profile-password-sign_out_others = Sign out my other sessions
+profile-password-sign_out_others_hint = Other browsers signed in to this portal, and other devices signed in to your account, will have to sign in again.
+profile-password-portal_ended = { $count ->
+    [0] You were not signed in to this portal anywhere else.
+    [one] This portal was signed out in { $count } other browser.
+   *[other] This portal was signed out in { $count } other browsers.
+}
+profile-password-logto_ended = { $count ->
+    [0] No other device was signed in to your account.
+    [one] { $count } device was signed out of your account.
+   *[other] { $count } devices were signed out of your account.
+}
+profile-password-logto_failed = Other devices could not be signed out of your account just now: use "Sign out everywhere else" on the account security page.
 
 profile-email-title = Email
 profile-email-new = New email address

@@ -100,6 +100,12 @@ security-sessions-portal_elsewhere = { $count ->
     [one] You are also signed in to this portal in { $count } other browser.
    *[other] You are also signed in to this portal in { $count } other browsers.
 }
+security-sessions-this_device = This device
+security-portal-title = Portal sessions
+security-portal-this_session = This session
+security-portal-last_active = last active
+security-portal-end_question = Sign out { $device } from this portal? It will have to sign in again.
+security-portal-ended = That browser was signed out of this portal.
 security-grants-title = Authorized apps
 security-grants-none = You have not allowed any app to use your account.
 security-grants-unknown_app = An app

@@ -107,6 +107,17 @@ profile-password-common = 這組密碼太常見、容易被猜到，請換一組
 profile-password-mismatch = 兩次輸入的新密碼不一致。
 profile-password-changed = 密碼已變更。
 profile-password-set = 密碼已設定。
+profile-password-sign_out_others = 登出我的其他工作階段
+profile-password-sign_out_others_hint = 其他已登入本入口網站的瀏覽器，以及其他已登入你帳號的裝置，都需要重新登入。
+profile-password-portal_ended = { $count ->
+    [0] 你沒有在其他地方登入本入口網站。
+   *[other] 已在另外 { $count } 個瀏覽器登出本入口網站。
+}
+profile-password-logto_ended = { $count ->
+    [0] 沒有其他裝置登入你的帳號。
+   *[other] 已將 { $count } 個裝置登出你的帳號。
+}
+profile-password-logto_failed = 目前無法將其他裝置登出你的帳號：請在帳號安全性頁面使用「登出其他所有地方」。
 
 profile-email-title = 電子郵件
 profile-email-new = 新的電子郵件地址

@@ -97,6 +97,12 @@ security-sessions-portal_elsewhere = { $count ->
     [0] 你只在這個瀏覽器登入了本入口網站。
    *[other] 你另外還在 { $count } 個瀏覽器登入了本入口網站。
 }
+security-sessions-this_device = 此裝置
+security-portal-title = 本入口網站的登入工作階段
+security-portal-this_session = 目前的工作階段
+security-portal-last_active = 最近使用於
+security-portal-end_question = 要將 { $device } 登出本入口網站嗎？該瀏覽器需要重新登入。
+security-portal-ended = 已將該瀏覽器登出本入口網站。
 security-grants-title = 已授權的應用程式
 security-grants-none = 你尚未允許任何應用程式使用你的帳號。
 security-grants-unknown_app = 某個應用程式

@@ -186,13 +186,41 @@ pub async fn end_session_url(
     request.http_get_url().to_string()
 }
 
-/// Returns the verified subject and the raw ID token (kept for the end-session hint).
+/// What a verified sign-in tells the portal.
+#[derive(Debug, Clone)]
+pub struct VerifiedSignIn {
+    pub subject: String,
+    /// The raw ID token (kept for the end-session hint).
+    pub id_token: String,
+    /// The token's `sid` claim: Logto's per-app id of the sign-in session
+    /// (`payload.authorizations[<app id>].sid` in `GET /api/users/{id}/sessions`). Logto puts
+    /// it in ID tokens only for apps with a back-channel logout URI that require the session
+    /// (`backchannelLogoutSessionRequired`); otherwise `None`.
+    pub sid: Option<String>,
+}
+
+/// A claim of a JWT whose signature was already checked: its payload read as JSON.
+fn verified_claim(jwt: &str, name: &str) -> Option<String> {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims
+        .get(name)?
+        .as_str()
+        .filter(|v| !v.is_empty() && v.len() <= 256)
+        .map(str::to_owned)
+}
+
+/// Exchanges the code and verifies the ID token.
 pub async fn exchange_and_verify(
     provider: &OidcProvider,
     config: &Config,
     entry: &PendingSignIn,
     code: String,
-) -> anyhow::Result<(String, String)> {
+) -> anyhow::Result<VerifiedSignIn> {
     let metadata = provider.metadata(false).await?;
     let client = client(config, metadata)?;
     let response = client
@@ -220,7 +248,12 @@ pub async fn exchange_and_verify(
             claims
         }
     };
-    Ok((claims.subject().to_string(), id_token.to_string()))
+    let raw = id_token.to_string();
+    Ok(VerifiedSignIn {
+        subject: claims.subject().to_string(),
+        sid: verified_claim(&raw, "sid"),
+        id_token: raw,
+    })
 }
 
 async fn client_with_fresh_keys(
@@ -229,4 +262,27 @@ async fn client_with_fresh_keys(
 ) -> anyhow::Result<Client> {
     let metadata = provider.metadata(true).await?;
     client(config, metadata)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::verified_claim;
+    use base64::Engine;
+
+    fn jwt(claims: &str) -> String {
+        let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        format!("{}.{}.sig", enc(r#"{"alg":"ES384"}"#), enc(claims))
+    }
+
+    #[test]
+    fn the_sid_claim_is_read_from_the_verified_token() {
+        assert_eq!(
+            verified_claim(&jwt(r#"{"sub":"u1","sid":"Qx7_session"}"#), "sid").as_deref(),
+            Some("Qx7_session")
+        );
+        assert_eq!(verified_claim(&jwt(r#"{"sub":"u1"}"#), "sid"), None);
+        assert_eq!(verified_claim(&jwt(r#"{"sid":""}"#), "sid"), None);
+        assert_eq!(verified_claim(&jwt(r#"{"sid":42}"#), "sid"), None);
+        assert_eq!(verified_claim("not a token", "sid"), None);
+    }
 }

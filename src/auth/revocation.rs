@@ -16,6 +16,7 @@ use serde_json::json;
 
 use crate::audit::NewEntry;
 use crate::db::Db;
+use crate::logto::{Feature, LogtoClient, LogtoError};
 
 /// What the portal changed about the person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +47,10 @@ pub async fn end_sessions_of(db: &Db, user_id: &str, reason: AccessChange) -> an
     // First the generation: a copy of a session written back by a request still in flight
     // after the deletion re-checks, and Logto then says the person may not continue.
     db.bump_access_generation(user_id).await?;
+    // And the mark: a person who may still continue (signed out everywhere by an operator)
+    // must not come back through a write-back either.
+    db.mark_sessions_ended(user_id, crate::clock::system_now_ms())
+        .await?;
     let ended = db.delete_sessions_of(user_id).await?;
     tracing::info!(
         user_id,
@@ -103,4 +108,37 @@ pub async fn after_access_change(
             entry.detail("sessionsError", json!("database"))
         }
     }
+}
+
+/// This browser's sign-in session at Logto, when the portal knows it: the portal's app id and
+/// the `sid` claim of the ID token it got at sign-in.
+#[derive(Debug, Clone, Copy)]
+pub struct LogtoSessionRef<'a> {
+    pub client_id: &'a str,
+    pub sid: &'a str,
+}
+
+/// Ends the person's Logto sign-in sessions but `keep` (Logto 1.38 on; 0 before, as there
+/// are none to end); returns how many were ended. Without `keep` every one of them ends,
+/// this browser's too: Logto then asks for a sign-in at the next visit.
+pub async fn end_other_logto_sessions(
+    logto: &LogtoClient,
+    user_id: &str,
+    keep: Option<LogtoSessionRef<'_>>,
+) -> Result<usize, LogtoError> {
+    if !logto.capabilities().has(Feature::UserSessions) {
+        return Ok(0);
+    }
+    let ended = logto
+        .revoke_user_sessions_except(user_id, |s| {
+            keep.is_some_and(|k| s.is_session_of(k.client_id, k.sid))
+        })
+        .await?;
+    tracing::info!(
+        user_id,
+        ended,
+        kept = keep.is_some(),
+        "Logto sessions ended"
+    );
+    Ok(ended)
 }

@@ -14,6 +14,12 @@ pub const ID_TOKEN_KEY: &str = "id_token";
 pub const FLASH_KEY: &str = "flash";
 /// Epoch ms of the last time the session's expiry was pushed forward.
 pub const TOUCHED_KEY: &str = "touched";
+/// The browser and address the session was last used from ([`Device`]); the session store
+/// copies it into `session_owners` for the security page's list.
+pub const DEVICE_KEY: &str = "device";
+/// The `sid` claim of the ID token Logto gave at sign-in: which of the person's Logto sessions
+/// is this browser's (see [`crate::auth::oidc::VerifiedSignIn`]).
+pub const LOGTO_SID_KEY: &str = "logto_sid";
 
 /// The longest a keep-alive save is put off; see [`keep_alive_due`].
 const KEEP_ALIVE_AT_MOST_EVERY_MS: i64 = 60_000;
@@ -60,6 +66,14 @@ impl SessionUser {
             .or_else(|| self.email.clone())
             .unwrap_or_else(|| self.id.clone())
     }
+}
+
+/// Where a portal session is used from, as the portal last saw it: the User-Agent and the
+/// client address (through the trusted-proxy settings). Shown to the person only.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Device {
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
 }
 
 /// An organization the person belongs to, with their roles in it.

@@ -1,6 +1,8 @@
 //! A person's Logto sign-in sessions (Logto 1.38 on; older releases do not declare the
 //! endpoints and the client refuses the call with `LogtoError::Unsupported`).
 
+use std::collections::HashMap;
+
 use reqwest::Method;
 use serde::Deserialize;
 
@@ -36,6 +38,11 @@ pub struct SignInContext {
     pub ip: Option<String>,
     #[serde(default)]
     pub user_agent: Option<String>,
+    /// Where the sign-in came from, when Logto's host tells it (e.g. behind Cloudflare).
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
 }
 
 /// An app the person allowed to act for them (`GET /api/users/{id}/grants`, 1.38 on).
@@ -70,11 +77,34 @@ pub struct SessionPayload {
     /// Epoch seconds of the sign-in.
     #[serde(default)]
     pub login_ts: Option<i64>,
+    /// The apps signed in through this session, by client id (oidc-provider's
+    /// `authorizations`).
+    #[serde(default)]
+    pub authorizations: HashMap<String, SessionAuthorization>,
+}
+
+/// What the session holds for one app.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionAuthorization {
+    /// The `sid` claim of the ID tokens this app got from the session (when Logto puts one
+    /// in them: apps with a back-channel logout URI that require the session).
+    #[serde(default)]
+    pub sid: Option<String>,
 }
 
 impl UserSession {
     pub fn id(&self) -> &str {
         &self.payload.jti
+    }
+
+    /// Whether this is the session the app `client_id` got an ID token with `sid` from.
+    pub fn is_session_of(&self, client_id: &str, sid: &str) -> bool {
+        self.payload
+            .authorizations
+            .get(client_id)
+            .and_then(|a| a.sid.as_deref())
+            .is_some_and(|s| !s.is_empty() && s == sid)
     }
 
     /// The sign-in's context (IP, user agent), when Logto recorded it.
@@ -121,8 +151,21 @@ impl LogtoClient {
     /// Ends every Logto session of the person; returns how many were ended. A session that
     /// ended meanwhile (404) is not an error.
     pub async fn revoke_all_user_sessions(&self, user_id: &str) -> Result<usize, LogtoError> {
+        self.revoke_user_sessions_except(user_id, |_| false).await
+    }
+
+    /// Ends every Logto session of the person for which `keep` is false; returns how many
+    /// were ended. A session that ended meanwhile (404) is not an error.
+    pub async fn revoke_user_sessions_except(
+        &self,
+        user_id: &str,
+        keep: impl Fn(&UserSession) -> bool,
+    ) -> Result<usize, LogtoError> {
         let mut ended = 0;
         for s in self.list_user_sessions(user_id).await? {
+            if keep(&s) {
+                continue;
+            }
             match self.revoke_user_session(user_id, s.id()).await {
                 Ok(()) => ended += 1,
                 Err(e) if e.is_not_found() => {}

@@ -17,7 +17,7 @@
 //! | `security.backup_codes_generate` | `count` (10), `replaced` (unused codes left in the old set) |
 //! | `security.passkey_remove` | `verificationId`, `name` |
 //! | `security.mfa_reset` | `removed` (how many factors; an operator on someone else; refused on oneself: `self_guard`) |
-//! | `security.session_end` | `sessionId` (Logto's), `kind` (`logto` or `portal`); the person or an operator |
+//! | `security.session_end` | `sessionId` (Logto's; for `portal` the page's hash of the portal session id, never the id), `kind` (`logto` or `portal`); the person or an operator; failures `session_not_found` (portal) |
 //! | `security.sessions_end_others` | `logtoSessionsEnded`, `sessionsEnded` (portal) |
 //! | `security.sessions_end_all` | an operator signed someone out everywhere: `logtoSessionsEnded` (only where this Logto has sessions), `sessionsEnded` (portal); refused on oneself: `self_guard` |
 //! | `security.grant_revoke` | `grantId`, `application` (name) |

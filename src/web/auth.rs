@@ -15,7 +15,8 @@ use crate::audit::NewEntry;
 use crate::auth::access::load_access;
 use crate::auth::oidc::{self, SignInRequest, MAX_PENDING, PENDING_TTL_MS};
 use crate::auth::session::{
-    PendingSignIn, SessionUser, ACCESS_KEY, ID_TOKEN_KEY, PENDING_KEY, TOUCHED_KEY, USER_KEY,
+    Device, PendingSignIn, SessionUser, ACCESS_KEY, DEVICE_KEY, ID_TOKEN_KEY, LOGTO_SID_KEY,
+    PENDING_KEY, TOUCHED_KEY, USER_KEY,
 };
 use crate::web::context::{renew_csrf_token, PageCtx};
 use crate::web::error::{AppError, AppResult};
@@ -114,26 +115,25 @@ pub async fn callback(
             "auth.callback_failed",
         ));
     };
-    let (sub, id_token) =
-        match oidc::exchange_and_verify(&state.oidc, &state.config, &entry, code).await {
-            Ok(v) => v,
-            Err(e) => {
-                tracing::warn!(error = %e, "sign-in callback failed");
-                state
-                    .audit
-                    .record_or_log(
-                        NewEntry::new("auth.sign_in", ctx.actor(), ctx.origin())
-                            .failed("callback_invalid"),
-                    )
-                    .await;
-                return Ok(callback_failed(
-                    ctx,
-                    &entry.return_to,
-                    "auth.callback_failed",
-                ));
-            }
-        };
-    let Some((user, access)) = load_access(&state.access_sources(), &sub)
+    let verified = match oidc::exchange_and_verify(&state.oidc, &state.config, &entry, code).await {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(error = %e, "sign-in callback failed");
+            state
+                .audit
+                .record_or_log(
+                    NewEntry::new("auth.sign_in", ctx.actor(), ctx.origin())
+                        .failed("callback_invalid"),
+                )
+                .await;
+            return Ok(callback_failed(
+                ctx,
+                &entry.return_to,
+                "auth.callback_failed",
+            ));
+        }
+    };
+    let Some((user, access)) = load_access(&state.access_sources(), &verified.subject)
         .await
         .map_err(AppError::Logto)?
     else {
@@ -152,7 +152,16 @@ pub async fn callback(
     };
     session.insert(USER_KEY, &session_user).await?;
     session.insert(ACCESS_KEY, &access).await?;
-    session.insert(ID_TOKEN_KEY, &id_token).await?;
+    session.insert(ID_TOKEN_KEY, &verified.id_token).await?;
+    if let Some(sid) = &verified.sid {
+        session.insert(LOGTO_SID_KEY, sid).await?;
+    }
+    let origin = ctx.origin();
+    let device = Device {
+        user_agent: origin.user_agent,
+        ip: origin.ip,
+    };
+    session.insert(DEVICE_KEY, &device).await?;
     session.insert(TOUCHED_KEY, state.clock.now_ms()).await?;
     // A new token too: one planted before sign-in (or from an earlier sign-in) is worthless.
     renew_csrf_token(&session).await?;

@@ -12,7 +12,7 @@ use tower_sessions::Session;
 
 use crate::audit::NewEntry;
 use crate::auth::session::{
-    idle_too_long, keep_alive_due, SessionUser, CSRF_KEY, TOUCHED_KEY, USER_KEY,
+    idle_too_long, keep_alive_due, Device, SessionUser, CSRF_KEY, DEVICE_KEY, TOUCHED_KEY, USER_KEY,
 };
 use crate::web::error::AppError;
 use crate::web::AppState;
@@ -78,7 +78,8 @@ fn form_urlencoded_pairs(body: &[u8]) -> impl Iterator<Item = (String, String)> 
 
 /// Ends a session idle for longer than `PORTAL_SESSION_IDLE_SECS`, and keeps an active one
 /// alive without a database write on every request (see [`keep_alive_due`]). Time comes from
-/// the portal's clock.
+/// the portal's clock. The keep-alive save also notes the browser and address the session is
+/// used from now ([`Device`], listed on the security page).
 pub async fn keep_session_alive(
     State(state): State<AppState>,
     session: Session,
@@ -94,7 +95,15 @@ pub async fn keep_session_alive(
                 return AppError::from(e).into_response();
             }
         } else if keep_alive_due(last, now, idle) {
+            let (parts, body) = req.into_parts();
+            let origin = crate::web::context::origin_of(&parts, &state);
+            let device = Device {
+                user_agent: origin.user_agent,
+                ip: origin.ip,
+            };
+            let _ = session.insert(DEVICE_KEY, &device).await;
             let _ = session.insert(TOUCHED_KEY, now).await;
+            return next.run(Request::from_parts(parts, body)).await;
         }
     }
     next.run(req).await

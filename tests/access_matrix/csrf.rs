@@ -52,6 +52,7 @@ pub(crate) fn state_changes(ids: &Ids) -> Vec<String> {
         "/profile/security/tokens/delete".to_string(),
         "/profile/security/sessions/end".to_string(),
         "/profile/security/sessions/end-others".to_string(),
+        "/profile/security/portal-sessions/end".to_string(),
         "/profile/security/grants/revoke".to_string(),
         "/profile/security/social/link".to_string(),
         "/profile/identities/github/unlink".to_string(),

@@ -319,7 +319,34 @@ impl TestApp {
         password: &str,
         return_to: &str,
     ) -> (Browser, String) {
-        let mut b = self.browser();
+        self.sign_in_with(self.browser(), username, password, return_to)
+            .await
+    }
+
+    /// A browser that sends `user_agent` with every request (a phone, another computer).
+    pub fn browser_with_agent(&self, user_agent: &str) -> Browser {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_provider(jar.clone())
+                .redirect(Policy::none())
+                .user_agent(user_agent)
+                .build()
+                .unwrap(),
+            jar,
+            base: self.url.clone(),
+            csrf: None,
+        }
+    }
+
+    /// Signs `b` in as `username` (see [`TestApp::sign_in_to`]).
+    pub async fn sign_in_with(
+        &self,
+        mut b: Browser,
+        username: &str,
+        password: &str,
+        return_to: &str,
+    ) -> (Browser, String) {
         let start = b
             .client
             .get(format!(

@@ -366,3 +366,132 @@ async fn the_code_cooldown_holds_across_sessions_and_parallel_requests() {
         .count();
     assert!(throttled >= 9, "{throttled} refusals in the trail");
 }
+
+/// "Sign out my other sessions" (ticked by default): after the change the person's other portal
+/// sessions end, and from Logto 1.38 their Logto sessions but this browser's; unticked, they
+/// stay. The message and the audit entry say how many.
+#[tokio::test]
+async fn a_password_change_signs_out_the_other_sessions_unless_kept() {
+    let app = common::spawn_app().await;
+    let logto_sessions = fake_logto::LogtoVersion::from_env().minor() >= 38;
+    let name = app.seed.member_username.clone();
+    let id = app.user_id(&name);
+    // Logto tells the portal which of its sessions is this browser's (`sid`).
+    app.fake
+        .state()
+        .set_web_app_backchannel_logout(Some("https://portal.example/backchannel"), true);
+    let member = app.member().await;
+    let laptop = app.member().await;
+    if logto_sessions {
+        app.fake
+            .state()
+            .add_user_session(&id, fake_logto::SessionSeed::default());
+    }
+    let mine_at_logto = app.fake.state().user_session_ids(&id);
+
+    let form = member
+        .get_htmx("/profile/password/edit")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let checkbox = "#password input[type=checkbox][name=sign_out_others]";
+    assert_eq!(
+        attr(&form, checkbox, "checked").as_deref(),
+        Some(""),
+        "{form}"
+    );
+    // A refused form keeps the box as it was sent.
+    let (status, fragment) = body(
+        member
+            .post_htmx(
+                "/profile/password",
+                &[
+                    ("current_password", &app.seed.password),
+                    ("new_password", "Violet-Harbor-93"),
+                    ("confirm_password", "Violet-Harbor-39"),
+                ],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(exists(&fragment, checkbox) && attr(&fragment, checkbox, "checked").is_none());
+
+    let new = "Violet-Harbor-93";
+    let (status, fragment) = body(
+        member
+            .post_htmx(
+                "/profile/password",
+                &[
+                    ("current_password", &app.seed.password),
+                    ("new_password", new),
+                    ("confirm_password", new),
+                    ("sign_out_others", "on"),
+                ],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{fragment}");
+    let said = text(&fragment, "#password #password-status");
+    assert!(said.contains("Your password was changed."), "{said}");
+    assert!(said.contains("signed out in 1 other browser"), "{said}");
+    assert_eq!(
+        said.contains("2 devices were signed out of your account"),
+        logto_sessions,
+        "{said}"
+    );
+    // The other browser is signed out; this one is not.
+    let r = laptop.get("/profile").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location(&r).starts_with("/sign-in"));
+    assert_eq!(member.get("/profile").await.status(), StatusCode::OK);
+    let left = app.fake.state().user_session_ids(&id);
+    if logto_sessions {
+        assert_eq!(mine_at_logto.len(), 3);
+        assert_eq!(left.len(), 1, "this browser's Logto session stays");
+    }
+    let changed: Vec<Entry> = audit_of(&app, "profile.password_change")
+        .await
+        .into_iter()
+        .filter(|e| e.result == "success")
+        .collect();
+    let d = details(&changed[0]);
+    assert_eq!(d["signOutOthers"], true);
+    assert_eq!(d["sessionsEnded"], 1);
+    assert_eq!(d["logtoSessionsEnded"], if logto_sessions { 2 } else { 0 });
+
+    // Unticked: the other sessions stay.
+    let (laptop, _) = app.sign_in_to(&name, new, "/").await;
+    let (status, fragment) = body(
+        member
+            .post_htmx(
+                "/profile/password",
+                &[
+                    ("current_password", new),
+                    ("new_password", "Another-Harbor-77"),
+                    ("confirm_password", "Another-Harbor-77"),
+                ],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{fragment}");
+    let said = text(&fragment, "#password #password-status");
+    assert!(!said.contains("signed out"), "{said}");
+    assert_eq!(laptop.get("/profile").await.status(), StatusCode::OK);
+    if logto_sessions {
+        // This browser's and the laptop's new one.
+        assert_eq!(app.fake.state().user_session_ids(&id).len(), 2);
+    }
+    let changed: Vec<Entry> = audit_of(&app, "profile.password_change")
+        .await
+        .into_iter()
+        .filter(|e| e.result == "success")
+        .collect();
+    let d = details(&changed[0]);
+    assert_eq!(d["signOutOthers"], false);
+    assert_eq!(d["sessionsEnded"], 0);
+    assert_eq!(d["logtoSessionsEnded"], 0);
+}

@@ -16,6 +16,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 mod factors;
+mod portal_sessions;
 mod tokens_and_sessions;
 
 fn text(html: &str, css: &str) -> String {

@@ -12,7 +12,8 @@ use super::form::{focus_first, Input};
 use super::page::words;
 use super::proof::Proof;
 use super::{entry, record_refusal, FieldErrors, PageData, Reply, View};
-use crate::logto::User;
+use crate::auth::revocation::{end_other_logto_sessions, LogtoSessionRef};
+use crate::logto::{Feature, User};
 use crate::password_policy::{PasswordPolicy, Violation};
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
@@ -32,6 +33,15 @@ pub struct PasswordForm {
     new_password: String,
     #[serde(default)]
     confirm_password: String,
+    /// The "Sign out my other sessions" box (`on` when ticked; an unticked box is not sent).
+    #[serde(default)]
+    sign_out_others: Option<String>,
+}
+
+impl PasswordForm {
+    fn signs_out_others(&self) -> bool {
+        self.sign_out_others.as_deref() == Some("on")
+    }
 }
 
 impl std::fmt::Debug for PasswordForm {
@@ -99,6 +109,7 @@ fn section(
     proof: Proof,
     editing: bool,
     errors: &FieldErrors,
+    sign_out_others: bool,
 ) -> PasswordView {
     let t = &ctx.t;
     let has = has_password(user);
@@ -141,6 +152,16 @@ fn section(
             .required(true)
             .errors(errors),
         );
+        inputs.push(
+            Input::new(
+                SECTION,
+                "sign_out_others",
+                t.t("profile.password.sign_out_others"),
+                "checkbox",
+            )
+            .checked(sign_out_others)
+            .hint(t.t("profile.password.sign_out_others_hint")),
+        );
         focus_first(&mut inputs);
     }
     PasswordView {
@@ -159,6 +180,7 @@ pub fn view_of(ctx: &PageCtx, state: &AppState, data: &PageData, editing: bool) 
         data.proof,
         editing,
         &FieldErrors::new(),
+        true,
     )
 }
 
@@ -168,9 +190,10 @@ async fn refuse(
     me: &CurrentUser,
     user: User,
     errors: &FieldErrors,
+    sign_out_others: bool,
 ) -> AppResult<Response> {
     let proof = super::proof::state(state, me, &user).await?;
-    let view = section(ctx, state, &user, proof, true, errors);
+    let view = section(ctx, state, &user, proof, true, errors, sign_out_others);
     Reply::new(View::Password(view))
         .refused(state, ctx, me, user)
         .await
@@ -219,7 +242,7 @@ pub async fn save(
         }
     }
     if !errors.is_empty() {
-        return refuse(&state, &ctx, &me, user, &errors).await;
+        return refuse(&state, &ctx, &me, user, &errors, form.signs_out_others()).await;
     }
     // Changing a password always takes the current one, however recent the last proof.
     let proven = if had_password {
@@ -236,7 +259,7 @@ pub async fn save(
             "new_password"
         };
         errors.insert(field.into(), message);
-        return refuse(&state, &ctx, &me, user, &errors).await;
+        return refuse(&state, &ctx, &me, user, &errors, form.signs_out_others()).await;
     }
     let updated = match state.logto.set_password(&user.id, &form.new_password).await {
         Ok(u) => u,
@@ -244,23 +267,47 @@ pub async fn save(
             let refusal = Refusal::from(e);
             record_refusal(&state, entry(ACTION, &ctx, &user), &refusal).await;
             errors.insert("new_password".into(), words(t, &refusal));
-            return refuse(&state, &ctx, &me, user, &errors).await;
+            return refuse(&state, &ctx, &me, user, &errors, form.signs_out_others()).await;
         }
         Err(e) => return Err(e.into()),
     };
-    state
-        .audit
-        .record_or_log(
-            entry(ACTION, &ctx, &updated).details(json!({ "had_password": had_password })),
-        )
-        .await;
-    let mut shown = updated;
-    shown.has_password = Some(true);
     let key = if had_password {
         "profile.password.changed"
     } else {
         "profile.password.set"
     };
+    let mut message = t.t(key);
+    let mut details = json!({
+        "had_password": had_password,
+        "signOutOthers": form.signs_out_others(),
+        "sessionsEnded": 0,
+        "logtoSessionsEnded": 0,
+    });
+    if form.signs_out_others() {
+        let ended = end_other_sessions(&state, &me, &user.id).await?;
+        details["sessionsEnded"] = json!(ended.portal);
+        message.push(' ');
+        message.push_str(&t.count("profile.password.portal_ended", ended.portal as i64));
+        match ended.logto {
+            Some(Ok(n)) => {
+                details["logtoSessionsEnded"] = json!(n);
+                message.push(' ');
+                message.push_str(&t.count("profile.password.logto_ended", n as i64));
+            }
+            Some(Err(code)) => {
+                details["logtoSessionsError"] = json!(code);
+                message.push(' ');
+                message.push_str(&t.t("profile.password.logto_failed"));
+            }
+            None => {}
+        }
+    }
+    state
+        .audit
+        .record_or_log(entry(ACTION, &ctx, &updated).details(details))
+        .await;
+    let mut shown = updated;
+    shown.has_password = Some(true);
     Reply::new(View::Password(section(
         &ctx,
         &state,
@@ -268,8 +315,45 @@ pub async fn save(
         Proof::Fresh,
         false,
         &FieldErrors::new(),
+        true,
     )))
-    .message(t.t(key))
+    .message(message)
     .done(&ctx, &me.session)
     .await
+}
+
+/// What "Sign out my other sessions" ended after a password change.
+struct Ended {
+    /// Portal sessions in other browsers.
+    portal: u64,
+    /// Logto's sessions but this browser's (`None`: this Logto has none; `Err`: Logto's
+    /// failure code, the password is changed all the same).
+    logto: Option<Result<usize, String>>,
+}
+
+async fn end_other_sessions(state: &AppState, me: &CurrentUser, user_id: &str) -> AppResult<Ended> {
+    let keep = me.session.id().map(|id| id.to_string()).unwrap_or_default();
+    let portal = state
+        .db
+        .delete_other_sessions_of(user_id, &keep, state.clock.now_ms())
+        .await
+        .map_err(anyhow::Error::from)?;
+    let logto = if state.logto.capabilities().has(Feature::UserSessions) {
+        let sid = super::security::this_device(me).await;
+        let keep = sid.as_deref().map(|sid| LogtoSessionRef {
+            client_id: &state.config.app_id,
+            sid,
+        });
+        Some(
+            end_other_logto_sessions(&state.logto, user_id, keep)
+                .await
+                .map_err(|e| {
+                    tracing::warn!(error = %e, "password change: Logto sessions not ended");
+                    e.failure_code()
+                }),
+        )
+    } else {
+        None
+    };
+    Ok(Ended { portal, logto })
 }

@@ -40,6 +40,14 @@ fn apps(st: &FakeState) -> Vec<Value> {
             "isThirdParty": false,
             "createdAt": s.apps_created_at + i64::from(kind == "Traditional"),
         });
+        if let Some(b) = s
+            .web_backchannel_logout
+            .as_ref()
+            .filter(|b| b.client_id == id)
+        {
+            v["oidcClientMetadata"]["backchannelLogoutUri"] = json!(b.uri);
+            v["oidcClientMetadata"]["backchannelLogoutSessionRequired"] = json!(b.session_required);
+        }
         if version.at_least(42) {
             // 1.42 no longer shows internal secrets; it describes app-level access control
             v["appLevelAccessControlEnabled"] = json!(false);

@@ -111,8 +111,8 @@ pub async fn delete(
         return Err(session_not_found());
     };
     if target.is_some() {
-        if let Some(g) = &session.grant_id {
-            s.revoke_grant(g);
+        for a in session.authorizations.values() {
+            s.revoke_grant(&a.grant_id);
         }
     }
     Ok(no_content())

@@ -1,6 +1,8 @@
 //! The plain-HTML sign-in and register pages, the authorization endpoint and end-session.
 
 use super::*;
+use crate::store::SessionAuthorization;
+use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------------------------------
 // sign-in pages
@@ -126,6 +128,7 @@ pub(crate) fn redirect_with_code(
     s: &mut Store,
     req: AuthRequest,
     user_id: &str,
+    sid: Option<String>,
     set_cookie: Option<String>,
 ) -> Response {
     let code = gen_token(43);
@@ -147,6 +150,7 @@ pub(crate) fn redirect_with_code(
         AuthCode {
             req,
             user_id: user_id.to_string(),
+            sid,
             created_at: now,
             used: false,
             expired: false,
@@ -239,9 +243,17 @@ pub async fn authorize(
     let mut s = st.lock();
     let force_login = prompt.split_whitespace().any(|p| p == "login");
     if !force_login {
-        if let Some((_, user_id)) = session_user(&s, &headers) {
-            s.ensure_grant(&user_id, &req.client_id, now_ms());
-            return redirect_with_code(&mut s, req, &user_id, None);
+        if let Some((session_id, user_id)) = session_user(&s, &headers) {
+            let grant_id = s.ensure_grant(&user_id, &req.client_id, now_ms());
+            let include = s.includes_sid(&req.client_id);
+            let sid = s.sessions.get_mut(&session_id).map(|sess| {
+                sess.authorizations
+                    .entry(req.client_id.clone())
+                    .or_insert_with(|| SessionAuthorization::new(grant_id))
+                    .sid
+                    .clone()
+            });
+            return redirect_with_code(&mut s, req, &user_id, sid.filter(|_| include), None);
         }
     }
     let interaction = gen_token(21);
@@ -298,18 +310,23 @@ pub(crate) fn finish_sign_in(
         u.updated_at = now.max(u.updated_at + 1);
     }
     let grant_id = s.ensure_grant(user_id, &req.client_id, now);
-    let sid = s.insert_session(Session {
+    let authorization = SessionAuthorization::new(grant_id);
+    let claim = s
+        .includes_sid(&req.client_id)
+        .then(|| authorization.sid.clone());
+    let authorizations = BTreeMap::from([(req.client_id.clone(), authorization)]);
+    let session_id = s.insert_session(Session {
         user_id: user_id.to_string(),
         uid: gen_token(21),
         login_at: now,
         expires_at: now + SESSION_TTL_MS,
         client_id: Some(req.client_id.clone()),
-        grant_id: Some(grant_id),
+        authorizations,
         ip: Some(client.ip.clone()),
         user_agent: Some(client.user_agent.clone()),
         identifier: Some(identifier),
     });
-    redirect_with_code(s, req, user_id, Some(session_cookie(&sid)))
+    redirect_with_code(s, req, user_id, claim, Some(session_cookie(&session_id)))
 }
 
 pub async fn submit(State(st): State<FakeState>, client: Client, body: Bytes) -> Response {

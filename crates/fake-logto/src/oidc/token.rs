@@ -322,6 +322,11 @@ pub(crate) struct Grant<'a> {
     refresh: Option<String>,
 }
 
+/// The `sid` claim of ID tokens issued under the code `code` (and refresh tokens from it).
+fn sid_of(s: &Store, code: Option<&str>) -> Option<String> {
+    s.auth_codes.get(code?)?.sid.clone()
+}
+
 /// Issue an access token (+ ID token, + refresh token when granted) for a user; `None` when the
 /// user is gone or suspended.
 pub(crate) fn issue_user_tokens(st: &FakeState, s: &mut Store, g: Grant<'_>) -> Option<Value> {
@@ -359,6 +364,9 @@ pub(crate) fn issue_user_tokens(st: &FakeState, s: &mut Store, g: Grant<'_>) -> 
     claims.insert("at_hash".into(), json!(at_hash(&access)));
     if let Some(n) = nonce {
         claims.insert("nonce".into(), json!(n));
+    }
+    if let Some(sid) = sid_of(s, code) {
+        claims.insert("sid".into(), json!(sid));
     }
     let tamper = std::mem::take(&mut s.faults.tamper_next_id_token);
     let id_token = st.keys().sign(&Value::Object(claims), tamper);

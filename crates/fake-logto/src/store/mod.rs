@@ -144,6 +144,9 @@ pub struct Store {
     /// `oidcClientMetadata` of the sign-in (Traditional) app; empty = any http(s) URI accepted
     pub web_redirect_uris: Vec<String>,
     pub web_post_logout_redirect_uris: Vec<String>,
+    /// the sign-in app's back-channel logout settings: with a URI and the session required,
+    /// its ID tokens carry `sid`
+    pub web_backchannel_logout: Option<BackchannelLogout>,
     /// when the configured apps were "created"
     pub apps_created_at: i64,
     /// Logto 1.37 shows each app's internal secret as `secret: "#internal:…"`

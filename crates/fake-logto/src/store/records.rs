@@ -133,6 +133,9 @@ pub struct AuthRequest {
 pub struct AuthCode {
     pub req: AuthRequest,
     pub user_id: String,
+    /// The `sid` claim of the ID token this code gives (the session's per-app sid), for apps
+    /// oidc-provider includes it for (`Store::includes_sid`).
+    pub sid: Option<String>,
     pub created_at: i64,
     pub used: bool,
     pub expired: bool,
@@ -153,13 +156,39 @@ pub struct Session {
     pub uid: String,
     pub login_at: i64,
     pub expires_at: i64,
-    /// the app the user signed in to, and the grant it holds
+    /// the app the user signed in to
     pub client_id: Option<String>,
-    pub grant_id: Option<String>,
+    /// oidc-provider's `authorizations`: per app signed in through this session, the `sid`
+    /// its ID tokens carry (a random id of its own, not `uid` or `jti`) and its grant
+    pub authorizations: BTreeMap<String, SessionAuthorization>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     /// (type, value) of the identifier the user signed in with
     pub identifier: Option<(String, String)>,
+}
+
+/// An app's `backchannelLogoutUri` and `backchannelLogoutSessionRequired`.
+#[derive(Debug, Clone)]
+pub struct BackchannelLogout {
+    pub client_id: String,
+    pub uri: String,
+    pub session_required: bool,
+}
+
+/// One app's entry in a session's `authorizations`.
+#[derive(Debug, Clone)]
+pub struct SessionAuthorization {
+    pub sid: String,
+    pub grant_id: String,
+}
+
+impl SessionAuthorization {
+    pub fn new(grant_id: String) -> Self {
+        SessionAuthorization {
+            sid: gen_token(21),
+            grant_id,
+        }
+    }
 }
 
 /// What a test adds with [`FakeState::add_user_session`].

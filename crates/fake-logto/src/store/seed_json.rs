@@ -272,6 +272,30 @@ impl FakeState {
             .collect();
     }
 
+    /// Gives the sign-in app a back-channel logout URI (`backchannelLogoutUri`) and whether it
+    /// requires the session (`backchannelLogoutSessionRequired`). With both, like Logto, the
+    /// app's ID tokens carry the `sid` claim that `GET /api/users/:id/sessions` lists under
+    /// `payload.authorizations[<app id>].sid`.
+    pub fn set_web_app_backchannel_logout(&self, uri: Option<&str>, session_required: bool) {
+        let client_id = self.config().web_app_id.clone();
+        self.lock().web_backchannel_logout = uri.map(|u| BackchannelLogout {
+            client_id,
+            uri: u.to_string(),
+            session_required,
+        });
+    }
+
+    /// The `sid` claim the sign-in app's ID tokens from this session carry.
+    pub fn session_sid(&self, session_id: &str) -> Option<String> {
+        let web = self.config().web_app_id.clone();
+        self.lock()
+            .sessions
+            .get(session_id)?
+            .authorizations
+            .get(&web)
+            .map(|a| a.sid.clone())
+    }
+
     /// A sign-in session of the user (as if they had signed in to `seed.client_id`, default the
     /// web app), with the app's grant. Returns the session id. Listed by
     /// `GET /api/users/:id/sessions` from Logto 1.38.
@@ -291,13 +315,15 @@ impl FakeState {
                 (None, None) => ("userId".to_string(), u.id.clone()),
             });
         let grant_id = s.ensure_grant(user_id, &client, now);
+        let authorizations =
+            BTreeMap::from([(client.clone(), SessionAuthorization::new(grant_id))]);
         s.insert_session(Session {
             user_id: user_id.to_string(),
             uid: gen_token(21),
             login_at,
             expires_at: login_at + SESSION_TTL_MS,
             client_id: Some(client),
-            grant_id: Some(grant_id),
+            authorizations,
             ip: seed.ip,
             user_agent: seed.user_agent,
             identifier,

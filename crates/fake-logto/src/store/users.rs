@@ -183,6 +183,15 @@ impl Store {
         true
     }
 
+    /// Whether oidc-provider puts `sid` in this app's ID tokens: only for an app with a
+    /// back-channel logout URI that requires the session (`client.includeSid()`; Logto does
+    /// not enable the `claims` request parameter).
+    pub fn includes_sid(&self, client_id: &str) -> bool {
+        self.web_backchannel_logout
+            .as_ref()
+            .is_some_and(|b| b.client_id == client_id && b.session_required)
+    }
+
     /// A new sign-in session; returns its id (the `_session` cookie value).
     pub fn insert_session(&mut self, session: Session) -> String {
         let id = self.new_unique_id(21, |id| self.sessions.contains_key(id));
@@ -194,12 +203,11 @@ impl Store {
     pub fn session_json(&self, id: &str, sess: &Session) -> Value {
         let secs = |ms: i64| ms / 1000;
         let mut authorizations = Map::new();
-        if let Some(client) = &sess.client_id {
-            let mut a = json!({"sid": sess.uid, "persistsLogout": true});
-            if let Some(g) = &sess.grant_id {
-                a["grantId"] = json!(g);
-            }
-            authorizations.insert(client.clone(), a);
+        for (client, a) in &sess.authorizations {
+            authorizations.insert(
+                client.clone(),
+                json!({"sid": a.sid, "grantId": a.grant_id, "persistsLogout": true}),
+            );
         }
         let last_submission = sess.identifier.as_ref().map(|(kind, value)| {
             let mut context = Map::new();

@@ -85,6 +85,8 @@ pub struct Session {
     /// "Chrome on macOS".
     pub device: String,
     pub ip: Option<String>,
+    /// "Taipei, TW", when Logto recorded where the sign-in came from.
+    pub place: Option<String>,
     pub signed_in: Option<Moment>,
 }
 
@@ -93,10 +95,17 @@ pub fn sessions(ctx: &PageCtx, dates: &Dates, sessions: Vec<UserSession>) -> Vec
         .into_iter()
         .map(|s| {
             let context = s.context();
+            let place = [context.city.as_deref(), context.country.as_deref()]
+                .into_iter()
+                .flatten()
+                .filter(|p| !p.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
             Session {
                 id: s.id().to_owned(),
                 device: device(ctx, context.user_agent.as_deref()),
                 ip: context.ip,
+                place: Some(place).filter(|p| !p.is_empty()),
                 signed_in: s.payload.login_ts.map(|secs| dates.moment(secs * 1000)),
             }
         })

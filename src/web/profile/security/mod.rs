@@ -14,6 +14,7 @@
 mod backup;
 pub mod facts;
 mod gate;
+mod portal;
 mod sessions;
 mod social;
 mod tokens;
@@ -40,6 +41,7 @@ use crate::web::refusal::{Refusal, Wording};
 use crate::web::AppState;
 
 pub use gate::Gate;
+pub use sessions::this_device;
 pub use view::{Confirm, Notice, Part, View};
 
 pub fn routes() -> Router<AppState> {
@@ -61,6 +63,7 @@ pub fn routes() -> Router<AppState> {
             "/profile/security/sessions/end-others",
             post(sessions::end_others),
         )
+        .route("/profile/security/portal-sessions/end", post(portal::end))
         .route("/profile/security/grants/revoke", post(sessions::revoke))
         .route("/profile/security/social/link", post(social::start))
         .route("/profile/security/social/callback", get(social::callback))
@@ -103,7 +106,7 @@ crate::page_template!(SecurityPage);
 /// What `GET /profile/security` may ask for: a confirmation or a rename form in place.
 #[derive(Debug, Default, Deserialize)]
 pub struct PageQuery {
-    /// `totp`, `passkey`, `token`: which removal to confirm.
+    /// `totp`, `passkey`, `token`, `session`, `portal`, `grant`: which removal to confirm.
     #[serde(default)]
     pub confirm: Option<String>,
     /// The factor id or token name the confirmation or rename is about.

@@ -9,9 +9,12 @@ use serde_json::json;
 use super::facts;
 use super::view::{enc, BODY};
 use super::{Act, Part};
+use crate::auth::revocation::{end_other_logto_sessions, LogtoSessionRef};
+use crate::auth::session::LOGTO_SID_KEY;
 use crate::logto::{UserGrant, UserSession};
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
+use crate::web::extract::CurrentUser;
 use crate::web::format::{Dates, Moment};
 use crate::web::parts::MenuItem;
 
@@ -21,8 +24,23 @@ pub struct SessionRow {
     /// "Chrome on macOS".
     pub device: String,
     pub ip: Option<String>,
+    /// "Taipei, TW", when Logto recorded where the sign-in came from.
+    pub place: Option<String>,
     pub signed_in: Option<Moment>,
+    /// This browser's session ("This device"): signing out is the way to end it.
+    pub current: bool,
     pub menu: Vec<MenuItem>,
+}
+
+/// The Logto session this browser signed in with, when the portal knows it (the `sid` claim
+/// of its ID token, kept in the portal session at sign-in; see [`crate::auth::oidc`]).
+pub async fn this_device(me: &CurrentUser) -> Option<String> {
+    me.session
+        .get::<String>(LOGTO_SID_KEY)
+        .await
+        .ok()
+        .flatten()
+        .filter(|s| !s.is_empty())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,17 +59,37 @@ fn ending(ctx: &PageCtx, label: &str, kind: &str, id: &str) -> Vec<MenuItem> {
     .danger()]
 }
 
-pub fn session_rows(ctx: &PageCtx, dates: &Dates, sessions: Vec<UserSession>) -> Vec<SessionRow> {
-    facts::sessions(ctx, dates, sessions)
+/// Logto's sessions of the person, this browser's first (marked when `this_device` names it:
+/// the portal's app id and the `sid` it got at sign-in).
+pub fn session_rows(
+    ctx: &PageCtx,
+    dates: &Dates,
+    sessions: Vec<UserSession>,
+    this_device: Option<LogtoSessionRef<'_>>,
+) -> Vec<SessionRow> {
+    let current: Vec<bool> = sessions
+        .iter()
+        .map(|s| this_device.is_some_and(|k| s.is_session_of(k.client_id, k.sid)))
+        .collect();
+    let mut rows: Vec<SessionRow> = facts::sessions(ctx, dates, sessions)
         .into_iter()
-        .map(|s| SessionRow {
-            menu: ending(ctx, "security.sessions.end_menu", "session", &s.id),
+        .zip(current)
+        .map(|(s, current)| SessionRow {
+            menu: if current {
+                Vec::new()
+            } else {
+                ending(ctx, "security.sessions.end_menu", "session", &s.id)
+            },
             id: s.id,
             device: s.device,
             ip: s.ip,
+            place: s.place,
             signed_in: s.signed_in,
+            current,
         })
-        .collect()
+        .collect();
+    rows.sort_by_key(|r| !r.current);
+    rows
 }
 
 pub fn grant_rows(ctx: &PageCtx, grants: Vec<UserGrant>) -> Vec<GrantRow> {
@@ -75,7 +113,7 @@ pub fn grant_rows(ctx: &PageCtx, grants: Vec<UserGrant>) -> Vec<GrantRow> {
 #[derive(Debug, Deserialize)]
 pub struct IdForm {
     #[serde(default)]
-    id: String,
+    pub(super) id: String,
 }
 
 /// `POST /profile/security/sessions/end`: signs one device out (and revokes the grants the
@@ -123,25 +161,21 @@ pub async fn revoke(act: Act, Form(form): Form<IdForm>) -> AppResult<Response> {
     act.done(Part::Grants, msg).await
 }
 
-/// `POST /profile/security/sessions/end-others`: every Logto session of the person (Logto does
-/// not say which one is this browser's, so all of them; 1.38 on) and every portal session but
-/// this one.
+/// `POST /profile/security/sessions/end-others`: every Logto session of the person but this
+/// browser's (when the portal knows which one it is; else all of them; 1.38 on) and every
+/// portal session but this one.
 pub async fn end_others(act: Act) -> AppResult<Response> {
-    let logto_ended = if act
-        .state
-        .logto
-        .capabilities()
-        .has(crate::logto::Feature::UserSessions)
-    {
-        match act.state.logto.revoke_all_user_sessions(&act.user.id).await {
-            Ok(n) => n,
-            Err(e) => {
-                let audit = act.entry("security.sessions_end_others");
-                return act.refused(audit, Part::Sessions, e).await;
-            }
+    let sid = this_device(&act.me).await;
+    let keep = sid.as_deref().map(|sid| LogtoSessionRef {
+        client_id: &act.state.config.app_id,
+        sid,
+    });
+    let logto_ended = match end_other_logto_sessions(&act.state.logto, &act.user.id, keep).await {
+        Ok(n) => n,
+        Err(e) => {
+            let audit = act.entry("security.sessions_end_others");
+            return act.refused(audit, Part::Sessions, e).await;
         }
-    } else {
-        0
     };
     let keep = act
         .me
@@ -152,7 +186,7 @@ pub async fn end_others(act: Act) -> AppResult<Response> {
     let portal_ended = act
         .state
         .db
-        .delete_other_sessions_of(&act.user.id, &keep)
+        .delete_other_sessions_of(&act.user.id, &keep, act.state.clock.now_ms())
         .await
         .map_err(anyhow::Error::from)?;
     let audit = act.entry("security.sessions_end_others").details(json!({

@@ -11,11 +11,13 @@ use crate::web::AppState;
 
 pub use super::facts::Backup;
 use super::facts::{Method, Methods};
+use super::portal::{LiveRules, PortalRow};
 use super::sessions::{grant_rows, session_rows, GrantRow, SessionRow};
 use super::social::SocialRow;
 use super::tokens::{TokenForm, TokenRow};
 use super::totp::Enrolment;
 use super::PageQuery;
+use crate::auth::revocation::LogtoSessionRef;
 
 /// Where htmx puts the answer of every form on the page.
 pub const BODY: &str = "#security-body";
@@ -35,6 +37,8 @@ pub enum Part {
     Passkeys,
     Tokens,
     Sessions,
+    /// The person's portal sessions.
+    Portal,
     Grants,
     Social,
 }
@@ -112,6 +116,8 @@ pub struct View {
     pub grants: Option<Vec<GrantRow>>,
     /// The person's portal sessions in other browsers.
     pub other_portal_sessions: u64,
+    /// The person's portal sessions, this one first.
+    pub portal: Vec<PortalRow>,
     /// The tenant's social connectors, when this Logto can link accounts.
     pub social: Option<Vec<SocialRow>>,
     pub notice: Option<Notice>,
@@ -144,13 +150,25 @@ impl View {
         }
         let portal = state
             .db
-            .count_sessions_of(&user.id)
+            .sessions_of(&user.id)
             .await
             .map_err(anyhow::Error::from)?;
-        view.other_portal_sessions = portal.saturating_sub(1);
+        let live = LiveRules {
+            now: state.clock.now_ms(),
+            idle: state.config.session_idle,
+            absolute: state.config.session_absolute,
+        };
+        let current = me.session.id().map(|id| id.to_string());
+        view.portal = super::portal::rows(ctx, &dates, &live, portal, current.as_deref());
+        view.other_portal_sessions = view.portal.iter().filter(|r| !r.current).count() as u64;
         if caps.has(Feature::UserSessions) {
             let sessions = state.logto.list_user_sessions(&user.id).await?;
-            view.sessions = Some(session_rows(ctx, &dates, sessions));
+            let sid = super::sessions::this_device(me).await;
+            let this_device = sid.as_deref().map(|sid| LogtoSessionRef {
+                client_id: &state.config.app_id,
+                sid,
+            });
+            view.sessions = Some(session_rows(ctx, &dates, sessions, this_device));
         }
         if caps.has(Feature::IdentityLinking) && caps.has(Feature::Connectors) {
             let connectors = state.logto.list_social_connectors().await?;
@@ -233,14 +251,33 @@ impl View {
                 about: id,
             }),
             Some("session") => self.session_confirm(ctx, id),
+            Some("portal") => self.portal_confirm(ctx, id),
             Some("grant") => self.grant_confirm(ctx, id),
             _ => None,
         };
         self.confirm = confirm;
     }
 
+    fn portal_confirm(&self, ctx: &PageCtx, id: String) -> Option<Confirm> {
+        let row = self.portal.iter().find(|s| s.id == id && !s.current)?;
+        Some(Confirm {
+            part: Part::Portal,
+            question: ctx
+                .t
+                .f("security.portal.end_question", &[("device", &row.device)]),
+            action: "/profile/security/portal-sessions/end",
+            button: ctx.t.t("security.sessions.end"),
+            fields: vec![("id", id.clone())],
+            about: id,
+        })
+    }
+
     fn session_confirm(&self, ctx: &PageCtx, id: String) -> Option<Confirm> {
-        let row = self.sessions.as_ref()?.iter().find(|s| s.id == id)?;
+        let row = self
+            .sessions
+            .as_ref()?
+            .iter()
+            .find(|s| s.id == id && !s.current)?;
         Some(Confirm {
             part: Part::Sessions,
             question: ctx
