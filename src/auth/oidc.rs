@@ -147,7 +147,8 @@ pub async fn authorization_url(
     }) {
         request = request.add_extra_param("first_screen", screen.to_string());
     }
-    if q.prompt.as_deref() == Some("login") {
+    let fresh_login = q.prompt.as_deref() == Some("login");
+    if fresh_login {
         request = request.add_extra_param("prompt", "login");
     }
     let (url, csrf_state, nonce) = request.url();
@@ -157,6 +158,7 @@ pub async fn authorization_url(
         pkce_verifier: verifier.secret().clone(),
         return_to: safe_return_to(q.return_to.as_deref()),
         created_at: clock.now_ms(),
+        fresh_login,
     };
     Ok((url, pending))
 }

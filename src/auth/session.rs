@@ -131,6 +131,10 @@ pub struct PendingSignIn {
     pub pkce_verifier: String,
     pub return_to: String,
     pub created_at: i64,
+    /// Asked with `prompt=login`: the person proves who they are anew (the security page's
+    /// proof of identity for people without a password).
+    #[serde(default)]
+    pub fresh_login: bool,
 }
 
 /// A one-time message shown on the next page (after a plain-form redirect).

@@ -172,12 +172,26 @@ pub async fn callback(
     };
     state
         .audit
-        .record_or_log(NewEntry::new("auth.sign_in", actor, ctx.origin()).target(
-            "user",
-            &session_user.id,
-            Some(&session_user.display_name()),
-        ))
+        .record_or_log(
+            NewEntry::new("auth.sign_in", actor.clone(), ctx.origin()).target(
+                "user",
+                &session_user.id,
+                Some(&session_user.display_name()),
+            ),
+        )
         .await;
+    if entry.fresh_login {
+        // Credentials asked anew (`prompt=login`): a proof of identity, like the password.
+        crate::web::profile::proof::mark_proven(&session, state.clock.now_ms()).await?;
+        state
+            .audit
+            .record_or_log(
+                NewEntry::new("security.reauthenticate", actor, ctx.origin())
+                    .target("user", &session_user.id, Some(&session_user.display_name()))
+                    .details(serde_json::json!({ "method": "sign_in" })),
+            )
+            .await;
+    }
     Ok(Redirect::to(&entry.return_to).into_response())
 }
 

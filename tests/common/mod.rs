@@ -342,18 +342,26 @@ impl TestApp {
     /// Signs `b` in as `username` (see [`TestApp::sign_in_to`]).
     pub async fn sign_in_with(
         &self,
-        mut b: Browser,
+        b: Browser,
         username: &str,
         password: &str,
         return_to: &str,
     ) -> (Browser, String) {
+        let query = format!("return_to={}", urlencode(return_to));
+        self.sign_in_query(b, username, password, &query).await
+    }
+
+    /// Signs `b` in through `/sign-in?{query}` (e.g. with `prompt=login`).
+    pub async fn sign_in_query(
+        &self,
+        mut b: Browser,
+        username: &str,
+        password: &str,
+        query: &str,
+    ) -> (Browser, String) {
         let start = b
             .client
-            .get(format!(
-                "{}/sign-in?return_to={}",
-                self.url,
-                urlencode(return_to)
-            ))
+            .get(format!("{}/sign-in?{query}", self.url))
             .send()
             .await
             .unwrap();

@@ -64,6 +64,41 @@ async fn the_page_asks_for_the_password_first_and_again_after_ten_minutes() {
     assert!(html.contains("id=\"security-current-password\""));
 }
 
+/// Signing in anew (`prompt=login`: the way for people without a password) proves it is the
+/// person: it opens the page and is audited as a proof by sign-in.
+#[tokio::test]
+async fn a_fresh_sign_in_opens_the_page() {
+    let app = app().await;
+    app.fake.state().create_user(NewUser {
+        username: Some("social_only".into()),
+        password: Some(app.seed.password.clone()),
+        ..Default::default()
+    });
+    let b = app.sign_in("social_only").await;
+    let (_, html) = b.get_text("/profile/security").await;
+    assert!(!html.contains("id=\"security-totp\""), "{html}");
+    assert!(audit_of(&app, "security.reauthenticate").await.is_empty());
+
+    let (b, landing) = app
+        .sign_in_query(
+            b,
+            "social_only",
+            &app.seed.password,
+            "prompt=login&return_to=%2Fprofile%2Fsecurity",
+        )
+        .await;
+    assert!(landing.ends_with("/profile/security"), "{landing}");
+    let (_, html) = b.get_text("/profile/security").await;
+    assert!(html.contains("id=\"security-totp\""), "{html}");
+    let proofs = audit_of(&app, "security.reauthenticate").await;
+    assert_eq!(proofs.len(), 1);
+    assert_eq!(proofs[0].result, "success");
+    assert_eq!(details(&proofs[0])["method"], "sign_in");
+    // An ordinary sign-in is no proof of identity.
+    app.sign_in("social_only").await;
+    assert_eq!(audit_of(&app, "security.reauthenticate").await.len(), 1);
+}
+
 #[tokio::test]
 async fn parts_follow_what_this_logto_declares() {
     let app = app().await;

@@ -60,7 +60,9 @@ pub async fn state_at(
     }
 }
 
-async fn mark_proven(session: &Session, now: i64) -> AppResult<()> {
+/// The person proved who they are at `now` (a password checked, or credentials asked anew by
+/// Logto with `prompt=login`): sensitive changes need no other proof for [`WINDOW_MS`].
+pub(crate) async fn mark_proven(session: &Session, now: i64) -> AppResult<()> {
     session.insert(PROVEN_UNTIL_KEY, now + WINDOW_MS).await?;
     Ok(())
 }
