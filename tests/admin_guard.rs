@@ -92,6 +92,16 @@ async fn admins_left(app: &TestApp, org_id: &str, ids: &[&str]) -> usize {
         .count()
 }
 
+/// The organization's audited member role changes.
+async fn role_changes(app: &TestApp, org_id: &str) -> Vec<logto_portal::audit::Entry> {
+    let filter = Filter {
+        org_id: Some(org_id.to_string()),
+        action: Some("member.roles_change".into()),
+        ..Default::default()
+    };
+    app.state.audit.list(&filter, 1, 50).await.unwrap().0
+}
+
 /// Both admins act at one barrier; returns the two statuses.
 async fn at_once(
     first: &Browser,
@@ -134,20 +144,7 @@ async fn demote_each_other(first_app: &TestApp, second_app: &TestApp) {
         admins_left(first_app, &t.org_id, &[&t.first_id, &t.second_id]).await,
         1
     );
-    let (entries, _) = first_app
-        .state
-        .audit
-        .list(
-            &Filter {
-                org_id: Some(t.org_id.clone()),
-                action: Some("member.roles_change".into()),
-                ..Default::default()
-            },
-            1,
-            50,
-        )
-        .await
-        .unwrap();
+    let entries = role_changes(first_app, &t.org_id).await;
     assert_eq!(entries.iter().filter(|e| e.result == "success").count(), 1);
     // A refusal after the door is audited with the rule that said no; one at the door is a
     // denial (`not_org_admin`), not a role change.
@@ -276,20 +273,7 @@ async fn an_admin_demoted_while_waiting_is_refused_under_the_lease() {
         admins_left(&app, &t.org_id, &[&t.first_id, &t.second_id]).await,
         1
     );
-    let (entries, _) = app
-        .state
-        .audit
-        .list(
-            &Filter {
-                org_id: Some(t.org_id.clone()),
-                action: Some("member.roles_change".into()),
-                ..Default::default()
-            },
-            1,
-            50,
-        )
-        .await
-        .unwrap();
+    let entries = role_changes(&app, &t.org_id).await;
     let codes: Vec<_> = entries.iter().map(|e| e.error_code.as_deref()).collect();
     assert_eq!(entries.len(), 2, "{codes:?}");
     assert!(codes.contains(&None), "{codes:?}");

@@ -279,6 +279,21 @@ impl<'a> UserAction<'a> {
         self.refuse(entry, refusal).await
     }
 
+    /// [`Self::refuse_self`] for the Security section: recorded, then explained there.
+    async fn refuse_self_in_security(
+        &self,
+        entry: NewEntry,
+        message_key: &str,
+    ) -> AppResult<Response> {
+        let refusal = Refusal::rule(SELF_GUARD, self.ctx.t.t(message_key));
+        self.state
+            .audit
+            .record_or_log(entry.failed(&refusal.code()))
+            .await;
+        let message = refusal.message(&self.ctx.t, &WORDING);
+        self.answer_in_security("error", message).await
+    }
+
     /// The answer after a change to the person's account security: htmx gets the Security
     /// section again with `message` on top (and the confirmation panel emptied); a plain form
     /// post goes back to the person's page, where the message is shown.

@@ -5,13 +5,12 @@
 use axum::{extract::State, response::Response};
 use serde_json::json;
 
-use super::{load_user, render, user_href, Confirm, UserAction, SELF_GUARD, WORDING};
+use super::{load_user, render, user_href, Confirm, UserAction, WORDING};
 use crate::logto::User;
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
 use crate::web::extract::Operator;
 use crate::web::ids::{Ids, LogtoId};
-use crate::web::refusal::Refusal;
 use crate::web::AppState;
 
 const SELF_KEY: &str = "users.self.mfa_reset";
@@ -63,14 +62,7 @@ pub async fn mfa_reset(
     let act = UserAction::load(&state, &ctx, &op, &user_id).await?;
     let entry = act.entry("security.mfa_reset");
     if act.is_self() {
-        let refusal = Refusal::rule(SELF_GUARD, ctx.t.t(SELF_KEY));
-        state
-            .audit
-            .record_or_log(entry.failed(&refusal.code()))
-            .await;
-        return act
-            .answer_in_security("error", refusal.message(&ctx.t, &WORDING))
-            .await;
+        return act.refuse_self_in_security(entry, SELF_KEY).await;
     }
     let result = state.logto.reset_mfa(&act.user.id).await;
     let (entry, msg) = match &result {

@@ -5,14 +5,14 @@ use axum::{extract::State, response::Response, Form};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{UserAction, SELF_GUARD};
+use super::UserAction;
 use crate::auth::revocation::{end_sessions_of, AccessChange};
 use crate::logto::{Feature, LogtoError};
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
 use crate::web::extract::Operator;
 use crate::web::ids::{Ids, LogtoId};
-use crate::web::refusal::{Refusal, Wording};
+use crate::web::refusal::Wording;
 use crate::web::AppState;
 
 /// How Logto's refusals read here: a session that ended meanwhile is no longer there.
@@ -67,13 +67,9 @@ pub async fn end_all_sessions(
     let mut entry = act.entry("security.sessions_end_all");
     if act.is_self() {
         // This browser's session would end mid-answer: their own page signs out the others.
-        let refusal = Refusal::rule(SELF_GUARD, ctx.t.t("users.self.sessions"));
-        state
-            .audit
-            .record_or_log(entry.failed(&refusal.code()))
+        return act
+            .refuse_self_in_security(entry, "users.self.sessions")
             .await;
-        let msg = refusal.message(&ctx.t, &WORDING);
-        return act.answer_in_security("error", msg).await;
     }
     if state.logto.capabilities().has(Feature::UserSessions) {
         match state.logto.revoke_all_user_sessions(&act.user.id).await {
