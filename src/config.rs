@@ -1,6 +1,7 @@
 //! Settings from environment variables. A missing or malformed value stops start-up with one
 //! line naming the variable and what it expects; secrets never print.
 
+pub mod branding;
 pub mod custom_fields;
 mod env;
 mod proxies;
@@ -52,6 +53,9 @@ pub struct Config {
     /// The product name in every page's header and title (`PORTAL_PRODUCT_NAME`); unset: the
     /// translated default ("Account portal").
     pub product_name: Option<String>,
+    /// Accent colours, logos and favicon (`PORTAL_ACCENT_COLOR*`, `PORTAL_LOGO*_FILE`,
+    /// `PORTAL_FAVICON_FILE`).
+    pub branding: branding::Branding,
 }
 
 /// How an organization admin's add-member picker searches the tenant's users.
@@ -273,6 +277,7 @@ impl Config {
             product_name: env
                 .get("PORTAL_PRODUCT_NAME")
                 .map(|name| name.chars().take(60).collect()),
+            branding: branding::Branding::read(&env)?,
         })
     }
 
@@ -281,7 +286,7 @@ impl Config {
     /// the configuration read with stand-ins (None if even that failed) and the problems.
     pub fn diagnose(lookup: impl Fn(&str) -> Option<String>) -> (Option<Config>, Vec<ConfigError>) {
         // Values that satisfy one variable's kind or another; the first accepted is kept.
-        const STAND_INS: [&str; 7] = [
+        const STAND_INS: [&str; 8] = [
             "http://stand-in.invalid",
             "stand-in",
             "1",
@@ -289,6 +294,8 @@ impl Config {
             "text",
             "sqlite::memory:",
             "127.0.0.1:0",
+            // Unset, for optional variables no value of another kind satisfies (files, colours).
+            "",
         ];
         let mut stand_ins: std::collections::HashMap<&'static str, &'static str> =
             std::collections::HashMap::new();
@@ -380,6 +387,8 @@ mod tests {
             ("LOGTO_ENDPOINT", "https://abc123.logto.app/"),
             ("LOGTO_APP_SECRET", "s3cret-web"),
             ("PORTAL_LOGTO_TIMEOUT_SECS", "soon"),
+            ("PORTAL_ACCENT_COLOR", "#ffee00"),
+            ("PORTAL_LOGO_FILE", "/nonexistent/logo.png"),
         ]);
         let (config, problems) = Config::diagnose(|k| vars.get(k).map(|v| v.to_string()));
         let vars: Vec<&str> = problems.iter().map(|p| p.var).collect();
@@ -389,7 +398,9 @@ mod tests {
                 "LOGTO_M2M_APP_ID",
                 "LOGTO_M2M_APP_SECRET",
                 "LOGTO_APP_ID",
-                "PORTAL_LOGTO_TIMEOUT_SECS"
+                "PORTAL_LOGTO_TIMEOUT_SECS",
+                "PORTAL_ACCENT_COLOR",
+                "PORTAL_LOGO_FILE"
             ]
         );
         let config = config.expect("read with stand-ins");

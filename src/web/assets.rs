@@ -3,12 +3,16 @@
 
 use std::{collections::HashMap, sync::LazyLock};
 
+use axum::extract::State;
 use axum::{
     extract::Path,
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
 use sha2::{Digest, Sha256};
+
+use crate::config::branding::{BrandImage, Branding};
+use crate::web::AppState;
 
 pub struct Asset {
     pub bytes: &'static [u8],
@@ -69,9 +73,91 @@ pub fn asset_url(name: &str) -> String {
     }
 }
 
+/// Where pages find the deployer's branding (or the portal's own look).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BrandLinks {
+    /// The style sheet with the accent colours, when configured.
+    pub css: Option<String>,
+    pub logo: String,
+    /// The logo for the dark theme, when configured.
+    pub logo_dark: Option<String>,
+    pub favicon: String,
+    pub favicon_type: &'static str,
+}
+
+fn brand_url(name: &str, image: &BrandImage) -> String {
+    format!("/brand/{name}?v={}", image.hash)
+}
+
+impl BrandLinks {
+    pub fn of(branding: &Branding) -> Self {
+        BrandLinks {
+            css: branding
+                .stylesheet()
+                .map(|css| format!("/brand/brand.css?v={}", short_hash(css.as_bytes()))),
+            logo: branding
+                .logo
+                .as_ref()
+                .map(|i| brand_url("logo", i))
+                .unwrap_or_else(|| asset_url("logo.svg")),
+            logo_dark: branding
+                .logo_dark
+                .as_ref()
+                .map(|i| brand_url("logo-dark", i)),
+            favicon: branding
+                .favicon
+                .as_ref()
+                .map(|i| brand_url("favicon", i))
+                .unwrap_or_else(|| asset_url("favicon.svg")),
+            favicon_type: branding
+                .favicon
+                .as_ref()
+                .map_or("image/svg+xml", |i| i.content_type),
+        }
+    }
+}
+
+fn short_hash(bytes: &[u8]) -> String {
+    hex::encode(&Sha256::digest(bytes)[..6])
+}
+
 /// `/favicon.ico`, which browsers ask for on their own: the icon's fingerprinted address.
-pub async fn favicon() -> axum::response::Redirect {
-    axum::response::Redirect::permanent(&asset_url("favicon.svg"))
+pub async fn favicon(State(state): State<AppState>) -> axum::response::Redirect {
+    axum::response::Redirect::permanent(&BrandLinks::of(&state.config.branding).favicon)
+}
+
+/// `/brand/{name}`: the deployer's accent colours, logos and favicon, read at start-up.
+pub async fn serve_brand(State(state): State<AppState>, Path(name): Path<String>) -> Response {
+    let branding = &state.config.branding;
+    let (bytes, content_type): (Vec<u8>, &'static str) = match name.as_str() {
+        "brand.css" => match branding.stylesheet() {
+            Some(css) => (css.into_bytes(), "text/css; charset=utf-8"),
+            None => return StatusCode::NOT_FOUND.into_response(),
+        },
+        "logo" | "logo-dark" | "favicon" => {
+            let image = match name.as_str() {
+                "logo" => &branding.logo,
+                "logo-dark" => &branding.logo_dark,
+                _ => &branding.favicon,
+            };
+            match image {
+                Some(i) => (i.bytes.clone(), i.content_type),
+                None => return StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // Addresses carry the content's hash: keep for a year.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    // An SVG opened on its own is a document: the portal's CSP (every response) lets it run
+    // no inline script.
+    resp
 }
 
 pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {

@@ -27,6 +27,8 @@ pub struct PageCtx {
     pub user_agent: Option<String>,
     /// The product name in the header and the title (`PORTAL_PRODUCT_NAME` or the default).
     pub product_name: String,
+    /// The deployer's accent colours, logos and favicon, or the portal's own.
+    pub brand: crate::web::assets::BrandLinks,
 }
 
 /// Who is signed in, read from the session for pages that no handler drew (error pages), so
@@ -66,6 +68,7 @@ impl PageCtx {
             ip: None,
             user_agent: None,
             product_name: Tr::new(Lang::En).t("app.name"),
+            brand: crate::web::assets::BrandLinks::of(&Default::default()),
         }
     }
 
@@ -75,7 +78,7 @@ impl PageCtx {
         request_id: String,
         path: String,
         signed_in: SignedIn,
-        product_name: Option<&str>,
+        config: &crate::config::Config,
     ) -> Self {
         let t = Tr::new(lang);
         PageCtx {
@@ -90,7 +93,8 @@ impl PageCtx {
             flash: None,
             ip: None,
             user_agent: None,
-            product_name: product_name_or_default(product_name, &t),
+            product_name: product_name_or_default(config.product_name.as_deref(), &t),
+            brand: crate::web::assets::BrandLinks::of(&config.branding),
         }
     }
 
@@ -102,11 +106,6 @@ impl PageCtx {
             || path
                 .strip_prefix(section)
                 .is_some_and(|rest| rest.starts_with('/'))
-    }
-
-    /// The logo in the header (a slot the deployer's branding will fill).
-    pub fn logo_url(&self) -> String {
-        self.asset("logo.svg")
     }
 
     /// What htmx asked for, for [`crate::web::page::Htmx::page`].
@@ -316,6 +315,7 @@ impl FromRequestParts<AppState> for PageCtx {
                 state.config.product_name.as_deref(),
                 &Tr::new(lang),
             ),
+            brand: crate::web::assets::BrandLinks::of(&state.config.branding),
         })
     }
 }

@@ -285,13 +285,7 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
             .remove::<SignedIn>()
             .unwrap_or_default();
         ErrorPage {
-            ctx: PageCtx::for_error_page(
-                lang,
-                request_id.clone(),
-                path,
-                signed_in,
-                state.config.product_name.as_deref(),
-            ),
+            ctx: PageCtx::for_error_page(lang, request_id.clone(), path, signed_in, &state.config),
             title: t.t(view.title_key),
             message,
         }

@@ -87,7 +87,8 @@ pub fn router(state: AppState) -> Router {
 
     let static_files = Router::new()
         .route("/static/{name}", get(assets::serve))
-        .route("/favicon.ico", get(assets::favicon));
+        .route("/favicon.ico", get(assets::favicon))
+        .route("/brand/{name}", get(assets::serve_brand));
 
     Router::new()
         .merge(pages)

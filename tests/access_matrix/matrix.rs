@@ -153,6 +153,14 @@ pub(crate) fn get_routes(i: &Ids) -> Vec<(String, u16, u16, u16, u16)> {
         // Loopback may read the metrics without a token.
         ("/metrics".into(), OK, OK, OK, OK),
         ("/static/app.css".into(), OK, OK, OK, OK),
+        // The deployer's branding; the test portal has none, so nothing is there.
+        (
+            "/brand/logo".into(),
+            NOT_FOUND,
+            NOT_FOUND,
+            NOT_FOUND,
+            NOT_FOUND,
+        ),
         // Browsers ask for it on their own: the fingerprinted icon.
         (
             "/favicon.ico".into(),

@@ -420,6 +420,20 @@ pub async fn emails_impossible(state: &AppState) -> bool {
         .is_possible()
 }
 
+/// The product's name (in the invitation's language when not configured) and its logo's
+/// absolute address.
+fn product(state: &AppState, locale: &str) -> serde_json::Value {
+    let lang = crate::lang::Lang::parse(locale).unwrap_or(crate::lang::Lang::En);
+    let name = state
+        .config
+        .product_name
+        .clone()
+        .unwrap_or_else(|| Tr::new(lang).t("app.name"));
+    let logo = crate::web::assets::BrandLinks::of(&state.config.branding).logo;
+    let base = state.config.public_url.as_str().trim_end_matches('/');
+    json!({ "name": name, "logoUrl": format!("{base}{logo}") })
+}
+
 /// Asks Logto to email the acceptance link, unless the tenant is known to have no email
 /// connector. The payload carries the organization and inviter the way Logto's own
 /// create-with-message context does, so the same email templates work.
@@ -440,6 +454,8 @@ pub async fn deliver(
         "inviter": { "id": inviter.0, "name": inviter.1 },
         "locale": locale,
         "uiLocales": locale,
+        // The deployer's branding, for the email template to show (`{{product.name}}`).
+        "product": product(state, locale),
     });
     match state
         .logto
