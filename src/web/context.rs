@@ -27,6 +27,8 @@ pub struct PageCtx {
     pub user_agent: Option<String>,
     /// The product name in the header and the title (`PORTAL_PRODUCT_NAME` or the default).
     pub product_name: String,
+    /// `PORTAL_ADMINS_EDIT_ORG`: organization admins may edit their organization's settings.
+    pub admins_edit_org: bool,
 }
 
 /// Who is signed in, read from the session for pages that no handler drew (error pages), so
@@ -66,6 +68,7 @@ impl PageCtx {
             ip: None,
             user_agent: None,
             product_name: Tr::new(Lang::En).t("app.name"),
+            admins_edit_org: false,
         }
     }
 
@@ -91,6 +94,7 @@ impl PageCtx {
             ip: None,
             user_agent: None,
             product_name: product_name_or_default(product_name, &t),
+            admins_edit_org: false,
         }
     }
 
@@ -118,6 +122,12 @@ impl PageCtx {
 
     pub fn is_operator(&self) -> bool {
         self.access.is_operator
+    }
+
+    /// Whether the organization's settings page is open to this person: operators always,
+    /// its admins when `PORTAL_ADMINS_EDIT_ORG=true` (the tab shows only then).
+    pub fn may_edit_org(&self, org_id: &str) -> bool {
+        self.access.is_operator || (self.admins_edit_org && self.access.is_org_admin(org_id))
     }
 
     pub fn admin_orgs(&self) -> Vec<&crate::auth::session::OrgMembership> {
@@ -316,6 +326,7 @@ impl FromRequestParts<AppState> for PageCtx {
                 state.config.product_name.as_deref(),
                 &Tr::new(lang),
             ),
+            admins_edit_org: state.config.admins_edit_org,
         })
     }
 }
