@@ -9,6 +9,12 @@ async fn deleting_needs_the_typed_name_and_members_keep_their_accounts() {
     let org = st.create_organization("Doomed Co", None);
     let member = app.user_id(&app.seed.member_username);
     st.add_member(&org, &member, &["member"]);
+    // Its admin is using it in another browser.
+    let admin_id = app.user_id(&app.seed.admin_username);
+    st.add_member(&org, &admin_id, &["admin"]);
+    let admin = app.admin().await;
+    let members_page = format!("/orgs/{org}/members");
+    assert_eq!(admin.get(&members_page).await.status(), StatusCode::OK);
     let url = format!("/orgs/{org}/delete");
     let op = signed_in(
         &app,
@@ -48,6 +54,14 @@ async fn deleting_needs_the_typed_name_and_members_keep_their_accounts() {
     let entries = audit(&app, "org.delete").await;
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].target_label.as_deref(), Some("Doomed Co"));
+    assert_eq!(details(&entries[0])["members"], 2);
+    assert!(details(&entries[0])["sessionsRefreshed"].as_u64().unwrap() >= 1);
+    // The admin's very next request reads the access again: the organization is gone.
+    assert_eq!(
+        admin.get(&members_page).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(admin.get("/profile").await.status(), StatusCode::OK);
     let (_, html) = op.get_text("/audit?action=org.delete").await;
     assert!(html.contains("deleted the organization Doomed Co"));
 

@@ -1,5 +1,6 @@
 //! Deleting an organization (operators): a confirmation where the operator types the
 //! organization's name, saying that the members keep their accounts; then back to `/orgs`.
+//! The members' portal sessions read their access again on their next request.
 
 use askama::Template;
 use axum::{
@@ -10,9 +11,13 @@ use axum::{
 use axum_extra::extract::Form;
 use serde::Deserialize;
 
+use futures::{StreamExt, TryStreamExt};
+use serde_json::json;
+
 use super::access::{org_entry, org_path, settings_href, OrgOperator};
 use super::settings::with_status;
-use crate::logto::Organization;
+use crate::auth::revocation::{refresh_access_of, AccessChange};
+use crate::logto::{MemberQuery, Organization, ROLE_SCAN_LIMIT};
 use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::AppResult;
 use crate::web::AppState;
@@ -79,6 +84,19 @@ pub(super) async fn delete(
         let resp = ctx.htmx().page(&DeletePage { ctx, view })?;
         return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
     }
+    // Whose portal sessions must read their access again once the organization is gone (up
+    // to ROLE_SCAN_LIMIT people; beyond, or when Logto fails here, the periodic re-check does).
+    let members: Vec<String> = state
+        .logto
+        .org_members_stream(&org.id, MemberQuery::default())
+        .take(ROLE_SCAN_LIMIT as usize)
+        .map_ok(|m| m.id.clone())
+        .try_collect()
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "organization deletion: members could not be read");
+            Vec::new()
+        });
     let entry = org_entry(&ctx, "org.delete", &org.id, &org.name);
     if let Err(e) = state.logto.delete_organization(&org.id).await {
         state
@@ -87,6 +105,16 @@ pub(super) async fn delete(
             .await;
         return Err(e.into());
     }
+    let mut refreshed = 0u64;
+    for id in &members {
+        match refresh_access_of(&state.db, id, AccessChange::MembershipChanged).await {
+            Ok(n) => refreshed += n,
+            Err(e) => tracing::warn!(error = %e, "could not refresh a member's portal sessions"),
+        }
+    }
+    let entry = entry
+        .detail("members", json!(members.len()))
+        .detail("sessionsRefreshed", json!(refreshed));
     state.audit.record_or_log(entry).await;
     state.org_facts.forget_org_name(&org.id);
     let message = ctx.t.f("orgs.delete.done", &[("org", &org.name)]);
