@@ -312,6 +312,19 @@ async fn admins_edit_the_basics_only_when_the_deployer_allows_it() {
         details(&entries[0])["fields"],
         serde_json::json!(["description", "branding.logoUrl"])
     );
+    // A new name shows at once on the admin's own pages (named from the session).
+    let r = admin
+        .post_form(&settings_url(&acme), &[("name", "Acme Renamed")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = admin.get_text(&format!("/orgs/{acme}/members")).await;
+    assert!(
+        texts(&html, "h1").join(" ").contains("Acme Renamed"),
+        "{html}"
+    );
+    admin
+        .post_form(&settings_url(&acme), &[("name", "Acme Corp")])
+        .await;
     // Not their organization: 404 as everywhere; the operator's parts: 403.
     assert_eq!(
         admin.get(&settings_url(&globex)).await.status(),

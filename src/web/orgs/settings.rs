@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 
 use super::access::{org_entry, org_path, settings_href, OrgEditor};
 use super::jit::{load_jit, JitView};
+use crate::auth::revocation::{refresh_access_of, AccessChange};
 use crate::config::custom_fields::{FieldDef, FieldKind};
 use crate::logto::{Organization, OrganizationPatch};
 use crate::web::context::{set_flash, PageCtx};
@@ -497,6 +498,14 @@ pub(super) async fn save(
     };
     state.audit.record_or_log(entry).await;
     state.org_facts.forget_org_name(&org_id);
+    if patch.name.is_some() {
+        // The editor's own pages name organizations from the session: read it again now
+        // (everyone else's follows within PORTAL_ACCESS_RECHECK_SECS).
+        let me = editor.admin.user.id();
+        if let Err(e) = refresh_access_of(&state.db, me, AccessChange::MembershipChanged).await {
+            tracing::warn!(error = %e, "could not refresh the editor's portal sessions");
+        }
+    }
     let message = ctx.t.t("orgs.settings.saved");
     if !ctx.is_htmx {
         set_flash(&editor.admin.user.session, "success", message).await?;
