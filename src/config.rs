@@ -39,6 +39,9 @@ pub struct Config {
     pub log_json: bool,
     pub invitation_expiry_days: u32,
     pub allow_self_delete: bool,
+    /// Organization admins may change their organization's name, description and logos
+    /// (`PORTAL_ADMINS_EDIT_ORG`); operators always may.
+    pub admins_edit_org: bool,
     pub profile_fields: Option<PathBuf>,
     /// The custom profile fields defined in that file (checked at start-up).
     pub custom_fields: custom_fields::CustomFields,
@@ -253,6 +256,7 @@ impl Config {
                 "a whole number of days above 0",
             )? as u32,
             allow_self_delete: env.flag("PORTAL_ALLOW_SELF_DELETE", false)?,
+            admins_edit_org: env.flag("PORTAL_ADMINS_EDIT_ORG", false)?,
             profile_fields: env.get("PORTAL_PROFILE_FIELDS").map(PathBuf::from),
             custom_fields: match env.get("PORTAL_PROFILE_FIELDS") {
                 Some(p) => custom_fields::CustomFields::load(std::path::Path::new(&p))

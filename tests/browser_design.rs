@@ -257,3 +257,63 @@ async fn organizations_and_security_screenshots() {
         }
     }
 }
+
+/// An organization's settings as an operator sees them (details, just-in-time membership with a
+/// domain, a default role and a bound SSO connector, the danger zone), light and dark, at
+/// 1280 px and 390 px.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organization_settings_screenshots() {
+    let app = common::Spawn::default().manual_clock().start().await;
+    let st = app.fake.state();
+    let org = st.create_organization("Screens Co", Some("Anvils for the screenshots"));
+    let settings = format!("/orgs/{org}/settings");
+    {
+        let op = app.operator().await;
+        let mut op = op;
+        let (_, html) = op.get_text(&settings).await;
+        op.csrf = common::hidden_value(&html, "_csrf");
+        op.post_form(
+            &format!("/orgs/{org}/jit/domains"),
+            &[("domain", "screens.test")],
+        )
+        .await;
+        let member_role = common::attrs(&html, "#jit input[name=role_ids]", "value")
+            .into_iter()
+            .zip(common::texts(&html, "#jit .check label"))
+            .find(|(_, n)| n == "member")
+            .unwrap()
+            .0;
+        op.post_form(
+            &format!("/orgs/{org}/jit/roles"),
+            &[("role_ids", &member_role)],
+        )
+        .await;
+    }
+    st.bind_sso_connector(&org, "Screens Okta", "screens.test");
+    for dark in [false, true] {
+        for (size, width) in [((1280, 1000), "1280"), (PHONE, "390")] {
+            let theme = if dark { "dark" } else { "light" };
+            let chrome = Chrome::start_with(true, dark, size).await;
+            chrome.sign_in(&app, &app.seed.operator_username).await;
+            open(&chrome, &app, &settings).await;
+            chrome
+                .assert_screenshot(&format!("org_settings_{theme}_{width}"))
+                .await;
+            if width == "1280" {
+                chrome
+                    .driver
+                    .execute(
+                        "document.getElementById('jit').scrollIntoView(); return true;",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                chrome
+                    .assert_screenshot(&format!("org_settings_jit_{theme}_{width}"))
+                    .await;
+            }
+            chrome.quit().await;
+        }
+    }
+    assert_eq!(st.jit_domains(&org), vec!["screens.test"]);
+}

@@ -13,8 +13,8 @@ use fake_logto::{FakeLogto, FakeLogtoConfig, LogtoVersion, RecordedRequest};
 use futures::TryStreamExt;
 use logto_portal::logto::{
     CodeTarget, InvitationFilter, InvitationStatus, Joint, LogQuery, LogtoClient,
-    LogtoClientConfig, MemberQuery, NewInvitation, NewUser, OrgQuery, SearchField, Secret,
-    UserPatch, UserQuery, UserSearch,
+    LogtoClientConfig, MemberQuery, NewInvitation, NewOrganization, NewUser, OrgQuery,
+    OrganizationPatch, SearchField, Secret, UserPatch, UserQuery, UserSearch,
 };
 use logto_portal::security::{backup_codes, totp::TotpSecret};
 use serde_json::{json, Map, Value};
@@ -300,6 +300,35 @@ async fn drive_the_client(version: LogtoVersion) -> (FakeLogto, Vec<RecordedRequ
     let _ = client.get_organization(&org).await;
     let roles = client.list_org_roles().await.unwrap_or_default();
     let role_ids: Vec<String> = roles.iter().map(|r| r.id.clone()).collect();
+    // organizations themselves and their just-in-time provisioning
+    let made = client
+        .create_organization(&NewOrganization {
+            name: "Contract Co".into(),
+            description: Some("made by the contract test".into()),
+        })
+        .await
+        .expect("create organization");
+    let _ = client
+        .update_organization(
+            &made.id,
+            &OrganizationPatch {
+                name: Some("Contract Co 2".into()),
+                description: Some(None),
+                custom_data: Some(serde_json::Map::new()),
+                is_mfa_required: Some(true),
+                branding: Some(serde_json::Map::new()),
+            },
+        )
+        .await;
+    let _ = client.add_jit_email_domain(&made.id, "contract.test").await;
+    let _ = client.jit_email_domains(&made.id).await;
+    let _ = client
+        .remove_jit_email_domain(&made.id, "contract.test")
+        .await;
+    let _ = client.set_jit_roles(&made.id, &role_ids).await;
+    let _ = client.jit_roles(&made.id).await;
+    let _ = client.jit_sso_connectors(&made.id).await;
+    let _ = client.delete_organization(&made.id).await;
     let _ = client.list_org_members(&org, &MemberQuery::default()).await;
     let _ = client
         .list_org_members(

@@ -383,3 +383,40 @@ audit-did-audit_prune = { $outcome ->
     [tried] tried to remove old audit entries
    *[done] removed old audit entries
 }
+audit-group-orgs = Organizations
+audit-name-org_create = Organization created
+audit-name-org_update = Organization settings changed
+audit-name-org_delete = Organization deleted
+audit-name-org_jit_domain_add = Verified domain added
+audit-name-org_jit_domain_remove = Verified domain removed
+audit-name-org_jit_roles_set = Just-in-time roles set
+audit-did-org_create = { $outcome ->
+    [tried] tried to create the organization { $target }
+   *[done] created the organization { $target }
+}
+audit-did-org_update = { $outcome ->
+    [tried] tried to change the settings of { $target } ({ $fields })
+   *[done] changed the settings of { $target } ({ $fields })
+}
+audit-did-org_delete = { $outcome ->
+    [tried] tried to delete the organization { $target }
+   *[done] deleted the organization { $target }
+}
+audit-did-org_jit_domain_add = { $outcome ->
+    [tried] tried to make @{ $domain } a verified domain of { $target }
+   *[done] made @{ $domain } a verified domain of { $target }
+}
+audit-did-org_jit_domain_remove = { $outcome ->
+    [tried] tried to remove the verified domain @{ $domain } from { $target }
+   *[done] removed the verified domain @{ $domain } from { $target }
+}
+audit-did-org_jit_roles_set = { $outcome ->
+    [tried] { $has_roles ->
+        [yes] tried to set that people joining { $target } by themselves get { $roles }
+       *[no] tried to set that people joining { $target } by themselves get no role
+    }
+   *[done] { $has_roles ->
+        [yes] set that people joining { $target } by themselves get { $roles }
+       *[no] set that people joining { $target } by themselves get no role
+    }
+}

@@ -66,6 +66,7 @@ parts-actions_for = Actions for { $name }
 parts-tabs = Sections
 parts-tab_members = Members
 parts-tab_invitations = Invitations
+parts-tab_settings = Settings
 auth-signed_out_title = You are signed out
 auth-signed_out = You have been signed out of the portal and of Logto.
 auth-sign_in_again = Sign in again

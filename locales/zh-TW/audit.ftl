@@ -383,3 +383,40 @@ audit-did-audit_prune = { $outcome ->
     [tried] 嘗試移除舊的稽核紀錄
    *[done] 移除了舊的稽核紀錄
 }
+audit-group-orgs = 組織
+audit-name-org_create = 建立組織
+audit-name-org_update = 變更組織設定
+audit-name-org_delete = 刪除組織
+audit-name-org_jit_domain_add = 新增已驗證網域
+audit-name-org_jit_domain_remove = 移除已驗證網域
+audit-name-org_jit_roles_set = 設定即時加入角色
+audit-did-org_create = { $outcome ->
+    [tried] 嘗試建立組織 { $target }
+   *[done] 建立了組織 { $target }
+}
+audit-did-org_update = { $outcome ->
+    [tried] 嘗試變更 { $target } 的設定（{ $fields }）
+   *[done] 變更了 { $target } 的設定（{ $fields }）
+}
+audit-did-org_delete = { $outcome ->
+    [tried] 嘗試刪除組織 { $target }
+   *[done] 刪除了組織 { $target }
+}
+audit-did-org_jit_domain_add = { $outcome ->
+    [tried] 嘗試將 @{ $domain } 設為 { $target } 的已驗證網域
+   *[done] 將 @{ $domain } 設為 { $target } 的已驗證網域
+}
+audit-did-org_jit_domain_remove = { $outcome ->
+    [tried] 嘗試從 { $target } 移除已驗證網域 @{ $domain }
+   *[done] 從 { $target } 移除了已驗證網域 @{ $domain }
+}
+audit-did-org_jit_roles_set = { $outcome ->
+    [tried] { $has_roles ->
+        [yes] 嘗試設定自行加入 { $target } 的人獲得 { $roles }
+       *[no] 嘗試設定自行加入 { $target } 的人不獲得任何角色
+    }
+   *[done] { $has_roles ->
+        [yes] 設定自行加入 { $target } 的人獲得 { $roles }
+       *[no] 設定自行加入 { $target } 的人不獲得任何角色
+    }
+}

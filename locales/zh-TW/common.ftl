@@ -64,6 +64,7 @@ parts-actions_for = { $name } 的動作
 parts-tabs = 區段
 parts-tab_members = 成員
 parts-tab_invitations = 邀請
+parts-tab_settings = 設定
 auth-signed_out_title = 您已登出
 auth-signed_out = 您已登出入口網站與 Logto。
 auth-sign_in_again = 重新登入

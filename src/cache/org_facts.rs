@@ -76,6 +76,11 @@ impl OrgFacts {
         Ok(org.name)
     }
 
+    /// After a rename or a deletion: the next heading reads the name from Logto.
+    pub fn forget_org_name(&self, org_id: &str) {
+        self.state().org_names.remove(org_id);
+    }
+
     /// The chosen role ids resolved against the list; a miss refreshes the list once (a role
     /// may have been created since). `None` when a role does not exist or cannot be given.
     pub async fn resolve(

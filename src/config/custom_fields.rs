@@ -17,6 +17,14 @@
 //! label = "Department"
 //! type = "select"
 //! options = ["sales", { value = "eng", label = { en = "Engineering", zh-TW = "工程" } }]
+//!
+//! # The same shape, for organizations: kept in the organization's `customData` and edited
+//! # by operators on the organization's settings page.
+//! [[organization_field]]
+//! key = "contract_tier"
+//! label = { en = "Contract tier", zh-TW = "合約等級" }
+//! type = "select"
+//! options = ["basic", "enterprise"]
 //! ```
 
 use std::{collections::HashMap, path::Path};
@@ -99,6 +107,8 @@ fn yes() -> bool {
 struct RawFile {
     #[serde(default)]
     field: Vec<RawField>,
+    #[serde(default)]
+    organization_field: Vec<RawField>,
 }
 
 #[derive(Debug, Clone)]
@@ -298,7 +308,84 @@ pub fn is_iso_date(s: &str) -> bool {
 /// Every custom field, in file order. Empty when `PORTAL_PROFILE_FIELDS` is unset.
 #[derive(Debug, Clone, Default)]
 pub struct CustomFields {
+    /// `[[field]]`: people's, in the user's `customData`.
     pub fields: Vec<FieldDef>,
+    /// `[[organization_field]]`: organizations', in the organization's `customData`.
+    pub organization: Vec<FieldDef>,
+}
+
+/// The `[[field]]` or `[[organization_field]]` tables (`section`) of the file, checked.
+fn parse_fields(raw: Vec<RawField>, section: &str) -> Result<Vec<FieldDef>, String> {
+    let mut fields: Vec<FieldDef> = Vec::with_capacity(raw.len());
+    for f in raw {
+        let key = f.key.trim().to_string();
+        let key_ok = !key.is_empty()
+            && key.len() <= MAX_KEY_LENGTH
+            && key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !key_ok {
+            return Err(format!(
+                "{section} key {key:?} must start with a letter or _ and use only letters, digits, _ and - (at most {MAX_KEY_LENGTH})"
+            ));
+        }
+        if fields.iter().any(|d| d.key == key) {
+            return Err(format!("{section} key {key:?} is defined twice"));
+        }
+        if f.pattern.is_some() && f.kind != FieldKind::Text {
+            return Err(format!(
+                "field {key:?}: pattern is only for type = \"text\""
+            ));
+        }
+        if !f.options.is_empty() && f.kind != FieldKind::Select {
+            return Err(format!(
+                "field {key:?}: options are only for type = \"select\""
+            ));
+        }
+        if (f.min.is_some() || f.max.is_some()) && f.kind != FieldKind::Number {
+            return Err(format!(
+                "field {key:?}: min and max are only for type = \"number\""
+            ));
+        }
+        if f.kind == FieldKind::Select && f.options.is_empty() {
+            return Err(format!("field {key:?}: a select needs options"));
+        }
+        let pattern = match &f.pattern {
+            Some(p) => Some(
+                // Anchored like the HTML `pattern` attribute: the whole value must match.
+                Regex::new(&format!("^(?:{p})$")).map_err(|e| {
+                    format!(
+                        "field {key:?}: pattern is not a valid regular expression: {}",
+                        e.to_string().lines().last().unwrap_or_default()
+                    )
+                })?,
+            ),
+            None => None,
+        };
+        let options = f
+            .options
+            .into_iter()
+            .map(|o| match o {
+                RawOption::Value(value) => SelectOption { value, label: None },
+                RawOption::Labelled { value, label } => SelectOption { value, label },
+            })
+            .collect();
+        fields.push(FieldDef {
+            key,
+            label: f.label,
+            help: f.help,
+            kind: f.kind,
+            required: f.required,
+            editable: f.editable,
+            pattern,
+            options,
+            min: f.min,
+            max: f.max,
+            max_length: f.max_length.unwrap_or(DEFAULT_MAX_LENGTH).max(1),
+        });
+    }
+    Ok(fields)
 }
 
 impl CustomFields {
@@ -317,76 +404,10 @@ impl CustomFields {
                 .unwrap_or("invalid TOML")
                 .to_string()
         })?;
-        let mut fields: Vec<FieldDef> = Vec::with_capacity(raw.field.len());
-        for f in raw.field {
-            let key = f.key.trim().to_string();
-            let key_ok = !key.is_empty()
-                && key.len() <= MAX_KEY_LENGTH
-                && key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                && key
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            if !key_ok {
-                return Err(format!(
-                    "field key {key:?} must start with a letter or _ and use only letters, digits, _ and - (at most {MAX_KEY_LENGTH})"
-                ));
-            }
-            if fields.iter().any(|d| d.key == key) {
-                return Err(format!("field key {key:?} is defined twice"));
-            }
-            if f.pattern.is_some() && f.kind != FieldKind::Text {
-                return Err(format!(
-                    "field {key:?}: pattern is only for type = \"text\""
-                ));
-            }
-            if !f.options.is_empty() && f.kind != FieldKind::Select {
-                return Err(format!(
-                    "field {key:?}: options are only for type = \"select\""
-                ));
-            }
-            if (f.min.is_some() || f.max.is_some()) && f.kind != FieldKind::Number {
-                return Err(format!(
-                    "field {key:?}: min and max are only for type = \"number\""
-                ));
-            }
-            if f.kind == FieldKind::Select && f.options.is_empty() {
-                return Err(format!("field {key:?}: a select needs options"));
-            }
-            let pattern = match &f.pattern {
-                Some(p) => Some(
-                    // Anchored like the HTML `pattern` attribute: the whole value must match.
-                    Regex::new(&format!("^(?:{p})$")).map_err(|e| {
-                        format!(
-                            "field {key:?}: pattern is not a valid regular expression: {}",
-                            e.to_string().lines().last().unwrap_or_default()
-                        )
-                    })?,
-                ),
-                None => None,
-            };
-            let options = f
-                .options
-                .into_iter()
-                .map(|o| match o {
-                    RawOption::Value(value) => SelectOption { value, label: None },
-                    RawOption::Labelled { value, label } => SelectOption { value, label },
-                })
-                .collect();
-            fields.push(FieldDef {
-                key,
-                label: f.label,
-                help: f.help,
-                kind: f.kind,
-                required: f.required,
-                editable: f.editable,
-                pattern,
-                options,
-                min: f.min,
-                max: f.max,
-                max_length: f.max_length.unwrap_or(DEFAULT_MAX_LENGTH).max(1),
-            });
-        }
-        Ok(CustomFields { fields })
+        Ok(CustomFields {
+            fields: parse_fields(raw.field, "field")?,
+            organization: parse_fields(raw.organization_field, "organization_field")?,
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -503,5 +524,39 @@ type = "checkbox"
         assert!(!is_iso_date("2024-13-01"));
         assert!(!is_iso_date("2024-1-01"));
         assert!(!is_iso_date("２０２４-01-01"));
+    }
+
+    #[test]
+    fn organization_fields_share_the_shape_and_the_checks() {
+        let both = CustomFields::parse(
+            r#"
+[[field]]
+key = "employee_id"
+type = "text"
+
+[[organization_field]]
+key = "contract_tier"
+label = { en = "Contract tier", zh-TW = "合約等級" }
+type = "select"
+options = ["basic", "enterprise"]
+
+[[organization_field]]
+key = "employee_id"
+type = "number"
+"#,
+        )
+        .unwrap();
+        assert_eq!(both.fields.len(), 1);
+        let keys: Vec<&str> = both.organization.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, ["contract_tier", "employee_id"]);
+        assert_eq!(both.organization[0].label(Lang::ZhTw), "合約等級");
+        let twice = CustomFields::parse(
+            "[[organization_field]]\nkey = \"a\"\ntype = \"text\"\n[[organization_field]]\nkey = \"a\"\ntype = \"text\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            twice.contains("organization_field key \"a\" is defined twice"),
+            "{twice}"
+        );
     }
 }

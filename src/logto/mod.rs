@@ -18,6 +18,7 @@ mod invitations;
 mod logs;
 mod mfa;
 mod models;
+mod org_admin;
 mod organizations;
 mod page;
 mod retry;
@@ -47,6 +48,7 @@ pub use models::{
     NewInvitation, NewUser, OrgMember, OrgRole, Organization, PersonalAccessToken, Role, RoleRef,
     RoleType, SocialConnector, TotpEnrolment, User, UserOrganization, UserPatch, UserProfile,
 };
+pub use org_admin::{JitEmailDomain, NewOrganization, OrganizationPatch, SsoConnector};
 pub use organizations::{MemberQuery, OrgQuery, RoleHolders, RolePage, ROLE_SCAN_LIMIT};
 pub use page::{clamp_page, clamp_page_size, last_page, Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use search::{encode_query, escape_like, Joint, MatchMode, SearchField, UserQuery, UserSearch};

@@ -30,9 +30,10 @@ pub(crate) fn route(template: &'static str, ids: &[&str]) -> Route {
             .find('}')
             .map_or(rest.len(), |e| start + e + 1);
         let id = ids.next().copied().unwrap_or_default();
-        if &rest[start..end] == "{target}" {
-            // A connector target (`google`, `azure-ad` …) is a name, not an id: encoded, and
-            // never a dot segment (URL parsers turn `..` and `%2e%2e` alike into "up").
+        if matches!(&rest[start..end], "{target}" | "{emailDomain}") {
+            // A connector target (`google`, `azure-ad` …) or an email domain is a name, not an
+            // id: encoded, and never a dot segment (URL parsers turn `..` and `%2e%2e` alike
+            // into "up").
             if id.is_empty() || id.bytes().all(|b| b == b'.') {
                 refused = true;
                 path.push_str("{refused}");

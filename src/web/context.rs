@@ -29,6 +29,8 @@ pub struct PageCtx {
     pub product_name: String,
     /// The deployer's accent colours, logos and favicon, or the portal's own.
     pub brand: crate::web::assets::BrandLinks,
+    /// `PORTAL_ADMINS_EDIT_ORG`: organization admins may edit their organization's settings.
+    pub admins_edit_org: bool,
 }
 
 /// Who is signed in, read from the session for pages that no handler drew (error pages), so
@@ -69,6 +71,7 @@ impl PageCtx {
             user_agent: None,
             product_name: Tr::new(Lang::En).t("app.name"),
             brand: crate::web::assets::BrandLinks::of(&Default::default()),
+            admins_edit_org: false,
         }
     }
 
@@ -95,6 +98,7 @@ impl PageCtx {
             user_agent: None,
             product_name: product_name_or_default(config.product_name.as_deref(), &t),
             brand: crate::web::assets::BrandLinks::of(&config.branding),
+            admins_edit_org: config.admins_edit_org,
         }
     }
 
@@ -117,6 +121,12 @@ impl PageCtx {
 
     pub fn is_operator(&self) -> bool {
         self.access.is_operator
+    }
+
+    /// Whether the organization's settings page is open to this person: operators always,
+    /// its admins when `PORTAL_ADMINS_EDIT_ORG=true` (the tab shows only then).
+    pub fn may_edit_org(&self, org_id: &str) -> bool {
+        self.access.is_operator || (self.admins_edit_org && self.access.is_org_admin(org_id))
     }
 
     pub fn admin_orgs(&self) -> Vec<&crate::auth::session::OrgMembership> {
@@ -316,6 +326,7 @@ impl FromRequestParts<AppState> for PageCtx {
                 &Tr::new(lang),
             ),
             brand: crate::web::assets::BrandLinks::of(&state.config.branding),
+            admins_edit_org: state.config.admins_edit_org,
         })
     }
 }

@@ -82,7 +82,7 @@ impl FromRequestParts<AppState> for CurrentUser {
 }
 
 /// Denied requests go to the audit trail: probing other organizations by URL shows there.
-async fn record_denial(
+pub(crate) async fn record_denial(
     state: &AppState,
     parts: &Parts,
     user: &CurrentUser,

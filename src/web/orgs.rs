@@ -1,14 +1,21 @@
 //! `/orgs`: the organizations a person administers (operators: all of them, searchable and
 //! paginated by Logto), each with its member count; for someone who administers none, the
 //! organizations they belong to with their own roles, read-only. And `/orgs/go`, the
-//! header's switcher.
+//! header's switcher. Operators also create organizations ([`create`]), and change
+//! ([`settings`], [`jit`]) and delete ([`delete`]) them; see [`access`] for who may do what.
+
+mod access;
+mod create;
+mod delete;
+mod jit;
+mod settings;
 
 use askama::Template;
 use axum::{
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
-    routing::get,
+    routing::{get, post},
     Router,
 };
 use axum_extra::extract::Query;
@@ -22,7 +29,7 @@ use crate::web::extract::{CurrentUser, Htmx};
 use crate::web::i18n::Tr;
 use crate::web::members::last_value;
 use crate::web::pager::{PageParams, Pager};
-use crate::web::parts::{org_tabs, MenuItem, OrgSection};
+use crate::web::parts::{org_tabs, HeaderAction, MenuItem, OrgSection};
 use crate::web::AppState;
 
 const TABLE_TARGET: &str = "#orgs-table";
@@ -31,6 +38,21 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/orgs", get(list))
         .route("/orgs/go", get(go))
+        .route("/orgs/new", get(create::new_form).post(create::create))
+        .route(
+            "/orgs/{org_id}/settings",
+            get(settings::show).post(settings::save),
+        )
+        .route("/orgs/{org_id}/jit/domains", post(jit::add_domain))
+        .route(
+            "/orgs/{org_id}/jit/domains/remove",
+            post(jit::remove_domain),
+        )
+        .route("/orgs/{org_id}/jit/roles", post(jit::set_roles))
+        .route(
+            "/orgs/{org_id}/delete",
+            get(delete::confirm).post(delete::delete),
+        )
 }
 
 fn members_href(org_id: &str) -> String {
@@ -82,8 +104,8 @@ pub struct OrgRow {
 }
 
 impl OrgRow {
-    fn new(id: String, name: String, members: Option<u64>, t: &Tr) -> Self {
-        let menu = org_tabs(t, &id, OrgSection::Members, None, None)
+    fn new(id: String, name: String, members: Option<u64>, t: &Tr, settings: bool) -> Self {
+        let menu = org_tabs(t, &id, OrgSection::Members, None, None, settings)
             .into_iter()
             .map(|tab| MenuItem::link(tab.label, tab.href))
             .collect();
@@ -141,6 +163,8 @@ pub struct OrgsView {
     pub error: Option<String>,
     pub canonical: String,
     pub oob: bool,
+    /// Operators: "New organization".
+    pub actions: Vec<HeaderAction>,
 }
 
 impl OrgsView {
@@ -172,7 +196,7 @@ async fn all_orgs(state: &AppState, t: &Tr, query: OrgQuery) -> Listed {
         Ok(p) => (
             p.items
                 .into_iter()
-                .map(|o| OrgRow::new(o.id, o.name, o.users_count, t))
+                .map(|o| OrgRow::new(o.id, o.name, o.users_count, t, true))
                 .collect(),
             p.total,
             None,
@@ -183,6 +207,7 @@ async fn all_orgs(state: &AppState, t: &Tr, query: OrgQuery) -> Listed {
 
 /// An admin's organizations come from the session (a handful); one count each, at once.
 async fn administered(state: &AppState, t: &Tr, access: &Access) -> Listed {
+    let settings = state.config.admins_edit_org;
     let admin_orgs: Vec<_> = access.admin_orgs().cloned().collect();
     let counts = futures::future::join_all(admin_orgs.iter().map(|o| async {
         let one = MemberQuery {
@@ -205,7 +230,7 @@ async fn administered(state: &AppState, t: &Tr, access: &Access) -> Listed {
                     None
                 }
             };
-            OrgRow::new(o.id.clone(), o.name.clone(), members, t)
+            OrgRow::new(o.id.clone(), o.name.clone(), members, t, settings)
         })
         .collect();
     let total = rows.len() as u64;
@@ -219,7 +244,7 @@ fn memberships(access: &Access, t: &Tr) -> Listed {
         .iter()
         .map(|o| OrgRow {
             roles: o.roles.clone(),
-            ..OrgRow::new(o.id.clone(), o.name.clone(), None, t)
+            ..OrgRow::new(o.id.clone(), o.name.clone(), None, t, false)
         })
         .collect();
     let total = rows.len() as u64;
@@ -288,6 +313,15 @@ async fn list(
         error,
         canonical: canonical.clone(),
         oob: ctx.is_htmx,
+        actions: if viewer == Viewer::Operator {
+            vec![
+                HeaderAction::new("org-new", ctx.t.t("orgs.new.button"), "/orgs/new")
+                    .primary()
+                    .swapping("#org-new-panel"),
+            ]
+        } else {
+            Vec::new()
+        },
     };
     let mut resp = htmx.page_at(&OrgsPage { ctx, view, pager }, &canonical)?;
     *resp.status_mut() = status;

@@ -44,28 +44,38 @@ pub const NO_TABS: &[Tab] = &[];
 pub enum OrgSection {
     Members,
     Invitations,
+    Settings,
 }
 
-/// Members | Invitations of one organization, with counts when the page knows them.
+/// Members | Invitations | Settings of one organization, with counts when the page knows
+/// them; Settings only when `settings` (see [`crate::web::context::PageCtx::may_edit_org`]).
 pub fn org_tabs(
     t: &Tr,
     org_id: &str,
     current: OrgSection,
     members: Option<u64>,
     invitations: Option<u64>,
+    settings: bool,
 ) -> Vec<Tab> {
     let base = format!(
         "/orgs/{}",
         percent_encoding::utf8_percent_encode(org_id, percent_encoding::NON_ALPHANUMERIC)
     );
-    vec![
+    let mut tabs = vec![
         Tab::new(t.t("parts.tab_members"), format!("{base}/members"))
             .with_count(members)
             .current_if(current == OrgSection::Members),
         Tab::new(t.t("parts.tab_invitations"), format!("{base}/invitations"))
             .with_count(invitations)
             .current_if(current == OrgSection::Invitations),
-    ]
+    ];
+    if settings {
+        tabs.push(
+            Tab::new(t.t("parts.tab_settings"), format!("{base}/settings"))
+                .current_if(current == OrgSection::Settings),
+        );
+    }
+    tabs
 }
 
 /// An action beside a page's title: the view's one primary action, an export. A link, so it
@@ -204,8 +214,11 @@ mod tests {
     #[test]
     fn org_tabs_mark_the_current_section_and_encode_the_id() {
         let t = Tr::new(Lang::En);
-        let tabs = org_tabs(&t, "org 1", OrgSection::Invitations, Some(12), None);
+        let tabs = org_tabs(&t, "org 1", OrgSection::Invitations, Some(12), None, false);
         assert_eq!(tabs.len(), 2);
+        let with = org_tabs(&t, "org 1", OrgSection::Settings, None, None, true);
+        assert_eq!(with[2].href, "/orgs/org%201/settings");
+        assert!(with[2].current && !with[1].current);
         assert_eq!(tabs[0].href, "/orgs/org%201/members");
         assert_eq!((tabs[0].current, tabs[0].count), (false, Some(12)));
         assert_eq!(tabs[1].href, "/orgs/org%201/invitations");
@@ -238,7 +251,7 @@ mod tests {
         Parts {
             title: "Acme <Corp>".into(),
             subtitle: "3 members".into(),
-            tabs: org_tabs(&t, "o1", OrgSection::Members, Some(3), Some(1)),
+            tabs: org_tabs(&t, "o1", OrgSection::Members, Some(3), Some(1), false),
             name: "Ann <A>".into(),
             items: vec![
                 MenuItem::link("Change roles", "/x/roles").swapping("#row-1"),

@@ -140,6 +140,16 @@ async fn cross_organization_changes_are_refused_and_recorded() {
         (format!("/orgs/{g}/invitations/{gi}/resend"), vec![]),
         (format!("/orgs/{g}/invitations/{gi}/revoke"), vec![]),
         (format!("/orgs/{g}/invitations/{gi}/delete"), vec![]),
+        (format!("/orgs/{g}/settings"), vec![("name", "Taken over")]),
+        (
+            format!("/orgs/{g}/jit/domains"),
+            vec![("domain", "evil.example")],
+        ),
+        (format!("/orgs/{g}/jit/roles"), vec![]),
+        (
+            format!("/orgs/{g}/delete"),
+            vec![("confirm_name", "Globex")],
+        ),
     ];
     app.fake.state().clear_requests();
     for (path, form) in &attempts {

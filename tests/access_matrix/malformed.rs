@@ -108,6 +108,8 @@ async fn malformed_ids_answer_not_found_before_reaching_logto() {
                 format!("/orgs/{id}/members"),
                 format!("/orgs/{id}/members/export.csv"),
                 format!("/orgs/{id}/invitations"),
+                format!("/orgs/{id}/settings"),
+                format!("/orgs/{id}/delete"),
                 format!("/orgs/{acme}/members/{id}"),
                 format!("/orgs/{acme}/members/{id}/roles"),
                 format!("/orgs/{acme}/members/{id}/remove"),
@@ -135,6 +137,10 @@ async fn malformed_ids_answer_not_found_before_reaching_logto() {
             format!("/orgs/{acme}/members/{id}/remove"),
             format!("/orgs/{acme}/invitations/{id}/revoke"),
             format!("/orgs/{id}/members/{member}/remove"),
+            format!("/orgs/{id}/settings"),
+            format!("/orgs/{id}/jit/domains"),
+            format!("/orgs/{id}/jit/roles"),
+            format!("/orgs/{id}/delete"),
         ] {
             asked.push(("POST", path, Some(operator.clone())));
         }

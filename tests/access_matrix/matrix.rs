@@ -98,6 +98,37 @@ pub(crate) fn get_routes(i: &Ids) -> Vec<(String, u16, u16, u16, u16)> {
             NOT_FOUND,
             OK,
         ),
+        // Organizations themselves: operators; an organization's admins see its settings
+        // only with PORTAL_ADMINS_EDIT_ORG=true (off here), others do not learn it exists.
+        ("/orgs/new".into(), SEE_OTHER, FORBIDDEN, FORBIDDEN, OK),
+        (
+            format!("/orgs/{a}/settings"),
+            SEE_OTHER,
+            NOT_FOUND,
+            FORBIDDEN,
+            OK,
+        ),
+        (
+            format!("/orgs/{g}/settings"),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            OK,
+        ),
+        (
+            format!("/orgs/{a}/delete"),
+            SEE_OTHER,
+            NOT_FOUND,
+            FORBIDDEN,
+            OK,
+        ),
+        (
+            format!("/orgs/{g}/delete"),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            OK,
+        ),
         ("/users".into(), SEE_OTHER, FORBIDDEN, FORBIDDEN, OK),
         (
             "/users/export.csv".into(),

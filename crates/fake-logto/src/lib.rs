@@ -43,6 +43,16 @@
 //! app's redirect URIs are set with [`FakeState::set_web_app_redirect_uris`] (empty by default,
 //! when any http(s) `redirect_uri` is accepted).
 //!
+//! Organizations, the same on every release: `POST /api/organizations`, `PATCH`/`DELETE
+//! /api/organizations/{id}` (`customData` and `branding` replaced whole, as Logto's default
+//! `jsonbMode: 'replace'`), and just-in-time provisioning: `GET/POST/PUT …/jit/email-domains`,
+//! `DELETE …/jit/email-domains/{emailDomain}` (any non-empty text accepted, as Logto does; 422
+//! `entity.unique_integrity_violation` for a domain the organization already has; 404 for one
+//! it has not), `GET/POST/PUT …/jit/roles`, `DELETE …/jit/roles/{organizationRoleId}` (422 for an
+//! unknown role, 404 for a relation that does not exist) and `GET …/jit/sso-connectors`
+//! (connectors bound with [`FakeState::bind_sso_connector`]); read back with
+//! [`FakeState::organization_json`], [`FakeState::jit_domains`], [`FakeState::jit_role_names`].
+//!
 //! Account security, the same on every release: `GET/POST /api/users/{id}/mfa-verifications`
 //! and `DELETE …/{verificationId}` (TOTP, backup codes, passkeys added with
 //! [`FakeState::add_passkey`]; Logto's rules: one TOTP, backup codes never alone and replaced

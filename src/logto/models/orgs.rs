@@ -59,6 +59,9 @@ pub struct Organization {
     pub custom_data: Value,
     #[serde(default)]
     pub is_mfa_required: bool,
+    /// `logoUrl`, `darkLogoUrl`, `favicon`, `darkFavicon` (all optional URLs).
+    #[serde(default = "empty_object")]
+    pub branding: Value,
     pub created_at: i64,
     /// Only with `showFeatured=true`.
     #[serde(default)]

@@ -22,6 +22,17 @@ const GROUPS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "audit.group.orgs",
+        &[
+            "org.create",
+            "org.update",
+            "org.delete",
+            "org.jit_domain_add",
+            "org.jit_domain_remove",
+            "org.jit_roles_set",
+        ],
+    ),
+    (
         "audit.group.invitations",
         &[
             "invitation.create",
@@ -162,13 +173,18 @@ pub fn sentence(t: &Tr, e: &Entry, org_name: Option<&str>) -> String {
     };
     let has_roles = if roles.is_some() { "yes" } else { "no" };
     let roles = roles.unwrap_or_default();
-    let args: [(&str, &dyn std::fmt::Display); 6] = [
+    // Organization changes: which settings changed, which email domain.
+    let fields = text(&details, "fields").unwrap_or_default();
+    let domain = text(&details, "domain").unwrap_or_default();
+    let args: [(&str, &dyn std::fmt::Display); 8] = [
         ("target", &target),
         ("org", &org),
         ("roles", &roles),
         ("has_roles", &has_roles),
         ("name", &name),
         ("outcome", &outcome),
+        ("fields", &fields),
+        ("domain", &domain),
     ];
     let key = format!("audit.did.{}", slug(&e.action));
     let said = t.f(&key, &args);
@@ -183,7 +199,7 @@ pub fn sentence(t: &Tr, e: &Entry, org_name: Option<&str>) -> String {
 /// anything else reads as a general refusal (the code stays in the details).
 pub fn failure_reason(t: &Tr, code: &str) -> String {
     let key = match code {
-        "not_org_admin" | "access" => "audit.why.not_allowed",
+        "not_org_admin" | "not_operator" | "org_edit_off" | "access" => "audit.why.not_allowed",
         "self_guard" => "audit.why.self",
         "last_admin" => "audit.why.last_admin",
         "csrf" => "audit.why.csrf",
@@ -279,6 +295,42 @@ mod tests {
             );
             assert_eq!(action_name(&t, "future.thing"), t.t("audit.name.other"));
         }
+    }
+
+    #[test]
+    fn organization_changes_read_as_sentences() {
+        let en = Tr::new(Lang::En);
+        let mut e = entry(
+            "org.update",
+            "success",
+            Some("Acme"),
+            r#"{"organization":"Acme","fields":["name","isMfaRequired"]}"#,
+        );
+        e.target_type = Some("organization".into());
+        assert_eq!(
+            sentence(&en, &e, None),
+            "changed the settings of Acme (name, isMfaRequired)"
+        );
+        let add = entry(
+            "org.jit_domain_add",
+            "success",
+            Some("Acme"),
+            r#"{"organization":"Acme","domain":"acme.com"}"#,
+        );
+        assert_eq!(
+            sentence(&en, &add, None),
+            "made @acme.com a verified domain of Acme"
+        );
+        let roles = entry(
+            "org.jit_roles_set",
+            "success",
+            Some("Acme"),
+            r#"{"organization":"Acme","roles":[]}"#,
+        );
+        assert_eq!(
+            sentence(&en, &roles, None),
+            "set that people joining Acme by themselves get no role"
+        );
     }
 
     #[test]

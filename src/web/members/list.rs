@@ -189,6 +189,7 @@ pub(super) async fn list(
             OrgSection::Members,
             (!filtered && error.is_none()).then_some(total),
             None,
+            ctx.may_edit_org(&org_id),
         ),
         actions: vec![
             HeaderAction::new("members-export", ctx.t.t("members.export"), export_href).download(),

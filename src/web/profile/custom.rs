@@ -174,7 +174,7 @@ pub fn view_of(ctx: &PageCtx, state: &AppState, data: &PageData, editing: bool) 
     )
 }
 
-fn problem_text(ctx: &PageCtx, p: &Problem) -> String {
+pub(crate) fn problem_text(ctx: &PageCtx, p: &Problem) -> String {
     let t = &ctx.t;
     match p {
         Problem::Required => t.t("profile.custom.required"),

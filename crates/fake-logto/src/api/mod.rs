@@ -4,6 +4,7 @@ pub mod applications;
 pub mod invitations;
 pub mod mfa;
 pub mod misc;
+pub mod org_jit;
 pub mod org_roles;
 pub mod organizations;
 pub mod roles;
@@ -210,6 +211,31 @@ pub fn router(state: FakeState) -> Router<FakeState> {
         .route(
             "/api/organizations/{id}/users/{user_id}/scopes",
             get(org::member_scopes),
+        )
+        // just-in-time provisioning
+        .route(
+            "/api/organizations/{id}/jit/email-domains",
+            get(org_jit::list_domains)
+                .post(org_jit::add_domain)
+                .put(org_jit::replace_domains),
+        )
+        .route(
+            "/api/organizations/{id}/jit/email-domains/{domain}",
+            axum::routing::delete(org_jit::remove_domain),
+        )
+        .route(
+            "/api/organizations/{id}/jit/roles",
+            get(org_jit::list_roles)
+                .post(org_jit::add_roles)
+                .put(org_jit::replace_roles),
+        )
+        .route(
+            "/api/organizations/{id}/jit/roles/{role_id}",
+            axum::routing::delete(org_jit::remove_role),
+        )
+        .route(
+            "/api/organizations/{id}/jit/sso-connectors",
+            get(org_jit::list_sso),
         )
         // organization roles / scopes
         .route("/api/organization-roles", get(orr::list).post(orr::create))

@@ -131,6 +131,14 @@ pub struct Store {
     /// (org id, user id, org role id)
     pub member_roles: BTreeSet<(String, String, String)>,
     pub invitations: BTreeMap<String, Invitation>,
+    /// Just-in-time provisioning: (org id, email domain), in insertion order per org
+    pub jit_domains: Vec<(String, String)>,
+    /// (org id, org role id): the roles JIT members get
+    pub jit_roles: BTreeSet<(String, String)>,
+    /// enterprise SSO connectors by id (the body `GET /api/sso-connectors` answers)
+    pub sso_connectors: BTreeMap<String, Value>,
+    /// (org id, SSO connector id)
+    pub jit_sso: BTreeSet<(String, String)>,
     pub logs: BTreeMap<String, Log>,
     pub codes: HashMap<String, VerificationCode>,
     pub message_times: HashMap<String, Vec<i64>>,

@@ -52,6 +52,9 @@ impl Store {
         self.members.retain(|(o, _)| o != org_id);
         self.member_roles.retain(|(o, _, _)| o != org_id);
         self.invitations.retain(|_, i| i.organization_id != org_id);
+        self.jit_domains.retain(|(o, _)| o != org_id);
+        self.jit_roles.retain(|(o, _)| o != org_id);
+        self.jit_sso.retain(|(o, _)| o != org_id);
         true
     }
 

@@ -9,6 +9,7 @@ use fake_logto::{MessageKind, NewUser};
 use serde_json::{json, Value};
 use std::time::Duration;
 
+mod jit;
 mod messages;
 mod orgs;
 mod search;

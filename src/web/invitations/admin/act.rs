@@ -240,8 +240,9 @@ crate::page_template!(ConfirmPage);
 /// `GET …/revoke`, `GET …/delete`: the confirmation.
 async fn ask(row: RowRequest, action: Action) -> AppResult<Response> {
     let (t, org_id, id) = (row.ctx.t, &row.admin.org_id, &row.invitation.id);
+    let settings = row.ctx.may_edit_org(org_id);
     let page = ConfirmPage {
-        tabs: org_tabs(&t, org_id, OrgSection::Invitations, None, None),
+        tabs: org_tabs(&t, org_id, OrgSection::Invitations, None, None, settings),
         row_id: format!("invitation-{id}"),
         question: t.f(action.question_key(), &[("email", &row.invitation.invitee)]),
         action: action.path(org_id, id),

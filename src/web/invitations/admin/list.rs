@@ -46,6 +46,7 @@ impl ListPage {
                 OrgSection::Invitations,
                 None,
                 Some(table.pending as u64),
+                ctx.may_edit_org(&card.org_id),
             ),
             org_name: org_name.to_string(),
             ctx,
