@@ -83,6 +83,7 @@ audit-name-profile_phone_change = Phone number changed
 audit-name-profile_identity_unlink = Social account unlinked
 audit-name-profile_delete_account = Own account deleted
 audit-name-user_suspend = User suspended
+audit-name-user_password_expire = Password expired
 audit-name-user_unsuspend = User unsuspended
 audit-name-user_delete = User deleted
 audit-name-user_org_add = User added to an organization
@@ -249,6 +250,11 @@ audit-did-profile_delete_account = { $outcome ->
 audit-did-user_suspend = { $outcome ->
     [tried] tried to suspend { $target }
    *[done] suspended { $target }
+}
+
+audit-did-user_password_expire = { $outcome ->
+    [tried] tried to expire { $target }’s password
+   *[done] expired { $target }’s password
 }
 
 audit-did-user_unsuspend = { $outcome ->

@@ -212,3 +212,12 @@ users-mfa_reset-done = { $count ->
 }
 users-self-mfa_reset = You cannot reset your own two-step sign-in here. Change it on your own security page.
 users-self-sessions = You cannot sign yourself out everywhere here. Sign out your other browsers on your own security page.
+
+users-password_expire-title = Expire { $name }’s password?
+users-password_expire-effect = { $name } can still sign in with their current password once: at their next sign-in they must choose a new one before they continue. Nothing else changes.
+users-password_expire-no_password = { $name } has no password (they sign in another way), so there is nothing to expire.
+users-password_expire-button = Expire password
+users-password_expire-hint = Asks for a new password at the next sign-in.
+users-password_expire-done = { $name }’s password is expired: they choose a new one at their next sign-in.
+users-password_expire-missing = Expiring a password needs Logto { $version } or later.
+users-error-expiry_off = Password expiry is turned off for this tenant. Turn it on in Logto Console (Sign-in experience → Password policy → Password expiration), then try again.

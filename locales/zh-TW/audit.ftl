@@ -83,6 +83,7 @@ audit-name-profile_phone_change = 變更電話號碼
 audit-name-profile_identity_unlink = 解除連結社群帳號
 audit-name-profile_delete_account = 刪除自己的帳號
 audit-name-user_suspend = 停用使用者
+audit-name-user_password_expire = 讓密碼過期
 audit-name-user_unsuspend = 恢復使用者
 audit-name-user_delete = 刪除使用者
 audit-name-user_org_add = 將使用者加入組織
@@ -249,6 +250,11 @@ audit-did-profile_delete_account = { $outcome ->
 audit-did-user_suspend = { $outcome ->
     [tried] 嘗試停用 { $target }
    *[done] 停用了 { $target }
+}
+
+audit-did-user_password_expire = { $outcome ->
+    [tried] 嘗試讓 { $target } 的密碼過期
+   *[done] 讓 { $target } 的密碼過期
 }
 
 audit-did-user_unsuspend = { $outcome ->

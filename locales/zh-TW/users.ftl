@@ -209,3 +209,12 @@ users-mfa_reset-done = { $count ->
 }
 users-self-mfa_reset = 你無法在這裡重設自己的兩步驟登入。請到你自己的安全性頁面變更。
 users-self-sessions = 你無法在這裡讓自己在所有地方登出。請到你自己的安全性頁面登出其他瀏覽器。
+
+users-password_expire-title = 要讓 { $name } 的密碼過期嗎？
+users-password_expire-effect = { $name } 下次登入時仍可使用目前的密碼，但必須先設定新密碼才能繼續。其他一切不變。
+users-password_expire-no_password = { $name } 沒有密碼（以其他方式登入），因此沒有可過期的密碼。
+users-password_expire-button = 讓密碼過期
+users-password_expire-hint = 下次登入時要求設定新密碼。
+users-password_expire-done = { $name } 的密碼已過期：下次登入時會設定新密碼。
+users-password_expire-missing = 讓密碼過期需要 Logto { $version } 或更新版本。
+users-error-expiry_off = 此租戶已關閉密碼過期功能。請先在 Logto Console（登入體驗 → 密碼政策 → 密碼過期）開啟，再試一次。

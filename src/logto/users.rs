@@ -136,6 +136,20 @@ impl LogtoClient {
         .await
     }
 
+    /// Marks the user's password expired (Logto 1.41+): they must choose a new one at their
+    /// next sign-in. 400 `sign_in_experiences.password_expiration_not_enabled` while the
+    /// tenant's password policy has expiry turned off.
+    pub async fn set_password_expired(&self, id: &str, expired: bool) -> Result<(), LogtoError> {
+        let _: User = self
+            .send_json(
+                Method::PATCH,
+                route("/api/users/{userId}/password/expiration", &[id]),
+                &json!({ "isExpired": expired }),
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Deletes the user (cascades memberships and their invitations).
     pub async fn delete_user(&self, id: &str) -> Result<(), LogtoError> {
         self.send_unit::<()>(Method::DELETE, route("/api/users/{userId}", &[id]), None)

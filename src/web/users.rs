@@ -66,6 +66,10 @@ pub fn routes() -> Router<AppState> {
             get(actions::confirm_role_remove).post(actions::role_remove),
         )
         .route(
+            "/users/{user_id}/password-expire",
+            get(actions::confirm_password_expire).post(actions::password_expire),
+        )
+        .route(
             "/users/{user_id}/mfa-reset",
             get(actions::confirm_mfa_reset).post(actions::mfa_reset),
         )

@@ -29,6 +29,7 @@ pub(crate) fn state_changes(ids: &Ids) -> Vec<String> {
         format!("/users/{m}/orgs"),
         format!("/users/{m}/roles"),
         format!("/users/{m}/mfa-reset"),
+        format!("/users/{m}/password-expire"),
         format!("/users/{m}/sessions/end"),
         format!("/users/{m}/sessions/end-all"),
         "/profile/basics".to_string(),

@@ -174,6 +174,7 @@ async fn cross_organization_changes_are_refused_and_recorded() {
             format!("/users/{}/suspend", ids.member),
             format!("/users/{}/delete", ids.member),
             format!("/users/{}/mfa-reset", ids.member),
+            format!("/users/{}/password-expire", ids.member),
             format!("/users/{}/sessions/end", ids.member),
             format!("/users/{}/sessions/end-all", ids.member),
         ] {

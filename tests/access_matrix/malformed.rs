@@ -122,6 +122,7 @@ async fn malformed_ids_answer_not_found_before_reaching_logto() {
             format!("/users/{id}/suspend"),
             format!("/users/{id}/delete"),
             format!("/users/{id}/mfa-reset"),
+            format!("/users/{id}/password-expire"),
             format!("/users/{member}/orgs/{id}/remove"),
             format!("/users/{member}/roles/{id}/remove"),
         ] {

@@ -152,6 +152,14 @@ pub(crate) fn get_routes(i: &Ids) -> Vec<(String, u16, u16, u16, u16)> {
             FORBIDDEN,
             OK,
         ),
+        // Expiring a password asks first (on an older Logto it says which release brings it).
+        (
+            format!("/users/{m}/password-expire"),
+            SEE_OTHER,
+            FORBIDDEN,
+            FORBIDDEN,
+            OK,
+        ),
         // Resetting two-step verification asks first (the confirmation; nothing changes).
         (
             format!("/users/{m}/mfa-reset"),

@@ -16,6 +16,7 @@ use scraper::{Html, Selector};
 mod access_changes;
 mod detail;
 mod list;
+mod password_expiry;
 mod search;
 mod security;
 

@@ -33,7 +33,7 @@
 //! | 1.38 | user sessions `GET /api/users/{id}/sessions[/{sessionId}]`, `DELETE …/sessions/{sessionId}?revokeGrantsTarget=all\|firstParty`; grants `GET /api/users/{id}/grants?appType=firstParty\|thirdParty`, `DELETE …/grants/{grantId}` (404 before) |
 //! | 1.39 | `POST /api/organizations/{id}/users` answers 201 `{userIds}`, `POST …/users/{userId}/roles` 201 `{organizationRoleIds}` (the text `Created` before, as recorded on 1.37.1) |
 //! | 1.40 | `GET /api/logs` honours `start_time`/`end_time` (both inclusive, 400 when start > end; ignored before); `PUT /api/organizations/{id}/users` keeps the roles of members who stay (dropped before) |
-//! | 1.41 | `organizationRoleId` filters `GET /api/organizations/{id}/users` (silently ignored before: every member); `PATCH /api/users/{id}/password/expiration {isExpired}` (404 before; the flag is not in user bodies, read it with [`FakeState::password_expired`]) |
+//! | 1.41 | `organizationRoleId` filters `GET /api/organizations/{id}/users` (silently ignored before: every member); `PATCH /api/users/{id}/password/expiration {isExpired}` (404 before; 400 `sign_in_experiences.password_expiration_not_enabled` unless [`FakeState::set_password_expiration_policy`]; the flag is not in user bodies, read it with [`FakeState::password_expired`]) |
 //! | 1.42 | applications no longer show internal secrets (1.37: `secret: "#internal:…"`); they gain `appLevelAccessControlEnabled` |
 //!
 //! Signing in through the fake's `/oidc/auth` form starts a session (IP and user agent in

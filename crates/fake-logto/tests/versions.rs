@@ -361,12 +361,20 @@ async fn password_expiration_from_1_41() {
         let t = TestLogto::start_version(v).await;
         let st = t.logto.state();
         let uid = st.create_user(user("pat"));
-        let r = t
-            .patch(
-                &format!("/api/users/{uid}/password/expiration"),
-                json!({"isExpired": true}),
-            )
-            .await;
+        let path = format!("/api/users/{uid}/password/expiration");
+        let expire = || t.patch(&path, json!({"isExpired": true}));
+        if v.at_least(41) {
+            // Logto's default sign-in experience has password expiry off.
+            let r = expire().await;
+            assert_eq!(r.status, 400);
+            assert_eq!(
+                r.code(),
+                "sign_in_experiences.password_expiration_not_enabled"
+            );
+            assert_eq!(st.password_expired(&uid), Some(false));
+            st.set_password_expiration_policy(true);
+        }
+        let r = expire().await;
         if v.at_least(41) {
             assert_eq!(r.status, 200);
             assert_eq!(r.json()["id"], uid.as_str());

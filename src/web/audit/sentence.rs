@@ -47,6 +47,7 @@ const GROUPS: &[(&str, &[&str])] = &[
         &[
             "user.suspend",
             "user.unsuspend",
+            "user.password_expire",
             "user.delete",
             "user.org_add",
             "user.org_remove",

@@ -9,6 +9,7 @@
 mod delete;
 mod mfa;
 mod orgs;
+mod password;
 mod roles;
 mod sessions;
 mod suspend;
@@ -16,6 +17,7 @@ mod suspend;
 pub use delete::{confirm_delete, delete};
 pub use mfa::{confirm_mfa_reset, mfa_reset};
 pub use orgs::{confirm_org_remove, org_add, org_remove};
+pub use password::{confirm_password_expire, password_expire};
 pub use roles::{confirm_role_remove, role_assign, role_remove};
 pub use sessions::{end_all_sessions, end_session};
 pub use suspend::{confirm_suspend, confirm_unsuspend, suspend, unsuspend};
@@ -119,6 +121,10 @@ pub(super) const WORDING: Wording = Wording {
         ("organization.require_membership", "users.error.not_member"),
         ("user.invalid_role_type", "users.error.role_type"),
         ("entity.db_constraint_violated", "users.error.role_type"),
+        (
+            "sign_in_experiences.password_expiration_not_enabled",
+            "users.error.expiry_off",
+        ),
     ],
     not_found: "users.error.gone",
 };

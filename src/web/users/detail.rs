@@ -215,6 +215,8 @@ struct DetailPage {
     operator_role: String,
     /// Two-step methods, sessions and token names, read-only.
     security: UserSecurity,
+    /// Which Logto release brings password expiry, when this one lacks it.
+    expiry_missing: Option<String>,
 }
 
 impl DetailPage {
@@ -341,6 +343,15 @@ pub async fn show(
         role_choices,
         operator_role: state.config.operator_role.clone(),
         security,
+        expiry_missing: {
+            let feature = crate::logto::Feature::PasswordExpiry;
+            (!state.logto.capabilities().has(feature)).then(|| {
+                ctx.t.f(
+                    "users.password_expire.missing",
+                    &[("version", &feature.since())],
+                )
+            })
+        },
         ctx,
     };
     html(&page)

@@ -181,7 +181,10 @@ pub async fn delete_grant(
 
 /// `PATCH /api/users/:id/password/expiration` `{isExpired}` → the user (Logto 1.41+). The flag
 /// is not part of user bodies in 1.42's OpenAPI; tests read it with
-/// [`FakeState::password_expired`].
+/// [`FakeState::password_expired`]. Expiring answers 400
+/// `sign_in_experiences.password_expiration_not_enabled` unless the policy is on
+/// ([`FakeState::set_password_expiration_policy`]), after the 404 for an unknown user (Logto's
+/// `routes/admin-user/basics.ts`).
 pub async fn set_password_expiration(
     State(st): State<FakeState>,
     Path(id): Path<String>,
@@ -194,6 +197,17 @@ pub async fn set_password_expiration(
     let expired = f_bool(m, &["isExpired"])?
         .ok_or_else(|| body_error(Issue::invalid_type(&["isExpired"], "boolean", "undefined")))?;
     let mut s = st.lock();
+    if !s.users.contains_key(&id) {
+        return Err(ApiError::not_found());
+    }
+    // As Logto: expiring needs the sign-in experience's password expiry turned on.
+    if expired && !s.password_expiration_policy {
+        return Err(ApiError::new(
+            400,
+            "sign_in_experiences.password_expiration_not_enabled",
+            "Password expiration is not enabled.",
+        ));
+    }
     let u = s.users.get_mut(&id).ok_or_else(ApiError::not_found)?;
     u.password_expired = expired;
     u.updated_at = now_ms().max(u.updated_at + 1);

@@ -167,6 +167,8 @@ pub struct Store {
     pub email_connector: bool,
     pub sms_connector: bool,
     pub storage_configured: bool,
+    /// The sign-in experience's `passwordExpiration.enabled` (off by default, as in Logto).
+    pub password_expiration_policy: bool,
     pub faults: Faults,
     /// MFA verifications by user id
     pub mfa: BTreeMap<String, Vec<MfaVerification>>,

@@ -216,6 +216,11 @@ impl FakeState {
         self.lock().sms_connector = on;
     }
 
+    /// Turns the sign-in experience's password expiry on or off (Logto 1.41+).
+    pub fn set_password_expiration_policy(&self, on: bool) {
+        self.lock().password_expiration_policy = on;
+    }
+
     pub fn set_storage_configured(&self, on: bool) {
         self.lock().storage_configured = on;
     }
