@@ -39,14 +39,14 @@ async fn wait_text(chrome: &Chrome, css: &str, what: &str) -> String {
 async fn tick(chrome: &Chrome, scope: &str, name: &str, on: bool) {
     let boxes = chrome
         .driver
-        .find_all(By::Css(&format!("{scope} input[type=checkbox]")))
+        .find_all(By::Css(format!("{scope} input[type=checkbox]")))
         .await
         .unwrap();
     for b in boxes {
         let id = b.attr("id").await.unwrap().unwrap_or_default();
         let label = chrome
             .driver
-            .find(By::Css(&format!("label[for='{id}']")))
+            .find(By::Css(format!("label[for='{id}']")))
             .await
             .unwrap()
             .text()
