@@ -78,6 +78,7 @@ mod server;
 mod store;
 mod version;
 
+pub use api::social::EMAIL_CONNECTOR_API_KEY;
 pub use store::{
     DemoSeed, FakeState, MessageKind, NewUser, RecordedRequest, SentMessage, SessionSeed,
 };
