@@ -164,3 +164,25 @@ async fn the_page_in_both_languages() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_logto_failure_reads_plainly_with_a_retry() {
+    let app = common::spawn_app().await;
+    let b = app.operator().await;
+    app.fake.state().fail_next_api(20, 500);
+    for fragment in [false, true] {
+        let r = if fragment {
+            b.get_htmx("/tenant?section=roles").await
+        } else {
+            b.get("/tenant?section=roles").await
+        };
+        assert!(r.status().is_server_error(), "{}", r.status());
+        let html = r.text().await.unwrap();
+        assert!(html.contains("details could not be loaded."), "{html}");
+        assert_eq!(
+            common::attrs(&html, "#tenant-retry", "href"),
+            ["/tenant?section=roles&page=1&page_size=20"]
+        );
+        assert!(!html.contains("Internal server error."), "no raw body");
+    }
+}
