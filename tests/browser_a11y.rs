@@ -18,6 +18,7 @@ async fn pages(app: &TestApp) -> Vec<(&'static str, String)> {
         ("operator", "/audit".to_string()),
         ("operator", "/tenant".to_string()),
         ("operator", "/tenant?section=roles".to_string()),
+        ("operator", "/tenant?section=org-roles".to_string()),
         ("operator", "/tenant?section=connectors".to_string()),
         ("admin", format!("/orgs/{acme}/members")),
         ("admin", format!("/orgs/{acme}/members/add")),

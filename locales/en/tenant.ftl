@@ -1,5 +1,5 @@
 tenant-title = Tenant
-tenant-intro = The Logto tenant at a glance, read-only: its applications, roles and connectors. Secrets are never shown.
+tenant-intro = The Logto tenant at a glance, read-only: its applications, roles, organization roles and connectors. Secrets are never shown.
 tenant-tabs_label = Tenant sections
 tenant-tab_applications = Applications
 tenant-tab_roles = Roles
@@ -30,3 +30,6 @@ tenant-enables_email = Invitation emails, and email address changes with a code.
 tenant-enables_sms = Phone number changes with a code.
 tenant-enables_social = Linking accounts on the security page.
 tenant-enables_other = Nothing in the portal.
+tenant-tab_org_roles = Organization roles
+tenant-scopes = Scopes
+tenant-no_scopes = No scopes

@@ -1,5 +1,5 @@
 tenant-title = 租戶
-tenant-intro = Logto 租戶一覽（唯讀）：應用程式、角色與連接器。絕不顯示任何密鑰。
+tenant-intro = Logto 租戶一覽（唯讀）：應用程式、角色、組織角色與連接器。絕不顯示任何密鑰。
 tenant-tabs_label = 租戶區段
 tenant-tab_applications = 應用程式
 tenant-tab_roles = 角色
@@ -30,3 +30,6 @@ tenant-enables_email = 邀請郵件，以及以驗證碼變更電子郵件地址
 tenant-enables_sms = 以驗證碼變更電話號碼。
 tenant-enables_social = 在安全性頁面連結帳號。
 tenant-enables_other = 在入口網站中沒有用途。
+tenant-tab_org_roles = 組織角色
+tenant-scopes = 權限範圍
+tenant-no_scopes = 沒有權限範圍

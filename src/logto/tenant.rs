@@ -1,5 +1,6 @@
 //! The tenant at a glance, read-only (operators' `/tenant`): applications, global roles with
-//! how many users and applications hold each, and every connector. Each type keeps only the
+//! how many users and applications hold each, organization roles with their scopes, and every
+//! connector. Each type keeps only the
 //! fields the page shows: an application's `secret` and a connector's `config` are never
 //! deserialized, so no secret is held beyond the HTTP body (every supported release).
 
@@ -40,6 +41,41 @@ pub struct RoleSummary {
     pub applications_count: Option<u64>,
 }
 
+/// A scope in an organization role's answer: its name is what the page shows.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ScopeName {
+    pub name: String,
+}
+
+/// The API resource of a resource scope in an organization role's answer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ResourceName {
+    pub name: String,
+}
+
+/// A resource scope in an organization role's answer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ResourceScopeName {
+    pub name: String,
+    pub resource: ResourceName,
+}
+
+/// An item of `GET /api/organization-roles`, with the scopes Logto includes (every release).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgRoleSummary {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub r#type: RoleType,
+    #[serde(default)]
+    pub scopes: Vec<ScopeName>,
+    #[serde(default)]
+    pub resource_scopes: Vec<ResourceScopeName>,
+}
+
 impl LogtoClient {
     /// One page of the tenant's applications, newest first.
     pub async fn list_applications(
@@ -59,6 +95,21 @@ impl LogtoClient {
     ) -> Result<Page<RoleSummary>, LogtoError> {
         self.get_page(route("/api/roles", &[]), Vec::new(), page, page_size)
             .await
+    }
+
+    /// One page of the organization roles (the templates every organization shares).
+    pub async fn list_org_roles_with_scopes(
+        &self,
+        page: u32,
+        page_size: u32,
+    ) -> Result<Page<OrgRoleSummary>, LogtoError> {
+        self.get_page(
+            route("/api/organization-roles", &[]),
+            Vec::new(),
+            page,
+            page_size,
+        )
+        .await
     }
 
     /// Every connector (Logto does not page this list); `config` is never read.

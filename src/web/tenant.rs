@@ -1,5 +1,5 @@
 //! `/tenant`: the tenant at a glance, for operators, read-only. One page with a tab per
-//! section (applications, global roles, connectors); each section is a paginated list and the
+//! section (applications, global roles, organization roles, connectors); each section is a paginated list and the
 //! one region htmx swaps (`?section=…&page=…`); without JavaScript the tabs and the pager are
 //! plain links. No secret reaches this page: the typed client never reads an application's
 //! `secret` or a connector's `config` (`crate::logto::tenant`).
@@ -14,7 +14,9 @@ use axum::{
 };
 use serde::Deserialize;
 
-use crate::logto::{AppSummary, ConnectorType, LogtoError, RoleSummary, RoleType, SocialConnector};
+use crate::logto::{
+    AppSummary, ConnectorType, LogtoError, OrgRoleSummary, RoleSummary, RoleType, SocialConnector,
+};
 use crate::web::context::PageCtx;
 use crate::web::error::{logto_view, AppResult};
 use crate::web::extract::{Htmx, Operator};
@@ -35,15 +37,22 @@ pub fn routes() -> Router<AppState> {
 pub enum Section {
     Applications,
     Roles,
+    OrgRoles,
     Connectors,
 }
 
 impl Section {
-    const ALL: [Section; 3] = [Section::Applications, Section::Roles, Section::Connectors];
+    const ALL: [Section; 4] = [
+        Section::Applications,
+        Section::Roles,
+        Section::OrgRoles,
+        Section::Connectors,
+    ];
 
     fn parse(s: Option<&str>) -> Section {
         match s.map(str::trim) {
             Some("roles") => Section::Roles,
+            Some("org-roles") => Section::OrgRoles,
             Some("connectors") => Section::Connectors,
             _ => Section::Applications,
         }
@@ -53,6 +62,7 @@ impl Section {
         match self {
             Section::Applications => "applications",
             Section::Roles => "roles",
+            Section::OrgRoles => "org-roles",
             Section::Connectors => "connectors",
         }
     }
@@ -61,6 +71,7 @@ impl Section {
         match self {
             Section::Applications => "tenant.tab_applications",
             Section::Roles => "tenant.tab_roles",
+            Section::OrgRoles => "tenant.tab_org_roles",
             Section::Connectors => "tenant.tab_connectors",
         }
     }
@@ -89,6 +100,15 @@ pub struct RoleRow {
     pub applications: Option<u64>,
 }
 
+pub struct OrgRoleRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub description: String,
+    /// Organization scopes, then API resource scopes as `resource: scope`.
+    pub scopes: Vec<String>,
+}
+
 pub struct ConnectorRow {
     pub id: String,
     pub name: String,
@@ -106,6 +126,7 @@ struct TenantPage {
     tabs: Vec<Tab>,
     apps: Vec<AppRow>,
     roles: Vec<RoleRow>,
+    org_roles: Vec<OrgRoleRow>,
     connectors: Vec<ConnectorRow>,
     error: Option<String>,
     canonical: String,
@@ -119,7 +140,10 @@ impl TenantPage {
     }
 
     fn is_empty(&self) -> bool {
-        self.apps.is_empty() && self.roles.is_empty() && self.connectors.is_empty()
+        self.apps.is_empty()
+            && self.roles.is_empty()
+            && self.org_roles.is_empty()
+            && self.connectors.is_empty()
     }
 }
 
@@ -146,15 +170,39 @@ fn app_row(a: AppSummary, dates: &Dates) -> AppRow {
     }
 }
 
+fn role_kind(t: &Tr, kind: &RoleType) -> String {
+    t.t(match kind {
+        RoleType::MachineToMachine => "tenant.role_m2m",
+        _ => "tenant.role_user",
+    })
+}
+
 fn role_row(r: RoleSummary, t: &Tr) -> RoleRow {
     RoleRow {
-        kind: t.t(match r.r#type {
-            RoleType::MachineToMachine => "tenant.role_m2m",
-            _ => "tenant.role_user",
-        }),
+        kind: role_kind(t, &r.r#type),
         description: r.description.unwrap_or_default(),
         users: r.users_count,
         applications: r.applications_count,
+        id: r.id,
+        name: r.name,
+    }
+}
+
+fn org_role_row(r: OrgRoleSummary, t: &Tr) -> OrgRoleRow {
+    let scopes = r
+        .scopes
+        .into_iter()
+        .map(|s| s.name)
+        .chain(
+            r.resource_scopes
+                .into_iter()
+                .map(|s| format!("{}: {}", s.resource.name, s.name)),
+        )
+        .collect();
+    OrgRoleRow {
+        kind: role_kind(t, &r.r#type),
+        description: r.description.unwrap_or_default(),
+        scopes,
         id: r.id,
         name: r.name,
     }
@@ -175,7 +223,15 @@ fn connector_row(c: SocialConnector, t: &Tr, lang: &str) -> ConnectorRow {
     }
 }
 
-type Loaded = (Vec<AppRow>, Vec<RoleRow>, Vec<ConnectorRow>, u64);
+/// One section's rows (the other lists stay empty) and `Total-Number`.
+#[derive(Default)]
+struct Loaded {
+    apps: Vec<AppRow>,
+    roles: Vec<RoleRow>,
+    org_roles: Vec<OrgRoleRow>,
+    connectors: Vec<ConnectorRow>,
+    total: u64,
+}
 
 async fn load(
     state: &AppState,
@@ -189,13 +245,30 @@ async fn load(
         Section::Applications => {
             let dates = Dates::new(ctx.t, state.clock.now_ms());
             let p = state.logto.list_applications(page, page_size).await?;
-            let rows = p.items.into_iter().map(|a| app_row(a, &dates)).collect();
-            (rows, Vec::new(), Vec::new(), p.total)
+            Loaded {
+                apps: p.items.into_iter().map(|a| app_row(a, &dates)).collect(),
+                total: p.total,
+                ..Loaded::default()
+            }
         }
         Section::Roles => {
             let p = state.logto.list_all_roles(page, page_size).await?;
-            let rows = p.items.into_iter().map(|r| role_row(r, t)).collect();
-            (Vec::new(), rows, Vec::new(), p.total)
+            Loaded {
+                roles: p.items.into_iter().map(|r| role_row(r, t)).collect(),
+                total: p.total,
+                ..Loaded::default()
+            }
+        }
+        Section::OrgRoles => {
+            let p = state
+                .logto
+                .list_org_roles_with_scopes(page, page_size)
+                .await?;
+            Loaded {
+                org_roles: p.items.into_iter().map(|r| org_role_row(r, t)).collect(),
+                total: p.total,
+                ..Loaded::default()
+            }
         }
         Section::Connectors => {
             // Logto answers every connector at once: the portal pages them itself.
@@ -208,7 +281,11 @@ async fn load(
                 .take(page_size as usize)
                 .map(|c| connector_row(c, t, ctx.lang.code()))
                 .collect();
-            (Vec::new(), Vec::new(), rows, total)
+            Loaded {
+                connectors: rows,
+                total,
+                ..Loaded::default()
+            }
         }
     })
 }
@@ -223,16 +300,15 @@ async fn page(
 ) -> AppResult<Response> {
     let section = Section::parse(query.section.as_deref());
     let (page, page_size) = (query.paging.page(), query.paging.page_size());
-    let (status, error, (apps, roles, connectors, total)) =
-        match load(&state, &ctx, section, page, page_size).await {
-            Ok(loaded) => (StatusCode::OK, None, loaded),
-            Err(e) => {
-                tracing::warn!(error = %e, section = section.slug(), "tenant page: Logto failed");
-                let (status, _, key) = logto_view(&e);
-                let text = format!("{} {}", ctx.t.t("tenant.load_failed"), ctx.t.t(key));
-                (status, Some(text), (Vec::new(), Vec::new(), Vec::new(), 0))
-            }
-        };
+    let (status, error, loaded) = match load(&state, &ctx, section, page, page_size).await {
+        Ok(loaded) => (StatusCode::OK, None, loaded),
+        Err(e) => {
+            tracing::warn!(error = %e, section = section.slug(), "tenant page: Logto failed");
+            let (status, _, key) = logto_view(&e);
+            let text = format!("{} {}", ctx.t.t("tenant.load_failed"), ctx.t.t(key));
+            (status, Some(text), Loaded::default())
+        }
+    };
     let tabs = Section::ALL
         .iter()
         .map(|s| {
@@ -247,7 +323,7 @@ async fn page(
         "/tenant",
         page,
         page_size,
-        total,
+        loaded.total,
         vec![("section".into(), section.slug().into())],
         REGION,
     );
@@ -256,9 +332,10 @@ async fn page(
         ctx,
         section,
         tabs,
-        apps,
-        roles,
-        connectors,
+        apps: loaded.apps,
+        roles: loaded.roles,
+        org_roles: loaded.org_roles,
+        connectors: loaded.connectors,
         error,
         canonical: canonical.clone(),
         pager,

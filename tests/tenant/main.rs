@@ -1,5 +1,6 @@
 //! The tenant at a glance (issue 18): operators see the tenant's applications, global roles
-//! (with how many users and applications hold each) and connectors, each paged with
+//! (with how many users and applications hold each), organization roles with their scopes and
+//! connectors, each paged with
 //! `Total-Number`; no secret appears anywhere (1.37 still answers applications' `secret`, and
 //! connectors carry their `config`). Through real HTTP against the fake Logto; run with
 //! `FAKE_LOGTO_VERSION=1.37` and `1.42`.
@@ -185,4 +186,33 @@ async fn a_logto_failure_reads_plainly_with_a_retry() {
         );
         assert!(!html.contains("Internal server error."), "no raw body");
     }
+}
+
+#[tokio::test]
+async fn organization_roles_with_their_scopes() {
+    let app = common::spawn_app().await;
+    let st = app.fake.state();
+    let admin_role = st.create_org_role("auditor", "Reads the organization's trail");
+    st.grant_org_scope(&admin_role, "read:audit");
+    st.grant_org_scope(&admin_role, "read:members");
+    let b = app.operator().await;
+    let path = "/tenant?section=org-roles";
+    let html = page(&b, path).await;
+    // Logto orders organization roles by name; the seeded admin and member, and the new one.
+    assert_eq!(
+        texts(&html, ".tenant-org-roles tbody th"),
+        ["admin", "auditor", "member"]
+    );
+    assert_eq!(
+        texts(&html, &format!("#org-role-{admin_role} .badge")),
+        ["read:audit", "read:members"]
+    );
+    assert!(html.contains("1–3 of 3"), "Total-Number");
+    assert_eq!(
+        texts(&html, ".tabs a[aria-current=page]"),
+        ["Organization roles"]
+    );
+    let fragment = b.get_htmx(path).await.text().await.unwrap();
+    assert!(!fragment.contains("<html"));
+    assert_eq!(texts(&fragment, ".tenant-org-roles tbody th").len(), 3);
 }

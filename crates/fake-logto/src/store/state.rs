@@ -123,6 +123,27 @@ impl FakeState {
         self.lock().insert_role(name, description, "User")
     }
 
+    /// Creates the organization scope `name` (once) and grants it to the organization role.
+    pub fn grant_org_scope(&self, role_id: &str, name: &str) {
+        let mut s = self.lock();
+        let id = match s.org_scopes.values().find(|sc| sc.name == name) {
+            Some(sc) => sc.id.clone(),
+            None => {
+                let id = s.new_unique_id(21, |id| s.org_scopes.contains_key(id));
+                let scope = crate::store::OrgScope {
+                    id: id.clone(),
+                    name: name.to_string(),
+                    description: None,
+                };
+                s.org_scopes.insert(id.clone(), scope);
+                id
+            }
+        };
+        if let Some(r) = s.org_roles.get_mut(role_id) {
+            r.scope_ids.insert(id);
+        }
+    }
+
     pub fn assign_role(&self, user_id: &str, role_id: &str) {
         self.lock()
             .user_roles
