@@ -1,8 +1,8 @@
 //! The tenant at a glance (issue 18): operators see the tenant's applications, global roles
 //! (with how many users and applications hold each), organization roles with their scopes and
 //! connectors, each paged with `Total-Number`; no secret appears anywhere (1.37 still answers
-//! applications' `secret`, and connectors carry their `config`). Through real HTTP against the fake Logto; run with
-//! `FAKE_LOGTO_VERSION=1.37` and `1.42`.
+//! applications' `secret`, and connectors carry their `config`). Through real HTTP against the
+//! fake Logto; run with `FAKE_LOGTO_VERSION=1.37` and `1.42`.
 
 #[path = "../common/mod.rs"]
 mod common;
