@@ -17,6 +17,7 @@ async fn pages(app: &TestApp) -> Vec<(&'static str, String)> {
         ("operator", format!("/orgs/{acme}/delete")),
         ("operator", "/audit".to_string()),
         ("operator", "/tenant".to_string()),
+        ("operator", "/tenant?section=resources".to_string()),
         ("operator", "/tenant?section=roles".to_string()),
         ("operator", "/tenant?section=org-roles".to_string()),
         ("operator", "/tenant?section=connectors".to_string()),

@@ -1,5 +1,5 @@
 tenant-title = Tenant
-tenant-intro = The Logto tenant at a glance, read-only: its applications, roles, organization roles and connectors. Secrets are never shown.
+tenant-intro = The Logto tenant at a glance, read-only: its applications, API resources, roles, organization roles and connectors. Secrets are never shown.
 tenant-tabs_label = Tenant sections
 tenant-tab_applications = Applications
 tenant-tab_roles = Roles
@@ -33,3 +33,5 @@ tenant-enables_other = Nothing in the portal.
 tenant-tab_org_roles = Organization roles
 tenant-scopes = Scopes
 tenant-no_scopes = No scopes
+tenant-tab_resources = API resources
+tenant-indicator = Indicator

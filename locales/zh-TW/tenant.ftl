@@ -1,5 +1,5 @@
 tenant-title = 租戶
-tenant-intro = Logto 租戶一覽（唯讀）：應用程式、角色、組織角色與連接器。絕不顯示任何密鑰。
+tenant-intro = Logto 租戶一覽（唯讀）：應用程式、API 資源、角色、組織角色與連接器。絕不顯示任何密鑰。
 tenant-tabs_label = 租戶區段
 tenant-tab_applications = 應用程式
 tenant-tab_roles = 角色
@@ -33,3 +33,5 @@ tenant-enables_other = 在入口網站中沒有用途。
 tenant-tab_org_roles = 組織角色
 tenant-scopes = 權限範圍
 tenant-no_scopes = 沒有權限範圍
+tenant-tab_resources = API 資源
+tenant-indicator = 資源識別碼

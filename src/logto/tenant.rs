@@ -1,8 +1,8 @@
 //! The tenant at a glance, read-only (operators' `/tenant`): applications, global roles with
-//! how many users and applications hold each, organization roles with their scopes, and every
-//! connector. Each type keeps only the
-//! fields the page shows: an application's `secret` and a connector's `config` are never
-//! deserialized, so no secret is held beyond the HTTP body (every supported release).
+//! how many users and applications hold each, API resources and organization roles with their
+//! scopes, and every connector. Each type keeps only the fields the page shows: an
+//! application's `secret` and a connector's `config` are never deserialized, so no secret is
+//! held beyond the HTTP body (every supported release).
 
 use serde::Deserialize;
 
@@ -76,6 +76,16 @@ pub struct OrgRoleSummary {
     pub resource_scopes: Vec<ResourceScopeName>,
 }
 
+/// An item of `GET /api/resources?includeScopes=true`: an API and the scopes it defines.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ApiResource {
+    pub id: String,
+    pub name: String,
+    pub indicator: String,
+    #[serde(default)]
+    pub scopes: Vec<ScopeName>,
+}
+
 impl LogtoClient {
     /// One page of the tenant's applications, newest first.
     pub async fn list_applications(
@@ -110,6 +120,17 @@ impl LogtoClient {
             page_size,
         )
         .await
+    }
+
+    /// One page of the API resources with their scopes (one call: `includeScopes`).
+    pub async fn list_resources(
+        &self,
+        page: u32,
+        page_size: u32,
+    ) -> Result<Page<ApiResource>, LogtoError> {
+        let query = vec![("includeScopes".to_owned(), "true".to_owned())];
+        self.get_page(route("/api/resources", &[]), query, page, page_size)
+            .await
     }
 
     /// Every connector (Logto does not page this list); `config` is never read.

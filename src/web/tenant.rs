@@ -1,5 +1,5 @@
 //! `/tenant`: the tenant at a glance, for operators, read-only. One page with a tab per
-//! section (applications, global roles, organization roles, connectors); each section is a paginated list and the
+//! section (applications, API resources, global roles, organization roles, connectors); each section is a paginated list and the
 //! one region htmx swaps (`?section=…&page=…`); without JavaScript the tabs and the pager are
 //! plain links. No secret reaches this page: the typed client never reads an application's
 //! `secret` or a connector's `config` (`crate::logto::tenant`).
@@ -15,7 +15,8 @@ use axum::{
 use serde::Deserialize;
 
 use crate::logto::{
-    AppSummary, ConnectorType, LogtoError, OrgRoleSummary, RoleSummary, RoleType, SocialConnector,
+    ApiResource, AppSummary, ConnectorType, LogtoError, OrgRoleSummary, RoleSummary, RoleType,
+    SocialConnector,
 };
 use crate::web::context::PageCtx;
 use crate::web::error::{logto_view, AppResult};
@@ -36,14 +37,16 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Applications,
+    Resources,
     Roles,
     OrgRoles,
     Connectors,
 }
 
 impl Section {
-    const ALL: [Section; 4] = [
+    const ALL: [Section; 5] = [
         Section::Applications,
+        Section::Resources,
         Section::Roles,
         Section::OrgRoles,
         Section::Connectors,
@@ -51,6 +54,7 @@ impl Section {
 
     fn parse(s: Option<&str>) -> Section {
         match s.map(str::trim) {
+            Some("resources") => Section::Resources,
             Some("roles") => Section::Roles,
             Some("org-roles") => Section::OrgRoles,
             Some("connectors") => Section::Connectors,
@@ -61,6 +65,7 @@ impl Section {
     fn slug(self) -> &'static str {
         match self {
             Section::Applications => "applications",
+            Section::Resources => "resources",
             Section::Roles => "roles",
             Section::OrgRoles => "org-roles",
             Section::Connectors => "connectors",
@@ -70,6 +75,7 @@ impl Section {
     fn label_key(self) -> &'static str {
         match self {
             Section::Applications => "tenant.tab_applications",
+            Section::Resources => "tenant.tab_resources",
             Section::Roles => "tenant.tab_roles",
             Section::OrgRoles => "tenant.tab_org_roles",
             Section::Connectors => "tenant.tab_connectors",
@@ -89,6 +95,13 @@ pub struct AppRow {
     pub name: String,
     pub kind: String,
     pub created: Option<Moment>,
+}
+
+pub struct ResourceRow {
+    pub id: String,
+    pub name: String,
+    pub indicator: String,
+    pub scopes: Vec<String>,
 }
 
 pub struct RoleRow {
@@ -125,6 +138,7 @@ struct TenantPage {
     section: Section,
     tabs: Vec<Tab>,
     apps: Vec<AppRow>,
+    resources: Vec<ResourceRow>,
     roles: Vec<RoleRow>,
     org_roles: Vec<OrgRoleRow>,
     connectors: Vec<ConnectorRow>,
@@ -141,6 +155,7 @@ impl TenantPage {
 
     fn is_empty(&self) -> bool {
         self.apps.is_empty()
+            && self.resources.is_empty()
             && self.roles.is_empty()
             && self.org_roles.is_empty()
             && self.connectors.is_empty()
@@ -167,6 +182,15 @@ fn app_row(a: AppSummary, dates: &Dates) -> AppRow {
         created: a.created_at.map(|ms| dates.moment(ms)),
         id: a.id,
         name: a.name,
+    }
+}
+
+fn resource_row(r: ApiResource) -> ResourceRow {
+    ResourceRow {
+        scopes: r.scopes.into_iter().map(|s| s.name).collect(),
+        id: r.id,
+        name: r.name,
+        indicator: r.indicator,
     }
 }
 
@@ -227,6 +251,7 @@ fn connector_row(c: SocialConnector, t: &Tr, lang: &str) -> ConnectorRow {
 #[derive(Default)]
 struct Loaded {
     apps: Vec<AppRow>,
+    resources: Vec<ResourceRow>,
     roles: Vec<RoleRow>,
     org_roles: Vec<OrgRoleRow>,
     connectors: Vec<ConnectorRow>,
@@ -247,6 +272,14 @@ async fn load(
             let p = state.logto.list_applications(page, page_size).await?;
             Loaded {
                 apps: p.items.into_iter().map(|a| app_row(a, &dates)).collect(),
+                total: p.total,
+                ..Loaded::default()
+            }
+        }
+        Section::Resources => {
+            let p = state.logto.list_resources(page, page_size).await?;
+            Loaded {
+                resources: p.items.into_iter().map(resource_row).collect(),
                 total: p.total,
                 ..Loaded::default()
             }
@@ -333,6 +366,7 @@ async fn page(
         section,
         tabs,
         apps: loaded.apps,
+        resources: loaded.resources,
         roles: loaded.roles,
         org_roles: loaded.org_roles,
         connectors: loaded.connectors,

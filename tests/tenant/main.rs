@@ -47,7 +47,13 @@ async fn applications_match_the_fake_and_no_secret_shows() {
     assert!(!secrets.is_empty(), "the fake keeps internal secrets");
     app.fake.state().set_email_connector(true);
     secrets.push(fake_logto::EMAIL_CONNECTOR_API_KEY.to_string());
-    for section in ["applications", "roles", "connectors"] {
+    for section in [
+        "applications",
+        "resources",
+        "roles",
+        "org-roles",
+        "connectors",
+    ] {
         let path = format!("/tenant?section={section}");
         for html in [
             page(&b, &path).await,
@@ -214,4 +220,44 @@ async fn organization_roles_with_their_scopes() {
     let fragment = b.get_htmx(path).await.text().await.unwrap();
     assert!(!fragment.contains("<html"));
     assert_eq!(texts(&fragment, ".tenant-org-roles tbody th").len(), 3);
+}
+
+#[tokio::test]
+async fn api_resources_with_their_scopes() {
+    let app = common::spawn_app().await;
+    let b = app.operator().await;
+    let path = "/tenant?section=resources";
+    let html = page(&b, path).await;
+    // The fake's seeded API, then the Management API every tenant has.
+    assert_eq!(
+        texts(&html, ".tenant-resources tbody th"),
+        [fake_logto::DEMO_API_NAME, "Logto Management API"]
+    );
+    let indicators = texts(&html, ".tenant-resources tbody td.resource-indicator code");
+    assert_eq!(
+        indicators,
+        [
+            fake_logto::DEMO_API_INDICATOR.to_string(),
+            fake_logto::FakeLogtoConfig::default().resource
+        ]
+    );
+    assert_eq!(
+        texts(&html, ".tenant-resources tbody tr:first-child .badge"),
+        fake_logto::DEMO_API_SCOPES
+    );
+    assert_eq!(
+        texts(&html, ".tenant-resources tbody tr:last-child .badge"),
+        ["all"]
+    );
+    assert!(html.contains("1–2 of 2"), "Total-Number");
+    // One call for the page: the scopes come with the list.
+    let calls: Vec<String> = app
+        .fake
+        .state()
+        .api_requests()
+        .iter()
+        .map(|r| r.path.clone())
+        .filter(|p| p.starts_with("/api/resources"))
+        .collect();
+    assert_eq!(calls, ["/api/resources"]);
 }
