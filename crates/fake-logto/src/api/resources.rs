@@ -14,8 +14,11 @@ pub const DEMO_API_NAME: &str = "Reports API";
 pub const DEMO_API_INDICATOR: &str = "https://reports.example.com/api";
 pub const DEMO_API_SCOPES: &[&str] = &["read:reports", "write:reports"];
 
-/// `(id, name, indicator, scopes as (name, description))`, newest first as Logto lists them.
-fn resources(st: &FakeState) -> Vec<(String, String, String, Vec<(String, String)>)> {
+/// `(id, name, indicator, scopes as (name, description))`.
+type Resource = (String, String, String, Vec<(String, String)>);
+
+/// Every resource, newest first as Logto lists them.
+fn resources(st: &FakeState) -> Vec<Resource> {
     let cfg = st.config();
     vec![
         (
