@@ -3,6 +3,7 @@ app-skip = Skip to content
 nav-users = Users
 nav-orgs = Organizations
 nav-audit = Audit trail
+nav-tenant = Tenant
 nav-profile = My profile
 nav-sign_in = Sign in
 nav-sign_out = Sign out

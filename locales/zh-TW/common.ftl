@@ -3,6 +3,7 @@ app-skip = 跳至主要內容
 nav-users = 使用者
 nav-orgs = 組織
 nav-audit = 稽核紀錄
+nav-tenant = 租戶
 nav-profile = 我的個人資料
 nav-sign_in = 登入
 nav-sign_out = 登出

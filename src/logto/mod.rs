@@ -28,6 +28,7 @@ mod secret;
 mod sessions;
 mod stats;
 mod stream;
+mod tenant;
 mod throttle;
 mod token;
 mod users;
@@ -55,3 +56,4 @@ pub use search::{encode_query, escape_like, Joint, MatchMode, SearchField, UserQ
 pub use secret::Secret;
 pub use sessions::{SessionPayload, SignInContext, UserGrant, UserSession};
 pub use stats::{ClientStats, EndpointCount};
+pub use tenant::{ApiResource, AppSummary, OrgRoleSummary, RoleSummary};

@@ -24,6 +24,7 @@ pub mod parts;
 pub mod profile;
 pub mod refusal;
 pub mod security;
+pub mod tenant;
 pub mod users;
 
 use std::time::Duration;

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::web::profile::routes())
         .merge(crate::web::profile::security::routes())
         .merge(crate::web::audit::routes())
+        .merge(crate::web::tenant::routes())
 }
 
 #[derive(Template)]

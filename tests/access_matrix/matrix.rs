@@ -169,6 +169,14 @@ pub(crate) fn get_routes(i: &Ids) -> Vec<(String, u16, u16, u16, u16)> {
             OK,
         ),
         ("/audit".into(), SEE_OTHER, FORBIDDEN, OK, OK),
+        ("/tenant".into(), SEE_OTHER, FORBIDDEN, FORBIDDEN, OK),
+        (
+            "/tenant?section=connectors&page=2".into(),
+            SEE_OTHER,
+            FORBIDDEN,
+            FORBIDDEN,
+            OK,
+        ),
         ("/audit/export.csv".into(), SEE_OTHER, FORBIDDEN, OK, OK),
         // Public pages.
         (

@@ -78,6 +78,8 @@ mod server;
 mod store;
 mod version;
 
+pub use api::resources::{DEMO_API_INDICATOR, DEMO_API_NAME, DEMO_API_SCOPES};
+pub use api::social::EMAIL_CONNECTOR_API_KEY;
 pub use store::{
     DemoSeed, FakeState, MessageKind, NewUser, RecordedRequest, SentMessage, SessionSeed,
 };

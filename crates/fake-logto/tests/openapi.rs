@@ -214,6 +214,15 @@ async fn responses_match_openapi_schemas() {
     call!("GET", "/api/applications/portal-web".into());
     call!("GET", "/api/applications/portal-m2m".into());
 
+    // API resources (the Management API and the seeded Reports API) and their scopes
+    call!("GET", "/api/resources".into());
+    call!(
+        "GET",
+        "/api/resources?includeScopes=true&page=1&page_size=20".into()
+    );
+    call!("GET", "/api/resources/managementapi000/scopes".into());
+    call!("GET", "/api/connectors".into());
+
     // users
     call!("GET", "/api/users?page_size=100".into());
     let created = call!(

@@ -7,6 +7,7 @@ pub mod misc;
 pub mod org_jit;
 pub mod org_roles;
 pub mod organizations;
+pub mod resources;
 pub mod roles;
 pub mod sessions;
 pub mod social;
@@ -117,6 +118,9 @@ pub fn router(state: FakeState) -> Router<FakeState> {
             axum::routing::delete(sessions::delete_grant),
         )
         // applications (the configured M2M and web apps)
+        // API resources and their scopes (read-only)
+        .route("/api/resources", get(resources::list))
+        .route("/api/resources/{id}/scopes", get(resources::list_scopes))
         .route("/api/applications", get(applications::list))
         .route("/api/applications/{id}", get(applications::get_one))
         .route(

@@ -13,6 +13,9 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
+/// The API key in the email connector's `config`: a secret no portal page may show.
+pub const EMAIL_CONNECTOR_API_KEY: &str = "fake-email-api-key-do-not-show";
+
 /// Every connector the tenant has: the social ones, then the simulated email and SMS ones.
 fn connectors(s: &Store) -> Vec<Value> {
     let mut list: Vec<Value> = s
@@ -21,7 +24,10 @@ fn connectors(s: &Store) -> Vec<Value> {
         .map(|c| s.connector_json(&c.id, "Social", &c.target, &c.name))
         .collect();
     if s.email_connector {
-        list.push(s.connector_json("fake-email", "Email", "email", "Email"));
+        let mut email = s.connector_json("fake-email", "Email", "email", "Email");
+        // Logto answers a connector's `config` whole, secrets included
+        email["config"] = json!({"provider": "fake", "apiKey": EMAIL_CONNECTOR_API_KEY});
+        list.push(email);
     }
     if s.sms_connector {
         list.push(s.connector_json("fake-sms", "Sms", "sms", "SMS"));

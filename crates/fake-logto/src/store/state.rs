@@ -18,6 +18,11 @@ pub struct FakeState {
 }
 
 impl FakeState {
+    /// The internal secret Logto 1.37 still answers in an application's `secret` field.
+    pub fn internal_secret(&self, app_id: &str) -> Option<String> {
+        self.lock().internal_secrets.get(app_id).cloned()
+    }
+
     pub(crate) fn new(config: FakeLogtoConfig) -> FakeState {
         let mut store = Store {
             apps_created_at: now_ms(),
@@ -102,8 +107,41 @@ impl FakeState {
     }
 
     /// A global role of type `User`.
+    /// Every global role as `(name, users holding it)`, in Logto's list order.
+    pub fn role_counts(&self) -> Vec<(String, usize)> {
+        let s = self.lock();
+        s.roles_sorted()
+            .into_iter()
+            .map(|r| {
+                let users = s.user_roles.iter().filter(|(_, id)| *id == r.id).count();
+                (r.name.clone(), users)
+            })
+            .collect()
+    }
+
     pub fn create_role(&self, name: &str, description: &str) -> String {
         self.lock().insert_role(name, description, "User")
+    }
+
+    /// Creates the organization scope `name` (once) and grants it to the organization role.
+    pub fn grant_org_scope(&self, role_id: &str, name: &str) {
+        let mut s = self.lock();
+        let id = match s.org_scopes.values().find(|sc| sc.name == name) {
+            Some(sc) => sc.id.clone(),
+            None => {
+                let id = s.new_unique_id(21, |id| s.org_scopes.contains_key(id));
+                let scope = crate::store::OrgScope {
+                    id: id.clone(),
+                    name: name.to_string(),
+                    description: None,
+                };
+                s.org_scopes.insert(id.clone(), scope);
+                id
+            }
+        };
+        if let Some(r) = s.org_roles.get_mut(role_id) {
+            r.scope_ids.insert(id);
+        }
     }
 
     pub fn assign_role(&self, user_id: &str, role_id: &str) {
