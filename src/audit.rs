@@ -36,7 +36,7 @@ impl Outcome {
 }
 
 /// Who acted: the signed-in person (never the M2M app).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Actor {
     pub id: Option<String>,
     pub name: Option<String>,
@@ -44,7 +44,7 @@ pub struct Actor {
 }
 
 /// Request context recorded with each entry.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Origin {
     pub request_id: Option<String>,
     pub ip: Option<String>,

@@ -9,6 +9,7 @@ pub mod cache;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod jobs;
 pub mod lang;
 pub mod leases;
 pub mod limits;

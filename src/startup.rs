@@ -132,6 +132,7 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         spawn_housekeeping(self.state.clone());
+        crate::web::jobs::spawn_worker(self.state.clone());
         spawn_capability_refresh(self.state.logto.clone());
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app)

@@ -32,6 +32,8 @@ pub struct Inner {
     pub storage_ready: crate::cache::Ttl<bool>,
     /// Avatars fetched and re-encoded by the portal (bounded, in memory).
     pub avatars: crate::avatars::Avatars,
+    /// Batch work in the shared database, and this replica's claims on it.
+    pub jobs: crate::jobs::Jobs,
 }
 
 /// Shared by every handler; cheap to clone.
@@ -50,6 +52,7 @@ impl AppState {
         let oidc = OidcProvider::new(&config.logto_endpoint, config.logto_timeout)?;
         let audit = AuditLog::new(db.clone());
         let limits = crate::limits::Limiter::new(db.clone(), clock.clone());
+        let jobs = crate::jobs::Jobs::new(db.clone());
         Ok(AppState(Arc::new(Inner {
             config,
             clock,
@@ -64,6 +67,7 @@ impl AppState {
             directory_choices: crate::cache::Ttl::new(std::time::Duration::from_secs(60)),
             storage_ready: crate::cache::Ttl::new(std::time::Duration::from_secs(300)),
             avatars: Default::default(),
+            jobs,
         })))
     }
 }

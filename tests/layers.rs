@@ -1,5 +1,5 @@
 //! The layers form a line: `web → (state) → auth → logto`, with the shared parts (`config`,
-//! `db`, `audit`, `cache`, `clock`, `lang`, `limits`, `leases`, `avatars`) below the web.
+//! `db`, `audit`, `cache`, `clock`, `lang`, `limits`, `leases`, `avatars`, `jobs`) below the web.
 //! Nothing below may name a layer above it; `auth` and `logto` know nothing of axum.
 
 use std::path::Path;
@@ -50,7 +50,7 @@ fn nothing_below_the_web_names_it() {
     let above = ["crate::web", "crate::state", "AppState"];
     for module in [
         "auth", "logto", "config", "db", "audit", "cache", "clock", "lang", "limits", "leases",
-        "avatars",
+        "avatars", "jobs",
     ] {
         let found = offending_lines(module, &above);
         assert!(

@@ -118,3 +118,27 @@ invitations-landing-joined_unnamed = Welcome: you joined the organization.
 invitations-list-search_hint = Part of an address is enough.
 invitations-action-revoke_question = Revoke the invitation for { $email }? Its link will stop working.
 invitations-action-delete_question = Delete the invitation for { $email } for good?
+
+invitations-delivery-unconfirmed = The portal restarted while asking for this email to be sent, so it may not have gone out. Resend it from the list if the person did not get it.
+invitations-batch-heading = Invitation batch
+invitations-batch-queued = Waiting to start…
+invitations-batch-running = { $done } of { $total } done…
+invitations-batch-finished = { $total ->
+    [one] Finished: the row is done.
+   *[other] Finished: all { $total } rows are done.
+}
+invitations-batch-started = Started
+invitations-batch-ended = finished
+invitations-batch-leave_hint = This page updates itself. You can leave it: the batch goes on even if the portal restarts, and you find it again on the invitations page.
+invitations-batch-refresh = Refresh
+invitations-batch-retry = Addresses to invite again
+invitations-batch-retry_hint = The account service did not answer in time for these. Paste them into the invite form in a moment.
+invitations-batch-copy_retry = Copy the addresses
+invitations-batch-back = Back to the invitations
+invitations-batch-recent = Recent batches
+invitations-batch-recent_running = { $done } of { $total } done
+invitations-batch-recent_finished = { $total ->
+    [one] 1 row, finished
+   *[other] { $total } rows, finished
+}
+invitations-batch-view = See the batch

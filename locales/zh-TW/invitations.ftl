@@ -118,3 +118,25 @@ invitations-landing-joined_unnamed = 歡迎：您已加入該組織。
 invitations-list-search_hint = 輸入地址的一部分即可。
 invitations-action-revoke_question = 要撤銷給 { $email } 的邀請嗎？它的連結將會失效。
 invitations-action-delete_question = 要永久刪除給 { $email } 的邀請嗎？
+
+invitations-delivery-unconfirmed = 入口網站在要求寄出這封郵件時重新啟動，郵件可能沒有寄出。若對方沒有收到，請從清單重新寄送。
+invitations-batch-heading = 批次邀請
+invitations-batch-queued = 等待開始…
+invitations-batch-running = 已完成 { $done } / { $total }…
+invitations-batch-finished = { $total ->
+   *[other] 已完成：全部 { $total } 列都處理完畢。
+}
+invitations-batch-started = 開始於
+invitations-batch-ended = 完成於
+invitations-batch-leave_hint = 此頁面會自動更新。您可以離開：即使入口網站重新啟動，批次仍會繼續，您可以在邀請頁面再次找到它。
+invitations-batch-refresh = 重新整理
+invitations-batch-retry = 需要重新邀請的地址
+invitations-batch-retry_hint = 帳號服務未能及時回應這些地址。請稍後將它們貼到邀請表單。
+invitations-batch-copy_retry = 複製這些地址
+invitations-batch-back = 返回邀請
+invitations-batch-recent = 最近的批次
+invitations-batch-recent_running = 已完成 { $done } / { $total }
+invitations-batch-recent_finished = { $total ->
+   *[other] { $total } 列，已完成
+}
+invitations-batch-view = 查看批次

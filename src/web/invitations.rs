@@ -12,6 +12,7 @@
 
 mod accept;
 mod admin;
+pub mod batch;
 mod input;
 mod landing;
 mod present;
@@ -29,6 +30,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/orgs/{org_id}/invitations",
             get(admin::list).post(admin::invite),
+        )
+        .route(
+            "/orgs/{org_id}/invitations/batches/{job_id}",
+            get(admin::batch),
         )
         .merge(admin::action_routes())
         .route("/invitations/{invitation_id}", get(landing::show))

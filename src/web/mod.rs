@@ -14,6 +14,7 @@ pub mod htmx;
 pub mod i18n;
 pub mod ids;
 pub mod invitations;
+pub mod jobs;
 pub mod members;
 pub mod metrics;
 pub mod orgs;
@@ -128,8 +129,8 @@ pub fn router(state: AppState) -> Router {
                 .layer(CompressionLayer::new())
                 .layer(tower_http::timeout::TimeoutLayer::with_status_code(
                     axum::http::StatusCode::REQUEST_TIMEOUT,
-                    // Long enough for a 500-row invitation batch under the outgoing throttle.
-                    Duration::from_secs(180),
+                    // Long batches run as background jobs (`web::jobs`); no page waits longer.
+                    Duration::from_secs(30),
                 )),
         )
         .with_state(state)

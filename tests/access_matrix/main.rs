@@ -31,6 +31,28 @@ struct Ids {
     globex_user: String,
     invitation_acme: String,
     invitation_globex: String,
+    /// A finished background invitation batch of each organization.
+    batch_acme: String,
+    batch_globex: String,
+}
+
+/// A background invitation batch of `org` with no rows (it finishes at once).
+async fn empty_batch(app: &TestApp, org: &str) -> String {
+    app.state
+        .jobs
+        .enqueue(logto_portal::jobs::NewJob {
+            kind: "invitations",
+            org_id: Some(org.to_string()),
+            created_by: "matrix".into(),
+            params: serde_json::json!({
+                "org_id": org, "org_name": "", "inviter_id": "matrix", "inviter_name": "",
+                "expires_at": 0, "source": "form", "locale": "en",
+                "actor": {}, "origin": {},
+            }),
+            rows: Vec::new(),
+        })
+        .await
+        .unwrap()
 }
 
 async fn ids(app: &TestApp) -> Ids {
@@ -72,7 +94,11 @@ async fn ids(app: &TestApp) -> Ids {
         far_future,
         "Pending",
     );
+    let batch_acme = empty_batch(app, &acme).await;
+    let batch_globex = empty_batch(app, &globex).await;
     Ids {
+        batch_acme,
+        batch_globex,
         acme,
         globex,
         member,

@@ -108,6 +108,7 @@ async fn malformed_ids_answer_not_found_before_reaching_logto() {
                 format!("/orgs/{id}/members"),
                 format!("/orgs/{id}/members/export.csv"),
                 format!("/orgs/{id}/invitations"),
+                format!("/orgs/{acme}/invitations/batches/{id}"),
                 format!("/orgs/{id}/settings"),
                 format!("/orgs/{id}/delete"),
                 format!("/orgs/{acme}/members/{id}"),

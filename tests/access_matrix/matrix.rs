@@ -83,6 +83,29 @@ pub(crate) fn get_routes(i: &Ids) -> Vec<(String, u16, u16, u16, u16)> {
             NOT_FOUND,
             OK,
         ),
+        // A background batch: its organization's admins and operators; another organization's
+        // batch under this organization's address names nothing.
+        (
+            format!("/orgs/{a}/invitations/batches/{}", i.batch_acme),
+            SEE_OTHER,
+            NOT_FOUND,
+            OK,
+            OK,
+        ),
+        (
+            format!("/orgs/{g}/invitations/batches/{}", i.batch_globex),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            OK,
+        ),
+        (
+            format!("/orgs/{a}/invitations/batches/{}", i.batch_globex),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            NOT_FOUND,
+        ),
         // Revoking and deleting ask first (the confirmation; nothing changes).
         (
             format!("/orgs/{a}/invitations/{}/revoke", i.invitation_acme),

@@ -354,62 +354,12 @@ impl TestApp {
     /// Signs `b` in through `/sign-in?{query}` (e.g. with `prompt=login`).
     pub async fn sign_in_query(
         &self,
-        mut b: Browser,
+        b: Browser,
         username: &str,
         password: &str,
         query: &str,
     ) -> (Browser, String) {
-        let start = b
-            .client
-            .get(format!("{}/sign-in?{query}", self.url))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            start.status(),
-            StatusCode::SEE_OTHER,
-            "sign-in redirects to Logto"
-        );
-        let auth_url = location(&start);
-        let form = b.client.get(&auth_url).send().await.unwrap();
-        let landing = if form.status().is_redirection() {
-            // Logto already knows this browser.
-            location(&form)
-        } else {
-            let html = form.text().await.unwrap();
-            let interaction = hidden_value(&html, "interaction").expect("fake Logto sign-in form");
-            let submitted = b
-                .client
-                .post(format!("{}/oidc/auth/submit", self.fake.url()))
-                .form(&[
-                    ("interaction", interaction.as_str()),
-                    ("identifier", username),
-                    ("password", password),
-                ])
-                .send()
-                .await
-                .unwrap();
-            assert!(
-                submitted.status().is_redirection(),
-                "fake Logto accepted the credentials of {username}"
-            );
-            location(&submitted)
-        };
-        let callback = b
-            .client
-            .get(absolute(&self.url, &landing))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            callback.status(),
-            StatusCode::SEE_OTHER,
-            "callback succeeds: {}",
-            callback.text().await.unwrap_or_default()
-        );
-        let dest = location(&callback);
-        b.refresh_csrf().await;
-        (b, dest)
+        sign_in_at(&self.url, &self.fake.url(), b, username, password, query).await
     }
 
     pub async fn sign_in(&self, username: &str) -> Browser {
@@ -529,4 +479,67 @@ impl Browser {
             .await
             .unwrap()
     }
+}
+
+/// Signs `b` in to the portal at `portal` through `/sign-in?{query}` and the fake Logto at
+/// `logto`'s form, as a person would (also for a portal run as a separate process).
+pub async fn sign_in_at(
+    portal: &str,
+    logto: &str,
+    mut b: Browser,
+    username: &str,
+    password: &str,
+    query: &str,
+) -> (Browser, String) {
+    let start = b
+        .client
+        .get(format!("{}/sign-in?{query}", portal))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        start.status(),
+        StatusCode::SEE_OTHER,
+        "sign-in redirects to Logto"
+    );
+    let auth_url = location(&start);
+    let form = b.client.get(&auth_url).send().await.unwrap();
+    let landing = if form.status().is_redirection() {
+        // Logto already knows this browser.
+        location(&form)
+    } else {
+        let html = form.text().await.unwrap();
+        let interaction = hidden_value(&html, "interaction").expect("fake Logto sign-in form");
+        let submitted = b
+            .client
+            .post(format!("{}/oidc/auth/submit", logto))
+            .form(&[
+                ("interaction", interaction.as_str()),
+                ("identifier", username),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            submitted.status().is_redirection(),
+            "fake Logto accepted the credentials of {username}"
+        );
+        location(&submitted)
+    };
+    let callback = b
+        .client
+        .get(absolute(portal, &landing))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        callback.status(),
+        StatusCode::SEE_OTHER,
+        "callback succeeds: {}",
+        callback.text().await.unwrap_or_default()
+    );
+    let dest = location(&callback);
+    b.refresh_csrf().await;
+    (b, dest)
 }

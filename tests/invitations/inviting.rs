@@ -548,9 +548,17 @@ async fn bulk_rows_go_out_a_few_at_a_time() {
         .set_latency(std::time::Duration::from_millis(latency));
     app.fake.state().clear_requests();
     let emails: Vec<String> = (0..60).map(|i| format!("wave{i:02}@example.com")).collect();
-    let (status, html) = invite(&b, &org, &emails.join("\n"), &[], "7").await;
+    // 60 rows are a background batch: follow it to its end.
+    let r = b
+        .post_form(
+            &format!("/orgs/{org}/invitations"),
+            &[("emails", emails.join("\n").as_str()), ("expiry_days", "7")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html =
+        super::batches::wait_for_batch(&b, &location(&r), std::time::Duration::from_secs(60)).await;
     app.fake.state().set_latency(std::time::Duration::ZERO);
-    assert_eq!(status, StatusCode::OK);
     assert_eq!(
         results(&html)
             .iter()

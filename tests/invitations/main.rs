@@ -13,6 +13,7 @@ use logto_portal::logto::{Invitation, InvitationFilter, InvitationStatus, Member
 use reqwest::StatusCode;
 
 mod act;
+mod batches;
 mod design;
 mod invitee;
 mod inviting;

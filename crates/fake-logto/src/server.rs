@@ -64,7 +64,7 @@ async fn outer(State(st): State<FakeState>, req: Request, next: Next) -> Respons
     let bytes = axum::body::to_bytes(body, 64 * 1024 * 1024)
         .await
         .unwrap_or_default();
-    let latency = {
+    let (latency, answer_latency) = {
         let mut s = st.lock();
         s.requests.push(RecordedRequest {
             method: parts.method.to_string(),
@@ -73,14 +73,20 @@ async fn outer(State(st): State<FakeState>, req: Request, next: Next) -> Respons
             body: String::from_utf8_lossy(&bytes).into_owned(),
             at_ms: now_ms(),
         });
-        s.faults.latency
+        (s.faults.latency, s.faults.answer_latency)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
     let is_options = parts.method == Method::OPTIONS;
     let req = Request::from_parts(parts, Body::from(bytes));
-    let mut res = next.run(req).await;
+    // The handler runs to the end even if the caller goes away while the answer waits.
+    let mut res = tokio::spawn(next.run(req))
+        .await
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    if !answer_latency.is_zero() {
+        tokio::time::sleep(answer_latency).await;
+    }
     if is_options && res.status() == StatusCode::METHOD_NOT_ALLOWED {
         // koa-router's allowedMethods answers OPTIONS with 200 and `Allow`
         let allow = res.headers().get("allow").cloned();

@@ -4,10 +4,12 @@
 //! show is in `table`.
 
 mod act;
+mod batch_page;
 mod invite;
 mod list;
 mod table;
 
 pub use act::action_routes;
+pub use batch_page::show as batch;
 pub use invite::invite;
 pub use list::list;

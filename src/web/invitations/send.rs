@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use futures::{stream, StreamExt};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::input::{is_valid_email, normalize_email, Requested};
@@ -17,7 +18,7 @@ use crate::web::AppState;
 
 /// Rows in flight at once. The Logto client also bounds its own concurrency and rate; this
 /// keeps one big batch from taking every slot other pages need meanwhile.
-const CONCURRENCY: usize = 4;
+pub(super) const CONCURRENCY: usize = 4;
 
 /// Logto's foreign-key refusal: the organization, a role or the inviter is gone.
 const ROLES_CHANGED: &str = "invitations.result.roles_changed";
@@ -36,7 +37,7 @@ pub const NO_CONNECTOR_CODE: &str = "connector.not_found";
 /// What happened to the invitation email: a domain result (emailed, or a link to share), not
 /// a refusal; when Logto refused to send, the reason and its audit code
 /// ([`LogtoError::failure_code`]) come along.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Delivery {
     Emailed,
     /// The tenant has no email connector: the link has to be shared by hand.
@@ -44,9 +45,12 @@ pub enum Delivery {
     /// It could not be sent (too many messages, the mail service failed): the message key
     /// says so, the code is the audit trail's.
     NotSent {
-        reason: &'static str,
+        reason: String,
         code: String,
     },
+    /// A background batch stopped while asking Logto to send it (the portal restarted): it
+    /// may or may not have gone out, and the portal does not ask twice.
+    Unconfirmed,
 }
 
 impl Delivery {
@@ -55,11 +59,12 @@ impl Delivery {
             Delivery::Emailed => "sent",
             Delivery::NoConnector => "no_connector",
             Delivery::NotSent { .. } => "not_sent",
+            Delivery::Unconfirmed => "unconfirmed",
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outcome {
     Invited {
         invitation_id: String,
@@ -74,11 +79,11 @@ pub enum Outcome {
     /// Role names from the CSV that the tenant does not have.
     UnknownRoles(String),
     /// Logto refused or failed; the message key explains it (in [`CREATE_WORDING`]).
-    Failed(&'static str),
+    Failed(String),
 }
 
 /// One row of the submission, planned: either refused by the portal already, or to send.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Planned {
     pub line: usize,
     pub email: String,
@@ -126,6 +131,7 @@ impl RowResult {
                 Delivery::Emailed => t.t("invitations.delivery.emailed"),
                 Delivery::NoConnector => t.t("invitations.delivery.no_connector"),
                 Delivery::NotSent { reason, .. } => t.t(reason),
+                Delivery::Unconfirmed => t.t("invitations.delivery.unconfirmed"),
             },
             Outcome::AlreadyMember => t.t("invitations.result.already_member_detail"),
             Outcome::AlreadyInvited => t.t("invitations.result.already_invited_detail"),
@@ -153,7 +159,7 @@ impl RowResult {
 
     /// Worth submitting again as is (Logto was down or busy).
     pub fn is_retryable(&self) -> bool {
-        matches!(self.outcome, Outcome::Failed(key) if key != ROLES_CHANGED)
+        matches!(&self.outcome, Outcome::Failed(key) if key != ROLES_CHANGED)
     }
 }
 
@@ -213,8 +219,9 @@ pub fn plan(
         .collect()
 }
 
-/// Who invites whom into what, shared by every row of a batch.
-#[derive(Debug, Clone)]
+/// Who invites whom into what, shared by every row of a batch (kept with a background
+/// batch, so it survives a restart).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Batch {
     pub org_id: String,
     pub org_name: String,
@@ -222,10 +229,10 @@ pub struct Batch {
     pub inviter_name: String,
     pub expires_at: i64,
     /// `form` or `csv`, for the audit trail.
-    pub source: &'static str,
+    pub source: String,
     /// Language of the invitation email (the inviter's page language; Logto picks the
     /// connector's template for it).
-    pub locale: &'static str,
+    pub locale: String,
     pub actor: Actor,
     pub origin: Origin,
 }
@@ -243,7 +250,7 @@ pub async fn run(state: AppState, batch: Batch, planned: Vec<Planned>) -> Vec<Ro
             match p.refused.clone() {
                 Some(outcome) => {
                     if outcome != Outcome::Duplicate {
-                        audit_refusal(&state, &batch, &p, &outcome).await;
+                        audit_refusal(&state, &batch, &p, &outcome, None).await;
                     }
                     results.push(result_of(p, outcome));
                 }
@@ -278,7 +285,7 @@ pub async fn run(state: AppState, batch: Batch, planned: Vec<Planned>) -> Vec<Ro
     }
 }
 
-fn result_of(p: Planned, outcome: Outcome) -> RowResult {
+pub(super) fn result_of(p: Planned, outcome: Outcome) -> RowResult {
     RowResult {
         line: p.line,
         email: p.email,
@@ -297,7 +304,22 @@ fn refusal_code(outcome: &Outcome) -> &'static str {
     }
 }
 
-async fn audit_refusal(state: &AppState, batch: &Batch, p: &Planned, outcome: &Outcome) {
+pub(super) async fn audit_refusal(
+    state: &AppState,
+    batch: &Batch,
+    p: &Planned,
+    outcome: &Outcome,
+    job: Option<&str>,
+) {
+    let mut details = json!({
+        "invitee": p.email,
+        "roles": p.role_names,
+        "source": batch.source,
+        "line": p.line,
+    });
+    if let Some(job) = job {
+        details["job"] = json!(job);
+    }
     state
         .audit
         .record_or_log(
@@ -308,12 +330,7 @@ async fn audit_refusal(state: &AppState, batch: &Batch, p: &Planned, outcome: &O
             )
             .target("invitee", &p.email, Some(&p.email))
             .org(&batch.org_id)
-            .details(json!({
-                "invitee": p.email,
-                "roles": p.role_names,
-                "source": batch.source,
-                "line": p.line,
-            }))
+            .details(details)
             .failed(refusal_code(outcome)),
         )
         .await;
@@ -329,85 +346,129 @@ pub fn create_failure(e: &LogtoError) -> Outcome {
         (Some(400), Some("guard.invalid_input")) | (Some(422), Some("entity.value_too_long")) => {
             Outcome::InvalidAddress
         }
-        _ => Outcome::Failed(logto_message_key(e, &CREATE_WORDING)),
+        _ => Outcome::Failed(logto_message_key(e, &CREATE_WORDING).to_string()),
     }
 }
 
 async fn invite_one(state: &AppState, batch: &Batch, p: Planned) -> RowResult {
-    let new = NewInvitation {
-        inviter_id: Some(batch.inviter_id.clone()),
-        invitee: p.email.clone(),
-        organization_id: batch.org_id.clone(),
-        expires_at: batch.expires_at,
-        organization_role_ids: p.role_ids.clone(),
-        message_payload: None,
-    };
-    let entry = || {
-        NewEntry::new(
-            "invitation.create",
-            batch.actor.clone(),
-            batch.origin.clone(),
-        )
-        .org(&batch.org_id)
-    };
-    let details = |extra: serde_json::Value| {
-        let mut d = json!({
-            "invitee": p.email,
-            "roles": p.role_names,
-            "expiresAt": batch.expires_at,
-            "source": batch.source,
-            "line": p.line,
-        });
-        if let (Some(d), Some(extra)) = (d.as_object_mut(), extra.as_object()) {
-            d.extend(extra.clone());
-        }
-        d
-    };
-    match state.logto.create_invitation(&new).await {
+    match state
+        .logto
+        .create_invitation(&new_invitation(batch, &p))
+        .await
+    {
         Ok(invitation) => {
             let link = super::acceptance_link(state, &invitation.id);
-            let delivery = deliver(
-                state,
-                &invitation.id,
-                &link,
-                (&batch.org_id, &batch.org_name),
-                (&batch.inviter_id, &batch.inviter_name),
-                batch.locale,
-            )
-            .await;
-            state
-                .audit
-                .record_or_log(
-                    entry()
-                        .target("invitation", &invitation.id, Some(&p.email))
-                        .details(details(json!({ "email": delivery.audit_value() }))),
-                )
-                .await;
-            let id = invitation.id;
+            let delivery = deliver_for(state, batch, &invitation.id, &link).await;
+            audit_invited(state, batch, &p, &invitation.id, &delivery, None).await;
             result_of(
                 p,
                 Outcome::Invited {
-                    invitation_id: id,
+                    invitation_id: invitation.id,
                     link,
                     delivery,
                 },
             )
         }
         Err(e) => {
-            tracing::info!(error = %e, line = p.line, "invitation not created");
-            state
-                .audit
-                .record_or_log(
-                    entry()
-                        .target("invitee", &p.email, Some(&p.email))
-                        .details(details(json!({})))
-                        .failed(&e.failure_code()),
-                )
-                .await;
+            audit_create_failed(state, batch, &p, &e, None).await;
             let outcome = create_failure(&e);
             result_of(p, outcome)
         }
     }
+}
+
+/// What Logto is asked to create for one row.
+pub(super) fn new_invitation(batch: &Batch, p: &Planned) -> NewInvitation {
+    NewInvitation {
+        inviter_id: Some(batch.inviter_id.clone()),
+        invitee: p.email.clone(),
+        organization_id: batch.org_id.clone(),
+        expires_at: batch.expires_at,
+        organization_role_ids: p.role_ids.clone(),
+        message_payload: None,
+    }
+}
+
+/// The audit details of one row; `job` names the background batch it belongs to.
+fn row_details(batch: &Batch, p: &Planned, job: Option<&str>) -> serde_json::Value {
+    let mut d = json!({
+        "invitee": p.email,
+        "roles": p.role_names,
+        "expiresAt": batch.expires_at,
+        "source": batch.source,
+        "line": p.line,
+    });
+    if let (Some(job), Some(d)) = (job, d.as_object_mut()) {
+        d.insert("job".into(), json!(job));
+    }
+    d
+}
+
+/// Asks Logto to email one row's invitation, with the batch's organization and inviter.
+pub(super) async fn deliver_for(
+    state: &AppState,
+    batch: &Batch,
+    invitation_id: &str,
+    link: &str,
+) -> Delivery {
+    deliver(
+        state,
+        invitation_id,
+        link,
+        (&batch.org_id, &batch.org_name),
+        (&batch.inviter_id, &batch.inviter_name),
+        &batch.locale,
+    )
+    .await
+}
+
+pub(super) async fn audit_invited(
+    state: &AppState,
+    batch: &Batch,
+    p: &Planned,
+    invitation_id: &str,
+    delivery: &Delivery,
+    job: Option<&str>,
+) {
+    let mut details = row_details(batch, p, job);
+    details["email"] = json!(delivery.audit_value());
+    state
+        .audit
+        .record_or_log(
+            NewEntry::new(
+                "invitation.create",
+                batch.actor.clone(),
+                batch.origin.clone(),
+            )
+            .org(&batch.org_id)
+            .target("invitation", invitation_id, Some(&p.email))
+            .details(details),
+        )
+        .await;
+}
+
+pub(super) async fn audit_create_failed(
+    state: &AppState,
+    batch: &Batch,
+    p: &Planned,
+    e: &LogtoError,
+    job: Option<&str>,
+) {
+    tracing::info!(error = %e, line = p.line, "invitation not created");
+    state
+        .audit
+        .record_or_log(
+            NewEntry::new(
+                "invitation.create",
+                batch.actor.clone(),
+                batch.origin.clone(),
+            )
+            .org(&batch.org_id)
+            .target("invitee", &p.email, Some(&p.email))
+            .details(row_details(batch, p, job))
+            .failed(&e.failure_code()),
+        )
+        .await;
 }
 
 /// Whether invitation emails cannot go out: the tenant has no email connector, as far as the
@@ -478,7 +539,8 @@ pub async fn deliver(
                     "invitations.delivery.rate_limited"
                 } else {
                     "invitations.delivery.failed"
-                },
+                }
+                .to_string(),
                 code: e.failure_code(),
             }
         }
@@ -569,11 +631,11 @@ mod tests {
         );
         assert_eq!(
             create_failure(&LogtoError::Unavailable("x".into())),
-            Outcome::Failed("error.logto_unavailable")
+            Outcome::Failed("error.logto_unavailable".into())
         );
         assert_eq!(
             create_failure(&api(422, "entity.relation_foreign_key_not_found")),
-            Outcome::Failed(ROLES_CHANGED)
+            Outcome::Failed(ROLES_CHANGED.into())
         );
         // One audit code per Logto failure, the same on every page.
         assert_eq!(api(422, "x.y").failure_code(), "x.y");

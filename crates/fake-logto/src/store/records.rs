@@ -220,6 +220,9 @@ pub struct Asset {
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
     pub latency: Duration,
+    /// Added after the request was handled, before the answer goes out: the change is made
+    /// while the caller still waits (a caller that dies meanwhile never learns of it).
+    pub answer_latency: Duration,
     pub fail_next: u32,
     pub fail_next_status: u16,
     pub failure_rate: f64,

@@ -265,6 +265,22 @@ impl FakeState {
 
     // ----- observation -----
 
+    /// `(id, invitee, status)` of every invitation of an organization, oldest first.
+    pub fn invitations_of(&self, org_id: &str) -> Vec<(String, String, String)> {
+        let s = self.lock();
+        let mut found: Vec<_> = s
+            .invitations
+            .values()
+            .filter(|i| i.organization_id == org_id)
+            .map(|i| (i.seq, i.id.clone(), i.invitee.clone(), i.status.clone()))
+            .collect();
+        found.sort();
+        found
+            .into_iter()
+            .map(|(_, id, invitee, status)| (id, invitee, status))
+            .collect()
+    }
+
     pub fn sent_messages(&self) -> Vec<SentMessage> {
         self.lock().sent.clone()
     }
@@ -311,6 +327,11 @@ impl FakeState {
     // ----- fault injection -----
 
     /// Added before every response.
+    /// Delays every answer by `d` after the request was handled (see `Faults::answer_latency`).
+    pub fn set_answer_latency(&self, d: Duration) {
+        self.lock().faults.answer_latency = d;
+    }
+
     pub fn set_latency(&self, d: Duration) {
         self.lock().faults.latency = d;
     }

@@ -387,9 +387,11 @@ async fn resend(
             failure: Some(send::NO_CONNECTOR_CODE.to_string()),
         },
         Delivery::NotSent { reason, code } => Done {
-            notice: Notice::new("error", t.t(reason)),
+            notice: Notice::new("error", t.t(&reason)),
             failure: Some(code),
         },
+        // Only a background batch that stopped halfway leaves this; a resend asks once.
+        Delivery::Unconfirmed => Done::ok(t.f("invitations.action.resent", &[("email", &invitee)])),
     })
 }
 

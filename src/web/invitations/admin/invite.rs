@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use axum::{
     extract::{FromRequest, Multipart, Request, State},
     http::{header, StatusCode},
-    response::Response,
+    response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::Form;
 use serde::Deserialize;
@@ -18,6 +18,7 @@ use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{Htmx, OrgAdmin};
 use crate::web::i18n::Tr;
+use crate::web::invitations::batch;
 use crate::web::invitations::input::{
     parse_address_list, parse_csv, CsvError, Requested, MAX_CSV_BYTES, MAX_ROWS,
 };
@@ -67,7 +68,7 @@ pub struct Report {
 }
 
 impl Report {
-    fn new(t: &Tr, rows: Vec<RowResult>) -> Report {
+    pub(super) fn new(t: &Tr, rows: Vec<RowResult>) -> Report {
         let mut summary: Vec<(String, usize)> = Vec::new();
         for row in &rows {
             let label = row.label(t);
@@ -359,11 +360,24 @@ async fn process(
         inviter_id: admin.user.user.id.clone(),
         inviter_name: admin.user.user.display_name(),
         expires_at: now + i64::from(days) * DAY_MS,
-        source: sub.source,
-        locale: ctx.lang.code(),
+        source: sub.source.to_string(),
+        locale: ctx.lang.code().to_string(),
         actor: ctx.actor(),
         origin: ctx.origin(),
     };
+    if planned.len() > batch::INLINE_MAX_ROWS {
+        // Too long for one request: the batch runs in the background, on any replica, and
+        // its page follows it.
+        let job_id = batch::enqueue(&state, &batch, &planned)
+            .await
+            .map_err(AppError::Internal)?;
+        let to = format!("/orgs/{org_id}/invitations/batches/{job_id}");
+        return Ok(if htmx.fragment {
+            (axum_htmx::HxRedirect(to), ()).into_response()
+        } else {
+            Redirect::to(&to).into_response()
+        });
+    }
     let results = send::run(state.clone(), batch, planned).await;
     let invited_any = results.iter().any(RowResult::is_invited);
     // Rows Logto could not take for a passing reason stay in the box, ready to send again.
@@ -401,7 +415,10 @@ async fn with_table(
         &ListQuery::default(),
     )
     .await?;
-    Ok(ListPage::new(ctx, org_name, card, table))
+    let batches = super::list::recent_batches(state, &ctx.t, &card.org_id).await;
+    let mut page = ListPage::new(ctx, org_name, card, table);
+    page.batches = batches;
+    Ok(page)
 }
 
 /// htmx: the form with its results, and the table out of band (the address bar shows the

@@ -10,6 +10,8 @@ use super::table::{build_table, org_filter, ListQuery, TableView};
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
 use crate::web::extract::{Htmx, OrgAdmin};
+use crate::web::i18n::Tr;
+use crate::web::invitations::batch;
 use crate::web::parts::{org_tabs, OrgSection, Tab};
 use crate::web::AppState;
 
@@ -27,6 +29,57 @@ pub(super) struct ListPage {
     pub table: TableView,
     /// The list view travels with the form (after inviting, for htmx).
     pub table_oob: bool,
+    /// The organization's latest background batches, newest first.
+    pub batches: Vec<BatchLink>,
+}
+
+/// A background invitation batch, as the invitations page lists it.
+#[derive(Debug, Clone)]
+pub struct BatchLink {
+    pub url: String,
+    pub started: crate::web::format::Moment,
+    pub status: String,
+    pub running: bool,
+}
+
+/// How many of an organization's batches the invitations page lists.
+const RECENT_BATCHES: i64 = 5;
+
+/// The organization's latest batches; a database failure only hides them.
+pub(super) async fn recent_batches(state: &AppState, t: &Tr, org_id: &str) -> Vec<BatchLink> {
+    let jobs = match state
+        .jobs
+        .recent_for_org(batch::KIND, org_id, RECENT_BATCHES)
+        .await
+    {
+        Ok(jobs) => jobs,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not list the organization's invitation batches");
+            return Vec::new();
+        }
+    };
+    let now = state.clock.now_ms();
+    jobs.into_iter()
+        .map(|job| {
+            let running = !job.state.is_finished();
+            BatchLink {
+                url: format!("/orgs/{org_id}/invitations/batches/{}", job.id),
+                started: crate::web::format::Moment::new(t, job.created_at, now),
+                status: if running {
+                    t.f(
+                        "invitations.batch.recent_running",
+                        &[("done", &job.done), ("total", &job.total)],
+                    )
+                } else {
+                    t.f(
+                        "invitations.batch.recent_finished",
+                        &[("total", &job.total)],
+                    )
+                },
+                running,
+            }
+        })
+        .collect()
 }
 crate::page_template!(ListPage);
 
@@ -53,6 +106,7 @@ impl ListPage {
             card,
             table,
             table_oob: false,
+            batches: Vec::new(),
         }
     }
 
@@ -75,7 +129,10 @@ impl ListPage {
         let table = build_table(state, &ctx.t, org_id, &invitations, query).await?;
         let roles = person_roles(roles.to_vec());
         let card = fresh_card(state, &ctx.t, org_id, &roles, no_connector);
-        Ok(ListPage::new(ctx, &org_name, card, table))
+        let batches = recent_batches(state, &ctx.t, org_id).await;
+        let mut page = ListPage::new(ctx, &org_name, card, table);
+        page.batches = batches;
+        Ok(page)
     }
 }
 

@@ -1,0 +1,107 @@
+//! The job worker of one replica: it claims batch work from the shared database
+//! ([`crate::jobs`]), keeps its lease while it works, and hands each job to the code of its
+//! kind. Any replica may run any job; a job whose replica stopped is taken over when its lease
+//! runs out (at start-up at once, on SQLite, which one process uses).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+
+use crate::jobs::{Job, LEASE_RENEW};
+use crate::web::invitations::batch;
+use crate::web::AppState;
+
+/// Jobs one replica runs at once; the Logto client's throttle paces their calls anyway.
+const JOBS_AT_ONCE: usize = 2;
+/// How often a replica looks for work enqueued by another replica.
+const POLL: Duration = Duration::from_secs(2);
+/// How long a job waits before another try after a passing failure (the database or Logto).
+const RETRY_AFTER: Duration = Duration::from_secs(15);
+
+/// Starts this replica's worker.
+pub fn spawn_worker(state: AppState) {
+    tokio::spawn(async move {
+        if state.db.kind() == "sqlite" {
+            match state.jobs.release_orphans().await {
+                Ok(n) if n > 0 => tracing::info!(jobs = n, "resuming jobs left by a restart"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not look for interrupted jobs"),
+            }
+        }
+        let slots = Arc::new(Semaphore::new(JOBS_AT_ONCE));
+        loop {
+            let Ok(slot) = slots.clone().acquire_owned().await else {
+                return;
+            };
+            match state.jobs.claim_next().await {
+                Ok(Some(job)) => {
+                    let state = state.clone();
+                    tokio::spawn(async move {
+                        run(&state, job).await;
+                        drop(slot);
+                    });
+                }
+                Ok(None) => {
+                    drop(slot);
+                    tokio::select! {
+                        _ = tokio::time::sleep(POLL) => {}
+                        _ = state.jobs.enqueued() => {}
+                    }
+                }
+                Err(e) => {
+                    drop(slot);
+                    tracing::warn!(error = %e, "could not look for jobs");
+                    tokio::time::sleep(POLL).await;
+                }
+            }
+        }
+    });
+}
+
+/// Runs one claimed job, renewing its lease meanwhile.
+async fn run(state: &AppState, job: Job) {
+    let lost = Arc::new(AtomicBool::new(false));
+    let renewal = {
+        let (jobs, id, lost) = (state.jobs.clone(), job.id.clone(), lost.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(LEASE_RENEW).await;
+                match jobs.renew(&id).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(job = %id, "job taken over by another replica; stopping here");
+                        lost.store(true, Ordering::SeqCst);
+                        return;
+                    }
+                    // The lease is long enough to ride out a short database hiccup.
+                    Err(e) => {
+                        tracing::warn!(job = %id, error = %e, "could not renew a job's lease")
+                    }
+                }
+            }
+        })
+    };
+    tracing::info!(job = %job.id, kind = %job.kind, attempt = job.attempts, "job started");
+    let result = match job.kind.as_str() {
+        batch::KIND => batch::run(state, &job, lost.clone()).await,
+        other => Err(anyhow::anyhow!("unknown job kind {other}")),
+    };
+    renewal.abort();
+    match result {
+        Ok(()) => match state.jobs.finish(&job.id, None).await {
+            Ok(_) => tracing::info!(job = %job.id, "job finished"),
+            Err(e) => tracing::warn!(job = %job.id, error = %e, "could not mark a job finished"),
+        },
+        Err(e) if e.is::<batch::NotHeld>() || lost.load(Ordering::SeqCst) => {
+            tracing::info!(job = %job.id, "job left to the replica that holds it now");
+        }
+        Err(e) => {
+            tracing::warn!(job = %job.id, error = %e, "job interrupted; it will be tried again");
+            if let Err(e) = state.jobs.give_back(&job.id, RETRY_AFTER).await {
+                tracing::warn!(job = %job.id, error = %e, "could not give a job back; its lease runs out by itself");
+            }
+        }
+    }
+}
