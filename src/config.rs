@@ -38,6 +38,9 @@ pub struct Config {
     pub logto_timeout: Duration,
     pub log_json: bool,
     pub invitation_expiry_days: u32,
+    /// Directory exports of up to this many people download at once; larger ones are
+    /// prepared in the background (a job) and downloaded when ready.
+    pub export_inline_max: u64,
     pub allow_self_delete: bool,
     /// Organization admins may change their organization's name, description and logos
     /// (`PORTAL_ADMINS_EDIT_ORG`); operators always may.
@@ -255,6 +258,11 @@ impl Config {
                 7,
                 "a whole number of days above 0",
             )? as u32,
+            export_inline_max: env.positive(
+                "PORTAL_EXPORT_INLINE_MAX",
+                5000,
+                "a whole number of people above 0",
+            )?,
             allow_self_delete: env.flag("PORTAL_ALLOW_SELF_DELETE", false)?,
             admins_edit_org: env.flag("PORTAL_ADMINS_EDIT_ORG", false)?,
             profile_fields: env.get("PORTAL_PROFILE_FIELDS").map(PathBuf::from),

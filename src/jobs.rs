@@ -438,6 +438,33 @@ impl Jobs {
         Ok(n == 1)
     }
 
+    /// Deletes finished jobs of `kind` (and their rows) that ended before `before_ms`.
+    pub async fn delete_finished_before(&self, kind: &str, before_ms: i64) -> sqlx::Result<u64> {
+        let n = crate::on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "DELETE FROM job_rows WHERE job_id IN (SELECT id FROM jobs WHERE kind = $1 \
+                 AND state IN ('done', 'failed') AND finished_at < $2)",
+            )
+            .bind(kind)
+            .bind(before_ms)
+            .execute(&mut *tx)
+            .await?;
+            let n = sqlx::query(
+                "DELETE FROM jobs WHERE kind = $1 AND state IN ('done', 'failed') \
+                 AND finished_at < $2",
+            )
+            .bind(kind)
+            .bind(before_ms)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            n
+        });
+        Ok(n)
+    }
+
     /// Gives a held job back without finishing it (this replica is stopping, or it could not
     /// go on for a passing reason): another replica, or this one, picks it up again.
     pub async fn give_back(&self, job_id: &str, after: Duration) -> sqlx::Result<()> {

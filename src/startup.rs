@@ -156,6 +156,7 @@ fn spawn_housekeeping(state: AppState) {
             if let Err(e) = state.db.forget_ended_sessions(before).await {
                 tracing::warn!(error = %e, "could not forget ended sessions");
             }
+            crate::web::jobs::forget_old(&state).await;
             if let Err(e) = state.limits.delete_expired().await {
                 tracing::warn!(error = %e, "could not remove ended attempt-limit windows");
             }

@@ -221,3 +221,20 @@ users-password_expire-hint = Asks for a new password at the next sign-in.
 users-password_expire-done = { $name }’s password is expired: they choose a new one at their next sign-in.
 users-password_expire-missing = Expiring a password needs Logto { $version } or later.
 users-error-expiry_off = Password expiry is turned off for this tenant. Turn it on in Logto Console (Sign-in experience → Password policy → Password expiration), then try again.
+
+users-exports-offer_title = Prepare the export in the background
+users-exports-offer_body = { $total } people match this search: too many to download at once. The portal prepares the file in the background (it goes on if you leave the page or the portal restarts) and keeps it for a day.
+users-exports-prepare = Prepare the file
+users-exports-title = Directory export
+users-exports-started = Asked for
+users-exports-queued = Waiting to start…
+users-exports-running = { $done } of { $total } people read…
+users-exports-ready = { $total ->
+    [one] Ready: 1 person.
+   *[other] Ready: { $total } people.
+}
+users-exports-leave_hint = This page updates itself. You can leave it and come back: the file is prepared in the background.
+users-exports-download = Download
+users-exports-kept_until = The file is deleted
+users-exports-back = Back to the directory
+jobs-gave_up = This stopped after failing again and again (the account service or the portal's database did not answer). Start it again later.

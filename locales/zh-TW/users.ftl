@@ -218,3 +218,19 @@ users-password_expire-hint = 下次登入時要求設定新密碼。
 users-password_expire-done = { $name } 的密碼已過期：下次登入時會設定新密碼。
 users-password_expire-missing = 讓密碼過期需要 Logto { $version } 或更新版本。
 users-error-expiry_off = 此租戶已關閉密碼過期功能。請先在 Logto Console（登入體驗 → 密碼政策 → 密碼過期）開啟，再試一次。
+
+users-exports-offer_title = 在背景準備匯出
+users-exports-offer_body = 有 { $total } 人符合此搜尋，人數太多，無法一次下載。入口網站會在背景準備檔案（即使您離開此頁或入口網站重新啟動也會繼續），並保留一天。
+users-exports-prepare = 準備檔案
+users-exports-title = 目錄匯出
+users-exports-started = 要求於
+users-exports-queued = 等待開始…
+users-exports-running = 已讀取 { $done } / { $total } 人…
+users-exports-ready = { $total ->
+   *[other] 已就緒：{ $total } 人。
+}
+users-exports-leave_hint = 此頁面會自動更新。您可以離開稍後再回來：檔案會在背景準備。
+users-exports-download = 下載
+users-exports-kept_until = 檔案將於以下時間刪除
+users-exports-back = 返回目錄
+jobs-gave_up = 多次失敗後已停止（帳號服務或入口網站的資料庫沒有回應）。請稍後再試一次。

@@ -11,6 +11,7 @@ use tokio::sync::Semaphore;
 
 use crate::jobs::{Job, LEASE_RENEW};
 use crate::web::invitations::batch;
+use crate::web::users::export_job;
 use crate::web::AppState;
 
 /// Jobs one replica runs at once; the Logto client's throttle paces their calls anyway.
@@ -19,6 +20,8 @@ const JOBS_AT_ONCE: usize = 2;
 const POLL: Duration = Duration::from_secs(2);
 /// How long a job waits before another try after a passing failure (the database or Logto).
 const RETRY_AFTER: Duration = Duration::from_secs(15);
+/// Tries before a job that keeps failing is given up, with a reason on its page.
+const MAX_ATTEMPTS: i64 = 10;
 
 /// Starts this replica's worker.
 pub fn spawn_worker(state: AppState) {
@@ -84,9 +87,15 @@ async fn run(state: &AppState, job: Job) {
         })
     };
     tracing::info!(job = %job.id, kind = %job.kind, attempt = job.attempts, "job started");
-    let result = match job.kind.as_str() {
-        batch::KIND => batch::run(state, &job, lost.clone()).await,
-        other => Err(anyhow::anyhow!("unknown job kind {other}")),
+    let result = if job.attempts > MAX_ATTEMPTS {
+        tracing::warn!(job = %job.id, attempts = job.attempts, "job given up after repeated failures");
+        Err(GiveUp.into())
+    } else {
+        match job.kind.as_str() {
+            batch::KIND => batch::run(state, &job, lost.clone()).await,
+            export_job::KIND => export_job::run(state, &job, lost.clone()).await,
+            other => Err(anyhow::anyhow!("unknown job kind {other}")),
+        }
     };
     renewal.abort();
     match result {
@@ -94,6 +103,11 @@ async fn run(state: &AppState, job: Job) {
             Ok(_) => tracing::info!(job = %job.id, "job finished"),
             Err(e) => tracing::warn!(job = %job.id, error = %e, "could not mark a job finished"),
         },
+        Err(e) if e.is::<GiveUp>() => {
+            if let Err(e) = state.jobs.finish(&job.id, Some("jobs.gave_up")).await {
+                tracing::warn!(job = %job.id, error = %e, "could not mark a job given up");
+            }
+        }
         Err(e) if e.is::<batch::NotHeld>() || lost.load(Ordering::SeqCst) => {
             tracing::info!(job = %job.id, "job left to the replica that holds it now");
         }
@@ -105,3 +119,27 @@ async fn run(state: &AppState, job: Job) {
         }
     }
 }
+
+/// How long finished invitation batches stay on their organization's page.
+const BATCHES_KEPT_MS: i64 = 30 * 86_400_000;
+
+/// Deletes prepared exports after a day (they hold personal data) and finished invitation
+/// batches after 30 days; run by the hourly housekeeping.
+pub async fn forget_old(state: &AppState) {
+    let now = crate::clock::system_now_ms();
+    for (kind, kept) in [
+        (export_job::KIND, export_job::KEPT_MS),
+        (batch::KIND, BATCHES_KEPT_MS),
+    ] {
+        match state.jobs.delete_finished_before(kind, now - kept).await {
+            Ok(n) if n > 0 => tracing::info!(kind, removed = n, "old jobs removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(kind, error = %e, "could not remove old jobs"),
+        }
+    }
+}
+
+/// A job failed too often to try again.
+#[derive(Debug, thiserror::Error)]
+#[error("the job failed too many times")]
+struct GiveUp;

@@ -5,6 +5,7 @@
 mod actions;
 mod csv;
 mod detail;
+pub mod export_job;
 pub mod search;
 mod security;
 
@@ -24,7 +25,7 @@ use futures::StreamExt;
 use serde_json::json;
 
 use crate::audit::NewEntry;
-use crate::logto::{LogtoError, OrgQuery, Page, User};
+use crate::logto::{LogtoError, OrgQuery, Page, User, UserQuery};
 use crate::web::context::PageCtx;
 use crate::web::error::AppResult;
 use crate::web::extract::Htmx;
@@ -42,6 +43,12 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(LIST_PATH, get(list))
         .route("/users/export.csv", get(export_csv))
+        .route("/users/exports", post(export_job::create))
+        .route("/users/exports/{job_id}", get(export_job::show))
+        .route(
+            "/users/exports/{job_id}/download",
+            get(export_job::download),
+        )
         .route("/users/{user_id}", get(detail::show))
         .route(
             "/users/{user_id}/suspend",
@@ -503,6 +510,23 @@ async fn export_csv(
         return refused_export(&state, ctx, form).await;
     }
     let query = form.to_query();
+    // One row first, for `Total-Number`: a directory too large to stream within one
+    // request is prepared in the background instead.
+    let probe = UserQuery {
+        page: 1,
+        page_size: 1,
+        ..query.clone()
+    };
+    match state.logto.list_users(&probe).await {
+        Err(e) if rejection_reason(&e).is_some() => {
+            return refused_export(&state, ctx, form).await;
+        }
+        Err(e) => return Err(e.into()),
+        Ok(found) if found.total > state.config.export_inline_max => {
+            return export_job::offer(ctx, &form, found.total);
+        }
+        Ok(_) => {}
+    }
     let mut users = Box::pin(state.logto.users_stream(query));
     // The first page decides between a download and a page explaining the refusal.
     let first = match users.next().await {

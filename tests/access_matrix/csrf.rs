@@ -23,6 +23,7 @@ pub(crate) fn state_changes(ids: &Ids) -> Vec<String> {
         format!("/orgs/{a}/jit/roles"),
         format!("/orgs/{a}/delete"),
         format!("/invitations/{ia}/accept"),
+        "/users/exports".to_string(),
         format!("/users/{m}/suspend"),
         format!("/users/{m}/unsuspend"),
         format!("/users/{m}/delete"),

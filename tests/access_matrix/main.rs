@@ -31,6 +31,8 @@ struct Ids {
     globex_user: String,
     invitation_acme: String,
     invitation_globex: String,
+    /// A directory export prepared in the background.
+    export: String,
     /// A finished background invitation batch of each organization.
     batch_acme: String,
     batch_globex: String,
@@ -94,9 +96,40 @@ async fn ids(app: &TestApp) -> Ids {
         far_future,
         "Pending",
     );
+    let export = app
+        .state
+        .jobs
+        .enqueue(logto_portal::jobs::NewJob {
+            kind: "user_export",
+            org_id: None,
+            created_by: "matrix".into(),
+            params: serde_json::json!({ "search": [], "total": 0, "filename": "users.csv" }),
+            rows: Vec::new(),
+        })
+        .await
+        .unwrap();
+    // Ready, so its download answers the operator with the file.
+    let started = std::time::Instant::now();
+    while !app
+        .state
+        .jobs
+        .get(&export)
+        .await
+        .unwrap()
+        .unwrap()
+        .state
+        .is_finished()
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "export never ran"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let batch_acme = empty_batch(app, &acme).await;
     let batch_globex = empty_batch(app, &globex).await;
     Ids {
+        export,
         batch_acme,
         batch_globex,
         acme,

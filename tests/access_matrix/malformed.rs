@@ -124,6 +124,7 @@ async fn malformed_ids_answer_not_found_before_reaching_logto() {
             format!("/users/{id}/delete"),
             format!("/users/{id}/mfa-reset"),
             format!("/users/{id}/password-expire"),
+            format!("/users/exports/{id}"),
             format!("/users/{member}/orgs/{id}/remove"),
             format!("/users/{member}/roles/{id}/remove"),
         ] {

@@ -160,6 +160,20 @@ pub(crate) fn get_routes(i: &Ids) -> Vec<(String, u16, u16, u16, u16)> {
             FORBIDDEN,
             OK,
         ),
+        (
+            format!("/users/exports/{}", i.export),
+            SEE_OTHER,
+            FORBIDDEN,
+            FORBIDDEN,
+            OK,
+        ),
+        (
+            format!("/users/exports/{}/download", i.export),
+            SEE_OTHER,
+            FORBIDDEN,
+            FORBIDDEN,
+            OK,
+        ),
         (format!("/users/{m}"), SEE_OTHER, FORBIDDEN, FORBIDDEN, OK),
         (
             format!("/users/{m}/suspend"),

@@ -15,6 +15,7 @@ use scraper::{Html, Selector};
 
 mod access_changes;
 mod detail;
+mod exports;
 mod list;
 mod password_expiry;
 mod search;
