@@ -21,6 +21,7 @@ async fn pages(app: &TestApp) -> Vec<(&'static str, String)> {
         ("operator", "/tenant?section=roles".to_string()),
         ("operator", "/tenant?section=org-roles".to_string()),
         ("operator", "/tenant?section=connectors".to_string()),
+        ("operator", "/tenant?section=sso".to_string()),
         ("admin", format!("/orgs/{acme}/members")),
         ("admin", format!("/orgs/{acme}/members/add")),
         ("admin", format!("/orgs/{acme}/invitations")),

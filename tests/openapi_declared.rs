@@ -275,6 +275,18 @@ async fn drive_the_client(version: LogtoVersion) -> (FakeLogto, Vec<RecordedRequ
     let _ = client.user_roles(&admin).await;
     let _ = client.list_roles(1, 20, None).await;
     let _ = client.list_roles(1, 20, Some("oper")).await;
+    // the tenant at a glance
+    let _ = client.list_applications(1, 20).await;
+    let _ = client.list_resources(1, 20).await;
+    let _ = client.list_all_roles(1, 20).await;
+    let _ = client.list_org_roles_with_scopes(1, 20).await;
+    let _ = client.list_connectors().await;
+    let sso = client.list_sso_connectors(1, 20).await;
+    assert_eq!(
+        sso.map(|p| p.total).ok(),
+        Some(2),
+        "the seeded SSO connectors"
+    );
     let role = client
         .find_role_by_name("portal-operator")
         .await

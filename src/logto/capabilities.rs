@@ -40,10 +40,12 @@ pub enum Feature {
     Applications,
     /// `GET /api/connectors` (every supported release).
     Connectors,
+    /// `GET /api/sso-connectors`, enterprise SSO (every supported release).
+    SsoConnectors,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 10] = [
+    pub const ALL: [Feature; 11] = [
         Feature::UserSessions,
         Feature::UserGrants,
         Feature::MemberRoleFilter,
@@ -54,6 +56,7 @@ impl Feature {
         Feature::IdentityLinking,
         Feature::Applications,
         Feature::Connectors,
+        Feature::SsoConnectors,
     ];
 
     /// The operation that declares the feature, and the query parameter when it is one.
@@ -73,6 +76,7 @@ impl Feature {
             Feature::IdentityLinking => ("POST", "/api/users/{}/identities", None),
             Feature::Applications => ("GET", "/api/applications/{}", None),
             Feature::Connectors => ("GET", "/api/connectors", None),
+            Feature::SsoConnectors => ("GET", "/api/sso-connectors", None),
         }
     }
 
@@ -99,6 +103,7 @@ impl Feature {
             Feature::IdentityLinking => "linking social accounts",
             Feature::Applications => "applications",
             Feature::Connectors => "connectors",
+            Feature::SsoConnectors => "enterprise SSO connectors",
         }
     }
 }

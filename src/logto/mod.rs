@@ -56,4 +56,4 @@ pub use search::{encode_query, escape_like, Joint, MatchMode, SearchField, UserQ
 pub use secret::Secret;
 pub use sessions::{SessionPayload, SignInContext, UserGrant, UserSession};
 pub use stats::{ClientStats, EndpointCount};
-pub use tenant::{ApiResource, AppSummary, OrgRoleSummary, RoleSummary};
+pub use tenant::{ApiResource, AppSummary, OrgRoleSummary, RoleSummary, SsoConnectorSummary};

@@ -13,6 +13,10 @@ pub struct Tab {
     pub count: Option<u64>,
     /// The page shown now: `aria-current="page"` and the underline.
     pub current: bool,
+    /// With htmx: the region the tab's page replaces (empty: a plain link only). That
+    /// region's answer must carry the tab bar out of band (`tab_nav` with `oob`), so the
+    /// current tab follows.
+    pub hx_target: String,
 }
 
 impl Tab {
@@ -22,6 +26,7 @@ impl Tab {
             href: href.into(),
             count: None,
             current: false,
+            hx_target: String::new(),
         }
     }
 
@@ -34,6 +39,17 @@ impl Tab {
         self.current = current;
         self
     }
+
+    /// With htmx, the tab swaps `target` (a CSS selector) and pushes its address.
+    pub fn swapping(mut self, target: &str) -> Self {
+        self.hx_target = target.to_string();
+        self
+    }
+}
+
+/// Does any tab swap a region with htmx (the tab bar then has an id to be replaced by)?
+pub fn any_swapping<'a>(mut tabs: impl Iterator<Item = &'a Tab>) -> bool {
+    tabs.any(|t| !t.hx_target.is_empty())
 }
 
 /// For a page header without tabs.

@@ -1,8 +1,10 @@
 //! `/tenant`: the tenant at a glance, for operators, read-only. One page with a tab per
-//! section (applications, API resources, global roles, organization roles, connectors); each section is a paginated list and the
-//! one region htmx swaps (`?section=…&page=…`); without JavaScript the tabs and the pager are
-//! plain links. No secret reaches this page: the typed client never reads an application's
-//! `secret` or a connector's `config` (`crate::logto::tenant`).
+//! section (applications, API resources, global roles, organization roles, connectors,
+//! enterprise SSO connectors); each section is a paginated list and the one region htmx swaps
+//! (`?section=…&page=…`), from the tabs as from the pager, the tab bar following out of band;
+//! without JavaScript the tabs and the pager are plain links. No secret reaches this page: the
+//! typed client never reads an application's `secret` or a connector's or SSO connector's
+//! `config` (`crate::logto::tenant`).
 
 use askama::Template;
 use axum::{
@@ -15,8 +17,8 @@ use axum::{
 use serde::Deserialize;
 
 use crate::logto::{
-    ApiResource, AppSummary, ConnectorType, LogtoError, OrgRoleSummary, RoleSummary, RoleType,
-    SocialConnector,
+    ApiResource, AppSummary, ConnectorType, Feature, LogtoError, OrgRoleSummary, RoleSummary,
+    RoleType, SocialConnector, SsoConnectorSummary,
 };
 use crate::web::context::PageCtx;
 use crate::web::error::{logto_view, AppResult};
@@ -41,15 +43,17 @@ pub enum Section {
     Roles,
     OrgRoles,
     Connectors,
+    Sso,
 }
 
 impl Section {
-    const ALL: [Section; 5] = [
+    const ALL: [Section; 6] = [
         Section::Applications,
         Section::Resources,
         Section::Roles,
         Section::OrgRoles,
         Section::Connectors,
+        Section::Sso,
     ];
 
     fn parse(s: Option<&str>) -> Section {
@@ -58,6 +62,7 @@ impl Section {
             Some("roles") => Section::Roles,
             Some("org-roles") => Section::OrgRoles,
             Some("connectors") => Section::Connectors,
+            Some("sso") => Section::Sso,
             _ => Section::Applications,
         }
     }
@@ -69,6 +74,7 @@ impl Section {
             Section::Roles => "roles",
             Section::OrgRoles => "org-roles",
             Section::Connectors => "connectors",
+            Section::Sso => "sso",
         }
     }
 
@@ -79,6 +85,7 @@ impl Section {
             Section::Roles => "tenant.tab_roles",
             Section::OrgRoles => "tenant.tab_org_roles",
             Section::Connectors => "tenant.tab_connectors",
+            Section::Sso => "tenant.tab_sso",
         }
     }
 }
@@ -130,7 +137,16 @@ pub struct ConnectorRow {
     pub enables: String,
 }
 
-/// The page; htmx swaps its `partial` (the section's list and pager).
+pub struct SsoRow {
+    pub id: String,
+    pub name: String,
+    pub provider: String,
+    pub domains: Vec<String>,
+    pub sync_profile: bool,
+}
+
+/// The page; htmx swaps its `partial` (the section's list and pager; for htmx also the tab
+/// bar, out of band, so the current tab follows).
 #[derive(Template)]
 #[template(path = "tenant/page.html", blocks = ["partial"])]
 struct TenantPage {
@@ -142,9 +158,14 @@ struct TenantPage {
     roles: Vec<RoleRow>,
     org_roles: Vec<OrgRoleRow>,
     connectors: Vec<ConnectorRow>,
+    sso: Vec<SsoRow>,
+    /// This Logto does not declare `GET /api/sso-connectors`: said instead of a table.
+    sso_undeclared: bool,
     error: Option<String>,
     canonical: String,
     pager: Pager,
+    /// An htmx request: the tab bar comes along out of band.
+    oob: bool,
 }
 crate::page_template!(TenantPage);
 
@@ -159,6 +180,7 @@ impl TenantPage {
             && self.roles.is_empty()
             && self.org_roles.is_empty()
             && self.connectors.is_empty()
+            && self.sso.is_empty()
     }
 }
 
@@ -247,6 +269,31 @@ fn connector_row(c: SocialConnector, t: &Tr, lang: &str) -> ConnectorRow {
     }
 }
 
+/// The identity provider in words: brand names, the same in every language; a provider newer
+/// than this portal in Logto's own words.
+fn sso_provider(c: &SsoConnectorSummary) -> String {
+    match c.provider_name.as_str() {
+        "OIDC" => "OIDC",
+        "SAML" => "SAML",
+        "AzureAD" => "Microsoft Entra ID (SAML)",
+        "AzureAdOidc" => "Microsoft Entra ID (OIDC)",
+        "GoogleWorkspace" => "Google Workspace",
+        "Okta" => "Okta",
+        _ => return c.name.clone().unwrap_or_else(|| c.provider_name.clone()),
+    }
+    .to_string()
+}
+
+fn sso_row(c: SsoConnectorSummary) -> SsoRow {
+    SsoRow {
+        provider: sso_provider(&c),
+        id: c.id,
+        name: c.connector_name,
+        domains: c.domains,
+        sync_profile: c.sync_profile,
+    }
+}
+
 /// One section's rows (the other lists stay empty) and `Total-Number`.
 #[derive(Default)]
 struct Loaded {
@@ -255,6 +302,8 @@ struct Loaded {
     roles: Vec<RoleRow>,
     org_roles: Vec<OrgRoleRow>,
     connectors: Vec<ConnectorRow>,
+    sso: Vec<SsoRow>,
+    sso_undeclared: bool,
     total: u64,
 }
 
@@ -320,6 +369,18 @@ async fn load(
                 ..Loaded::default()
             }
         }
+        Section::Sso if !state.logto.capabilities().has(Feature::SsoConnectors) => Loaded {
+            sso_undeclared: true,
+            ..Loaded::default()
+        },
+        Section::Sso => {
+            let p = state.logto.list_sso_connectors(page, page_size).await?;
+            Loaded {
+                sso: p.items.into_iter().map(sso_row).collect(),
+                total: p.total,
+                ..Loaded::default()
+            }
+        }
     })
 }
 
@@ -350,6 +411,7 @@ async fn page(
                 format!("/tenant?section={}", s.slug()),
             )
             .current_if(*s == section)
+            .swapping(REGION)
         })
         .collect();
     let pager = Pager::new(
@@ -370,9 +432,12 @@ async fn page(
         roles: loaded.roles,
         org_roles: loaded.org_roles,
         connectors: loaded.connectors,
+        sso: loaded.sso,
+        sso_undeclared: loaded.sso_undeclared,
         error,
         canonical: canonical.clone(),
         pager,
+        oob: htmx.fragment,
     };
     let mut resp = htmx.page_at(&view, &canonical)?;
     *resp.status_mut() = status;

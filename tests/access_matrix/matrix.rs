@@ -214,6 +214,13 @@ pub(crate) fn get_routes(i: &Ids) -> Vec<(String, u16, u16, u16, u16)> {
             FORBIDDEN,
             OK,
         ),
+        (
+            "/tenant?section=sso".into(),
+            SEE_OTHER,
+            FORBIDDEN,
+            FORBIDDEN,
+            OK,
+        ),
         ("/audit/export.csv".into(), SEE_OTHER, FORBIDDEN, OK, OK),
         // Public pages.
         (

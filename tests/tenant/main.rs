@@ -1,8 +1,9 @@
 //! The tenant at a glance (issue 18): operators see the tenant's applications, global roles
-//! (with how many users and applications hold each), organization roles with their scopes and
-//! connectors, each paged with `Total-Number`; no secret appears anywhere (1.37 still answers
-//! applications' `secret`, and connectors carry their `config`). Through real HTTP against the
-//! fake Logto; run with `FAKE_LOGTO_VERSION=1.37` and `1.42`.
+//! (with how many users and applications hold each), organization roles with their scopes,
+//! connectors and enterprise SSO connectors, each paged with `Total-Number`; no secret appears
+//! anywhere (1.37 still answers applications' `secret`; connectors and SSO connectors carry
+//! their `config`). The tabs swap the section with htmx, the tab bar following out of band.
+//! Through real HTTP against the fake Logto; run with `FAKE_LOGTO_VERSION=1.37` and `1.42`.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -47,12 +48,14 @@ async fn applications_match_the_fake_and_no_secret_shows() {
     assert!(!secrets.is_empty(), "the fake keeps internal secrets");
     app.fake.state().set_email_connector(true);
     secrets.push(fake_logto::EMAIL_CONNECTOR_API_KEY.to_string());
+    secrets.push(fake_logto::SSO_CONNECTOR_CLIENT_SECRET.to_string());
     for section in [
         "applications",
         "resources",
         "roles",
         "org-roles",
         "connectors",
+        "sso",
     ] {
         let path = format!("/tenant?section={section}");
         for html in [
@@ -260,4 +263,181 @@ async fn api_resources_with_their_scopes() {
         .filter(|p| p.starts_with("/api/resources"))
         .collect();
     assert_eq!(calls, ["/api/resources"]);
+}
+
+#[tokio::test]
+async fn sso_connectors_match_the_fake_and_no_secret_shows() {
+    let app = common::spawn_app().await;
+    let st = app.fake.state();
+    // The seed: Acme's Okta (OIDC, bound to Acme's just-in-time membership) and Globex's SAML.
+    let seeded = st.sso_connector_names();
+    assert_eq!(seeded, ["Acme Okta", "Globex SAML"]);
+    let google = st.add_sso_connector(
+        "GoogleWorkspace",
+        "Initech Google",
+        &["initech.test", "initech.example"],
+        true,
+    );
+    let b = app.operator().await;
+    let path = "/tenant?section=sso";
+    let html = page(&b, path).await;
+    assert_eq!(
+        texts(&html, ".tenant-sso tbody th"),
+        ["Acme Okta", "Globex SAML", "Initech Google"]
+    );
+    let providers = texts(&html, ".tenant-sso tbody td.sso-provider");
+    assert!(providers[0].ends_with("OIDC"), "{providers:?}");
+    assert!(providers[1].ends_with("SAML"), "{providers:?}");
+    assert!(providers[2].ends_with("Google Workspace"), "{providers:?}");
+    assert_eq!(
+        texts(&html, ".tenant-sso tbody tr:first-child .badge"),
+        ["acme.test"]
+    );
+    assert_eq!(
+        texts(&html, &format!("#sso-{google} .badge")),
+        ["initech.test", "initech.example"]
+    );
+    let synced = texts(&html, ".tenant-sso tbody td.sso-sync");
+    assert!(synced[0].ends_with("No"), "{synced:?}");
+    assert!(synced[1].ends_with("Yes"), "{synced:?}");
+    let enables = texts(&html, ".tenant-sso tbody td.sso-enables");
+    assert!(
+        enables.iter().all(|e| e.contains("identity provider")),
+        "{enables:?}"
+    );
+    assert!(html.contains("1–3 of 3"), "Total-Number");
+    assert_eq!(
+        texts(&html, ".tabs a[aria-current=page]"),
+        ["SSO connectors"]
+    );
+    // Which organizations use each connector would cost a call per organization: the page
+    // points to their settings instead.
+    assert_eq!(texts(&html, "#tenant-sso-orgs").len(), 1);
+    // One paged call, its `config` (client secrets) never on the page nor in the fragment.
+    let calls: Vec<(String, String)> = st
+        .api_requests()
+        .into_iter()
+        .filter(|r| r.path.contains("sso-connectors"))
+        .map(|r| (r.path, r.query))
+        .collect();
+    assert_eq!(
+        calls,
+        [(
+            "/api/sso-connectors".to_string(),
+            "page=1&page_size=20".to_string()
+        )]
+    );
+    let fragment = b.get_htmx(path).await.text().await.unwrap();
+    for markup in [&html, &fragment] {
+        assert!(!markup.contains(fake_logto::SSO_CONNECTOR_CLIENT_SECRET));
+        assert!(!markup.contains("clientSecret"));
+        assert!(!markup.contains(".idp.test"), "nothing of the config");
+    }
+}
+
+#[tokio::test]
+async fn sso_connectors_page_with_total_number() {
+    let app = common::spawn_app().await;
+    let st = app.fake.state();
+    for i in 0..25 {
+        st.add_sso_connector("Okta", &format!("Extra Okta {i:02}"), &[], false);
+    }
+    let all = st.sso_connector_names();
+    assert_eq!(all.len(), 27);
+    let b = app.operator().await;
+    let html = page(&b, "/tenant?section=sso").await;
+    assert_eq!(texts(&html, ".tenant-sso tbody th"), all[..20]);
+    assert!(html.contains("1–20 of 27"), "Total-Number");
+    let r = b.get_htmx("/tenant?section=sso&page=2").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.headers().get("hx-push-url").unwrap(),
+        "/tenant?section=sso&page=2&page_size=20"
+    );
+    let fragment = r.text().await.unwrap();
+    assert!(!fragment.contains("<html"), "a fragment");
+    assert_eq!(texts(&fragment, ".tenant-sso tbody th"), all[20..]);
+    assert!(fragment.contains("21–27 of 27"));
+    let empty = texts(&fragment, ".tenant-sso tbody td.sso-domains .muted");
+    assert_eq!(empty, vec!["No domains"; 7]);
+}
+
+#[tokio::test]
+async fn a_logto_without_the_sso_list_says_so_instead_of_failing() {
+    let app = common::spawn_app().await;
+    let st = app.fake.state();
+    st.withdraw_path("/api/sso-connectors");
+    let caps = app.state.logto.refresh_capabilities().await.unwrap();
+    assert!(!caps.has(logto_portal::logto::Feature::SsoConnectors));
+    let b = app.operator().await;
+    for html in [
+        page(&b, "/tenant?section=sso").await,
+        b.get_htmx("/tenant?section=sso")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    ] {
+        let notice = texts(&html, "#tenant-sso-undeclared");
+        assert_eq!(notice.len(), 1, "{html}");
+        assert!(notice[0].contains("GET /api/sso-connectors"), "{notice:?}");
+        assert!(texts(&html, ".tenant-sso").is_empty());
+        assert!(!html.contains("Nothing here yet."));
+    }
+    assert!(
+        !st.api_requests()
+            .iter()
+            .any(|r| r.path == "/api/sso-connectors"),
+        "nothing asked of a Logto that does not declare it"
+    );
+    // The other sections are unaffected.
+    let html = page(&b, "/tenant?section=connectors").await;
+    assert!(!texts(&html, ".tenant-connectors tbody th").is_empty());
+}
+
+#[tokio::test]
+async fn a_tab_swaps_the_section_with_htmx_and_the_tab_bar_follows() {
+    let app = common::spawn_app().await;
+    let b = app.operator().await;
+    // The whole page: every tab a plain link (no JavaScript) that htmx turns into a swap.
+    let full = page(&b, "/tenant").await;
+    let hrefs = common::attrs(&full, "#page-tabs a", "href");
+    assert_eq!(hrefs.len(), 6);
+    assert_eq!(common::attrs(&full, "#page-tabs a", "hx-get"), hrefs);
+    assert_eq!(
+        common::attrs(&full, "#page-tabs a", "hx-target"),
+        vec!["#tenant-section"; 6]
+    );
+    assert_eq!(
+        common::attrs(&full, "#page-tabs a", "hx-push-url"),
+        vec!["true"; 6]
+    );
+    assert!(common::attrs(&full, "#page-tabs", "hx-swap-oob").is_empty());
+    assert_eq!(texts(&full, "#page-tabs").len(), 1, "one tab bar");
+
+    // A tab through htmx: the section only, with the tab bar out of band, its current tab
+    // moved; the address bar follows.
+    let r = b.get_htmx("/tenant?section=org-roles").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.headers().get("hx-push-url").unwrap(),
+        "/tenant?section=org-roles&page=1&page_size=20"
+    );
+    let fragment = r.text().await.unwrap();
+    assert!(!fragment.contains("<html"), "a fragment, not the page");
+    assert!(!fragment.contains("class=\"page-header\""));
+    assert!(
+        !fragment.contains("id=\"tenant-section\""),
+        "the region's content"
+    );
+    assert_eq!(
+        common::attrs(&fragment, "nav#page-tabs", "hx-swap-oob"),
+        ["true"]
+    );
+    assert_eq!(
+        texts(&fragment, "#page-tabs a[aria-current=page]"),
+        ["Organization roles"]
+    );
+    assert!(!texts(&fragment, ".tenant-org-roles tbody th").is_empty());
+    assert!(texts(&fragment, ".tenant-apps").is_empty());
 }

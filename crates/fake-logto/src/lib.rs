@@ -52,6 +52,11 @@
 //! unknown role, 404 for a relation that does not exist) and `GET …/jit/sso-connectors`
 //! (connectors bound with [`FakeState::bind_sso_connector`]); read back with
 //! [`FakeState::organization_json`], [`FakeState::jit_domains`], [`FakeState::jit_role_names`].
+//! `GET /api/sso-connectors` lists the enterprise SSO connectors (pagination optional, in
+//! creation order, `config` and the provider's details included) added with
+//! [`FakeState::add_sso_connector`]; the demo seed has Acme's "Acme Okta" (OIDC, `acme.test`,
+//! bound to Acme) and "Globex SAML". [`FakeState::withdraw_path`] imitates a Logto whose
+//! document lacks a path (left out of the document, answered 404).
 //!
 //! Account security, the same on every release: `GET/POST /api/users/{id}/mfa-verifications`
 //! and `DELETE …/{verificationId}` (TOTP, backup codes, passkeys added with
@@ -80,6 +85,7 @@ mod version;
 
 pub use api::resources::{DEMO_API_INDICATOR, DEMO_API_NAME, DEMO_API_SCOPES};
 pub use api::social::EMAIL_CONNECTOR_API_KEY;
+pub use api::sso::SSO_CONNECTOR_CLIENT_SECRET;
 pub use store::{
     DemoSeed, FakeState, MessageKind, NewUser, RecordedRequest, SentMessage, SessionSeed,
 };

@@ -43,6 +43,10 @@ pub fn seed_demo(st: &FakeState) -> DemoSeed {
     let admin_role = st.create_org_role("admin", "Organization administrator");
     let member_role = st.create_org_role("member", "Organization member");
     let _ = (&admin_role, &member_role);
+    // Enterprise SSO: Acme's people sign in through Acme's Okta (an OIDC connector) and join
+    // Acme just in time; Globex's SAML connector is bound to no organization.
+    st.bind_sso_connector(&org_ids[0], "Acme Okta", "acme.test");
+    st.add_sso_connector("SAML", "Globex SAML", &["globex.test"], true);
     let operator_role = st.create_role(
         "portal-operator",
         "Operates the portal for all organizations",

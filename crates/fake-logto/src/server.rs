@@ -171,7 +171,12 @@ async fn declared_paths_only(State(st): State<FakeState>, req: Request, next: Ne
     let path = req.uri().path();
     if path.starts_with("/api/")
         && !path.starts_with("/api/.well-known/")
-        && !st.version().declares_path(path)
+        && (!st.version().declares_path(path)
+            || st
+                .lock()
+                .withdrawn_paths
+                .iter()
+                .any(|t| crate::version::template_matches(t, path)))
     {
         return not_found().await;
     }

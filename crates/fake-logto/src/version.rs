@@ -138,17 +138,29 @@ impl LogtoVersion {
     /// Whether the release's document declares a path template matching this request path.
     pub fn declares_path(self, path: &str) -> bool {
         let segments: Vec<&str> = path.split('/').collect();
-        self.declared_paths().iter().any(|template| {
-            template.len() == segments.len()
-                && template.iter().zip(&segments).all(|(t, s)| {
-                    if t.starts_with('{') && t.ends_with('}') {
-                        !s.is_empty()
-                    } else {
-                        t == s
-                    }
-                })
-        })
+        self.declared_paths()
+            .iter()
+            .any(|template| segments_match(template, &segments))
     }
+}
+
+fn segments_match<T: AsRef<str>>(template: &[T], segments: &[&str]) -> bool {
+    template.len() == segments.len()
+        && template.iter().zip(segments).all(|(t, s)| {
+            let t = t.as_ref();
+            if t.starts_with('{') && t.ends_with('}') {
+                !s.is_empty()
+            } else {
+                t == *s
+            }
+        })
+}
+
+/// Whether a request path matches an OpenAPI path template (`{x}` = any one segment).
+pub(crate) fn template_matches(template: &str, path: &str) -> bool {
+    let template: Vec<&str> = template.split('/').collect();
+    let segments: Vec<&str> = path.split('/').collect();
+    segments_match(&template, &segments)
 }
 
 impl Default for LogtoVersion {

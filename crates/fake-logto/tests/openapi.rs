@@ -145,7 +145,7 @@ async fn responses_match_openapi_schemas() {
     let st = t.logto.state();
     st.set_email_connector(true);
     st.set_storage_configured(true);
-    st.seed_demo();
+    let seed = st.seed_demo();
     let uid = st.create_user(NewUser {
         username: Some("schema_user".into()),
         primary_email: Some("schema@example.com".into()),
@@ -222,6 +222,14 @@ async fn responses_match_openapi_schemas() {
     );
     call!("GET", "/api/resources/managementapi000/scopes".into());
     call!("GET", "/api/connectors".into());
+    // enterprise SSO connectors (the seeded Acme Okta and Globex SAML), whole and paged, and
+    // the one bound to Acme's just-in-time membership
+    call!("GET", "/api/sso-connectors".into());
+    call!("GET", "/api/sso-connectors?page=1&page_size=1".into());
+    call!(
+        "GET",
+        format!("/api/organizations/{}/jit/sso-connectors", seed.org_ids[0])
+    );
 
     // users
     call!("GET", "/api/users?page_size=100".into());

@@ -356,7 +356,17 @@ pub async fn status() -> Response {
 
 /// The Management API description of the imitated release (anonymous, like Logto's).
 pub async fn management_openapi(State(st): State<FakeState>) -> Response {
-    let mut r = (StatusCode::OK, st.version().openapi_text()).into_response();
+    let withdrawn = st.lock().withdrawn_paths.clone();
+    let text = if withdrawn.is_empty() {
+        st.version().openapi_text().to_string()
+    } else {
+        let mut doc = st.version().openapi().clone();
+        if let Some(paths) = doc["paths"].as_object_mut() {
+            paths.retain(|template, _| !withdrawn.contains(template));
+        }
+        doc.to_string()
+    };
+    let mut r = (StatusCode::OK, text).into_response();
     r.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CT));
     r

@@ -11,6 +11,7 @@ pub mod resources;
 pub mod roles;
 pub mod sessions;
 pub mod social;
+pub mod sso;
 pub mod user_roles;
 pub mod users;
 
@@ -241,6 +242,8 @@ pub fn router(state: FakeState) -> Router<FakeState> {
             "/api/organizations/{id}/jit/sso-connectors",
             get(org_jit::list_sso),
         )
+        // enterprise SSO connectors (read-only)
+        .route("/api/sso-connectors", get(sso::list))
         // organization roles / scopes
         .route("/api/organization-roles", get(orr::list).post(orr::create))
         .route(

@@ -176,7 +176,12 @@ pub async fn list_sso(State(st): State<FakeState>, ctx: Ctx, Path(id): Path<Stri
         .jit_sso
         .iter()
         .filter(|(o, _)| *o == id)
-        .filter_map(|(_, c)| s.sso_connectors.get(c).cloned())
+        .filter_map(|(_, c)| {
+            s.sso_connectors
+                .iter()
+                .find(|v| v["id"] == c.as_str())
+                .cloned()
+        })
         .collect();
     Ok(paged(&ctx, page, items))
 }
@@ -211,27 +216,11 @@ impl FakeState {
         names
     }
 
-    /// An enterprise SSO connector (`connectorName`, e.g. "Acme Okta") bound to the
+    /// An OIDC enterprise SSO connector (`connectorName`, e.g. "Acme Okta") bound to the
     /// organization for JIT; returns its id.
     pub fn bind_sso_connector(&self, org_id: &str, connector_name: &str, domain: &str) -> String {
-        let mut s = self.lock();
-        let id = crate::store::gen_id(12);
-        s.sso_connectors.insert(
-            id.clone(),
-            json!({
-                "tenantId": TENANT,
-                "id": id,
-                "providerName": "OIDC",
-                "connectorName": connector_name,
-                "config": {},
-                "domains": [domain],
-                "branding": {},
-                "syncProfile": false,
-                "enableTokenStorage": false,
-                "createdAt": crate::store::now_ms(),
-            }),
-        );
-        s.jit_sso.insert((org_id.to_string(), id.clone()));
+        let id = self.add_sso_connector("OIDC", connector_name, &[domain], false);
+        self.bind_sso_to_organization(org_id, &id);
         id
     }
 }

@@ -135,8 +135,9 @@ pub struct Store {
     pub jit_domains: Vec<(String, String)>,
     /// (org id, org role id): the roles JIT members get
     pub jit_roles: BTreeSet<(String, String)>,
-    /// enterprise SSO connectors by id (the body `GET /api/sso-connectors` answers)
-    pub sso_connectors: BTreeMap<String, Value>,
+    /// enterprise SSO connectors as stored rows (`SsoConnector`), in creation order: Logto's
+    /// query declares no order, and the table answers in insertion order
+    pub sso_connectors: Vec<Value>,
     /// (org id, SSO connector id)
     pub jit_sso: BTreeSet<(String, String)>,
     pub logs: BTreeMap<String, Log>,
@@ -151,6 +152,9 @@ pub struct Store {
     pub grants: BTreeMap<String, Grant>,
     /// `oidcClientMetadata` of the sign-in (Traditional) app; empty = any http(s) URI accepted
     pub web_redirect_uris: Vec<String>,
+    /// Management API path templates this fake no longer declares (its OpenAPI document
+    /// leaves them out and they answer 404), to imitate a Logto without them
+    pub withdrawn_paths: Vec<String>,
     pub web_post_logout_redirect_uris: Vec<String>,
     /// the sign-in app's back-channel logout settings: with a URI and the session required,
     /// its ID tokens carry `sid`

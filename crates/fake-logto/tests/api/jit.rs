@@ -100,3 +100,58 @@ async fn jit_domains_roles_and_sso_connectors_answer_like_logto() {
     assert_eq!(r.status, 204);
     assert!(st.jit_domains(&org).is_empty());
 }
+
+#[tokio::test]
+async fn sso_connectors_answer_like_logto_with_optional_pagination() {
+    let t = TestLogto::start().await;
+    let st = t.logto.state();
+    let okta = st.add_sso_connector("Okta", "Acme Okta", &["acme.com"], true);
+    let saml = st.add_sso_connector("AzureAD", "Globex Entra", &[], false);
+
+    // Without page or page_size: every connector, no Total-Number (koaPagination isOptional).
+    let r = t.get("/api/sso-connectors").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("total-number"), None);
+    let all = r.json();
+    let ids: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [okta.as_str(), saml.as_str()], "creation order");
+    // The stored row, `config` included, with the provider's details.
+    let first = &all[0];
+    assert_eq!(first["connectorName"], "Acme Okta");
+    assert_eq!(first["providerName"], "Okta");
+    assert_eq!(first["name"], "Okta");
+    assert_eq!(first["providerType"], "oidc");
+    assert_eq!(first["domains"], json!(["acme.com"]));
+    assert_eq!(first["syncProfile"], true);
+    assert_eq!(
+        first["config"]["clientSecret"],
+        fake_logto::SSO_CONNECTOR_CLIENT_SECRET
+    );
+    assert!(
+        first.get("providerConfig").is_none(),
+        "the IdP is not reachable"
+    );
+    assert_eq!(all[1]["name"], "Microsoft Entra ID (SAML)");
+    assert_eq!(all[1]["providerType"], "saml");
+
+    // Paged: Total-Number and the slice.
+    let r = t.get("/api/sso-connectors?page=2&page_size=1").await;
+    assert_eq!(r.header("total-number").as_deref(), Some("2"));
+    assert_eq!(r.json()[0]["id"], saml.as_str());
+
+    // A Logto without the route: gone from its document, 404 before authentication.
+    st.withdraw_path("/api/sso-connectors");
+    let r = t.get("/api/sso-connectors").await;
+    assert_eq!(r.status, 404);
+    let doc = t
+        .get("/api/.well-known/management.openapi.json")
+        .await
+        .json();
+    assert!(doc["paths"].get("/api/sso-connectors").is_none());
+    assert!(doc["paths"].get("/api/sso-connectors/{id}").is_some());
+}
