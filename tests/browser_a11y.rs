@@ -5,10 +5,66 @@ mod common;
 
 use common::{browser::Chrome, spawn_app, TestApp};
 
+/// A background invitation batch of two rows (one invited, one refused) and a directory
+/// export, made once per app, for their pages.
+async fn jobs(app: &TestApp, acme: &str) -> (String, String) {
+    use logto_portal::jobs::{NewJob, NewRow};
+    let jobs = &app.state.jobs;
+    let batch = match jobs.recent_for_org("invitations", acme, 1).await.unwrap().pop() {
+        Some(job) => job.id,
+        None => {
+            let admin = app.user_id(&app.seed.admin_username);
+            let row = |line: i64, email: &str, refused: serde_json::Value| NewRow {
+                line,
+                input: serde_json::json!({
+                    "line": line, "email": email, "role_ids": [], "role_names": [],
+                    "refused": refused,
+                }),
+            };
+            jobs.enqueue(NewJob {
+                kind: "invitations",
+                org_id: Some(acme.to_string()),
+                created_by: admin.clone(),
+                params: serde_json::json!({
+                    "org_id": acme, "org_name": "Acme Corp", "inviter_id": admin,
+                    "inviter_name": "Adam Admin", "expires_at": logto_portal::audit::now_ms() + 86_400_000,
+                    "source": "form", "locale": "en", "actor": {}, "origin": {},
+                }),
+                rows: vec![
+                    row(1, "a11y.batch@example.com", serde_json::Value::Null),
+                    row(2, "not-an-address", serde_json::json!("InvalidAddress")),
+                ],
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let export = match jobs.recent_by("user_export", "a11y", 1).await.unwrap().pop() {
+        Some(job) => job.id,
+        None => jobs
+            .enqueue(NewJob {
+                kind: "user_export",
+                org_id: None,
+                created_by: "a11y".into(),
+                params: serde_json::json!({ "search": [], "total": 0, "filename": "users.csv" }),
+                rows: Vec::new(),
+            })
+            .await
+            .unwrap(),
+    };
+    (
+        format!("/orgs/{acme}/invitations/batches/{batch}"),
+        format!("/users/exports/{export}"),
+    )
+}
+
 async fn pages(app: &TestApp) -> Vec<(&'static str, String)> {
     let acme = app.fake.state().find_org_id_by_name("Acme Corp").unwrap();
     let member = app.user_id(&app.seed.member_username);
+    let (batch, export) = jobs(app, &acme).await;
     vec![
+        ("operator", export),
+        ("admin", batch),
         ("operator", "/users".to_string()),
         ("operator", format!("/users/{member}")),
         ("operator", "/orgs".to_string()),
