@@ -1,6 +1,6 @@
 //! The outgoing Logto budget in PostgreSQL, shared by every replica: one short transaction
-//! per grant under a transaction-level advisory lock, on the database's clock (replicas'
-//! clocks may differ; the database's is one).
+//! per grant under a transaction-level advisory lock, and one update when the call ended, on
+//! the database's clock (replicas' clocks may differ; the database's is one).
 
 use std::time::Duration;
 
@@ -11,6 +11,9 @@ use crate::logto::{turn_in, BudgetAnswer, BudgetAsk, SharedBudget};
 
 /// The advisory lock that serializes grants (any fixed number no other part uses).
 const BUDGET_LOCK: i64 = 0x6c6f_6774_6f5f_6275; // "logto_bu"
+
+/// The database's time, epoch milliseconds.
+const NOW_MS: &str = "floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 
 /// A waiter keeps its place this long past the moment it was told to ask again.
 const PLACE_GRACE: Duration = Duration::from_secs(5);
@@ -36,14 +39,13 @@ impl SharedBudget for PgBudget {
     async fn take(&self, ask: &BudgetAsk<'_>) -> anyhow::Result<BudgetAnswer> {
         let span = ms(ask.span);
         let mut tx = self.pool.begin().await?;
-        let now: i64 = sqlx::query_scalar(
-            "SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint \
-             FROM (SELECT pg_advisory_xact_lock($1)) AS locked",
-        )
+        let now: i64 = sqlx::query_scalar(&format!(
+            "SELECT {NOW_MS} FROM (SELECT pg_advisory_xact_lock($1)) AS locked"
+        ))
         .bind(BUDGET_LOCK)
         .fetch_one(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM logto_calls WHERE at_ms <= $1")
+        sqlx::query("DELETE FROM logto_calls WHERE ends_ms <= $1")
             .bind(now - span)
             .execute(&mut *tx)
             .await?;
@@ -51,9 +53,12 @@ impl SharedBudget for PgBudget {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        let grants: Vec<i64> = sqlx::query_scalar("SELECT at_ms FROM logto_calls ORDER BY at_ms")
-            .fetch_all(&mut *tx)
-            .await?;
+        // Calls in flight end later than now: they leave a span from now at the earliest.
+        let ends: Vec<i64> =
+            sqlx::query_scalar("SELECT LEAST(ends_ms, $1) AS e FROM logto_calls ORDER BY e")
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await?;
         let replicas: i64 = sqlx::query_scalar(
             "SELECT COUNT(DISTINCT replica) FROM logto_calls WHERE replica <> $1",
         )
@@ -82,13 +87,17 @@ impl SharedBudget for PgBudget {
         .fetch_one(&mut *tx)
         .await?;
         let ahead = u32::try_from(ahead).unwrap_or(u32::MAX);
-        let in_use = u32::try_from(grants.len()).unwrap_or(u32::MAX);
+        let in_use = u32::try_from(ends.len()).unwrap_or(u32::MAX);
         if in_use.saturating_add(ahead) < ask.limit {
-            sqlx::query("INSERT INTO logto_calls (at_ms, replica) VALUES ($1, $2)")
-                .bind(now)
-                .bind(ask.replica)
-                .execute(&mut *tx)
-                .await?;
+            let call: i64 = sqlx::query_scalar(
+                "INSERT INTO logto_calls (replica, granted_ms, ends_ms) VALUES ($1, $2, $3) \
+                 RETURNING id",
+            )
+            .bind(ask.replica)
+            .bind(now)
+            .bind(now + ms(ask.longest_call))
+            .fetch_one(&mut *tx)
+            .await?;
             if let Some(t) = ticket {
                 sqlx::query("DELETE FROM logto_call_queue WHERE ticket = $1")
                     .bind(t)
@@ -97,13 +106,14 @@ impl SharedBudget for PgBudget {
             }
             tx.commit().await?;
             return Ok(BudgetAnswer::Granted {
+                call,
                 in_use: in_use + 1,
                 replicas,
             });
         }
         // Unknown turn (the callers ahead have yet to take theirs): ask again soon.
         let wait =
-            turn_in(&grants, ask.limit, ahead, now, ask.span).unwrap_or(Duration::from_millis(20));
+            turn_in(&ends, ask.limit, ahead, now, ask.span).unwrap_or(Duration::from_millis(20));
         let expires = now + ms(wait) + ms(PLACE_GRACE);
         let ticket = match ticket {
             Some(t) => {
@@ -134,6 +144,16 @@ impl SharedBudget for PgBudget {
         })
     }
 
+    async fn ended(&self, call: i64) -> anyhow::Result<()> {
+        sqlx::query(&format!(
+            "UPDATE logto_calls SET ends_ms = LEAST(ends_ms, {NOW_MS}) WHERE id = $1"
+        ))
+        .bind(call)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     async fn leave(&self, ticket: i64) -> anyhow::Result<()> {
         sqlx::query("DELETE FROM logto_call_queue WHERE ticket = $1")
             .bind(ticket)
@@ -143,10 +163,9 @@ impl SharedBudget for PgBudget {
     }
 
     async fn in_use(&self, span: Duration) -> anyhow::Result<u32> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM logto_calls \
-             WHERE at_ms > floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint - $1",
-        )
+        let n: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM logto_calls WHERE ends_ms > {NOW_MS} - $1"
+        ))
         .bind(ms(span))
         .fetch_one(&self.pool)
         .await?;

@@ -151,6 +151,7 @@ impl LogtoClient {
                 budget: super::budget::Budget::new(
                     cfg.requests_per_window,
                     cfg.window,
+                    cfg.timeout,
                     cfg.shared_budget,
                 ),
                 in_flight: Semaphore::new(cfg.max_in_flight),
@@ -466,9 +467,9 @@ impl Inner {
             let outcome = {
                 // The semaphore is never closed, so acquiring cannot fail.
                 let _permit = self.in_flight.acquire().await.ok();
-                // The budget last, right before sending: a grant counts from the moment it is
-                // made, so no queue may stand between it and the wire.
-                self.budget.acquire().await;
+                // The budget last, right before sending, so that no other queue holds a
+                // granted call back.
+                let grant = self.budget.acquire().await;
                 let mut rb = self
                     .http
                     .request(method.clone(), url)
@@ -476,7 +477,7 @@ impl Inner {
                 if let Some(b) = &body {
                     rb = rb.body(b.clone());
                 }
-                match rb.send().await {
+                let outcome = match rb.send().await {
                     Ok(resp) => {
                         let status = resp.status().as_u16();
                         let headers = resp.headers().clone();
@@ -487,7 +488,10 @@ impl Inner {
                         })
                     }
                     Err(e) => Err(e),
-                }
+                };
+                // Logto has seen the call by now, if ever: it counts for a window from here.
+                self.budget.ended(grant).await;
+                outcome
             };
             match outcome {
                 Ok(resp) => {
