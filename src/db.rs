@@ -15,8 +15,10 @@ use tower_sessions::{
 };
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
+mod logto_budget;
 mod portal_sessions;
 
+pub use logto_budget::PgBudget;
 pub use portal_sessions::{PortalSession, SessionIndex, ENDED_KEPT_MS};
 
 /// Runs one expression against whichever pool `db` holds, so a query written once (with
@@ -85,6 +87,15 @@ impl Db {
     /// For `/readyz`.
     pub async fn ping(&self) -> bool {
         crate::on_db!(self, pool => sqlx::query("SELECT 1").execute(pool).await.is_ok())
+    }
+
+    /// The outgoing Logto budget shared by every replica: in PostgreSQL; `None` for SQLite
+    /// (one process, whose client keeps the window in memory).
+    pub fn shared_logto_budget(&self) -> Option<std::sync::Arc<dyn crate::logto::SharedBudget>> {
+        match self {
+            Db::Postgres(pool) => Some(std::sync::Arc::new(PgBudget::new(pool.clone()))),
+            Db::Sqlite(_) => None,
+        }
     }
 
     pub fn kind(&self) -> &'static str {

@@ -105,7 +105,7 @@ async fn check() -> anyhow::Result<ExitCode> {
             println!("Logto endpoint:            {}", config.logto_endpoint);
             println!("Management API resource:   {}", config.management_resource);
             println!("M2M app id:                {}", config.m2m_app_id);
-            let client = logto_client(&config, logto_portal::clock::Clock::system())?;
+            let client = logto_client(&config, logto_portal::clock::Clock::system(), None)?;
             let api = client.check().await;
             let api_ok = api.ok;
             report.extend(api);

@@ -1,18 +1,26 @@
 //! Building the application from configuration, serving it, and shutting down gracefully.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
-use crate::logto::{CapabilitySource, Feature, LogtoClient, LogtoClientConfig, OLDEST_SUPPORTED};
+use crate::logto::{
+    CapabilitySource, Feature, LogtoClient, LogtoClientConfig, SharedBudget, OLDEST_SUPPORTED,
+};
 use crate::state::AppState;
 use crate::web::router;
 
 /// The Management API client configured from the settings; its token cache reads `clock`.
-pub fn logto_client(config: &Config, clock: Clock) -> anyhow::Result<LogtoClient> {
+/// Its outgoing budget is counted in `shared_budget` (every replica's calls) when given.
+pub fn logto_client(
+    config: &Config,
+    clock: Clock,
+    shared_budget: Option<Arc<dyn SharedBudget>>,
+) -> anyhow::Result<LogtoClient> {
     Ok(LogtoClient::new(LogtoClientConfig {
         endpoint: config.logto_endpoint.clone(),
         app_id: config.m2m_app_id.clone(),
@@ -20,6 +28,7 @@ pub fn logto_client(config: &Config, clock: Clock) -> anyhow::Result<LogtoClient
         resource: config.management_resource.clone(),
         requests_per_window: config.throttle_requests,
         window: config.throttle_window,
+        shared_budget,
         max_in_flight: config.max_in_flight,
         timeout: config.logto_timeout,
         clock,
@@ -35,7 +44,7 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
     db.migrate()
         .await
         .map_err(|e| anyhow::anyhow!("cannot apply database migrations: {e}"))?;
-    let logto = logto_client(&config, clock.clone())?;
+    let logto = logto_client(&config, clock.clone(), db.shared_logto_budget())?;
     read_capabilities(&logto).await;
     AppState::new(config, logto, db, clock)
 }

@@ -1,4 +1,4 @@
-//! The HTTP core: throttle, bounded concurrency, retries, bearer token, stats.
+//! The HTTP core: outgoing budget, bounded concurrency, retries, bearer token, stats.
 
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
@@ -14,14 +14,14 @@ use super::error::{api_error, LogtoError};
 use super::page::{self, Page};
 use super::retry::{self, MAX_RETRIES, MAX_RETRY_AFTER};
 use super::search::{encode_query, push_page};
-use super::stats::{ClientStats, Counters};
+use super::stats::{BudgetUse, ClientStats, Counters};
 use super::token::{OAuthClient, TokenState};
 
 pub use super::config::LogtoClientConfig;
 pub(crate) use super::route::{refused_route, route, Route};
 
 /// Typed client of the Logto Management API. Cheap to clone (one shared pool,
-/// token cache, throttle and counters).
+/// token cache, budget and counters).
 #[derive(Clone)]
 pub struct LogtoClient {
     pub(crate) inner: Arc<Inner>,
@@ -46,7 +46,7 @@ pub(crate) struct Inner {
     pub(crate) resource: String,
     pub(crate) timeout: Duration,
     pub(crate) oauth: OAuthClient,
-    pub(crate) throttle: super::throttle::Throttle,
+    pub(crate) budget: super::budget::Budget,
     pub(crate) in_flight: Semaphore,
     pub(crate) counters: Counters,
     pub(crate) tokens: Mutex<TokenState>,
@@ -148,7 +148,12 @@ impl LogtoClient {
                 resource: cfg.resource,
                 timeout: cfg.timeout,
                 oauth,
-                throttle: super::throttle::Throttle::new(cfg.requests_per_window, cfg.window),
+                budget: super::budget::Budget::new(
+                    cfg.requests_per_window,
+                    cfg.window,
+                    cfg.timeout,
+                    cfg.shared_budget,
+                ),
                 in_flight: Semaphore::new(cfg.max_in_flight),
                 counters: Counters::default(),
                 tokens: Mutex::new(TokenState::default()),
@@ -160,9 +165,23 @@ impl LogtoClient {
 
     /// Counters for /metrics.
     pub fn stats(&self) -> ClientStats {
-        self.inner
-            .counters
-            .snapshot(self.inner.throttle.waits(), self.inner.throttle.waited())
+        self.inner.counters.snapshot(
+            self.inner.budget.waits(),
+            self.inner.budget.waited(),
+            self.inner.budget.fallbacks(),
+        )
+    }
+
+    /// The outgoing budget now: calls granted during the last window (every replica's when
+    /// the budget is shared), against the limit.
+    pub async fn budget_use(&self) -> BudgetUse {
+        let b = &self.inner.budget;
+        BudgetUse {
+            in_use: b.in_use().await,
+            limit: b.limit(),
+            window: b.window(),
+            shared: b.is_shared(),
+        }
     }
 
     /// What this Logto can do (the 1.37.1 baseline until [`Self::refresh_capabilities`]
@@ -432,8 +451,8 @@ impl Inner {
         }
     }
 
-    /// One HTTP exchange through the throttle and the in-flight limit, with
-    /// backoff retries as `policy` allows.
+    /// One HTTP exchange within the in-flight limit and the budget, with backoff retries as
+    /// `policy` allows.
     pub(crate) async fn send_with_retry(
         &self,
         method: &Method,
@@ -445,10 +464,12 @@ impl Inner {
     ) -> Result<RawResponse, LogtoError> {
         let mut retry = 0;
         loop {
-            self.throttle.acquire().await;
             let outcome = {
                 // The semaphore is never closed, so acquiring cannot fail.
                 let _permit = self.in_flight.acquire().await.ok();
+                // The budget last, right before sending, so that no other queue holds a
+                // granted call back.
+                let grant = self.budget.acquire().await;
                 let mut rb = self
                     .http
                     .request(method.clone(), url)
@@ -456,7 +477,7 @@ impl Inner {
                 if let Some(b) = &body {
                     rb = rb.body(b.clone());
                 }
-                match rb.send().await {
+                let outcome = match rb.send().await {
                     Ok(resp) => {
                         let status = resp.status().as_u16();
                         let headers = resp.headers().clone();
@@ -467,7 +488,10 @@ impl Inner {
                         })
                     }
                     Err(e) => Err(e),
-                }
+                };
+                // Logto has seen the call by now, if ever: it counts for a window from here.
+                self.budget.ended(grant).await;
+                outcome
             };
             match outcome {
                 Ok(resp) => {

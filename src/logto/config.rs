@@ -1,7 +1,9 @@
 //! Settings of the Logto client.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use super::budget::SharedBudget;
 use super::secret::Secret;
 use crate::clock::Clock;
 
@@ -15,10 +17,12 @@ pub struct LogtoClientConfig {
     pub app_secret: Secret,
     /// Management API resource indicator: `https://default.logto.app/api` on OSS.
     pub resource: String,
-    /// Outgoing throttle: at most this many requests per `window` (default 200).
+    /// Outgoing budget: at most this many requests in any `window` (default 200).
     pub requests_per_window: u32,
     /// Default 10 s.
     pub window: Duration,
+    /// Where every replica's calls are counted (the database); `None`: this process alone.
+    pub shared_budget: Option<Arc<dyn SharedBudget>>,
     /// Concurrent requests to Logto (default 10).
     pub max_in_flight: usize,
     /// Per-request timeout (default 10 s); connecting gets at most 5 s of it.
@@ -28,7 +32,7 @@ pub struct LogtoClientConfig {
 }
 
 impl LogtoClientConfig {
-    /// A config with the default throttle, concurrency, timeout and the system clock.
+    /// A config with the default budget (this process alone), concurrency, timeout and the system clock.
     pub fn new(
         endpoint: url::Url,
         app_id: impl Into<String>,
@@ -42,6 +46,7 @@ impl LogtoClientConfig {
             resource: resource.into(),
             requests_per_window: 200,
             window: Duration::from_secs(10),
+            shared_budget: None,
             max_in_flight: 10,
             timeout: Duration::from_secs(10),
             clock: Clock::system(),

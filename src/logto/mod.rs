@@ -1,12 +1,14 @@
 //! Typed client for the Logto Management API.
 //!
 //! One [`LogtoClient`] per process: it caches the machine-to-machine token,
-//! throttles and bounds outgoing requests, retries what is safe to retry and
+//! keeps its outgoing requests within the budget (shared by every replica, [`SharedBudget`]),
+//! bounds them, retries what is safe to retry and
 //! counts what it does ([`LogtoClient::stats`]). Facts about Logto's behaviour
 //! come from `logto-api.md` and recordings of a real Logto 1.37.1.
 
 mod access_tokens;
 mod applications;
+mod budget;
 mod capabilities;
 mod check;
 mod client;
@@ -29,11 +31,11 @@ mod sessions;
 mod stats;
 mod stream;
 mod tenant;
-mod throttle;
 mod token;
 mod users;
 
 pub use applications::{Application, OidcClientMetadata};
+pub use budget::{turn_in, BudgetAnswer, BudgetAsk, SharedBudget, SEND_MARGIN};
 pub use capabilities::{
     Capabilities, Feature, Source as CapabilitySource, Undeclared, OLDEST_SUPPORTED,
 };
@@ -55,5 +57,5 @@ pub use page::{clamp_page, clamp_page_size, last_page, Page, DEFAULT_PAGE_SIZE, 
 pub use search::{encode_query, escape_like, Joint, MatchMode, SearchField, UserQuery, UserSearch};
 pub use secret::Secret;
 pub use sessions::{SessionPayload, SignInContext, UserGrant, UserSession};
-pub use stats::{ClientStats, EndpointCount};
+pub use stats::{BudgetUse, ClientStats, EndpointCount};
 pub use tenant::{ApiResource, AppSummary, OrgRoleSummary, RoleSummary, SsoConnectorSummary};

@@ -33,6 +33,7 @@ impl Counters {
         &self,
         throttle_waits: u64,
         throttle_wait_time: Duration,
+        budget_fallbacks: u64,
     ) -> ClientStats {
         let calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
         ClientStats {
@@ -48,6 +49,7 @@ impl Counters {
             token_failures: self.token_failures.load(Ordering::Relaxed),
             throttle_waits,
             throttle_wait_time,
+            budget_fallbacks,
             rate_limited: self.rate_limited.load(Ordering::Relaxed),
             retries: self.retries.load(Ordering::Relaxed),
             auth_retries: self.auth_retries.load(Ordering::Relaxed),
@@ -64,9 +66,12 @@ pub struct ClientStats {
     pub token_refreshes: u64,
     /// Token requests that failed.
     pub token_failures: u64,
-    /// Requests that had to wait for the outgoing throttle.
+    /// Requests that had to wait for the outgoing budget.
     pub throttle_waits: u64,
     pub throttle_wait_time: Duration,
+    /// Calls granted from this replica's local share because the shared budget's store
+    /// failed.
+    pub budget_fallbacks: u64,
     /// HTTP 429 answers received (before any retry).
     pub rate_limited: u64,
     /// Backoff retries (429/502/503/504/connection errors).
@@ -82,6 +87,17 @@ pub struct EndpointCount {
     /// `None` when no HTTP answer came (connection error, timeout).
     pub status: Option<u16>,
     pub count: u64,
+}
+
+/// The outgoing budget at one moment (for /metrics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BudgetUse {
+    /// Calls granted during the last window (every replica's when `shared`).
+    pub in_use: u32,
+    pub limit: u32,
+    pub window: Duration,
+    /// Counted in the shared database rather than in this process.
+    pub shared: bool,
 }
 
 impl ClientStats {
@@ -115,7 +131,7 @@ mod tests {
         c.record_call("GET /api/users", Some(200));
         c.record_call("GET /api/users", Some(429));
         c.record_call("GET /api/users/{userId}", None);
-        let s = c.snapshot(2, Duration::from_millis(5));
+        let s = c.snapshot(2, Duration::from_millis(5), 0);
         assert_eq!(s.calls_to("GET /api/users"), 3);
         assert_eq!(s.calls_with_status("GET /api/users", 200), 2);
         assert_eq!(s.rate_limited, 1);

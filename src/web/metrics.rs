@@ -1,5 +1,6 @@
 //! `/metrics` in Prometheus text format: requests by route and status, latency histograms,
-//! Management API calls by endpoint and status, token refreshes, throttle waits, 429s.
+//! Management API calls by endpoint and status, token refreshes, the outgoing budget (in use,
+//! limit, waits), 429s.
 //! Protected by `PORTAL_METRICS_TOKEN` (bearer) when set; otherwise answered to loopback only.
 
 use std::{
@@ -160,8 +161,13 @@ pub async fn metrics(State(state): State<AppState>, req: Request) -> Response {
         ),
         (
             "portal_logto_throttle_waits_total",
-            "Calls that waited for the outgoing throttle.",
+            "Calls that waited for the outgoing budget.",
             stats.throttle_waits,
+        ),
+        (
+            "portal_logto_budget_fallbacks_total",
+            "Calls granted from this replica's share because the shared budget was unreachable.",
+            stats.budget_fallbacks,
         ),
         (
             "portal_logto_rate_limited_total",
@@ -187,8 +193,32 @@ pub async fn metrics(State(state): State<AppState>, req: Request) -> Response {
     }
     let _ = writeln!(
         out,
-        "# HELP portal_logto_throttle_wait_seconds_total Time spent waiting for the outgoing throttle.\n# TYPE portal_logto_throttle_wait_seconds_total counter\nportal_logto_throttle_wait_seconds_total {}",
+        "# HELP portal_logto_throttle_wait_seconds_total Time spent waiting for the outgoing budget.\n# TYPE portal_logto_throttle_wait_seconds_total counter\nportal_logto_throttle_wait_seconds_total {}",
         stats.throttle_wait_time.as_secs_f64()
+    );
+    let budget = state.logto.budget_use().await;
+    let _ = writeln!(
+        out,
+        "# HELP portal_logto_budget_in_use Calls to Logto granted during the last window ({}).\n\
+         # TYPE portal_logto_budget_in_use gauge\nportal_logto_budget_in_use {}",
+        if budget.shared {
+            "every replica, from the shared database"
+        } else {
+            "this process"
+        },
+        budget.in_use
+    );
+    let _ = writeln!(
+        out,
+        "# HELP portal_logto_budget_limit Calls to Logto allowed in any window.\n\
+         # TYPE portal_logto_budget_limit gauge\nportal_logto_budget_limit {}",
+        budget.limit
+    );
+    let _ = writeln!(
+        out,
+        "# HELP portal_logto_budget_window_seconds The budget's window.\n\
+         # TYPE portal_logto_budget_window_seconds gauge\nportal_logto_budget_window_seconds {}",
+        budget.window.as_secs_f64()
     );
     let mut resp = out.into_response();
     resp.headers_mut().insert(

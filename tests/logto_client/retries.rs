@@ -141,7 +141,8 @@ async fn throttle_waits_instead_of_failing() {
     })
     .await;
     let t = Instant::now();
-    // 1 token request + 7 calls = 8 requests: 4 at once, then 4 per second.
+    // 1 token request + 7 calls = 8 requests: 4 at once, the other 4 once the first have
+    // left the 1 s window.
     for _ in 0..7 {
         client.list_users(&UserQuery::default()).await.unwrap();
     }
@@ -151,7 +152,14 @@ async fn throttle_waits_instead_of_failing() {
         t.elapsed()
     );
     let stats = client.stats();
-    assert_eq!(stats.throttle_waits, 4);
+    // The fifth waits for the first to leave the window; the later ones wait too unless the
+    // call they follow left in the meantime (one after another, the calls keep the rhythm
+    // of the first four).
+    assert!(
+        (1..=4).contains(&stats.throttle_waits),
+        "{}",
+        stats.throttle_waits
+    );
     assert!(stats.throttle_wait_time > Duration::ZERO);
     assert_eq!(fake.state().token_requests(), 1);
 }
