@@ -10,7 +10,12 @@ use common::{browser::Chrome, spawn_app, TestApp};
 async fn jobs(app: &TestApp, acme: &str) -> (String, String) {
     use logto_portal::jobs::{NewJob, NewRow};
     let jobs = &app.state.jobs;
-    let batch = match jobs.recent_for_org("invitations", acme, 1).await.unwrap().pop() {
+    let batch = match jobs
+        .recent_for_org("invitations", acme, 1)
+        .await
+        .unwrap()
+        .pop()
+    {
         Some(job) => job.id,
         None => {
             let admin = app.user_id(&app.seed.admin_username);
@@ -39,13 +44,19 @@ async fn jobs(app: &TestApp, acme: &str) -> (String, String) {
             .unwrap()
         }
     };
-    let export = match jobs.recent_by("user_export", "a11y", 1).await.unwrap().pop() {
+    let operator = app.user_id(&app.seed.operator_username);
+    let export = match jobs
+        .recent_by("user_export", &operator, 1)
+        .await
+        .unwrap()
+        .pop()
+    {
         Some(job) => job.id,
         None => jobs
             .enqueue(NewJob {
                 kind: "user_export",
                 org_id: None,
-                created_by: "a11y".into(),
+                created_by: operator.clone(),
                 params: serde_json::json!({ "search": [], "total": 0, "filename": "users.csv" }),
                 rows: Vec::new(),
             })

@@ -419,3 +419,95 @@ async fn the_invitations_page_looks_as_reviewed() {
         chrome.quit().await;
     }
 }
+
+/// A batch over 25 addresses goes to its own page. With JavaScript the page follows the
+/// batch by itself (htmx polls the progress region) until the results appear, without a
+/// reload; without JavaScript the Refresh link brings them.
+async fn batch_page_follows_the_batch(js: bool) {
+    let app = common::spawn_app().await;
+    let org_id = app.fake.state().find_org_id_by_name("Acme Corp").unwrap();
+    let admin = Chrome::start(js).await;
+    admin
+        .sign_in_to(
+            &app,
+            &app.seed.admin_username,
+            &format!("/orgs/{org_id}/invitations"),
+        )
+        .await;
+    admin
+        .wait_until_url_starts_with(&format!("{}/orgs/{org_id}/invitations", app.url))
+        .await;
+    let emails: Vec<String> = (0..30).map(|i| format!("wave{i:02}@example.com")).collect();
+    // Slow enough that the batch is still running when its page first shows.
+    app.fake
+        .state()
+        .set_latency(std::time::Duration::from_millis(120));
+    admin
+        .wait_for("#invite-emails")
+        .await
+        .send_keys(emails.join("\n"))
+        .await
+        .unwrap();
+    admin
+        .wait_for("#invite-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
+    admin
+        .wait_until_url_starts_with(&format!("{}/orgs/{org_id}/invitations/batches/", app.url))
+        .await;
+    admin.wait_for("#batch-bar").await;
+    if js {
+        admin.mark_page().await;
+    }
+    let mut refreshed = 0;
+    for _ in 0..300 {
+        if admin
+            .driver
+            .find(By::Css("#invite-results-table"))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        if !js {
+            if let Ok(link) = admin.driver.find(By::Css("#batch-refresh")).await {
+                link.click().await.unwrap();
+                refreshed += 1;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    app.fake.state().set_latency(std::time::Duration::ZERO);
+    let labels = admin
+        .driver
+        .find_all(By::Css("#invite-results-table .result-label"))
+        .await
+        .unwrap();
+    assert_eq!(labels.len(), 30, "one result per row");
+    if js {
+        assert!(
+            admin.page_was_not_reloaded().await,
+            "htmx brought the results without a reload"
+        );
+        let violations = admin.accessibility_violations().await;
+        assert!(violations.is_empty(), "{violations:#?}");
+    } else {
+        assert!(
+            refreshed > 0,
+            "the batch was still running when its page showed"
+        );
+    }
+    admin.quit().await;
+}
+
+#[tokio::test]
+async fn a_batch_page_follows_the_batch_with_javascript() {
+    batch_page_follows_the_batch(true).await;
+}
+
+#[tokio::test]
+async fn a_batch_page_follows_the_batch_without_javascript() {
+    batch_page_follows_the_batch(false).await;
+}

@@ -142,3 +142,4 @@ invitations-batch-recent_finished = { $total ->
    *[other] { $total } rows, finished
 }
 invitations-batch-view = See the batch
+invitations-batch-inviter_lost_access = The batch stopped: the person who started it may no longer invite people to this organization. The rows below were done; the others were not sent.

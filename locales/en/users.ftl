@@ -238,3 +238,4 @@ users-exports-download = Download
 users-exports-kept_until = The file is deleted
 users-exports-back = Back to the directory
 jobs-gave_up = This stopped after failing again and again (the account service or the portal's database did not answer). Start it again later.
+users-exports-no_longer_operator = The export stopped: the person who asked for it is no longer an operator.

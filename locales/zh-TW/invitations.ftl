@@ -140,3 +140,4 @@ invitations-batch-recent_finished = { $total ->
    *[other] { $total } 列，已完成
 }
 invitations-batch-view = 查看批次
+invitations-batch-inviter_lost_access = 批次已停止：發起者已無權邀請人員加入此組織。以下列已完成，其餘未寄出。

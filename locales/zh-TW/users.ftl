@@ -234,3 +234,4 @@ users-exports-download = 下載
 users-exports-kept_until = 檔案將於以下時間刪除
 users-exports-back = 返回目錄
 jobs-gave_up = 多次失敗後已停止（帳號服務或入口網站的資料庫沒有回應）。請稍後再試一次。
+users-exports-no_longer_operator = 匯出已停止：提出要求的人已不再是營運人員。

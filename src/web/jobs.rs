@@ -103,9 +103,10 @@ async fn run(state: &AppState, job: Job) {
             Ok(_) => tracing::info!(job = %job.id, "job finished"),
             Err(e) => tracing::warn!(job = %job.id, error = %e, "could not mark a job finished"),
         },
-        Err(e) if e.is::<GiveUp>() => {
-            if let Err(e) = state.jobs.finish(&job.id, Some("jobs.gave_up")).await {
-                tracing::warn!(job = %job.id, error = %e, "could not mark a job given up");
+        Err(e) if e.is::<GiveUp>() || e.is::<Stopped>() => {
+            let reason = e.downcast_ref::<Stopped>().map_or("jobs.gave_up", |s| s.0);
+            if let Err(e) = state.jobs.finish(&job.id, Some(reason)).await {
+                tracing::warn!(job = %job.id, error = %e, "could not mark a job stopped");
             }
         }
         Err(e) if e.is::<batch::NotHeld>() || lost.load(Ordering::SeqCst) => {
@@ -137,6 +138,29 @@ pub async fn forget_old(state: &AppState) {
             Err(e) => tracing::warn!(kind, error = %e, "could not remove old jobs"),
         }
     }
+}
+
+/// A job may not go on (its reason is a message key, shown on its page): the person who
+/// started it may no longer do what it does.
+#[derive(Debug, thiserror::Error)]
+#[error("the job may not go on: {0}")]
+pub struct Stopped(pub &'static str);
+
+/// How often (in rows) a running job checks again that its starter may still do it.
+pub const RECHECK_EVERY: usize = 100;
+
+/// Whether `user_id` may still administer `org_id` (`None`: operators only), read from Logto
+/// now; a job acts for the person who started it only while they may.
+pub async fn starter_may(
+    state: &AppState,
+    user_id: &str,
+    org_id: Option<&str>,
+) -> Result<bool, crate::logto::LogtoError> {
+    let access = crate::auth::access::load_access(&state.access_sources(), user_id).await?;
+    Ok(access.is_some_and(|(_, access)| match org_id {
+        Some(org) => access.may_administer(org),
+        None => access.is_operator,
+    }))
 }
 
 /// A job failed too often to try again.

@@ -102,7 +102,7 @@ async fn ids(app: &TestApp) -> Ids {
         .enqueue(logto_portal::jobs::NewJob {
             kind: "user_export",
             org_id: None,
-            created_by: "matrix".into(),
+            created_by: app.user_id(&app.seed.operator_username),
             params: serde_json::json!({ "search": [], "total": 0, "filename": "users.csv" }),
             rows: Vec::new(),
         })

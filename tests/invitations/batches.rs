@@ -311,3 +311,43 @@ async fn a_500_row_batch_survives_a_restart_and_nobody_is_invited_twice() {
     let not_invited: Vec<_> = got.iter().filter(|(_, l)| l != "Invited").collect();
     assert!(not_invited.is_empty(), "{not_invited:?}");
 }
+
+#[tokio::test]
+async fn a_batch_stops_when_its_inviter_may_no_longer_invite() {
+    let app = common::spawn_app().await;
+    let (b, org) = admin_on_page(&app).await;
+    app.fake.state().set_latency(Duration::from_millis(40));
+    let emails: Vec<String> = (0..160)
+        .map(|i| format!("gone{i:03}@example.com"))
+        .collect();
+    let (status, _) = invite(&b, &org, &emails.join("\n"), &[], "7").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // The admin is demoted to member in Logto while the batch runs (outside the portal).
+    let admin_id = app.user_id(&app.seed.admin_username);
+    let member = role_id(&app, "member").await;
+    app.state
+        .logto
+        .set_member_roles(&org, &admin_id, std::slice::from_ref(&member))
+        .await
+        .unwrap();
+    let op = app.operator().await;
+    let (_, html) = op.get_text(&format!("/orgs/{org}/invitations")).await;
+    let batch_page = attrs(&html, "#batches a", "href").remove(0);
+    let html = wait_for_batch(&op, &batch_page, Duration::from_secs(90)).await;
+    app.fake.state().set_latency(Duration::ZERO);
+    assert!(
+        texts(&html, "#batch-status")[0].contains("may no longer invite"),
+        "{:?}",
+        texts(&html, "#batch-status")
+    );
+    // It stopped at its next check (every 100 rows): the rest were not sent.
+    let invited = app
+        .fake
+        .state()
+        .invitations_of(&org)
+        .into_iter()
+        .filter(|(_, invitee, _)| invitee.starts_with("gone"))
+        .count();
+    assert!((99..=104).contains(&invited), "{invited} invited");
+    assert_eq!(results(&html).len(), invited);
+}

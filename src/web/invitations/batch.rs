@@ -11,7 +11,7 @@
 //! - `delivering`: Logto may have sent the email. It is not asked again; the row says the email
 //!   is unconfirmed, and the list's "Resend" is one click away.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use futures::{stream, StreamExt};
@@ -88,9 +88,12 @@ pub async fn run(state: &AppState, job: &Job, lost: Arc<AtomicBool>) -> anyhow::
         state: state.clone(),
         batch: Arc::new(batch),
         job_id: job.id.clone(),
-        since: job.created_at,
+        since: job.created_at - CLOCK_SKEW_MS,
         lost,
+        sent: AtomicUsize::new(0),
+        halted: AtomicBool::new(false),
     };
+    worker.inviter_still_may().await?;
     let mut to_send = Vec::new();
     for row in rows.into_iter().filter(|r| r.step != DONE) {
         let planned: Planned = serde_json::from_value(row.input.clone())?;
@@ -121,10 +124,23 @@ struct Worker {
     state: AppState,
     batch: Arc<Batch>,
     job_id: String,
-    /// When the batch was enqueued: invitations older than this are not the batch's own.
+    /// When the batch was enqueued (less a margin for clocks): older invitations are not the
+    /// batch's own.
     since: i64,
     lost: Arc<AtomicBool>,
+    /// Rows taken up in this run, for the periodic check of the inviter's rights.
+    sent: AtomicUsize,
+    /// The inviter may no longer invite: rows not yet begun are left alone (the ones in
+    /// flight finish, so none is left half done).
+    halted: AtomicBool,
 }
+
+/// Logto's clock may run behind the portal's: an invitation made for the batch can carry a
+/// time a little before the batch's own. (Pending invitations older than the batch were
+/// refused when it was planned, so the margin cannot take over someone else's.)
+const CLOCK_SKEW_MS: i64 = 15 * 60_000;
+
+const INVITER_LOST_ACCESS: &str = "invitations.batch.inviter_lost_access";
 
 /// This replica no longer holds the job: another one goes on with it.
 #[derive(Debug, thiserror::Error)]
@@ -132,7 +148,26 @@ struct Worker {
 pub struct NotHeld;
 
 impl Worker {
+    /// The batch invites in its inviter's name only while they may invite here.
+    async fn inviter_still_may(&self) -> anyhow::Result<()> {
+        let may = crate::web::jobs::starter_may(
+            &self.state,
+            &self.batch.inviter_id,
+            Some(&self.batch.org_id),
+        )
+        .await?;
+        if may {
+            Ok(())
+        } else {
+            self.halted.store(true, Ordering::SeqCst);
+            Err(crate::web::jobs::Stopped(INVITER_LOST_ACCESS).into())
+        }
+    }
+
     fn still_held(&self) -> anyhow::Result<()> {
+        if self.halted.load(Ordering::SeqCst) {
+            return Err(crate::web::jobs::Stopped(INVITER_LOST_ACCESS).into());
+        }
         if self.lost.load(Ordering::SeqCst) {
             Err(NotHeld.into())
         } else {
@@ -196,6 +231,9 @@ impl Worker {
     /// One row to invite, from whatever step it reached.
     async fn send(&self, row: JobRow, planned: Planned) -> anyhow::Result<()> {
         self.still_held()?;
+        if (self.sent.fetch_add(1, Ordering::SeqCst) + 1) % crate::web::jobs::RECHECK_EVERY == 0 {
+            self.inviter_still_may().await?;
+        }
         let line = row.line;
         let made = row
             .memo

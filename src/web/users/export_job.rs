@@ -158,10 +158,18 @@ pub(super) async fn create(
 pub async fn run(state: &AppState, job: &Job, lost: Arc<AtomicBool>) -> anyhow::Result<()> {
     let params: ExportParams = serde_json::from_value(job.params.clone())?;
     let form = SearchForm::parse(&params.search);
+    let mut read = 0;
     for row in state.jobs.rows(&job.id).await? {
         if row.step == DONE {
             continue;
         }
+        // The file is prepared for its operator only while they are one.
+        if read % crate::web::jobs::RECHECK_EVERY == 0
+            && !crate::web::jobs::starter_may(state, &job.created_by, None).await?
+        {
+            return Err(crate::web::jobs::Stopped("users.exports.no_longer_operator").into());
+        }
+        read += 1;
         if lost.load(Ordering::SeqCst) {
             return Err(crate::web::invitations::batch::NotHeld.into());
         }
