@@ -11,6 +11,7 @@ use tokio::sync::Semaphore;
 
 use crate::jobs::{Job, LEASE_RENEW};
 use crate::web::invitations::batch;
+use crate::web::members::bulk_job;
 use crate::web::AppState;
 
 /// Jobs one replica runs at once; the Logto client's throttle paces their calls anyway.
@@ -86,6 +87,7 @@ async fn run(state: &AppState, job: Job) {
     tracing::info!(job = %job.id, kind = %job.kind, attempt = job.attempts, "job started");
     let result = match job.kind.as_str() {
         batch::KIND => batch::run(state, &job, lost.clone()).await,
+        bulk_job::KIND => bulk_job::run(state, &job, lost.clone()).await,
         other => Err(anyhow::anyhow!("unknown job kind {other}")),
     };
     renewal.abort();
@@ -94,7 +96,11 @@ async fn run(state: &AppState, job: Job) {
             Ok(_) => tracing::info!(job = %job.id, "job finished"),
             Err(e) => tracing::warn!(job = %job.id, error = %e, "could not mark a job finished"),
         },
-        Err(e) if e.is::<batch::NotHeld>() || lost.load(Ordering::SeqCst) => {
+        Err(e)
+            if e.is::<batch::NotHeld>()
+                || e.is::<bulk_job::NotHeld>()
+                || lost.load(Ordering::SeqCst) =>
+        {
             tracing::info!(job = %job.id, "job left to the replica that holds it now");
         }
         Err(e) => {
@@ -102,6 +108,40 @@ async fn run(state: &AppState, job: Job) {
             if let Err(e) = state.jobs.give_back(&job.id, RETRY_AFTER).await {
                 tracing::warn!(job = %job.id, error = %e, "could not give a job back; its lease runs out by itself");
             }
+        }
+    }
+}
+
+/// What a job's progress page shows of it, whatever its kind (the shared template part
+/// `job_progress` in `components/parts.html`).
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub job_id: String,
+    pub total: i64,
+    pub done: i64,
+    pub finished: bool,
+    /// Why the job failed as a whole (a message key), when it did.
+    pub failed: Option<String>,
+    pub started: bool,
+}
+
+impl Progress {
+    pub fn of(job: &Job) -> Progress {
+        Progress {
+            job_id: job.id.clone(),
+            total: job.total,
+            done: job.done,
+            finished: job.state.is_finished(),
+            failed: job.failure.clone(),
+            started: job.started_at.is_some(),
+        }
+    }
+
+    pub fn percent(&self) -> i64 {
+        if self.total == 0 {
+            100
+        } else {
+            self.done * 100 / self.total
         }
     }
 }
