@@ -237,7 +237,17 @@ async fn htmx_confirms_in_a_panel_and_goes_to_the_job_page() {
 
 #[tokio::test]
 async fn taking_admin_from_every_admin_leaves_the_one_who_asked() {
-    let app = common::spawn_app().await;
+    every_admin_but_one_demoted(common::DbKind::Sqlite).await;
+}
+
+/// The same on PostgreSQL, the database replicas share (jobs and the admin lease in it).
+#[tokio::test]
+async fn taking_admin_from_every_admin_leaves_the_one_who_asked_on_postgres() {
+    every_admin_but_one_demoted(common::DbKind::Postgres).await;
+}
+
+async fn every_admin_but_one_demoted(db: common::DbKind) {
+    let app = common::Spawn::default().db(db).start().await;
     let org = org_with_members(&app, "Bulk Admins", 0);
     let st = app.fake.state();
     let others: Vec<String> = (0..3)
