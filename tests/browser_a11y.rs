@@ -73,6 +73,32 @@ async fn pages(app: &TestApp) -> Vec<(&'static str, String)> {
     let acme = app.fake.state().find_org_id_by_name("Acme Corp").unwrap();
     let member = app.user_id(&app.seed.member_username);
     let (batch, export) = jobs(app, &acme).await;
+    let roles = app.state.org_facts.roles(&app.state.logto).await.unwrap();
+    let member_role = roles
+        .iter()
+        .find(|r| r.name == "member")
+        .unwrap()
+        .id
+        .clone();
+    // A bulk role change of Acme, for its page (finished or running, both are audited).
+    let bulk_job = app
+        .state
+        .jobs
+        .enqueue(logto_portal::jobs::NewJob {
+            kind: "member_roles",
+            org_id: Some(acme.clone()),
+            created_by: "a11y".into(),
+            params: serde_json::json!({
+                "org_id": acme, "change": "add", "role_id": member_role, "role_name": "member",
+                "actor_id": "a11y", "is_operator": true, "actor": {}, "origin": {},
+            }),
+            rows: vec![logto_portal::jobs::NewRow {
+                line: 1,
+                input: serde_json::json!({ "user_id": member }),
+            }],
+        })
+        .await
+        .unwrap();
     vec![
         ("operator", export),
         ("admin", batch),
@@ -91,6 +117,11 @@ async fn pages(app: &TestApp) -> Vec<(&'static str, String)> {
         ("operator", "/tenant?section=sso".to_string()),
         ("admin", format!("/orgs/{acme}/members")),
         ("admin", format!("/orgs/{acme}/members/add")),
+        (
+            "admin",
+            format!("/orgs/{acme}/members/bulk?user_ids={member}&change=add&role_id={member_role}"),
+        ),
+        ("admin", format!("/orgs/{acme}/members/batches/{bulk_job}")),
         ("admin", format!("/orgs/{acme}/invitations")),
         ("member", "/profile".to_string()),
     ]

@@ -86,3 +86,56 @@ members-err-unknown_role = One of the chosen roles does not exist (any more). Re
 members-err-not_member = This person is not a member of the organization any more. Reload the list.
 members-err-gone = This person or one of the roles no longer exists in Logto.
 members-err-role_not_assignable = One of the chosen roles cannot be given to people.
+
+# Bulk role changes: people ticked in the table, one role given or taken away, as a job.
+members-col_select = Select
+members-bulk-select = Select { $name }
+members-bulk-change_label = With the selected people
+members-bulk-add = Give the role
+members-bulk-remove = Take the role away
+members-bulk-role_label = Role to give or take away
+members-bulk-submit = Review the change
+members-bulk-hint = Tick people in the table, then choose a role to give them or take away.
+members-bulk-heading = Change the roles of several people
+members-bulk-err-nobody = Select at least one person in the table.
+members-bulk-err-too_many = { $count ->
+    [one] At most { $count } person at once.
+   *[other] At most { $count } people at once.
+}
+members-bulk-err-role = Choose one of the organization's roles.
+members-bulk-err-change = Choose whether to give the role or take it away.
+members-bulk-confirm_add = { $count ->
+    [one] Give the role { $role } to { $count } person?
+   *[other] Give the role { $role } to { $count } people?
+}
+members-bulk-confirm_remove = { $count ->
+    [one] Take the role { $role } away from { $count } person?
+   *[other] Take the role { $role } away from { $count } people?
+}
+members-bulk-confirm_hint = The change runs in the background; its page shows the result for each person. An organization always keeps one admin.
+members-bulk-start = Change the roles
+members-bulk-job_heading = Role change
+members-bulk-what_add = { $count ->
+    [one] Giving the role { $role } to { $count } person.
+   *[other] Giving the role { $role } to { $count } people.
+}
+members-bulk-what_remove = { $count ->
+    [one] Taking the role { $role } away from { $count } person.
+   *[other] Taking the role { $role } away from { $count } people.
+}
+members-bulk-queued = Waiting to start…
+members-bulk-running = { $done } of { $total } done…
+members-bulk-finished = { $count ->
+    [one] Finished: { $count } person.
+   *[other] Finished: { $count } people.
+}
+members-bulk-leave_hint = This page updates itself. You can leave it: the change goes on even if the portal restarts.
+members-bulk-results = The result for each person
+members-bulk-result-added = Role given
+members-bulk-result-removed = Role taken away
+members-bulk-result-had_it = Already had it
+members-bulk-result-did_not_have_it = Did not have it
+members-bulk-result-not_member = No longer a member
+members-bulk-result-refused = Refused
+members-bulk-result-failed = Not changed
+members-bulk-result-failed_detail = The account service refused the change or did not answer. Try again for this person.

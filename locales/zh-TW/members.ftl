@@ -82,3 +82,50 @@ members-err-unknown_role = 所選的角色中有角色不存在（或已被刪�
 members-err-not_member = 此使用者已不是組織成員。請重新載入清單。
 members-err-gone = 此使用者或其中一個角色已不存在於 Logto。
 members-err-role_not_assignable = 所選的角色中有角色無法指派給使用者。
+
+# 批次角色變更：在表格中勾選的人，一次授予或移除一個角色，於背景執行。
+members-col_select = 選取
+members-bulk-select = 選取 { $name }
+members-bulk-change_label = 對所選的人
+members-bulk-add = 授予角色
+members-bulk-remove = 移除角色
+members-bulk-role_label = 要授予或移除的角色
+members-bulk-submit = 檢視變更
+members-bulk-hint = 在表格中勾選成員，再選擇要授予或移除的角色。
+members-bulk-heading = 變更多位成員的角色
+members-bulk-err-nobody = 請在表格中至少選取一位成員。
+members-bulk-err-too_many = { $count ->
+   *[other] 一次最多 { $count } 人。
+}
+members-bulk-err-role = 請選擇這個組織的角色之一。
+members-bulk-err-change = 請選擇要授予還是移除角色。
+members-bulk-confirm_add = { $count ->
+   *[other] 要將角色 { $role } 授予 { $count } 人嗎？
+}
+members-bulk-confirm_remove = { $count ->
+   *[other] 要移除 { $count } 人的角色 { $role } 嗎？
+}
+members-bulk-confirm_hint = 變更會在背景執行；它的頁面會列出每個人的結果。組織一定會保留一位管理員。
+members-bulk-start = 變更角色
+members-bulk-job_heading = 角色變更
+members-bulk-what_add = { $count ->
+   *[other] 正在將角色 { $role } 授予 { $count } 人。
+}
+members-bulk-what_remove = { $count ->
+   *[other] 正在移除 { $count } 人的角色 { $role }。
+}
+members-bulk-queued = 等待開始…
+members-bulk-running = 已完成 { $done }／{ $total }…
+members-bulk-finished = { $count ->
+   *[other] 已完成：{ $count } 人。
+}
+members-bulk-leave_hint = 這個頁面會自動更新。您可以離開：即使入口網站重新啟動，變更也會繼續進行。
+members-bulk-results = 每個人的結果
+members-bulk-result-added = 已授予角色
+members-bulk-result-removed = 已移除角色
+members-bulk-result-had_it = 原本就有
+members-bulk-result-did_not_have_it = 原本就沒有
+members-bulk-result-not_member = 已不是成員
+members-bulk-result-refused = 已拒絕
+members-bulk-result-failed = 未變更
+members-bulk-result-failed_detail = 帳號服務拒絕了變更或沒有回應。請稍後再為這個人試一次。

@@ -11,6 +11,7 @@ use tokio::sync::Semaphore;
 
 use crate::jobs::{Job, LEASE_RENEW};
 use crate::web::invitations::batch;
+use crate::web::members::bulk_job;
 use crate::web::users::export_job;
 use crate::web::AppState;
 
@@ -94,6 +95,7 @@ async fn run(state: &AppState, job: Job) {
         match job.kind.as_str() {
             batch::KIND => batch::run(state, &job, lost.clone()).await,
             export_job::KIND => export_job::run(state, &job, lost.clone()).await,
+            bulk_job::KIND => bulk_job::run(state, &job, lost.clone()).await,
             other => Err(anyhow::anyhow!("unknown job kind {other}")),
         }
     };
@@ -109,7 +111,11 @@ async fn run(state: &AppState, job: Job) {
                 tracing::warn!(job = %job.id, error = %e, "could not mark a job stopped");
             }
         }
-        Err(e) if e.is::<batch::NotHeld>() || lost.load(Ordering::SeqCst) => {
+        Err(e)
+            if e.is::<batch::NotHeld>()
+                || e.is::<bulk_job::NotHeld>()
+                || lost.load(Ordering::SeqCst) =>
+        {
             tracing::info!(job = %job.id, "job left to the replica that holds it now");
         }
         Err(e) => {
@@ -121,16 +127,51 @@ async fn run(state: &AppState, job: Job) {
     }
 }
 
-/// How long finished invitation batches stay on their organization's page.
+/// What a job's progress page shows of it, whatever its kind (the shared template part
+/// `job_progress` in `components/parts.html`).
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub job_id: String,
+    pub total: i64,
+    pub done: i64,
+    pub finished: bool,
+    /// Why the job failed as a whole (a message key), when it did.
+    pub failed: Option<String>,
+    pub started: bool,
+}
+
+impl Progress {
+    pub fn of(job: &Job) -> Progress {
+        Progress {
+            job_id: job.id.clone(),
+            total: job.total,
+            done: job.done,
+            finished: job.state.is_finished(),
+            failed: job.failure.clone(),
+            started: job.started_at.is_some(),
+        }
+    }
+
+    pub fn percent(&self) -> i64 {
+        if self.total == 0 {
+            100
+        } else {
+            self.done * 100 / self.total
+        }
+    }
+}
+
+/// How long finished invitation batches and bulk role changes stay on their pages.
 const BATCHES_KEPT_MS: i64 = 30 * 86_400_000;
 
 /// Deletes prepared exports after a day (they hold personal data) and finished invitation
-/// batches after 30 days; run by the hourly housekeeping.
+/// batches and bulk role changes after 30 days; run by the hourly housekeeping.
 pub async fn forget_old(state: &AppState) {
     let now = crate::clock::system_now_ms();
     for (kind, kept) in [
         (export_job::KIND, export_job::KEPT_MS),
         (batch::KIND, BATCHES_KEPT_MS),
+        (bulk_job::KIND, BATCHES_KEPT_MS),
     ] {
         match state.jobs.delete_finished_before(kind, now - kept).await {
             Ok(n) if n > 0 => tracing::info!(kind, removed = n, "old jobs removed"),

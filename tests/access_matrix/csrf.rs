@@ -12,6 +12,7 @@ pub(crate) fn state_changes(ids: &Ids) -> Vec<String> {
         format!("/orgs/{a}/members/add"),
         format!("/orgs/{a}/members/{m}/roles"),
         format!("/orgs/{a}/members/{m}/remove"),
+        format!("/orgs/{a}/members/bulk"),
         format!("/orgs/{a}/invitations"),
         format!("/orgs/{a}/invitations/{ia}/resend"),
         format!("/orgs/{a}/invitations/{ia}/revoke"),

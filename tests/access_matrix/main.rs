@@ -20,6 +20,7 @@ const PERMANENT: u16 = 308;
 const OK: u16 = 200;
 const FORBIDDEN: u16 = 403;
 const NOT_FOUND: u16 = 404;
+const UNPROCESSABLE: u16 = 422;
 const BAD_REQUEST: u16 = 400;
 /// Well-formed, and names nothing in the fake.
 const UNKNOWN_ID: &str = "zz0000000000000000000";
@@ -36,6 +37,27 @@ struct Ids {
     /// A finished background invitation batch of each organization.
     batch_acme: String,
     batch_globex: String,
+    /// A finished bulk role change (no rows) of each organization.
+    bulk_acme: String,
+    bulk_globex: String,
+}
+
+/// A bulk role change of `org` with no rows (it finishes at once).
+async fn empty_bulk(app: &TestApp, org: &str) -> String {
+    app.state
+        .jobs
+        .enqueue(logto_portal::jobs::NewJob {
+            kind: "member_roles",
+            org_id: Some(org.to_string()),
+            created_by: "matrix".into(),
+            params: serde_json::json!({
+                "org_id": org, "change": "add", "role_id": "r", "role_name": "member",
+                "actor_id": "matrix", "is_operator": false, "actor": {}, "origin": {},
+            }),
+            rows: Vec::new(),
+        })
+        .await
+        .unwrap()
 }
 
 /// A background invitation batch of `org` with no rows (it finishes at once).
@@ -128,8 +150,12 @@ async fn ids(app: &TestApp) -> Ids {
     }
     let batch_acme = empty_batch(app, &acme).await;
     let batch_globex = empty_batch(app, &globex).await;
+    let bulk_acme = empty_bulk(app, &acme).await;
+    let bulk_globex = empty_bulk(app, &globex).await;
     Ids {
         export,
+        bulk_acme,
+        bulk_globex,
         batch_acme,
         batch_globex,
         acme,
@@ -192,6 +218,14 @@ async fn cross_organization_changes_are_refused_and_recorded() {
             vec![("role", "admin")],
         ),
         (format!("/orgs/{g}/members/{gu}/remove"), vec![]),
+        (
+            format!("/orgs/{g}/members/bulk"),
+            vec![
+                ("user_ids", gu.as_str()),
+                ("change", "remove"),
+                ("role_id", "admin"),
+            ],
+        ),
         (
             format!("/orgs/{g}/invitations"),
             vec![("emails", "x@example.com")],

@@ -106,6 +106,57 @@ pub(crate) fn get_routes(i: &Ids) -> Vec<(String, u16, u16, u16, u16)> {
             NOT_FOUND,
             NOT_FOUND,
         ),
+        // A bulk role change's confirmation (nobody ticked: it says so) and its job's page,
+        // found only under its own organization; an invitation batch is not one.
+        (
+            format!("/orgs/{a}/members/bulk"),
+            SEE_OTHER,
+            NOT_FOUND,
+            UNPROCESSABLE,
+            UNPROCESSABLE,
+        ),
+        (
+            format!("/orgs/{g}/members/bulk"),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            UNPROCESSABLE,
+        ),
+        (
+            format!("/orgs/{a}/members/batches/{}", i.bulk_acme),
+            SEE_OTHER,
+            NOT_FOUND,
+            OK,
+            OK,
+        ),
+        (
+            format!("/orgs/{g}/members/batches/{}", i.bulk_globex),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            OK,
+        ),
+        (
+            format!("/orgs/{a}/members/batches/{}", i.bulk_globex),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            NOT_FOUND,
+        ),
+        (
+            format!("/orgs/{a}/members/batches/{}", i.batch_acme),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            NOT_FOUND,
+        ),
+        (
+            format!("/orgs/{a}/invitations/batches/{}", i.bulk_acme),
+            SEE_OTHER,
+            NOT_FOUND,
+            NOT_FOUND,
+            NOT_FOUND,
+        ),
         // Revoking and deleting ask first (the confirmation; nothing changes).
         (
             format!("/orgs/{a}/invitations/{}/revoke", i.invitation_acme),

@@ -17,6 +17,7 @@ use reqwest::StatusCode;
 
 mod access;
 mod adding;
+mod bulk;
 mod design;
 mod export;
 mod roles_and_removal;

@@ -6,14 +6,68 @@ use std::future::Future;
 
 use serde_json::json;
 
+use crate::audit::{Actor, NewEntry, Origin};
 use crate::leases::{Lease, LeaseError, LEASE_WAIT};
 use crate::logto::{LogtoError, OrgMember, OrgRole};
 use crate::web::context::PageCtx;
 use crate::web::extract::OrgAdmin;
+use crate::web::i18n::Tr;
 use crate::web::AppState;
 
-use super::act::member_entry;
 use super::refusal::{rule, Refusal};
+
+/// Who changes an organization's admins: a person's request, or a bulk job acting for the
+/// person who started it (its audit entries name the job).
+pub(super) struct ChangeBy<'a> {
+    pub(super) org_id: &'a str,
+    pub(super) actor_id: &'a str,
+    pub(super) is_operator: bool,
+    pub(super) t: &'a Tr,
+    pub(super) actor: Actor,
+    pub(super) origin: Origin,
+    pub(super) job: Option<&'a str>,
+}
+
+impl<'a> ChangeBy<'a> {
+    /// The signed-in admin (or operator) of this request.
+    pub(super) fn request(admin: &'a OrgAdmin, ctx: &'a PageCtx) -> Self {
+        ChangeBy {
+            org_id: &admin.org_id,
+            actor_id: admin.user.id(),
+            is_operator: admin.is_operator(),
+            t: &ctx.t,
+            actor: ctx.actor(),
+            origin: ctx.origin(),
+            job: None,
+        }
+    }
+
+    /// The audit entry for `action` on one member, in this change's name.
+    pub(super) fn entry(&self, action: &str, member: &Subject) -> NewEntry {
+        let entry = NewEntry::new(action, self.actor.clone(), self.origin.clone())
+            .target("user", member.id, Some(member.name))
+            .org(self.org_id);
+        match self.job {
+            Some(job) => entry.details(json!({ "job": job })),
+            None => entry,
+        }
+    }
+}
+
+/// The member a change is about: their id and the name the messages use.
+pub(super) struct Subject<'a> {
+    pub(super) id: &'a str,
+    pub(super) name: &'a str,
+}
+
+impl<'a> Subject<'a> {
+    pub(super) fn of(member: &'a OrgMember) -> Self {
+        Subject {
+            id: &member.id,
+            name: member.display_name(),
+        }
+    }
+}
 
 /// The ids of the organization roles that make someone an admin here.
 fn admin_role_ids(state: &AppState, roles: &[OrgRole]) -> Vec<String> {
@@ -56,36 +110,33 @@ pub(super) fn holds_admin_role(
 }
 
 /// Refused: `member` is the organization's last admin.
-fn last_admin_refusal(ctx: &PageCtx, code: &'static str, member: &OrgMember) -> Refusal {
+fn last_admin_refusal(t: &Tr, code: &'static str, member: &Subject) -> Refusal {
     Refusal::rule(
         code,
-        ctx.t.f(
-            "members.err.last_admin",
-            &[("name", &member.display_name())],
-        ),
+        t.f("members.err.last_admin", &[("name", &member.name)]),
     )
 }
 
 /// Refuses to take the last admin's admin role away (operators may).
-pub(super) async fn last_admin_guard(
+async fn last_admin_guard(
     state: &AppState,
-    ctx: &PageCtx,
+    t: &Tr,
     org_id: &str,
     roles: &[OrgRole],
-    member: &OrgMember,
+    member: &Subject<'_>,
 ) -> Result<(), Refusal> {
-    if another_admin_exists(state, roles, org_id, &member.id).await? {
+    if another_admin_exists(state, roles, org_id, member.id).await? {
         return Ok(());
     }
-    Err(last_admin_refusal(ctx, "last_admin_guard", member))
+    Err(last_admin_refusal(t, "last_admin_guard", member))
 }
 
 /// Refuses when the acting admin lost the admin role after the request was let in (another
 /// admin demoted or removed them meanwhile): checked under the lease, from Logto, so two
 /// admins acting on each other at once cannot both pass. Fails closed when Logto cannot say.
-async fn still_an_admin(
+pub(super) async fn still_an_admin(
     state: &AppState,
-    ctx: &PageCtx,
+    t: &Tr,
     org_id: &str,
     actor_id: &str,
 ) -> Result<(), Refusal> {
@@ -99,7 +150,7 @@ async fn still_an_admin(
         return Ok(());
     }
     Err(rule(
-        &ctx.t,
+        t,
         "actor_no_longer_admin",
         "members.err.no_longer_admin",
     ))
@@ -111,10 +162,9 @@ async fn still_an_admin(
 /// `undo` (with an audit entry) when no admin remains. Operators may remove the last admin.
 pub(super) async fn without_losing_last_admin<C, U>(
     state: &AppState,
-    admin: &OrgAdmin,
-    ctx: &PageCtx,
+    by: &ChangeBy<'_>,
     roles: &[OrgRole],
-    member: &OrgMember,
+    member: &Subject<'_>,
     change: C,
     undo: U,
 ) -> Result<(), Refusal>
@@ -122,31 +172,33 @@ where
     C: Future<Output = Result<(), LogtoError>>,
     U: Future<Output = Result<(), LogtoError>>,
 {
-    let org_id = &admin.org_id;
-    if admin.is_operator() {
+    let (org_id, t) = (by.org_id, by.t);
+    if by.is_operator {
         return change.await.map_err(Refusal::from);
     }
     let lease = Lease::acquire(&state.db, &format!("org-admins:{org_id}"), LEASE_WAIT)
         .await
         .map_err(|e| match e {
-            LeaseError::Busy => rule(&ctx.t, "admin_change_busy", "members.err.busy"),
+            LeaseError::Busy => rule(t, "admin_change_busy", "members.err.busy"),
             LeaseError::Db(e) => {
                 tracing::error!(error = %e, "lease storage failed");
-                rule(&ctx.t, "storage_unavailable", "error.internal")
+                rule(t, "storage_unavailable", "error.internal")
             }
         })?;
     let outcome = async {
-        still_an_admin(state, ctx, org_id, admin.user.id()).await?;
-        last_admin_guard(state, ctx, org_id, roles, member).await?;
+        still_an_admin(state, t, org_id, by.actor_id).await?;
+        last_admin_guard(state, t, org_id, roles, member).await?;
         change.await?;
         // Someone may have changed the admins outside the portal meanwhile.
         let admins = admin_role_ids(state, roles);
         let left = state.logto.org_role_holders(org_id, &admins, 1).await?;
         if left.user_ids.is_empty() {
             let restored = undo.await;
-            let label = Some(member.display_name());
-            let entry = member_entry(ctx, "member.roles_restore", org_id, &member.id, label)
-                .details(json!({ "reason": "no_admin_left" }));
+            let mut details = json!({ "reason": "no_admin_left" });
+            if let Some(job) = by.job {
+                details["job"] = json!(job);
+            }
+            let entry = by.entry("member.roles_restore", member).details(details);
             state
                 .audit
                 .record_or_log(match &restored {
@@ -155,7 +207,7 @@ where
                 })
                 .await;
             restored?;
-            return Err(last_admin_refusal(ctx, "last_admin_restored", member));
+            return Err(last_admin_refusal(t, "last_admin_restored", member));
         }
         Ok(())
     }

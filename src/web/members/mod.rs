@@ -11,6 +11,8 @@
 
 mod act;
 mod add;
+mod bulk;
+pub mod bulk_job;
 mod export;
 mod guard;
 mod list;
@@ -33,7 +35,7 @@ use crate::web::parts::MenuItem;
 use crate::web::AppState;
 
 /// Columns of the member table (rows that replace a member span them all).
-const COLUMNS: u32 = 7;
+const COLUMNS: u32 = 8;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -44,6 +46,11 @@ pub fn routes() -> Router<AppState> {
             get(add::add_form).post(add::add),
         )
         .route("/orgs/{org_id}/members/candidates", get(picker::candidates))
+        .route(
+            "/orgs/{org_id}/members/bulk",
+            get(bulk::confirm).post(bulk::start),
+        )
+        .route("/orgs/{org_id}/members/batches/{job_id}", get(bulk::show))
         .route("/orgs/{org_id}/members/{user_id}", get(list::row))
         .route(
             "/orgs/{org_id}/members/{user_id}/roles",
@@ -115,6 +122,8 @@ pub struct MemberRow {
     pub last_sign_in: Option<Moment>,
     pub is_self: bool,
     pub is_suspended: bool,
+    /// The checkbox's label: "Select Ann" (for the bulk role change).
+    pub select_label: String,
     /// The user's page in the directory, for operators (admins have no directory).
     pub detail_href: Option<String>,
     /// The row's "⋯" menu: change roles, remove (confirmed in the row).
@@ -142,6 +151,7 @@ impl MemberRow {
                 .collect(),
             last_sign_in: m.last_sign_in_at.map(|ms| dates.moment(ms)),
             is_self: m.id == admin.user.user.id,
+            select_label: t.f("members.bulk.select", &[("name", &name)]),
             is_suspended: m.is_suspended,
             detail_href: admin
                 .is_operator()

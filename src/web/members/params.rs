@@ -94,7 +94,7 @@ impl MemberForm {
 }
 
 /// Where a plain form goes back to: the member list the person came from, never elsewhere.
-fn safe_back(org_id: &str, candidate: &str) -> String {
+pub(super) fn safe_back(org_id: &str, candidate: &str) -> String {
     let list = members_path(org_id);
     let back = safe_return_to(Some(candidate));
     if back == list || back.starts_with(&format!("{list}?")) {

@@ -21,7 +21,7 @@ use crate::web::AppState;
 use super::act::{
     leave_after_losing_access, member_entry, member_for_form, member_gone, MemberAt, RemovedRow,
 };
-use super::guard::{holds_admin_role, without_losing_last_admin};
+use super::guard::{holds_admin_role, without_losing_last_admin, ChangeBy, Subject};
 use super::params::MemberForm;
 use super::refusal::{with_status, Refusal, WORDING};
 use super::{fetch_member, held_role_ids, org_name, Notice, RowForm};
@@ -119,7 +119,9 @@ pub(super) async fn remove(
                     .set_member_roles(&org_id, &member.id, &held)
                     .await
             };
-            without_losing_last_admin(&state, &admin, &ctx, &roles, &member, remove, undo).await?;
+            let by = ChangeBy::request(&admin, &ctx);
+            without_losing_last_admin(&state, &by, &roles, &Subject::of(&member), remove, undo)
+                .await?;
         } else {
             remove.await?;
         }

@@ -19,7 +19,7 @@ use crate::web::ids::{Ids, LogtoId};
 use crate::web::AppState;
 
 use super::act::{leave_after_losing_access, member_entry, member_for_form, member_gone, MemberAt};
-use super::guard::{holds_admin_role, without_losing_last_admin};
+use super::guard::{holds_admin_role, without_losing_last_admin, ChangeBy, Subject};
 use super::params::MemberForm;
 use super::refusal::{rule, with_status, Refusal, WORDING};
 use super::{choices, fetch_member, held_role_ids, role_names};
@@ -113,7 +113,9 @@ pub(super) async fn save_roles(
         if loses_admin {
             let held = held_role_ids(&member);
             let undo = state.logto.set_member_roles(&org_id, &member.id, &held);
-            without_losing_last_admin(&state, &admin, &ctx, &all_roles, &member, set, undo).await?;
+            let by = ChangeBy::request(&admin, &ctx);
+            let subject = Subject::of(&member);
+            without_losing_last_admin(&state, &by, &all_roles, &subject, set, undo).await?;
         } else {
             set.await?;
         }

@@ -220,11 +220,7 @@ pub(super) struct ExportPage {
     pub self_url: String,
     pub download: String,
     pub filename: String,
-    pub pages: i64,
-    pub pages_done: i64,
-    pub percent: i64,
-    pub finished: bool,
-    pub failed: Option<String>,
+    pub progress: crate::web::jobs::Progress,
     pub status: String,
     pub started: Moment,
     pub expires: Option<Moment>,
@@ -270,15 +266,7 @@ pub(super) async fn show(
         self_url: format!("/users/exports/{}", job.id),
         download: format!("/users/exports/{}/download", job.id),
         filename: params.filename.clone(),
-        pages: job.total,
-        pages_done: job.done,
-        percent: if job.total == 0 {
-            100
-        } else {
-            job.done * 100 / job.total
-        },
-        finished,
-        failed: job.failure.clone(),
+        progress: crate::web::jobs::Progress::of(&job),
         status,
         started: Moment::new(&t, job.created_at, now),
         expires: job.finished_at.map(|at| Moment::new(&t, at + KEPT_MS, now)),

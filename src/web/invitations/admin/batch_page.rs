@@ -14,7 +14,8 @@ use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{Htmx, OrgAdmin};
 use crate::web::format::Moment;
-use crate::web::invitations::batch::{self, Progress};
+use crate::web::invitations::batch;
+use crate::web::jobs::Progress;
 use crate::web::parts::{org_tabs, OrgSection, Tab};
 use crate::web::AppState;
 
@@ -85,7 +86,7 @@ pub async fn show(
         t.t(key)
     } else if progress.finished {
         t.f("invitations.batch.finished", &[("total", &progress.total)])
-    } else if job.started_at.is_none() {
+    } else if !progress.started {
         t.t("invitations.batch.queued")
     } else {
         t.f(
