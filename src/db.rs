@@ -84,6 +84,20 @@ impl Db {
         Ok(())
     }
 
+    /// A migrated SQLite database in a fresh temporary file, for unit tests.
+    #[cfg(test)]
+    pub async fn temp_sqlite() -> Db {
+        let dir = std::env::temp_dir().join("logto-portal-tests");
+        std::fs::create_dir_all(&dir).expect("temporary folder");
+        let url = format!(
+            "sqlite://{}",
+            dir.join(format!("{}.db", uuid::Uuid::new_v4())).display()
+        );
+        let db = Db::connect(&url).await.expect("SQLite opens");
+        db.migrate().await.expect("migrations apply");
+        db
+    }
+
     /// For `/readyz`.
     pub async fn ping(&self) -> bool {
         crate::on_db!(self, pool => sqlx::query("SELECT 1").execute(pool).await.is_ok())

@@ -243,24 +243,28 @@ impl Jobs {
         org_id: &str,
         limit: i64,
     ) -> sqlx::Result<Vec<Job>> {
-        let sql = format!(
-            "SELECT {JOB_COLUMNS} FROM jobs WHERE kind = $1 AND org_id = $2 \
-             ORDER BY created_at DESC LIMIT $3"
-        );
-        let records: Vec<JobRecord> = crate::on_db!(&self.db, pool => {
-            sqlx::query_as(&sql).bind(kind).bind(org_id).bind(limit).fetch_all(pool).await?
-        });
-        Ok(records.into_iter().map(Job::from).collect())
+        self.recent(kind, "org_id", org_id, limit).await
     }
 
     /// The most recent jobs of `kind` started by `user_id`, newest first.
     pub async fn recent_by(&self, kind: &str, user_id: &str, limit: i64) -> sqlx::Result<Vec<Job>> {
+        self.recent(kind, "created_by", user_id, limit).await
+    }
+
+    /// `column` is one of this module's own column names, never input.
+    async fn recent(
+        &self,
+        kind: &str,
+        column: &'static str,
+        value: &str,
+        limit: i64,
+    ) -> sqlx::Result<Vec<Job>> {
         let sql = format!(
-            "SELECT {JOB_COLUMNS} FROM jobs WHERE kind = $1 AND created_by = $2 \
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE kind = $1 AND {column} = $2 \
              ORDER BY created_at DESC LIMIT $3"
         );
         let records: Vec<JobRecord> = crate::on_db!(&self.db, pool => {
-            sqlx::query_as(&sql).bind(kind).bind(user_id).bind(limit).fetch_all(pool).await?
+            sqlx::query_as(&sql).bind(kind).bind(value).bind(limit).fetch_all(pool).await?
         });
         Ok(records.into_iter().map(Job::from).collect())
     }
@@ -489,15 +493,7 @@ mod tests {
     use serde_json::json;
 
     async fn sqlite() -> Db {
-        let dir = std::env::temp_dir().join("logto-portal-tests");
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!(
-            "sqlite://{}",
-            dir.join(format!("{}.db", uuid::Uuid::new_v4())).display()
-        );
-        let db = Db::connect(&url).await.unwrap();
-        db.migrate().await.unwrap();
-        db
+        Db::temp_sqlite().await
     }
 
     fn job(rows: i64) -> NewJob {

@@ -113,15 +113,7 @@ mod tests {
     use super::*;
 
     async fn sqlite() -> Db {
-        let dir = std::env::temp_dir().join("logto-portal-tests");
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!(
-            "sqlite://{}",
-            dir.join(format!("{}.db", uuid::Uuid::new_v4())).display()
-        );
-        let db = Db::connect(&url).await.unwrap();
-        db.migrate().await.unwrap();
-        db
+        Db::temp_sqlite().await
     }
 
     #[tokio::test]

@@ -161,6 +161,28 @@ impl Progress {
     }
 }
 
+/// The job `job_id` of `kind` belonging to `org_id` (`None`: to no organization), or 404:
+/// another organization's job, another kind, or not an id name nothing.
+pub async fn find(
+    state: &AppState,
+    job_id: &str,
+    kind: &str,
+    org_id: Option<&str>,
+) -> crate::web::error::AppResult<Job> {
+    use crate::web::error::AppError;
+    let job_id = uuid::Uuid::parse_str(job_id).map_err(|_| AppError::NotFound)?;
+    let job = state
+        .jobs
+        .get(&job_id.to_string())
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .ok_or(AppError::NotFound)?;
+    if job.kind != kind || job.org_id.as_deref() != org_id {
+        return Err(AppError::NotFound);
+    }
+    Ok(job)
+}
+
 /// How long finished invitation batches and bulk role changes stay on their pages.
 const BATCHES_KEPT_MS: i64 = 30 * 86_400_000;
 

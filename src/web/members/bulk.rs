@@ -17,7 +17,6 @@ use axum::{
 use axum_extra::extract::{Form, Query};
 use serde::Deserialize;
 
-use crate::jobs::Job;
 use crate::logto::{LogtoId, OrgRole};
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
@@ -318,22 +317,6 @@ struct BatchPage {
 }
 crate::page_template!(BatchPage);
 
-/// The organization's bulk role change `job_id`, or 404 (another organization's, another
-/// kind, or not an id).
-async fn load_job(state: &AppState, org_id: &str, job_id: &str) -> AppResult<Job> {
-    let job_id = uuid::Uuid::parse_str(job_id).map_err(|_| AppError::NotFound)?;
-    let job = state
-        .jobs
-        .get(&job_id.to_string())
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .ok_or(AppError::NotFound)?;
-    if job.kind != bulk_job::KIND || job.org_id.as_deref() != Some(org_id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(job)
-}
-
 /// `GET /orgs/{org_id}/members/batches/{job_id}`: the progress, then one result per member.
 pub(super) async fn show(
     State(state): State<AppState>,
@@ -342,7 +325,7 @@ pub(super) async fn show(
     htmx: Htmx,
     Path((_, job_id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let job = load_job(&state, &admin.org_id, &job_id).await?;
+    let job = crate::web::jobs::find(&state, &job_id, bulk_job::KIND, Some(&admin.org_id)).await?;
     let params: Params =
         serde_json::from_value(job.params.clone()).map_err(|e| AppError::Internal(e.into()))?;
     let rows = state

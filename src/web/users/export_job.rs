@@ -198,21 +198,6 @@ pub async fn run(state: &AppState, job: &Job, lost: Arc<AtomicBool>) -> anyhow::
     Ok(())
 }
 
-/// An export job by id, or 404.
-async fn load(state: &AppState, job_id: &str) -> AppResult<Job> {
-    let id = uuid::Uuid::parse_str(job_id).map_err(|_| AppError::NotFound)?;
-    let job = state
-        .jobs
-        .get(&id.to_string())
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .ok_or(AppError::NotFound)?;
-    if job.kind != KIND {
-        return Err(AppError::NotFound);
-    }
-    Ok(job)
-}
-
 #[derive(Template)]
 #[template(path = "users/export.html", blocks = ["partial"])]
 pub(super) struct ExportPage {
@@ -236,7 +221,7 @@ pub(super) async fn show(
     State(state): State<AppState>,
     Path(job_id): Path<String>,
 ) -> AppResult<Response> {
-    let job = load(&state, &job_id).await?;
+    let job = crate::web::jobs::find(&state, &job_id, KIND, None).await?;
     let params: ExportParams =
         serde_json::from_value(job.params.clone()).map_err(|e| AppError::Internal(e.into()))?;
     let t = ctx.t;
@@ -283,7 +268,7 @@ pub(super) async fn download(
     State(state): State<AppState>,
     Path(job_id): Path<String>,
 ) -> AppResult<Response> {
-    let job = load(&state, &job_id).await?;
+    let job = crate::web::jobs::find(&state, &job_id, KIND, None).await?;
     if job.state != crate::jobs::JobState::Done {
         return Ok(Redirect::to(&format!("/users/exports/{}", job.id)).into_response());
     }

@@ -9,7 +9,6 @@ use axum::{
 };
 
 use super::invite::Report;
-use crate::jobs::Job;
 use crate::web::context::PageCtx;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{Htmx, OrgAdmin};
@@ -39,21 +38,6 @@ pub(super) struct BatchPage {
 }
 crate::page_template!(BatchPage);
 
-/// The organization's batch `job_id`, or 404 (another organization's, or not a batch).
-async fn load_batch(state: &AppState, org_id: &str, job_id: &str) -> AppResult<Job> {
-    let job_id = uuid::Uuid::parse_str(job_id).map_err(|_| AppError::NotFound)?;
-    let job = state
-        .jobs
-        .get(&job_id.to_string())
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .ok_or(AppError::NotFound)?;
-    if job.kind != batch::KIND || job.org_id.as_deref() != Some(org_id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(job)
-}
-
 pub async fn show(
     State(state): State<AppState>,
     admin: OrgAdmin,
@@ -61,7 +45,7 @@ pub async fn show(
     htmx: Htmx,
     Path((_, job_id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let job = load_batch(&state, &admin.org_id, &job_id).await?;
+    let job = crate::web::jobs::find(&state, &job_id, batch::KIND, Some(&admin.org_id)).await?;
     let rows = state
         .jobs
         .rows(&job.id)
