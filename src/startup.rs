@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+use crate::cache::{CacheBus, Invalidation};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
@@ -80,8 +81,15 @@ async fn read_capabilities(logto: &LogtoClient) -> bool {
     }
 }
 
-/// Keeps the capabilities current (a Logto may be upgraded while the portal runs).
-fn spawn_capability_refresh(logto: LogtoClient) {
+/// What the capability facts say, to tell whether a read changed them.
+fn declared(caps: &crate::logto::Capabilities) -> (usize, Vec<Feature>) {
+    let features = Feature::ALL.into_iter().filter(|f| caps.has(*f)).collect();
+    (caps.operation_count(), features)
+}
+
+/// Keeps the capabilities current (a Logto may be upgraded while the portal runs); when they
+/// changed, the other replicas read them again at once instead of at their next refresh.
+fn spawn_capability_refresh(logto: LogtoClient, bus: CacheBus) {
     tokio::spawn(async move {
         let mut ok = !matches!(logto.capabilities().source(), CapabilitySource::Baseline);
         loop {
@@ -91,7 +99,11 @@ fn spawn_capability_refresh(logto: LogtoClient) {
                 CAPABILITIES_RETRY
             })
             .await;
+            let before = declared(&logto.capabilities());
             ok = read_capabilities(&logto).await;
+            if ok && declared(&logto.capabilities()) != before {
+                bus.notify_others(Invalidation::Capabilities).await;
+            }
         }
     });
 }
@@ -142,7 +154,8 @@ impl Application {
     ) -> anyhow::Result<()> {
         spawn_housekeeping(self.state.clone());
         crate::web::jobs::spawn_worker(self.state.clone());
-        spawn_capability_refresh(self.state.logto.clone());
+        self.state.cache_bus.spawn_listener();
+        spawn_capability_refresh(self.state.logto.clone(), self.state.cache_bus.clone());
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)

@@ -21,15 +21,17 @@ pub struct Inner {
     /// Attempt limits shared by every replica (current password, codes, directory look-ups).
     pub limits: crate::limits::Limiter,
     pub oidc: OidcProvider,
-    pub connectors: crate::cache::TenantConnectors,
+    pub connectors: Arc<crate::cache::TenantConnectors>,
     /// Organizations and roles offered by the user directory's filters.
-    pub directory_choices: crate::cache::Ttl<crate::cache::DirectoryChoices>,
+    pub directory_choices: Arc<crate::cache::Ttl<crate::cache::DirectoryChoices>>,
     /// Single-flight access re-checks per person.
     pub access_checks: crate::auth::access::AccessChecks,
     /// Organization roles and names, shared by the member and invitation pages.
     pub org_facts: crate::cache::OrgFacts,
     /// Whether Logto has a storage provider for avatar uploads.
-    pub storage_ready: crate::cache::Ttl<bool>,
+    pub storage_ready: Arc<crate::cache::Ttl<bool>>,
+    /// Clears the caches above on every replica after a change made through the portal.
+    pub cache_bus: crate::cache::CacheBus,
     /// Avatars fetched and re-encoded by the portal (bounded, in memory).
     pub avatars: crate::avatars::Avatars,
     /// Batch work in the shared database, and this replica's claims on it.
@@ -53,6 +55,8 @@ impl AppState {
         let audit = AuditLog::new(db.clone());
         let limits = crate::limits::Limiter::new(db.clone(), clock.clone());
         let jobs = crate::jobs::Jobs::new(db.clone());
+        let caches = crate::cache::LocalCaches::new(logto.clone());
+        let cache_bus = crate::cache::CacheBus::new(&db, caches.clone());
         Ok(AppState(Arc::new(Inner {
             config,
             clock,
@@ -61,11 +65,12 @@ impl AppState {
             audit,
             limits,
             oidc,
-            connectors: Default::default(),
-            org_facts: Default::default(),
+            connectors: caches.connectors,
+            org_facts: caches.org_facts,
             access_checks: Default::default(),
-            directory_choices: crate::cache::Ttl::new(std::time::Duration::from_secs(60)),
-            storage_ready: crate::cache::Ttl::new(std::time::Duration::from_secs(300)),
+            directory_choices: caches.directory_choices,
+            storage_ready: caches.storage_ready,
+            cache_bus,
             avatars: Default::default(),
             jobs,
         })))

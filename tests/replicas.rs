@@ -194,3 +194,177 @@ async fn access_changed_on_one_replica_applies_on_the_other_at_once() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(common::location(&r).starts_with("/sign-in"));
 }
+
+/// Two replicas on one PostgreSQL and one Logto, both listening for the other's cache
+/// invalidations (the listener connects in the background after start).
+async fn two_listening_replicas() -> (common::TestApp, common::TestApp) {
+    let first = Spawn::default().db(DbKind::Postgres).start().await;
+    let second = Spawn::default()
+        .database_url(first.database_url.clone())
+        .env("LOGTO_ENDPOINT", first.fake.url())
+        .start()
+        .await;
+    for app in [&first, &second] {
+        until("the cache bus listens", || {
+            app.state.cache_bus.stats().listening
+        })
+        .await;
+    }
+    (first, second)
+}
+
+/// Waits for something the portal does in the background (a notification arriving, a
+/// listener connecting), failing after a few seconds.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !done() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: not after 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// The heading of an organization's member page and the organizations the directory's
+/// filter offers, as an operator on `base` sees them.
+async fn names_seen(op: &common::Browser, org_id: &str) -> (String, Vec<String>) {
+    let (status, html) = op.get_text(&format!("/orgs/{org_id}/members")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let heading = texts(&html, "h1").join(" ");
+    let (status, html) = op.get_text("/users").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    (heading, texts(&html, "#users-exclude option"))
+}
+
+/// Issue 19: a rename through one replica shows on the other at once, not when the other's
+/// copy of the name expires (5 minutes for headings, 1 for the directory's filter).
+#[tokio::test]
+async fn a_rename_through_one_replica_shows_on_the_other_at_once() {
+    let (first, second) = two_listening_replicas().await;
+    let acme = first.seed.org_ids[0].clone();
+    let op_first = first.operator().await;
+    let mut op_second = op_first.fork();
+    op_second.base = second.url.clone();
+    // Both replicas keep the name now.
+    for op in [&op_first, &op_second] {
+        let (heading, offered) = names_seen(op, &acme).await;
+        assert!(heading.contains("Acme Corp"), "{heading}");
+        assert!(offered.iter().any(|o| o == "Acme Corp"), "{offered:?}");
+    }
+    let heard_before = second.state.cache_bus.stats().received;
+
+    let r = op_first
+        .post_form(
+            &format!("/orgs/{acme}/settings"),
+            &[("name", "Acme Anvils")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The heading's name and the directory's choices: two notifications.
+    until("the second replica hears of the rename", || {
+        second.state.cache_bus.stats().received >= heard_before + 2
+    })
+    .await;
+    for op in [&op_second, &op_first] {
+        let (heading, offered) = names_seen(op, &acme).await;
+        assert!(heading.contains("Acme Anvils"), "{heading}");
+        assert!(offered.iter().any(|o| o == "Acme Anvils"), "{offered:?}");
+        assert!(!offered.iter().any(|o| o == "Acme Corp"), "{offered:?}");
+    }
+    // The sender cleared its own copies directly and skipped its own notifications.
+    let sender = first.state.cache_bus.stats();
+    assert_eq!((sender.sent, sender.received), (2, 0));
+}
+
+/// Issue 19's budget: with warm caches a member page costs at most 2 Management API calls on
+/// either replica, for an organization's admin (names from the session) and for an operator
+/// (name from the cache).
+#[tokio::test]
+async fn a_warm_member_page_costs_at_most_two_calls_on_each_replica() {
+    let (first, second) = two_listening_replicas().await;
+    let acme = first.seed.org_ids[0].clone();
+    let members = format!("/orgs/{acme}/members");
+    let people = [first.admin().await, first.operator().await];
+    let mut calls = Vec::new();
+    for replica in [&first, &second] {
+        for person in &people {
+            let mut b = person.fork();
+            b.base = replica.url.clone();
+            assert_eq!(b.get(&members).await.status(), StatusCode::OK, "warm-up");
+            first.fake.state().clear_requests();
+            assert_eq!(b.get(&members).await.status(), StatusCode::OK);
+            let made: Vec<String> = first
+                .fake
+                .state()
+                .api_requests()
+                .iter()
+                .map(|r| format!("{} {}", r.method, r.path))
+                .collect();
+            assert!(made.len() <= 2, "{} calls: {made:?}", made.len());
+            calls.push(made.len());
+        }
+    }
+    eprintln!("Management API calls per warm member page view (admin, operator on each replica): {calls:?}");
+}
+
+/// The listener survives its connection being killed: it listens again, and because a
+/// notification may have been missed meanwhile, the replica forgets what it kept.
+#[tokio::test]
+async fn the_listener_listens_again_after_its_connection_is_killed_and_forgets_its_copies() {
+    use sqlx::Connection;
+    let (first, second) = two_listening_replicas().await;
+    let acme = first.seed.org_ids[0].clone();
+    let mut op = first.operator().await;
+    op.base = second.url.clone();
+    let (heading, _) = names_seen(&op, &acme).await;
+    assert!(heading.contains("Acme Corp"), "{heading}");
+
+    // Renamed outside the portal's pages (as in the Console: no notification), and the
+    // listener's connection killed.
+    let patch = logto_portal::logto::OrganizationPatch {
+        name: Some("Acme Console".into()),
+        ..Default::default()
+    };
+    first
+        .state
+        .logto
+        .update_organization(&acme, &patch)
+        .await
+        .unwrap();
+    let before = second.state.cache_bus.stats();
+    let pid = before.listener_pid.expect("listening");
+    let mut admin = sqlx::PgConnection::connect(common::PG_ADMIN_URL)
+        .await
+        .unwrap();
+    let killed: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
+        .bind(pid as i32)
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+    assert!(killed);
+    until("the listener listens again", || {
+        let now = second.state.cache_bus.stats();
+        now.listening && now.connections == before.connections + 1
+    })
+    .await;
+    assert_ne!(second.state.cache_bus.stats().listener_pid, Some(pid));
+    let (heading, offered) = names_seen(&op, &acme).await;
+    assert!(heading.contains("Acme Console"), "{heading}");
+    assert!(offered.iter().any(|o| o == "Acme Console"), "{offered:?}");
+
+    // The new connection hears the next rename.
+    let heard_before = second.state.cache_bus.stats().received;
+    let mut op_first = op.fork();
+    op_first.base = first.url.clone();
+    let r = op_first
+        .post_form(&format!("/orgs/{acme}/settings"), &[("name", "Acme Again")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    until("the second replica hears of the rename", || {
+        second.state.cache_bus.stats().received >= heard_before + 2
+    })
+    .await;
+    let (heading, _) = names_seen(&op, &acme).await;
+    assert!(heading.contains("Acme Again"), "{heading}");
+}

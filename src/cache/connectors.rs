@@ -27,7 +27,8 @@ impl Sending {
     }
 }
 
-/// Per process; each replica lists the connectors itself.
+/// Per process; each replica lists the connectors itself, and a refusal makes every replica
+/// list them again ([`super::CacheBus`]).
 pub struct TenantConnectors {
     listed: Ttl<Vec<ConnectorType>>,
     /// Kind → when a send was last refused with 501.

@@ -22,6 +22,9 @@ pub struct OrgFacts(Arc<Mutex<CacheState>>);
 struct CacheState {
     roles: Option<(Instant, Arc<Vec<OrgRole>>)>,
     org_names: HashMap<String, (Instant, String)>,
+    /// Bumped by every forget: a read from Logto that started before one (possibly an
+    /// invalidation from another replica) is used but not kept.
+    generation: u64,
 }
 
 impl OrgFacts {
@@ -45,6 +48,7 @@ impl OrgFacts {
     }
 
     async fn fresh_roles(&self, logto: &LogtoClient) -> Result<Arc<Vec<OrgRole>>, LogtoError> {
+        let generation = self.state().generation;
         let roles: Vec<OrgRole> = logto
             .list_org_roles()
             .await?
@@ -52,17 +56,22 @@ impl OrgFacts {
             .filter(|r| r.r#type == RoleType::User)
             .collect();
         let roles = Arc::new(roles);
-        self.state().roles = Some((Instant::now(), roles.clone()));
+        let mut st = self.state();
+        if st.generation == generation {
+            st.roles = Some((Instant::now(), roles.clone()));
+        }
         Ok(roles)
     }
 
     pub async fn org_name(&self, logto: &LogtoClient, org_id: &str) -> Result<String, LogtoError> {
-        let cached = {
+        let (cached, generation) = {
             let st = self.state();
-            st.org_names
+            let cached = st
+                .org_names
                 .get(org_id)
                 .filter(|(at, _)| at.elapsed() < ORG_NAME_TTL)
-                .map(|(_, name)| name.clone())
+                .map(|(_, name)| name.clone());
+            (cached, st.generation)
         };
         if let Some(name) = cached {
             return Ok(name);
@@ -71,14 +80,34 @@ impl OrgFacts {
         let mut st = self.state();
         st.org_names
             .retain(|_, (at, _)| at.elapsed() < ORG_NAME_TTL);
-        st.org_names
-            .insert(org_id.to_string(), (Instant::now(), org.name.clone()));
+        if st.generation == generation {
+            st.org_names
+                .insert(org_id.to_string(), (Instant::now(), org.name.clone()));
+        }
         Ok(org.name)
     }
 
-    /// After a rename or a deletion: the next heading reads the name from Logto.
+    /// After a rename or a deletion: the next heading reads the name from Logto. Through
+    /// [`crate::cache::CacheBus::publish`], so every replica forgets it.
     pub fn forget_org_name(&self, org_id: &str) {
-        self.state().org_names.remove(org_id);
+        let mut st = self.state();
+        st.generation += 1;
+        st.org_names.remove(org_id);
+    }
+
+    /// After a change to the organization roles: the next page reads the list from Logto.
+    pub fn forget_roles(&self) {
+        let mut st = self.state();
+        st.generation += 1;
+        st.roles = None;
+    }
+
+    /// Forgets everything (a notification from another replica may have been missed).
+    pub fn forget_all(&self) {
+        let mut st = self.state();
+        st.generation += 1;
+        st.roles = None;
+        st.org_names.clear();
     }
 
     /// The chosen role ids resolved against the list; a miss refreshes the list once (a role

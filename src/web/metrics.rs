@@ -1,6 +1,6 @@
 //! `/metrics` in Prometheus text format: requests by route and status, latency histograms,
 //! Management API calls by endpoint and status, token refreshes, the outgoing budget (in use,
-//! limit, waits), 429s.
+//! limit, waits), 429s, cache invalidations sent and received across replicas.
 //! Protected by `PORTAL_METRICS_TOKEN` (bearer) when set; otherwise answered to loopback only.
 
 use std::{
@@ -220,6 +220,43 @@ pub async fn metrics(State(state): State<AppState>, req: Request) -> Response {
          # TYPE portal_logto_budget_window_seconds gauge\nportal_logto_budget_window_seconds {}",
         budget.window.as_secs_f64()
     );
+    let bus = state.cache_bus.stats();
+    let bus_counters = [
+        (
+            "portal_cache_invalidations_sent_total",
+            "Cache invalidations sent to the other replicas.",
+            bus.sent,
+        ),
+        (
+            "portal_cache_invalidation_failures_total",
+            "Cache invalidations that could not be sent.",
+            bus.send_failures,
+        ),
+        (
+            "portal_cache_invalidations_received_total",
+            "Cache invalidations received from the other replicas.",
+            bus.received,
+        ),
+        (
+            "portal_cache_bus_connections_total",
+            "Times the cache invalidation listener started listening (start and reconnections).",
+            bus.connections,
+        ),
+    ];
+    for (name, help, value) in bus_counters {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
+        );
+    }
+    if state.cache_bus.is_shared() {
+        let _ = writeln!(
+            out,
+            "# HELP portal_cache_bus_listening Whether this replica hears the others' cache invalidations (1) or not (0: its caches were cleared).\n\
+             # TYPE portal_cache_bus_listening gauge\nportal_cache_bus_listening {}",
+            u8::from(bus.listening)
+        );
+    }
     let mut resp = out.into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,

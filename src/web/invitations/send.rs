@@ -530,6 +530,10 @@ pub async fn deliver(
         Err(e) if e.code() == Some(NO_CONNECTOR_CODE) => {
             tracing::info!("Logto has no email connector: invitations carry a link to share");
             state.connectors.record(ConnectorType::Email, false);
+            state
+                .cache_bus
+                .publish(crate::cache::Invalidation::Connectors)
+                .await;
             Delivery::NoConnector
         }
         Err(e) => {

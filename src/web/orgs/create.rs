@@ -130,6 +130,11 @@ pub(super) async fn create(
         .audit
         .record_or_log(org_entry(&ctx, "org.create", &org.id, &org.name))
         .await;
+    // The directory's organization filter offers it on every replica.
+    state
+        .cache_bus
+        .publish(crate::cache::Invalidation::DirectoryChoices)
+        .await;
     let message = ctx.t.f("orgs.new.created", &[("org", &org.name)]);
     set_flash(&op.session, "success", message).await?;
     let to = settings_href(&org.id);

@@ -17,6 +17,7 @@ use serde_json::json;
 use super::access::{org_entry, org_path, settings_href, OrgOperator};
 use super::settings::with_status;
 use crate::auth::revocation::{refresh_access_of, AccessChange};
+use crate::cache::Invalidation;
 use crate::logto::{MemberQuery, Organization, ROLE_SCAN_LIMIT};
 use crate::web::context::{set_flash, PageCtx};
 use crate::web::error::AppResult;
@@ -116,7 +117,9 @@ pub(super) async fn delete(
         .detail("members", json!(members.len()))
         .detail("sessionsRefreshed", json!(refreshed));
     state.audit.record_or_log(entry).await;
-    state.org_facts.forget_org_name(&org.id);
+    let bus = &state.cache_bus;
+    bus.publish(Invalidation::OrgName(org.id.clone())).await;
+    bus.publish(Invalidation::DirectoryChoices).await;
     let message = ctx.t.f("orgs.delete.done", &[("org", &org.name)]);
     set_flash(&op.admin.user.session, "success", message).await?;
     if ctx.is_htmx {

@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 use super::access::{org_entry, org_path, settings_href, OrgEditor};
 use super::jit::{load_jit, JitView};
 use crate::auth::revocation::{refresh_access_of, AccessChange};
+use crate::cache::Invalidation;
 use crate::config::custom_fields::{FieldDef, FieldKind};
 use crate::logto::{Organization, OrganizationPatch};
 use crate::web::context::{set_flash, PageCtx};
@@ -497,8 +498,11 @@ pub(super) async fn save(
         None => entry,
     };
     state.audit.record_or_log(entry).await;
-    state.org_facts.forget_org_name(&org_id);
     if patch.name.is_some() {
+        // Every replica names the organization anew: headings and the directory's filter.
+        let bus = &state.cache_bus;
+        bus.publish(Invalidation::OrgName(org_id.clone())).await;
+        bus.publish(Invalidation::DirectoryChoices).await;
         // The editor's own pages name organizations from the session: read it again now
         // (everyone else's follows within PORTAL_ACCESS_RECHECK_SECS).
         let me = editor.admin.user.id();

@@ -3,6 +3,7 @@
 //! before asking anything.
 
 use super::ContactKind;
+use crate::cache::Invalidation;
 use crate::logto::ConnectorType;
 use crate::web::AppState;
 
@@ -13,9 +14,13 @@ fn connector_type(kind: ContactKind) -> ConnectorType {
     }
 }
 
-/// What a code sent (or refused with 501: no connector) taught about the tenant.
-pub(super) fn remember_connector(state: &AppState, kind: ContactKind, missing: bool) {
+/// What a code sent (or refused with 501: no connector) taught about the tenant; a refusal
+/// makes every replica list the connectors again.
+pub(super) async fn remember_connector(state: &AppState, kind: ContactKind, missing: bool) {
     state.connectors.record(connector_type(kind), !missing);
+    if missing {
+        state.cache_bus.publish(Invalidation::Connectors).await;
+    }
 }
 
 /// Whether codes can go out by email and by text message.

@@ -229,12 +229,12 @@ impl<'a> Turn<'a> {
             .await
         {
             Ok(()) => {
-                remember_connector(self.state, self.kind, false);
+                remember_connector(self.state, self.kind, false).await;
                 self.audit(user, None, step).await;
                 Ok(Ok(()))
             }
             Err(e) if e.status() == Some(501) => {
-                remember_connector(self.state, self.kind, true);
+                remember_connector(self.state, self.kind, true).await;
                 self.audit(user, Some(&e.failure_code()), step).await;
                 let mut pending =
                     PendingContacts::load(&self.me.session, self.state.clock.now_ms()).await?;
