@@ -25,6 +25,12 @@ pub const DONE: &str = "done";
 /// A row's step before anything happened.
 pub const PENDING: &str = "pending";
 
+/// This replica no longer holds the job (its lease ran out and another replica took it
+/// over): the worker stops, and the holder goes on with it.
+#[derive(Debug, thiserror::Error)]
+#[error("the job is held by another replica now")]
+pub struct NotHeld;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobState {
     Queued,

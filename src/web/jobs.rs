@@ -111,11 +111,7 @@ async fn run(state: &AppState, job: Job) {
                 tracing::warn!(job = %job.id, error = %e, "could not mark a job stopped");
             }
         }
-        Err(e)
-            if e.is::<batch::NotHeld>()
-                || e.is::<bulk_job::NotHeld>()
-                || lost.load(Ordering::SeqCst) =>
-        {
+        Err(e) if e.is::<crate::jobs::NotHeld>() || lost.load(Ordering::SeqCst) => {
             tracing::info!(job = %job.id, "job left to the replica that holds it now");
         }
         Err(e) => {

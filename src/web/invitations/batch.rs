@@ -142,11 +142,6 @@ const CLOCK_SKEW_MS: i64 = 15 * 60_000;
 
 const INVITER_LOST_ACCESS: &str = "invitations.batch.inviter_lost_access";
 
-/// This replica no longer holds the job: another one goes on with it.
-#[derive(Debug, thiserror::Error)]
-#[error("the job is held by another replica now")]
-pub struct NotHeld;
-
 impl Worker {
     /// The batch invites in its inviter's name only while they may invite here.
     async fn inviter_still_may(&self) -> anyhow::Result<()> {
@@ -169,7 +164,7 @@ impl Worker {
             return Err(crate::web::jobs::Stopped(INVITER_LOST_ACCESS).into());
         }
         if self.lost.load(Ordering::SeqCst) {
-            Err(NotHeld.into())
+            Err(crate::jobs::NotHeld.into())
         } else {
             Ok(())
         }
@@ -191,7 +186,7 @@ impl Worker {
         {
             Ok(())
         } else {
-            Err(NotHeld.into())
+            Err(crate::jobs::NotHeld.into())
         }
     }
 
@@ -204,7 +199,7 @@ impl Worker {
         {
             Ok(())
         } else {
-            Err(NotHeld.into())
+            Err(crate::jobs::NotHeld.into())
         }
     }
 

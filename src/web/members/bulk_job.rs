@@ -160,11 +160,6 @@ pub fn results(rows: &[JobRow]) -> Vec<RowResult> {
         .collect()
 }
 
-/// This replica no longer holds the job: another one goes on with it.
-#[derive(Debug, thiserror::Error)]
-#[error("the job is held by another replica now")]
-pub struct NotHeld;
-
 /// Works through a claimed job, one row at a time (admin changes are serialized anyway),
 /// until every row is done or this replica no longer holds it (`lost`).
 pub async fn run(state: &AppState, job: &Job, lost: Arc<AtomicBool>) -> anyhow::Result<()> {
@@ -252,7 +247,7 @@ impl Worker<'_> {
     /// One row, from whatever step it reached.
     async fn row(&self, row: JobRow) -> anyhow::Result<()> {
         if self.lost.load(Ordering::SeqCst) {
-            return Err(NotHeld.into());
+            return Err(crate::jobs::NotHeld.into());
         }
         let input: Input = serde_json::from_value(row.input.clone())?;
         let before = row
@@ -307,7 +302,7 @@ impl Worker<'_> {
                 .advance(self.job_id, row.line, PENDING, APPLYING, Some(&memo))
                 .await?
             {
-                return Err(NotHeld.into());
+                return Err(crate::jobs::NotHeld.into());
             }
         }
         let row = JobRow {
@@ -499,7 +494,7 @@ impl Worker<'_> {
         {
             Ok(())
         } else {
-            Err(NotHeld.into())
+            Err(crate::jobs::NotHeld.into())
         }
     }
 }

@@ -171,7 +171,7 @@ pub async fn run(state: &AppState, job: &Job, lost: Arc<AtomicBool>) -> anyhow::
         }
         read += 1;
         if lost.load(Ordering::SeqCst) {
-            return Err(crate::web::invitations::batch::NotHeld.into());
+            return Err(crate::jobs::NotHeld.into());
         }
         let input: PageInput = serde_json::from_value(row.input)?;
         let mut query = form.to_query();
@@ -192,7 +192,7 @@ pub async fn run(state: &AppState, job: &Job, lost: Arc<AtomicBool>) -> anyhow::
             .finish_row(&job.id, row.line, PENDING, &serde_json::to_value(&output)?)
             .await?
         {
-            return Err(crate::web::invitations::batch::NotHeld.into());
+            return Err(crate::jobs::NotHeld.into());
         }
     }
     Ok(())
