@@ -17,9 +17,11 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 mod logto_budget;
 mod portal_sessions;
+mod session_cache;
 
 pub use logto_budget::PgBudget;
 pub use portal_sessions::{PortalSession, SessionIndex, ENDED_KEPT_MS};
+pub use session_cache::{session_key, SessionCache, SessionCacheStats, SessionChange};
 
 /// Runs one expression against whichever pool `db` holds, so a query written once (with
 /// `$1`-style placeholders, which SQLite accepts too) serves both backends.
@@ -133,9 +135,14 @@ impl Db {
                     .expect("static table name is valid"),
             ),
         };
+        let cache = match self {
+            Db::Sqlite(_) => SessionCache::for_one_process(),
+            Db::Postgres(_) => SessionCache::for_replicas(),
+        };
         PortalSessionStore {
             store,
             db: self.clone(),
+            cache,
         }
     }
 
@@ -282,11 +289,14 @@ impl Db {
 }
 
 /// The session store on whichever database is configured, plus the index of whose
-/// sessions are whose (`session_owners`), kept up to date as sessions are written.
+/// sessions are whose (`session_owners`), kept up to date as sessions are written, and a
+/// short-lived copy of each session and access generation in memory ([`SessionCache`]).
+/// Whatever ends sessions or changes access goes through here, so the copies follow.
 #[derive(Clone, Debug)]
 pub struct PortalSessionStore {
     store: SqlStore,
     db: Db,
+    cache: SessionCache,
 }
 
 #[derive(Clone, Debug)]
@@ -300,6 +310,76 @@ fn backend(e: sqlx::Error) -> session_store::Error {
 }
 
 impl PortalSessionStore {
+    pub fn cache(&self) -> &SessionCache {
+        &self.cache
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The generation of `user_id`'s access (see [`Db::access_generation`]), from memory
+    /// while fresh.
+    pub async fn access_generation(&self, user_id: &str) -> sqlx::Result<i64> {
+        if let Some(generation) = self.cache.generation(user_id) {
+            return Ok(generation);
+        }
+        let epoch = self.cache.epoch();
+        let generation = self.db.access_generation(user_id).await?;
+        self.cache.keep_generation(user_id, generation, epoch);
+        Ok(generation)
+    }
+
+    /// Marks every session's copy of `user_id`'s access as outdated, on every replica.
+    pub async fn bump_access_generation(&self, user_id: &str) -> sqlx::Result<i64> {
+        let generation = self.db.bump_access_generation(user_id).await;
+        self.cache.bumped_generation(user_id).await;
+        generation
+    }
+
+    /// Marks every portal session of `user_id` as ended (see [`Db::end_session_of`]).
+    pub async fn mark_sessions_ended(&self, user_id: &str, now_ms: i64) -> sqlx::Result<()> {
+        self.db.mark_sessions_ended(user_id, now_ms).await
+    }
+
+    /// Deletes every portal session of `user_id`; returns how many there were.
+    pub async fn delete_sessions_of(&self, user_id: &str) -> sqlx::Result<u64> {
+        let ended = self.db.delete_sessions_of(user_id).await;
+        self.cache.deleted_sessions().await;
+        ended
+    }
+
+    /// Deletes every portal session of `user_id` but `keep` (see
+    /// [`Db::delete_other_sessions_of`]).
+    pub async fn delete_other_sessions_of(
+        &self,
+        user_id: &str,
+        keep: &str,
+        now_ms: i64,
+    ) -> sqlx::Result<u64> {
+        let ended = self
+            .db
+            .delete_other_sessions_of(user_id, keep, now_ms)
+            .await;
+        self.cache.deleted_sessions().await;
+        ended
+    }
+
+    /// Ends one of `user_id`'s sessions (see [`Db::end_session_of`]).
+    pub async fn end_session_of(
+        &self,
+        user_id: &str,
+        session_id: &str,
+        now_ms: i64,
+    ) -> sqlx::Result<bool> {
+        let ended = self.db.end_session_of(user_id, session_id, now_ms).await;
+        match Id::from_str(session_id) {
+            Ok(id) => self.cache.deleted_session(&id).await,
+            Err(_) => self.cache.deleted_sessions().await,
+        }
+        ended
+    }
+
     /// Indexes a signed-in session under its person, with what the security page lists about
     /// it (browser, address, signed in, last active: see [`crate::auth::session::DEVICE_KEY`]).
     async fn index(&self, record: &Record) -> session_store::Result<()> {
@@ -333,36 +413,58 @@ impl SessionStore for PortalSessionStore {
             SqlStore::Sqlite(s) => s.create(record).await?,
             SqlStore::Postgres(s) => s.create(record).await?,
         }
+        self.cache.wrote_session(record).await;
         self.index(record).await
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match &self.store {
-            SqlStore::Sqlite(s) => s.save(record).await?,
-            SqlStore::Postgres(s) => s.save(record).await?,
+        let written = match &self.store {
+            SqlStore::Sqlite(s) => s.save(record).await,
+            SqlStore::Postgres(s) => s.save(record).await,
+        };
+        if let Err(e) = written {
+            // Whatever the database holds now, this replica's copy may not be it.
+            self.cache.deleted_session(&record.id).await;
+            return Err(e);
         }
+        // Kept (and told) before the mark is read: an ending that this read misses is made,
+        // and heard, after this copy exists, so the copy is forgotten with it.
+        self.cache.wrote_session(record).await;
         // A request that was in flight when its session was ended writes it back here; the
         // mark (written before the deletion) is read after this write, so one of the two
         // always removes it.
         let id = record.id.to_string();
-        if self.db.was_ended(&id).await.map_err(backend)? {
+        let ended = self.db.was_ended(&id).await.map_err(backend);
+        if !matches!(ended, Ok(false)) {
+            self.cache.deleted_session(&record.id).await;
+            ended?;
             return self.db.delete_session_row(&id).await.map_err(backend);
         }
         self.index(record).await
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match &self.store {
-            SqlStore::Sqlite(s) => s.load(id).await,
-            SqlStore::Postgres(s) => s.load(id).await,
+        if let Some(record) = self.cache.session(id, time::OffsetDateTime::now_utc()) {
+            return Ok(Some(record));
         }
+        let epoch = self.cache.epoch();
+        let found = match &self.store {
+            SqlStore::Sqlite(s) => s.load(id).await?,
+            SqlStore::Postgres(s) => s.load(id).await?,
+        };
+        if let Some(record) = &found {
+            self.cache.keep_session(record, epoch);
+        }
+        Ok(found)
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match &self.store {
-            SqlStore::Sqlite(s) => s.delete(id).await?,
-            SqlStore::Postgres(s) => s.delete(id).await?,
-        }
+        let deleted = match &self.store {
+            SqlStore::Sqlite(s) => s.delete(id).await,
+            SqlStore::Postgres(s) => s.delete(id).await,
+        };
+        self.cache.deleted_session(id).await;
+        deleted?;
         self.db
             .forget_session_owner(&id.to_string())
             .await

@@ -17,6 +17,9 @@ pub struct Inner {
     pub clock: Clock,
     pub logto: LogtoClient,
     pub db: Db,
+    /// Portal sessions (the session layer's store) and access generations, with their
+    /// in-memory copies: whatever ends sessions or changes access goes through here.
+    pub sessions: crate::db::PortalSessionStore,
     pub audit: AuditLog,
     /// Attempt limits shared by every replica (current password, codes, directory look-ups).
     pub limits: crate::limits::Limiter,
@@ -55,13 +58,15 @@ impl AppState {
         let audit = AuditLog::new(db.clone());
         let limits = crate::limits::Limiter::new(db.clone(), clock.clone());
         let jobs = crate::jobs::Jobs::new(db.clone());
-        let caches = crate::cache::LocalCaches::new(logto.clone());
+        let sessions = db.session_store();
+        let caches = crate::cache::LocalCaches::new(logto.clone(), sessions.cache().clone());
         let cache_bus = crate::cache::CacheBus::new(&db, caches.clone());
         Ok(AppState(Arc::new(Inner {
             config,
             clock,
             logto,
             db,
+            sessions,
             audit,
             limits,
             oidc,
@@ -82,7 +87,7 @@ impl AppState {
     pub fn access_sources(&self) -> crate::auth::access::AccessSources<'_> {
         crate::auth::access::AccessSources {
             logto: &self.logto,
-            db: &self.db,
+            sessions: &self.sessions,
             config: &self.config,
             clock: &self.clock,
             checks: &self.access_checks,

@@ -230,6 +230,18 @@ async fn two_replicas_share_one_budget_and_neither_starves() {
         at.len(),
         started.elapsed()
     );
+    // For scripts/bench.
+    println!(
+        "BUDGET {}",
+        serde_json::json!({
+            "limit": LIMIT,
+            "window_s": WINDOW.as_secs_f64(),
+            "calls": at.len(),
+            "seconds": started.elapsed().as_secs_f64(),
+            "most_in_any_window": most,
+            "served_while_both_busy": [a, b],
+        })
+    );
 
     // /metrics shows the tenant-wide use, the same on both replicas.
     for app in [&first, &second] {

@@ -6,18 +6,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::{all_at_once, texts, DbKind, Spawn};
+use common::{all_at_once, heard_all, texts, two_listening_replicas, until, DbKind, Spawn};
 use logto_portal::audit::{Filter, Verification};
 use reqwest::StatusCode;
 
 #[tokio::test]
 async fn two_instances_share_sessions_and_one_audit_chain() {
-    let first = Spawn::default().db(DbKind::Postgres).start().await;
-    let second = Spawn::default()
-        .database_url(first.database_url.clone())
-        .env("LOGTO_ENDPOINT", first.fake.url())
-        .start()
-        .await;
+    let (first, second) = two_listening_replicas().await;
 
     // Signed in through the first instance…
     let mut person = first.member().await;
@@ -45,7 +40,9 @@ async fn two_instances_share_sessions_and_one_audit_chain() {
     person.base = second.url.clone();
     let out = person.post_form("/sign-out", &[]).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
-    // Signed out on the second: the first no longer knows the session either.
+    // Signed out on the second: the first no longer knows the session either, once it has
+    // heard (its copy of the session is forgotten).
+    heard_all(&second, &first).await;
     let r = person
         .client
         .get(format!("{}/", first.url))
@@ -145,16 +142,13 @@ async fn two_instances_share_one_attempt_limit() {
     }
 }
 
-/// Access changed through one replica applies on the other at once (issue 15): nothing is
-/// kept per process that could serve the old state.
+/// Access changed through one replica applies on the other as soon as the other hears of it
+/// (issue 15; issue 19 keeps sessions and access generations in memory, and the change's
+/// notification is sent before the change is answered). Without the notification, the
+/// other replica's copy would still serve the old access: the test proves the copy exists.
 #[tokio::test]
-async fn access_changed_on_one_replica_applies_on_the_other_at_once() {
-    let first = Spawn::default().db(DbKind::Postgres).start().await;
-    let second = Spawn::default()
-        .database_url(first.database_url.clone())
-        .env("LOGTO_ENDPOINT", first.fake.url())
-        .start()
-        .await;
+async fn access_changed_on_one_replica_applies_on_the_other_as_soon_as_it_hears() {
+    let (first, second) = two_listening_replicas().await;
     let st = first.fake.state();
     let acme = first.seed.org_ids[0].clone();
     let members = format!("/orgs/{acme}/members");
@@ -165,6 +159,10 @@ async fn access_changed_on_one_replica_applies_on_the_other_at_once() {
     let mut mia = first.member().await;
     mia.base = second.url.clone();
     assert_eq!(mia.get(&members).await.status(), StatusCode::OK);
+    assert!(
+        second.state.sessions.cache().generation(&mia_id).is_some(),
+        "the second replica keeps her access generation in memory"
+    );
 
     // Adam demotes her through the first replica.
     let adam = first.admin().await;
@@ -183,47 +181,20 @@ async fn access_changed_on_one_replica_applies_on_the_other_at_once() {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // Her very next request, on the second replica, is refused.
+    heard_all(&first, &second).await;
+    assert_eq!(second.state.sessions.cache().generation(&mia_id), None);
     assert_eq!(mia.get(&members).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(mia.get("/profile").await.status(), StatusCode::OK);
 
     // An operator suspends her through the first replica: the second signs her out.
     let op = first.operator().await;
+    assert!(second.state.sessions.cache().sessions_held() > 0);
     let r = op.post_form(&format!("/users/{mia_id}/suspend"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    heard_all(&first, &second).await;
     let r = mia.get("/profile").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(common::location(&r).starts_with("/sign-in"));
-}
-
-/// Two replicas on one PostgreSQL and one Logto, both listening for the other's cache
-/// invalidations (the listener connects in the background after start).
-async fn two_listening_replicas() -> (common::TestApp, common::TestApp) {
-    let first = Spawn::default().db(DbKind::Postgres).start().await;
-    let second = Spawn::default()
-        .database_url(first.database_url.clone())
-        .env("LOGTO_ENDPOINT", first.fake.url())
-        .start()
-        .await;
-    for app in [&first, &second] {
-        until("the cache bus listens", || {
-            app.state.cache_bus.stats().listening
-        })
-        .await;
-    }
-    (first, second)
-}
-
-/// Waits for something the portal does in the background (a notification arriving, a
-/// listener connecting), failing after a few seconds.
-async fn until(what: &str, done: impl Fn() -> bool) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while !done() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{what}: not after 5 s"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 /// The heading of an organization's member page and the organizations the directory's
@@ -252,7 +223,7 @@ async fn a_rename_through_one_replica_shows_on_the_other_at_once() {
         assert!(heading.contains("Acme Corp"), "{heading}");
         assert!(offered.iter().any(|o| o == "Acme Corp"), "{offered:?}");
     }
-    let heard_before = second.state.cache_bus.stats().received;
+    let sent_before = first.state.cache_bus.stats().sent;
 
     let r = op_first
         .post_form(
@@ -261,20 +232,24 @@ async fn a_rename_through_one_replica_shows_on_the_other_at_once() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    // The heading's name and the directory's choices: two notifications.
-    until("the second replica hears of the rename", || {
-        second.state.cache_bus.stats().received >= heard_before + 2
-    })
-    .await;
+    // The heading's name and the directory's choices: two notifications (and the session's,
+    // when the request saved it).
+    assert!(first.state.cache_bus.stats().sent >= sent_before + 2);
+    heard_all(&first, &second).await;
     for op in [&op_second, &op_first] {
         let (heading, offered) = names_seen(op, &acme).await;
         assert!(heading.contains("Acme Anvils"), "{heading}");
         assert!(offered.iter().any(|o| o == "Acme Anvils"), "{offered:?}");
         assert!(!offered.iter().any(|o| o == "Acme Corp"), "{offered:?}");
     }
-    // The sender cleared its own copies directly and skipped its own notifications.
-    let sender = first.state.cache_bus.stats();
-    assert_eq!((sender.sent, sender.received), (2, 0));
+    // The sender cleared its own copies directly and skipped its own notifications: what it
+    // heard is exactly what the other sent (its sessions' saves).
+    heard_all(&second, &first).await;
+    let (sender, other) = (
+        first.state.cache_bus.stats(),
+        second.state.cache_bus.stats(),
+    );
+    assert_eq!(sender.received, other.sent);
 }
 
 /// Issue 19's budget: with warm caches a member page costs at most 2 Management API calls on
@@ -349,20 +324,25 @@ async fn the_listener_listens_again_after_its_connection_is_killed_and_forgets_i
     })
     .await;
     assert_ne!(second.state.cache_bus.stats().listener_pid, Some(pid));
+    // Sessions too: the operator's copy is gone, it is read from the database again.
+    assert_eq!(second.state.sessions.cache().sessions_held(), 0);
     let (heading, offered) = names_seen(&op, &acme).await;
     assert!(heading.contains("Acme Console"), "{heading}");
     assert!(offered.iter().any(|o| o == "Acme Console"), "{offered:?}");
 
-    // The new connection hears the next rename.
+    // The new connection hears the next rename (and whatever else the first sends now).
     let heard_before = second.state.cache_bus.stats().received;
+    let sent_before = first.state.cache_bus.stats().sent;
     let mut op_first = op.fork();
     op_first.base = first.url.clone();
     let r = op_first
         .post_form(&format!("/orgs/{acme}/settings"), &[("name", "Acme Again")])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let sent = first.state.cache_bus.stats().sent - sent_before;
+    assert!(sent >= 2, "the rename's two notifications");
     until("the second replica hears of the rename", || {
-        second.state.cache_bus.stats().received >= heard_before + 2
+        second.state.cache_bus.stats().received >= heard_before + sent
     })
     .await;
     let (heading, _) = names_seen(&op, &acme).await;

@@ -11,14 +11,14 @@ use tower_sessions::Session;
 use crate::auth::session::{outlived, Access, OrgMembership, SessionUser, ACCESS_KEY, USER_KEY};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::db::Db;
+use crate::db::PortalSessionStore;
 use crate::logto::{LogtoClient, LogtoError};
 
 /// What deciding a person's access reads from.
 #[derive(Clone, Copy)]
 pub struct AccessSources<'a> {
     pub logto: &'a LogtoClient,
-    pub db: &'a Db,
+    pub sessions: &'a PortalSessionStore,
     pub config: &'a Config,
     pub clock: &'a Clock,
     pub checks: &'a AccessChecks,
@@ -33,10 +33,14 @@ pub async fn load_access(
     // Read before Logto: a change made while Logto answers bumps it past this value, so
     // the next request reads again. Unreadable, 0 is the safe side: the next request that
     // reads a higher generation checks again.
-    let generation = src.db.access_generation(user_id).await.unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "could not read the access generation");
-        0
-    });
+    let generation = src
+        .sessions
+        .access_generation(user_id)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "could not read the access generation");
+            0
+        });
     load_access_from_logto(src, user_id, generation).await
 }
 
@@ -169,7 +173,7 @@ pub async fn signed_in(
     let mut access: Access = session.get(ACCESS_KEY).await?.unwrap_or_default();
     // One indexed read per request: the portal changed this person's access since the
     // session read it (possibly on another replica).
-    let generation = src.db.access_generation(&user.id).await?;
+    let generation = src.sessions.access_generation(&user.id).await?;
     if access.recheck_due(now, src.config.access_recheck) || access.generation < generation {
         match src
             .checks

@@ -15,7 +15,7 @@
 use serde_json::json;
 
 use crate::audit::NewEntry;
-use crate::db::Db;
+use crate::db::PortalSessionStore;
 use crate::logto::{Feature, LogtoClient, LogtoError};
 
 /// What the portal changed about the person.
@@ -43,15 +43,20 @@ impl AccessChange {
 
 /// Ends every portal session of `user_id` (the next request of each is signed out); returns
 /// how many there were.
-pub async fn end_sessions_of(db: &Db, user_id: &str, reason: AccessChange) -> anyhow::Result<u64> {
+pub async fn end_sessions_of(
+    sessions: &PortalSessionStore,
+    user_id: &str,
+    reason: AccessChange,
+) -> anyhow::Result<u64> {
     // First the generation: a copy of a session written back by a request still in flight
     // after the deletion re-checks, and Logto then says the person may not continue.
-    db.bump_access_generation(user_id).await?;
+    sessions.bump_access_generation(user_id).await?;
     // And the mark: a person who may still continue (signed out everywhere by an operator)
     // must not come back through a write-back either.
-    db.mark_sessions_ended(user_id, crate::clock::system_now_ms())
+    sessions
+        .mark_sessions_ended(user_id, crate::clock::system_now_ms())
         .await?;
-    let ended = db.delete_sessions_of(user_id).await?;
+    let ended = sessions.delete_sessions_of(user_id).await?;
     tracing::info!(
         user_id,
         reason = reason.as_str(),
@@ -64,19 +69,19 @@ pub async fn end_sessions_of(db: &Db, user_id: &str, reason: AccessChange) -> an
 /// Makes every portal session of `user_id` read the person's access from Logto again on its
 /// next request; returns how many sessions there are.
 pub async fn refresh_access_of(
-    db: &Db,
+    sessions: &PortalSessionStore,
     user_id: &str,
     reason: AccessChange,
 ) -> anyhow::Result<u64> {
-    db.bump_access_generation(user_id).await?;
-    let sessions = db.count_sessions_of(user_id).await?;
+    sessions.bump_access_generation(user_id).await?;
+    let count = sessions.db().count_sessions_of(user_id).await?;
     tracing::info!(
         user_id,
         reason = reason.as_str(),
-        sessions,
+        sessions = count,
         "portal sessions refreshed"
     );
-    Ok(sessions)
+    Ok(count)
 }
 
 /// Applies `change` to `user_id`'s sessions after a successful change in Logto, and adds
@@ -84,7 +89,7 @@ pub async fn refresh_access_of(
 /// A database failure is logged and recorded as `sessionsError`; the periodic re-check
 /// still applies then.
 pub async fn after_access_change(
-    db: &Db,
+    sessions: &PortalSessionStore,
     entry: NewEntry,
     user_id: &str,
     change: AccessChange,
@@ -94,11 +99,14 @@ pub async fn after_access_change(
         AccessChange::Suspended | AccessChange::Deleted | AccessChange::SignedOut
     );
     let (key, result) = if ends {
-        ("sessionsEnded", end_sessions_of(db, user_id, change).await)
+        (
+            "sessionsEnded",
+            end_sessions_of(sessions, user_id, change).await,
+        )
     } else {
         (
             "sessionsRefreshed",
-            refresh_access_of(db, user_id, change).await,
+            refresh_access_of(sessions, user_id, change).await,
         )
     };
     match result {

@@ -15,7 +15,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 
 use super::{DirectoryChoices, OrgFacts, TenantConnectors, Ttl};
-use crate::db::Db;
+use crate::db::{Db, SessionCache, SessionChange};
 use crate::logto::LogtoClient;
 
 /// The PostgreSQL channel every replica listens on.
@@ -40,8 +40,24 @@ pub enum Invalidation {
     StorageReady,
     /// `capabilities`: what the Logto in front of us declares (read again, not forgotten).
     Capabilities,
+    /// `session:<hash of its id>`: a portal session was written or deleted.
+    Session(String),
+    /// `sessions`: several portal sessions were deleted at once.
+    AllSessions,
+    /// `access:<user_id>`: the portal changed a person's access (their access generation).
+    AccessOf(String),
     /// `all`: every cache (also what an operator may send by hand after a change in the Console).
     All,
+}
+
+impl From<SessionChange> for Invalidation {
+    fn from(change: SessionChange) -> Self {
+        match change {
+            SessionChange::Session(key) => Invalidation::Session(key),
+            SessionChange::AllSessions => Invalidation::AllSessions,
+            SessionChange::AccessOf(user_id) => Invalidation::AccessOf(user_id),
+        }
+    }
 }
 
 impl Invalidation {
@@ -54,6 +70,9 @@ impl Invalidation {
             Invalidation::DirectoryChoices => "directory_choices".into(),
             Invalidation::StorageReady => "storage_ready".into(),
             Invalidation::Capabilities => "capabilities".into(),
+            Invalidation::Session(key) => format!("session:{key}"),
+            Invalidation::AllSessions => "sessions".into(),
+            Invalidation::AccessOf(user_id) => format!("access:{user_id}"),
             Invalidation::All => "all".into(),
         }
     }
@@ -69,11 +88,24 @@ impl FromStr for Invalidation {
             "directory_choices" => Invalidation::DirectoryChoices,
             "storage_ready" => Invalidation::StorageReady,
             "capabilities" => Invalidation::Capabilities,
+            "sessions" => Invalidation::AllSessions,
             "all" => Invalidation::All,
-            _ => match s.strip_prefix("org_name:") {
-                Some(id) if !id.is_empty() => Invalidation::OrgName(id.to_owned()),
-                _ => return Err(()),
-            },
+            _ => {
+                let named = |prefix: &str| {
+                    s.strip_prefix(prefix)
+                        .filter(|rest| !rest.is_empty())
+                        .map(str::to_owned)
+                };
+                if let Some(id) = named("org_name:") {
+                    Invalidation::OrgName(id)
+                } else if let Some(key) = named("session:") {
+                    Invalidation::Session(key)
+                } else if let Some(user_id) = named("access:") {
+                    Invalidation::AccessOf(user_id)
+                } else {
+                    return Err(());
+                }
+            }
         })
     }
 }
@@ -98,17 +130,20 @@ pub struct LocalCaches {
     pub connectors: Arc<TenantConnectors>,
     pub directory_choices: Arc<Ttl<DirectoryChoices>>,
     pub storage_ready: Arc<Ttl<bool>>,
+    /// Portal sessions and access generations (the session store's copies).
+    pub sessions: SessionCache,
     /// Whose capability facts `capabilities` reads again.
     pub logto: LogtoClient,
 }
 
 impl LocalCaches {
-    pub fn new(logto: LogtoClient) -> Self {
+    pub fn new(logto: LogtoClient, sessions: SessionCache) -> Self {
         LocalCaches {
             org_facts: OrgFacts::default(),
             connectors: Arc::default(),
             directory_choices: Arc::new(Ttl::new(Duration::from_secs(60))),
             storage_ready: Arc::new(Ttl::new(Duration::from_secs(300))),
+            sessions,
             logto,
         }
     }
@@ -122,6 +157,14 @@ impl LocalCaches {
             Invalidation::DirectoryChoices => self.directory_choices.clear(),
             Invalidation::StorageReady => self.storage_ready.clear(),
             Invalidation::Capabilities => self.reread_capabilities(),
+            Invalidation::Session(key) => {
+                self.sessions.heard(&SessionChange::Session(key.clone()));
+            }
+            Invalidation::AllSessions => self.sessions.heard(&SessionChange::AllSessions),
+            Invalidation::AccessOf(user_id) => {
+                self.sessions
+                    .heard(&SessionChange::AccessOf(user_id.clone()));
+            }
             Invalidation::All => {
                 self.clear_kept_values();
                 self.reread_capabilities();
@@ -132,6 +175,7 @@ impl LocalCaches {
     /// Every value kept for a while (the capability facts are kept: they are read again
     /// instead, never dropped to the oldest release's).
     fn clear_kept_values(&self) {
+        self.sessions.forget_everything();
         self.org_facts.forget_all();
         self.connectors.forget();
         self.directory_choices.clear();
@@ -195,12 +239,26 @@ impl CacheBus {
             Db::Postgres(pool) => Some(pool.clone()),
             Db::Sqlite(_) => None,
         };
-        CacheBus(Arc::new(BusInner {
+        let bus = CacheBus(Arc::new(BusInner {
             caches,
             pool,
             origin: uuid::Uuid::new_v4().simple().to_string(),
             counters: Counters::default(),
-        }))
+        }));
+        if bus.is_shared() {
+            // Sessions written here are forgotten by the other replicas. Weak: the bus owns
+            // the session cache, which must not own the bus back.
+            let weak = Arc::downgrade(&bus.0);
+            bus.0.caches.sessions.set_notifier(move |change| {
+                let weak = weak.clone();
+                Box::pin(async move {
+                    if let Some(inner) = weak.upgrade() {
+                        CacheBus(inner).notify_others(change.into()).await;
+                    }
+                })
+            });
+        }
+        bus
     }
 
     pub fn caches(&self) -> &LocalCaches {
@@ -329,6 +387,8 @@ impl CacheBus {
                 .store(pid.map_or(0, |p| p as u32), Ordering::Relaxed);
             counters.listening.store(true, Ordering::Relaxed);
             counters.connections.fetch_add(1, Ordering::Relaxed);
+            // From now on every change another replica makes is heard.
+            self.0.caches.sessions.set_reliable(true);
             let lost = loop {
                 match listener.try_recv().await {
                     Ok(Some(n)) => self.receive(n.payload()),
@@ -338,6 +398,8 @@ impl CacheBus {
             };
             counters.listening.store(false, Ordering::Relaxed);
             counters.listener_pid.store(0, Ordering::Relaxed);
+            // Sessions are read from the database again until listening again.
+            self.0.caches.sessions.set_reliable(false);
             // Fail safe: notifications sent from now until listening again are lost.
             self.0.caches.clear_kept_values();
             tracing::warn!(reason = %lost, "cache bus: stopped listening; every cache cleared");
@@ -370,6 +432,9 @@ mod tests {
             Invalidation::DirectoryChoices,
             Invalidation::StorageReady,
             Invalidation::Capabilities,
+            Invalidation::Session("9f2c".into()),
+            Invalidation::AllSessions,
+            Invalidation::AccessOf("u1".into()),
             Invalidation::All,
         ];
         for what in all {

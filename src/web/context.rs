@@ -1,6 +1,8 @@
 //! Request context every page needs: language, signed-in person, CSRF token, request id,
 //! whether htmx asked for a fragment, and the current address.
 
+use std::sync::Arc;
+
 use axum::{extract::FromRequestParts, http::request::Parts};
 use tower_sessions::Session;
 
@@ -28,9 +30,39 @@ pub struct PageCtx {
     /// The product name in the header and the title (`PORTAL_PRODUCT_NAME` or the default).
     pub product_name: String,
     /// The deployer's accent colours, logos and favicon, or the portal's own.
-    pub brand: crate::web::assets::BrandLinks,
+    pub brand: Arc<crate::web::assets::BrandLinks>,
     /// `PORTAL_ADMINS_EDIT_ORG`: organization admins may edit their organization's settings.
     pub admins_edit_org: bool,
+}
+
+/// What every page shows the same way, built once from the configuration (the router adds
+/// it to every request).
+#[derive(Debug)]
+pub struct PageStatics {
+    brand: Arc<crate::web::assets::BrandLinks>,
+    /// The product name per language ([`Lang::ALL`] order).
+    product_names: Vec<String>,
+    admins_edit_org: bool,
+}
+
+impl PageStatics {
+    pub fn new(config: &crate::config::Config) -> Self {
+        PageStatics {
+            brand: Arc::new(crate::web::assets::BrandLinks::of(&config.branding)),
+            product_names: Lang::ALL
+                .iter()
+                .map(|lang| {
+                    product_name_or_default(config.product_name.as_deref(), &Tr::new(*lang))
+                })
+                .collect(),
+            admins_edit_org: config.admins_edit_org,
+        }
+    }
+
+    fn product_name(&self, lang: Lang) -> String {
+        let i = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+        self.product_names[i].clone()
+    }
 }
 
 /// Who is signed in, read from the session for pages that no handler drew (error pages), so
@@ -70,7 +102,7 @@ impl PageCtx {
             ip: None,
             user_agent: None,
             product_name: Tr::new(Lang::En).t("app.name"),
-            brand: crate::web::assets::BrandLinks::of(&Default::default()),
+            brand: Arc::new(crate::web::assets::BrandLinks::of(&Default::default())),
             admins_edit_org: false,
         }
     }
@@ -97,7 +129,7 @@ impl PageCtx {
             ip: None,
             user_agent: None,
             product_name: product_name_or_default(config.product_name.as_deref(), &t),
-            brand: crate::web::assets::BrandLinks::of(&config.branding),
+            brand: Arc::new(crate::web::assets::BrandLinks::of(&config.branding)),
             admins_edit_org: config.admins_edit_org,
         }
     }
@@ -278,10 +310,20 @@ impl FromRequestParts<AppState> for PageCtx {
             crate::web::page::Htmx::from_request_parts(parts, state).await;
         let lang = Lang::from_headers(&parts.headers);
         let session = parts.extensions.get::<Session>().cloned();
+        // What `CurrentUser` already read (and re-checked) for this request, when it ran.
+        let known = parts
+            .extensions
+            .get::<crate::web::extract::SignedInAs>()
+            .cloned();
         let (user, access, csrf, flash) = match &session {
             Some(s) => {
-                let user: Option<SessionUser> = s.get(USER_KEY).await?;
-                let access: Access = s.get(ACCESS_KEY).await?.unwrap_or_default();
+                let (user, access) = match known {
+                    Some(known) => (Some(known.user), known.access),
+                    None => (
+                        s.get::<SessionUser>(USER_KEY).await?,
+                        s.get(ACCESS_KEY).await?.unwrap_or_default(),
+                    ),
+                };
                 // Anonymous visitors get no session row just for viewing a page.
                 let csrf = if user.is_some() {
                     csrf_token(s).await?
@@ -305,6 +347,10 @@ impl FromRequestParts<AppState> for PageCtx {
             None => (None, Access::default(), String::new(), None),
         };
         let origin = origin_of(parts, state);
+        let statics = match parts.extensions.get::<Arc<PageStatics>>() {
+            Some(statics) => statics.clone(),
+            None => Arc::new(PageStatics::new(&state.config)),
+        };
         Ok(PageCtx {
             t: Tr::new(lang),
             lang,
@@ -321,12 +367,9 @@ impl FromRequestParts<AppState> for PageCtx {
             flash,
             ip: origin.ip,
             user_agent: origin.user_agent,
-            product_name: product_name_or_default(
-                state.config.product_name.as_deref(),
-                &Tr::new(lang),
-            ),
-            brand: crate::web::assets::BrandLinks::of(&state.config.branding),
-            admins_edit_org: state.config.admins_edit_org,
+            product_name: statics.product_name(lang),
+            brand: statics.brand.clone(),
+            admins_edit_org: statics.admins_edit_org,
         })
     }
 }

@@ -33,6 +33,14 @@ impl CurrentUser {
     }
 }
 
+/// Who [`CurrentUser`] found signed in, with their access as re-checked: later extractors
+/// of the same request ([`crate::web::context::PageCtx`]) read it instead of the session.
+#[derive(Debug, Clone)]
+pub struct SignedInAs {
+    pub user: SessionUser,
+    pub access: Access,
+}
+
 /// Where to come back after signing in: for htmx requests the page the person was on, not
 /// the fragment's URL; for other GETs this address; else the start page.
 fn return_to(parts: &Parts) -> String {
@@ -73,6 +81,10 @@ impl FromRequestParts<AppState> for CurrentUser {
             });
         };
         parts.extensions.insert(user.clone());
+        parts.extensions.insert(SignedInAs {
+            user: user.clone(),
+            access: access.clone(),
+        });
         Ok(CurrentUser {
             user,
             access,

@@ -4,7 +4,11 @@
 //! so each language applies its own plural rules. A missing key renders as the key itself and
 //! a test fails when either language lacks one.
 
-use std::{borrow::Cow, collections::HashMap, sync::LazyLock};
+use std::{
+    borrow::Cow,
+    collections::HashMap,
+    sync::{LazyLock, RwLock},
+};
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::LanguageIdentifier;
@@ -30,6 +34,12 @@ static LANGUAGE_IDS: LazyLock<[LanguageIdentifier; 2]> = LazyLock::new(|| {
     })
 });
 
+/// Messages without arguments, formatted once per language: a page asks for a hundred of them
+/// (headings, labels, the same action on every row), and Fluent formats each from scratch.
+/// The keys are the code's own, so the table stays as small as the catalog.
+static PLAIN_MESSAGES: LazyLock<[RwLock<HashMap<String, String>>; 2]> =
+    LazyLock::new(|| Lang::ALL.map(|_| RwLock::new(HashMap::new())));
+
 /// Fluent identifiers cannot hold dots, so `members.found` is the message `members-found`
 /// (keys in the code use `_`, never `-`, inside a segment).
 fn message_id(key: &str) -> String {
@@ -54,8 +64,12 @@ impl Tr {
         Tr { lang }
     }
 
+    fn index(&self) -> usize {
+        Lang::ALL.iter().position(|l| *l == self.lang).unwrap_or(0)
+    }
+
     fn language_id(&self) -> &'static LanguageIdentifier {
-        &LANGUAGE_IDS[Lang::ALL.iter().position(|l| *l == self.lang).unwrap_or(0)]
+        &LANGUAGE_IDS[self.index()]
     }
 
     /// The message with `args`; the key itself when it is missing or cannot be formatted
@@ -78,7 +92,16 @@ impl Tr {
 
     /// The message for `key`.
     pub fn t(&self, key: &str) -> String {
-        self.format(key, Vec::new())
+        let table = &PLAIN_MESSAGES[self.index()];
+        if let Some(text) = table.read().unwrap_or_else(|e| e.into_inner()).get(key) {
+            return text.clone();
+        }
+        let text = self.format(key, Vec::new());
+        table
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_string(), text.clone());
+        text
     }
 
     /// The message with its `{ $name }` placeables filled in with text.
@@ -199,6 +222,23 @@ mod tests {
         assert!(catalog("no-value =\n").is_err());
         let parsed = catalog("members-found = { $count ->\n [one] one\n *[other] many\n}\n");
         assert_eq!(parsed.unwrap()[0].0, "members.found");
+    }
+
+    #[test]
+    fn plain_messages_are_formatted_once_per_language() {
+        let en = Tr::new(Lang::En);
+        let zh = Tr::new(Lang::ZhTw);
+        for _ in 0..2 {
+            assert_eq!(en.t("members.export"), "Export CSV");
+            assert_ne!(zh.t("members.export"), en.t("members.export"));
+            let missing = ["no", "such", "key"].join(".");
+            assert_eq!(en.t(&missing), missing);
+        }
+        let formatted = PLAIN_MESSAGES[en.index()].read().unwrap();
+        assert_eq!(
+            formatted.get("members.export").map(String::as_str),
+            Some("Export CSV")
+        );
     }
 
     #[test]

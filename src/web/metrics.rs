@@ -221,7 +221,18 @@ pub async fn metrics(State(state): State<AppState>, req: Request) -> Response {
         budget.window.as_secs_f64()
     );
     let bus = state.cache_bus.stats();
+    let sessions = state.sessions.cache().stats();
     let bus_counters = [
+        (
+            "portal_session_cache_hits_total",
+            "Session reads served from this replica's memory.",
+            sessions.hits,
+        ),
+        (
+            "portal_session_cache_misses_total",
+            "Session reads that went to the database.",
+            sessions.misses,
+        ),
         (
             "portal_cache_invalidations_sent_total",
             "Cache invalidations sent to the other replicas.",

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod avatars;
+pub mod compress;
 pub mod context;
 pub mod csv;
 pub mod error;
@@ -39,7 +40,7 @@ use axum::{
 };
 use tower::ServiceBuilder;
 use tower_http::{
-    compression::CompressionLayer,
+    compression::{predicate::DefaultPredicate, CompressionLayer, Predicate as _},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
@@ -51,7 +52,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application; `main` serves it and tests drive it over real HTTP.
 pub fn router(state: AppState) -> Router {
-    let session_layer = SessionManagerLayer::new(state.db.session_store())
+    let session_layer = SessionManagerLayer::new(state.sessions.clone())
         .with_name("portal_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -85,7 +86,10 @@ pub fn router(state: AppState) -> Router {
             security::keep_session_alive,
         ))
         .layer(middleware::from_fn(error::note_signed_in_person))
-        .layer(session_layer);
+        .layer(session_layer)
+        .layer(axum::Extension(std::sync::Arc::new(
+            context::PageStatics::new(&state.config),
+        )));
 
     let static_files = Router::new()
         .route("/static/{name}", get(assets::serve))
@@ -106,9 +110,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum_htmx::AutoVaryLayer)
         .layer(middleware::from_fn(metrics::track))
         .layer(middleware::from_fn_with_state(
-            state.clone(),
+            std::sync::Arc::new(security::SecurityHeaders::new(&state.config)),
             security::security_headers,
         ))
+        .layer(middleware::from_fn(compress::compress_pages))
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
         .layer(
             ServiceBuilder::new()
@@ -126,7 +131,16 @@ pub fn router(state: AppState) -> Router {
                     tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
                 ))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(CompressionLayer::new())
+                // Streamed bodies (CSV exports) only: pages are gzipped whole by
+                // `compress::compress_pages`, assets come precompressed.
+                .layer(
+                    CompressionLayer::new()
+                        .no_br()
+                        .no_deflate()
+                        .no_zstd()
+                        .quality(tower_http::CompressionLevel::Fastest)
+                        .compress_when(DefaultPredicate::new().and(compress::StreamsOnly)),
+                )
                 .layer(tower_http::timeout::TimeoutLayer::with_status_code(
                     axum::http::StatusCode::REQUEST_TIMEOUT,
                     // Long batches run as background jobs (`web::jobs`); no page waits longer.

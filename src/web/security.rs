@@ -20,22 +20,42 @@ use crate::web::AppState;
 /// Bodies of form posts are read here to find the token; this bounds them.
 pub const MAX_FORM_BYTES: usize = 256 * 1024;
 
+/// The headers every answer carries, built once from the configuration.
+#[derive(Debug, Clone)]
+pub struct SecurityHeaders {
+    csp: HeaderValue,
+    https: bool,
+}
+
+impl SecurityHeaders {
+    pub fn new(config: &crate::config::Config) -> Self {
+        // Chrome applies form-action to the redirect after a form post, and sign-out redirects
+        // to Logto's end-session endpoint. Images only from the portal: avatars are fetched and
+        // re-encoded by it (`/avatars/…`), so no page makes a browser contact another host.
+        let logto_origin = config.logto_endpoint.origin().ascii_serialization();
+        let csp = format!(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
+             connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+             form-action 'self' {logto_origin}; frame-ancestors 'none'"
+        );
+        SecurityHeaders {
+            // An origin is ASCII without control characters, so this never falls back.
+            csp: HeaderValue::from_str(&csp)
+                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),
+            https: config.is_https(),
+        }
+    }
+}
+
 /// Sets CSP and friends on every response.
-pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(headers): State<std::sync::Arc<SecurityHeaders>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    // Chrome applies form-action to the redirect after a form post, and sign-out redirects
-    // to Logto's end-session endpoint. Images only from the portal: avatars are fetched and
-    // re-encoded by it (`/avatars/…`), so no page makes a browser contact another host.
-    let logto_origin = state.config.logto_endpoint.origin().ascii_serialization();
-    let csp = format!(
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
-         connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
-         form-action 'self' {logto_origin}; frame-ancestors 'none'"
-    );
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        h.insert(header::CONTENT_SECURITY_POLICY, v);
-    }
+    h.insert(header::CONTENT_SECURITY_POLICY, headers.csp.clone());
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -53,7 +73,7 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
-    if state.config.is_https() {
+    if headers.https {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),

@@ -114,6 +114,42 @@ async fn page_views_do_not_rewrite_the_session_every_time() {
     assert_eq!(snapshot().await, before);
 }
 
+/// Issue 19: a warm page view reads its session and the person's access generation from
+/// memory, not the database; a change to the session (here: ending it from another
+/// browser) is seen by the very next request.
+#[tokio::test]
+async fn warm_page_views_read_the_session_from_memory() {
+    let app = spawn_app().await;
+    let member = app.member().await;
+    assert_eq!(member.get("/profile").await.status(), StatusCode::OK);
+    let cache = app.state.sessions.cache();
+    let before = cache.stats();
+    for _ in 0..5 {
+        assert_eq!(member.get("/profile").await.status(), StatusCode::OK);
+    }
+    let after = cache.stats();
+    assert_eq!(
+        after.hits - before.hits,
+        5,
+        "one read per view, from memory"
+    );
+    assert_eq!(after.misses, before.misses, "no read from the database");
+    let user_id = app.user_id(&app.seed.member_username);
+    assert!(cache.generation(&user_id).is_some());
+
+    // Signed out everywhere (as an operator does): the copy is gone at once.
+    logto_portal::auth::revocation::end_sessions_of(
+        &app.state.sessions,
+        &user_id,
+        logto_portal::auth::revocation::AccessChange::SignedOut,
+    )
+    .await
+    .unwrap();
+    let r = member.get("/profile").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(common::location(&r).starts_with("/sign-in"));
+}
+
 #[tokio::test]
 async fn concurrent_requests_share_one_access_recheck() {
     let app = Spawn::default()

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod process;
 pub mod snapshot;
 
 use std::collections::HashMap;
@@ -542,4 +543,44 @@ pub async fn sign_in_at(
     let dest = location(&callback);
     b.refresh_csrf().await;
     (b, dest)
+}
+
+/// Waits until `at` has heard every notification `from` has sent (both listening since
+/// they started: [`two_listening_replicas`]).
+pub async fn heard_all(from: &TestApp, at: &TestApp) {
+    until("every notification heard", || {
+        at.state.cache_bus.stats().received >= from.state.cache_bus.stats().sent
+    })
+    .await;
+}
+
+/// Waits for something the portal does in the background (a notification arriving, a
+/// listener connecting), failing after a few seconds.
+pub async fn until(what: &str, done: impl Fn() -> bool) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !done() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: not after 5 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// Two replicas on one PostgreSQL and one Logto, both listening for the other's cache
+/// invalidations (the listener connects in the background after start).
+pub async fn two_listening_replicas() -> (TestApp, TestApp) {
+    let first = Spawn::default().db(DbKind::Postgres).start().await;
+    let second = Spawn::default()
+        .database_url(first.database_url.clone())
+        .env("LOGTO_ENDPOINT", first.fake.url())
+        .start()
+        .await;
+    for app in [&first, &second] {
+        until("the cache bus listens", || {
+            app.state.cache_bus.stats().listening
+        })
+        .await;
+    }
+    (first, second)
 }

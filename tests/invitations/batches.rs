@@ -4,7 +4,6 @@
 //! being killed halfway: it resumes, and nobody gets two invitations.
 
 use std::collections::HashMap;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fake_logto::{FakeLogto, FakeLogtoConfig};
@@ -164,38 +163,6 @@ async fn htmx_goes_to_the_batch_page_and_batches_stay_in_their_organization() {
     );
 }
 
-/// The binary under test (the image's when `PORTAL_IMAGE_BIN` names it).
-fn bin() -> String {
-    std::env::var("PORTAL_IMAGE_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_logto-portal").into())
-}
-
-/// Starts the portal binary and waits until it is ready.
-async fn start_portal(env: &HashMap<&'static str, String>, base: &str) -> std::process::Child {
-    let mut cmd = Command::new(bin());
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .arg("serve")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let child = cmd.spawn().unwrap();
-    let client = common::new_client();
-    let started = Instant::now();
-    while !client
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status().is_success())
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "portal never became ready"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    child
-}
-
 fn creates(fake: &FakeLogto) -> usize {
     fake.state()
         .api_requests()
@@ -210,27 +177,13 @@ async fn a_500_row_batch_survives_a_restart_and_nobody_is_invited_twice() {
     let seed = fake.state().seed_demo();
     fake.state().set_email_connector(true);
     let org = fake.state().find_org_id_by_name("Acme Corp").unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::process::free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let defaults = FakeLogtoConfig::default();
-    let env: HashMap<&'static str, String> = HashMap::from([
-        ("LOGTO_ENDPOINT", fake.url()),
-        ("LOGTO_M2M_APP_ID", defaults.m2m_app_id.clone()),
-        ("LOGTO_M2M_APP_SECRET", defaults.m2m_app_secret.clone()),
-        ("LOGTO_APP_ID", defaults.web_app_id.clone()),
-        ("LOGTO_APP_SECRET", defaults.web_app_secret.clone()),
-        ("PORTAL_PUBLIC_URL", base.clone()),
-        ("PORTAL_LISTEN", format!("127.0.0.1:{port}")),
-        ("DATABASE_URL", common::sqlite_url()),
-        // The outgoing budget is not what this test is about: 500 rows at the default
-        // 200 calls per 10 s would only make it slow.
-        ("PORTAL_LOGTO_RATE_LIMIT", "10000".into()),
-    ]);
-    let mut first = start_portal(&env, &base).await;
+    let mut env = common::process::portal_env(&fake, port);
+    // The outgoing budget is not what this test is about: 500 rows at the default
+    // 200 calls per 10 s would only make it slow.
+    env.insert("PORTAL_LOGTO_RATE_LIMIT", "10000".into());
+    let mut first = common::process::start_portal(&env).await;
 
     let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
     let b = Browser {
@@ -279,7 +232,7 @@ async fn a_500_row_batch_survives_a_restart_and_nobody_is_invited_twice() {
         "the batch finished before the portal was killed"
     );
 
-    let mut second = start_portal(&env, &base).await;
+    let mut second = common::process::start_portal(&env).await;
     let html = wait_for_batch(&b, &batch_page, Duration::from_secs(120)).await;
     second.kill().unwrap();
     second.wait().unwrap();

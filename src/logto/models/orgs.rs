@@ -103,13 +103,23 @@ impl std::ops::Deref for UserOrganization {
 /// An item of `GET /api/organizations/:id/users`: the user's fields plus their
 /// roles in that organization (sorted by name). Logto sends no `hasPassword` here.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "User")]
 pub struct OrgMember {
     /// The user's own fields; `has_password` stays `None`, as Logto does not send it here.
     #[serde(flatten)]
     pub user: User,
     #[serde(default)]
     pub organization_roles: Vec<RoleRef>,
+}
+
+impl From<User> for OrgMember {
+    fn from(mut user: User) -> Self {
+        let organization_roles = std::mem::take(&mut user.organization_roles);
+        OrgMember {
+            user,
+            organization_roles,
+        }
+    }
 }
 
 /// A member reads as the user it is (`member.name`, `member.display_name()`).

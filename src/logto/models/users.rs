@@ -41,6 +41,11 @@ pub struct User {
     /// Present on `/api/users*`, absent on organization member lists.
     #[serde(default)]
     pub has_password: Option<bool>,
+    /// Only on organization member lists, where [`super::OrgMember`] takes it out: read here
+    /// rather than through `#[serde(flatten)]`, which buffers every field of every member
+    /// before reading any (the member page's largest cost after compression).
+    #[serde(default, skip_serializing)]
+    pub(crate) organization_roles: Vec<super::RoleRef>,
 }
 
 impl User {

@@ -234,7 +234,7 @@ pub(super) async fn add(
     let (kind, message) = match &roles_result {
         Ok(()) => {
             let entry = entry.details(json!({ "roles": names }));
-            let entry = after_access_change(&state.db, entry, &user.id, membership).await;
+            let entry = after_access_change(&state.sessions, entry, &user.id, membership).await;
             state.audit.record_or_log(entry).await;
             (
                 "success",
@@ -245,7 +245,7 @@ pub(super) async fn add(
         Err(e) => {
             // The membership exists; only the roles are missing. Both facts go to the trail.
             let entry = entry.details(json!({ "roles": [], "requestedRoles": names }));
-            let entry = after_access_change(&state.db, entry, &user.id, membership).await;
+            let entry = after_access_change(&state.sessions, entry, &user.id, membership).await;
             state.audit.record_or_log(entry).await;
             let label = Some(name.as_str());
             let entry = member_entry(&ctx, "member.roles_change", &org_id, &user.id, label)

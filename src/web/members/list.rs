@@ -24,7 +24,7 @@ use crate::web::AppState;
 use super::act::{member_for_form, MemberAt};
 use super::params::{query_string, ViewQuery};
 use super::refusal::{logto_message, with_status};
-use super::{choices, members_path, org_name, MemberRow, RoleChoice, RowFragment};
+use super::{choices, members_path, org_name, MemberRow, RoleChoice, RowFragment, RowLinks};
 
 const TABLE_TARGET: &str = "#members-table";
 /// The refresh element inside the table; its requests must not add history entries.
@@ -131,6 +131,7 @@ pub(super) async fn list(
     });
     let mut partial_scan = None;
     let dates = ctx.dates(&state.clock);
+    let links = RowLinks::new(&org_id, &canonical);
     let (rows, total) = match members {
         Ok(found) => {
             if !found.complete {
@@ -144,7 +145,7 @@ pub(super) async fn list(
             (
                 p.items
                     .iter()
-                    .map(|m| MemberRow::new(m, &admin, &canonical, &ctx.t, &dates))
+                    .map(|m| MemberRow::with_links(m, &admin, &links, &ctx.t, &dates))
                     .collect::<Vec<_>>(),
                 p.total,
             )

@@ -66,7 +66,9 @@ pub fn routes() -> Router<AppState> {
 // Addresses
 
 fn enc(segment: &str) -> String {
-    percent_encoding::utf8_percent_encode(segment, percent_encoding::NON_ALPHANUMERIC).to_string()
+    // Collected rather than formatted: `to_string` goes through `fmt` a chunk at a time, and
+    // every row of the member table encodes its list address twice.
+    percent_encoding::utf8_percent_encode(segment, percent_encoding::NON_ALPHANUMERIC).collect()
 }
 
 fn members_path(org_id: &str) -> String {
@@ -133,8 +135,50 @@ pub struct MemberRow {
     pub notice: Option<Notice>,
 }
 
+/// What the links of every row of one member table share, encoded once for the table.
+pub(super) struct RowLinks {
+    /// `/orgs/{org}/members`
+    members: String,
+    /// `?back=<the table's address>`
+    back_query: String,
+    back: String,
+}
+
+impl RowLinks {
+    pub(super) fn new(org_id: &str, back: &str) -> Self {
+        RowLinks {
+            members: members_path(org_id),
+            back_query: format!("?back={}", enc(back)),
+            back: back.to_string(),
+        }
+    }
+
+    /// `/orgs/{org}/members/{user}/{action}?back=…`
+    fn action(&self, user_id: &str, action: &str) -> String {
+        let user = enc(user_id);
+        let mut href = String::with_capacity(
+            self.members.len() + user.len() + action.len() + self.back_query.len() + 2,
+        );
+        for part in [&self.members, "/", &user, "/", action, &self.back_query] {
+            href.push_str(part);
+        }
+        href
+    }
+}
+
 impl MemberRow {
     fn new(m: &OrgMember, admin: &OrgAdmin, back: &str, t: &Tr, dates: &Dates) -> Self {
+        Self::with_links(m, admin, &RowLinks::new(&admin.org_id, back), t, dates)
+    }
+
+    /// A row of a table whose links were encoded once ([`RowLinks`]).
+    fn with_links(
+        m: &OrgMember,
+        admin: &OrgAdmin,
+        links: &RowLinks,
+        t: &Tr,
+        dates: &Dates,
+    ) -> Self {
         let name = m.display_name().to_string();
         let mut row = MemberRow {
             id: m.id.clone(),
@@ -157,34 +201,19 @@ impl MemberRow {
                 .is_operator()
                 .then(|| format!("/users/{}", enc(&m.id))),
             menu: Vec::new(),
-            back: back.to_string(),
+            back: links.back.clone(),
             name,
             notice: None,
         };
         let target = format!("#member-{}", row.id);
         row.menu = vec![
-            MenuItem::link(t.t("members.change_roles"), row.roles_href()).swapping(&target),
-            MenuItem::link(t.t("members.remove"), row.remove_href())
+            MenuItem::link(t.t("members.change_roles"), links.action(&row.id, "roles"))
+                .swapping(&target),
+            MenuItem::link(t.t("members.remove"), links.action(&row.id, "remove"))
                 .swapping(target)
                 .danger(),
         ];
         row
-    }
-
-    pub fn roles_href(&self) -> String {
-        self.action_href("roles")
-    }
-
-    pub fn remove_href(&self) -> String {
-        self.action_href("remove")
-    }
-
-    fn action_href(&self, action: &str) -> String {
-        format!(
-            "{}/{action}?back={}",
-            member_path(&self.org_id, &self.id),
-            enc(&self.back)
-        )
     }
 }
 

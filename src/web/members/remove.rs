@@ -141,7 +141,7 @@ pub(super) async fn remove(
         return Ok(with_status(form, refusal.status()));
     }
     let change = AccessChange::MembershipChanged;
-    let entry = after_access_change(&state.db, entry, &member.id, change).await;
+    let entry = after_access_change(&state.sessions, entry, &member.id, change).await;
     state.audit.record_or_log(entry).await;
     let message = ctx
         .t

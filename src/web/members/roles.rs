@@ -145,7 +145,13 @@ pub(super) async fn save_roles(
     };
     let after = role_names(&chosen);
     let entry = entry.details(json!({ "before": before, "after": after }));
-    let entry = after_access_change(&state.db, entry, &member.id, AccessChange::RolesChanged).await;
+    let entry = after_access_change(
+        &state.sessions,
+        entry,
+        &member.id,
+        AccessChange::RolesChanged,
+    )
+    .await;
     state.audit.record_or_log(entry).await;
     let lost_own_admin = member.id == admin.user.user.id
         && !admin.is_operator()

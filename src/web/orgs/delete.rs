@@ -108,7 +108,7 @@ pub(super) async fn delete(
     }
     let mut refreshed = 0u64;
     for id in &members {
-        match refresh_access_of(&state.db, id, AccessChange::MembershipChanged).await {
+        match refresh_access_of(&state.sessions, id, AccessChange::MembershipChanged).await {
             Ok(n) => refreshed += n,
             Err(e) => tracing::warn!(error = %e, "could not refresh a member's portal sessions"),
         }

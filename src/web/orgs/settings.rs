@@ -506,7 +506,9 @@ pub(super) async fn save(
         // The editor's own pages name organizations from the session: read it again now
         // (everyone else's follows within PORTAL_ACCESS_RECHECK_SECS).
         let me = editor.admin.user.id();
-        if let Err(e) = refresh_access_of(&state.db, me, AccessChange::MembershipChanged).await {
+        if let Err(e) =
+            refresh_access_of(&state.sessions, me, AccessChange::MembershipChanged).await
+        {
             tracing::warn!(error = %e, "could not refresh the editor's portal sessions");
         }
     }

@@ -133,7 +133,7 @@ pub async fn delete_account(
     }
     // The person's other portal sessions (other browsers) end with the account.
     let done = crate::auth::revocation::after_access_change(
-        &state.db,
+        &state.sessions,
         entry(ACTION, &ctx, &user),
         &user.id,
         crate::auth::revocation::AccessChange::Deleted,

@@ -334,7 +334,7 @@ struct Ended {
 async fn end_other_sessions(state: &AppState, me: &CurrentUser, user_id: &str) -> AppResult<Ended> {
     let keep = me.session.id().map(|id| id.to_string()).unwrap_or_default();
     let portal = state
-        .db
+        .sessions
         .delete_other_sessions_of(user_id, &keep, state.clock.now_ms())
         .await
         .map_err(anyhow::Error::from)?;

@@ -139,7 +139,7 @@ async fn sessions_follow<T>(
     change: AccessChange,
 ) -> NewEntry {
     if result.is_ok() {
-        after_access_change(&state.db, entry, user_id, change).await
+        after_access_change(&state.sessions, entry, user_id, change).await
     } else {
         entry
     }

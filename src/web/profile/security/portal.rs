@@ -121,7 +121,7 @@ pub async fn end(act: Act, Form(form): Form<IdForm>) -> AppResult<Response> {
     let ended = match target {
         Some(id) => act
             .state
-            .db
+            .sessions
             .end_session_of(&act.user.id, &id, act.state.clock.now_ms())
             .await
             .map_err(anyhow::Error::from)?,

@@ -185,7 +185,7 @@ pub async fn end_others(act: Act) -> AppResult<Response> {
         .unwrap_or_default();
     let portal_ended = act
         .state
-        .db
+        .sessions
         .delete_other_sessions_of(&act.user.id, &keep, act.state.clock.now_ms())
         .await
         .map_err(anyhow::Error::from)?;

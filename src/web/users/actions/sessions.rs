@@ -82,7 +82,7 @@ pub async fn end_all_sessions(
             }
         }
     }
-    let ended = end_sessions_of(&state.db, &act.user.id, AccessChange::SignedOut).await?;
+    let ended = end_sessions_of(&state.sessions, &act.user.id, AccessChange::SignedOut).await?;
     let entry = entry.detail("sessionsEnded", json!(ended));
     let msg = act.message("users.security.all_ended", &[]);
     act.finish_in_security(entry, Ok::<(), LogtoError>(()), &WORDING, msg)
