@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{attrs, texts, Browser, DbKind, Spawn, TestApp};
+use common::{attrs, texts, Browser, TestApp};
 use fake_logto::NewUser;
 use logto_portal::audit::Filter;
 use logto_portal::leases::{Lease, LEASE_WAIT};
@@ -196,12 +196,7 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_replicas_serialize_admin_changes_through_postgres() {
-    let first = Spawn::default().db(DbKind::Postgres).start().await;
-    let second = Spawn::default()
-        .database_url(first.database_url.clone())
-        .env("LOGTO_ENDPOINT", first.fake.url())
-        .start()
-        .await;
+    let (first, second) = common::two_replicas().await;
     demote_each_other(&first, &second).await;
 }
 

@@ -175,22 +175,7 @@ async fn instructions_per_page_view_stay_within_their_record() {
     let pid = portal.id().to_string();
     process::wait_ready(&base, Duration::from_secs(180)).await;
 
-    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
-    let b = Browser {
-        client: common::client_with_jar(jar.clone()),
-        jar,
-        base: base.clone(),
-        csrf: None,
-    };
-    let (b, _) = common::sign_in_at(
-        &base,
-        &fake.url(),
-        b,
-        "olivia_operator",
-        &seed.password,
-        "return_to=%2F",
-    )
-    .await;
+    let b = process::signed_in(&base, &fake, "olivia_operator", &seed.password).await;
     // Warm: caches filled, code translated, the session's keep-alive written.
     for page in &pages {
         for _ in 0..3 {

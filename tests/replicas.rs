@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{all_at_once, heard_all, texts, two_listening_replicas, until, DbKind, Spawn};
+use common::{all_at_once, heard_all, texts, two_listening_replicas, until};
 use logto_portal::audit::{Filter, Verification};
 use reqwest::StatusCode;
 
@@ -73,12 +73,7 @@ async fn two_instances_share_sessions_and_one_audit_chain() {
 
 #[tokio::test]
 async fn two_instances_share_one_attempt_limit() {
-    let first = Spawn::default().db(DbKind::Postgres).start().await;
-    let second = Spawn::default()
-        .database_url(first.database_url.clone())
-        .env("LOGTO_ENDPOINT", first.fake.url())
-        .start()
-        .await;
+    let (first, second) = common::two_replicas().await;
     // Logto answers after a moment, as a real one does.
     first.fake.state().set_latency(Duration::from_millis(20));
     let person = first.member().await;

@@ -60,22 +60,9 @@ impl Asset {
 
 /// The encoding to send an asset in, from the request's `Accept-Encoding` (brotli first).
 fn preferred_encoding(headers: &HeaderMap) -> Option<&'static str> {
-    let accepted: Vec<(String, f32)> = headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|item| {
-            let mut parts = item.split(';');
-            let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = parts
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse().ok()))
-                .unwrap_or(1.0);
-            (name, q)
-        })
-        .collect();
-    let takes = |name: &str| accepted.iter().any(|(n, q)| n == name && *q > 0.0);
-    ["br", "gzip"].into_iter().find(|e| takes(e))
+    ["br", "gzip"]
+        .into_iter()
+        .find(|e| crate::web::compress::accepts(headers, e))
 }
 
 const FILES: &[(&str, &[u8], &str)] = &[

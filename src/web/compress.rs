@@ -28,8 +28,9 @@ thread_local! {
     static DEFLATE: RefCell<Compress> = RefCell::new(Compress::new(Compression::fast(), false));
 }
 
-/// Whether the request takes gzip (`Accept-Encoding`, a zero weight refuses it).
-pub fn accepts_gzip(headers: &HeaderMap) -> bool {
+/// Whether the request takes `encoding` (`Accept-Encoding`; a zero weight refuses it, `*`
+/// takes anything).
+pub fn accepts(headers: &HeaderMap, encoding: &str) -> bool {
     headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()
@@ -44,7 +45,7 @@ pub fn accepts_gzip(headers: &HeaderMap) -> bool {
                     .and_then(|q| q.trim().parse::<f32>().ok())
                     .is_some_and(|q| q <= 0.0)
             });
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+            (name.eq_ignore_ascii_case(encoding) || name == "*") && !refused
         })
 }
 
@@ -104,7 +105,7 @@ impl tower_http::compression::Predicate for StreamsOnly {
 
 /// Gzips complete text answers when the browser takes gzip.
 pub async fn compress_pages(req: Request, next: Next) -> Response {
-    let wanted = accepts_gzip(req.headers());
+    let wanted = accepts(req.headers(), "gzip");
     let resp = next.run(req).await;
     if !wanted
         || resp.headers().contains_key(header::CONTENT_ENCODING)
@@ -166,14 +167,14 @@ mod tests {
         let with = |v: &str| {
             let mut h = HeaderMap::new();
             h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
-            accepts_gzip(&h)
+            accepts(&h, "gzip")
         };
         assert!(with("gzip, deflate, br, zstd"));
         assert!(with("br;q=1.0, GZIP;q=0.5"));
         assert!(with("*"));
         assert!(!with("br"));
         assert!(!with("gzip;q=0, br"));
-        assert!(!accepts_gzip(&HeaderMap::new()));
+        assert!(!accepts(&HeaderMap::new(), "gzip"));
     }
 
     #[test]

@@ -567,15 +567,21 @@ pub async fn until(what: &str, done: impl Fn() -> bool) {
     }
 }
 
-/// Two replicas on one PostgreSQL and one Logto, both listening for the other's cache
-/// invalidations (the listener connects in the background after start).
-pub async fn two_listening_replicas() -> (TestApp, TestApp) {
+/// Two replicas on one PostgreSQL and one Logto (the second started after the first).
+pub async fn two_replicas() -> (TestApp, TestApp) {
     let first = Spawn::default().db(DbKind::Postgres).start().await;
     let second = Spawn::default()
         .database_url(first.database_url.clone())
         .env("LOGTO_ENDPOINT", first.fake.url())
         .start()
         .await;
+    (first, second)
+}
+
+/// Two replicas on one PostgreSQL and one Logto, both listening for the other's cache
+/// invalidations (the listener connects in the background after start).
+pub async fn two_listening_replicas() -> (TestApp, TestApp) {
+    let (first, second) = two_replicas().await;
     for app in [&first, &second] {
         until("the cache bus listens", || {
             app.state.cache_bus.stats().listening

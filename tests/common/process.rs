@@ -79,3 +79,23 @@ pub async fn start_portal(env: &HashMap<&'static str, String>) -> Child {
     .await;
     child
 }
+
+/// A browser signed in as `username` to the portal process at `base` (through the fake
+/// Logto's form, as a person signs in).
+pub async fn signed_in(
+    base: &str,
+    fake: &FakeLogto,
+    username: &str,
+    password: &str,
+) -> super::Browser {
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let b = super::Browser {
+        client: super::client_with_jar(jar.clone()),
+        jar,
+        base: base.to_string(),
+        csrf: None,
+    };
+    super::sign_in_at(base, &fake.url(), b, username, password, "return_to=%2F")
+        .await
+        .0
+}

@@ -185,22 +185,7 @@ async fn a_500_row_batch_survives_a_restart_and_nobody_is_invited_twice() {
     env.insert("PORTAL_LOGTO_RATE_LIMIT", "10000".into());
     let mut first = common::process::start_portal(&env).await;
 
-    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
-    let b = Browser {
-        client: common::client_with_jar(jar.clone()),
-        jar,
-        base: base.clone(),
-        csrf: None,
-    };
-    let (mut b, _) = common::sign_in_at(
-        &base,
-        &fake.url(),
-        b,
-        "adam_admin",
-        &seed.password,
-        "return_to=%2F",
-    )
-    .await;
+    let mut b = common::process::signed_in(&base, &fake, "adam_admin", &seed.password).await;
     let (_, html) = b.get_text(&format!("/orgs/{org}/invitations")).await;
     b.csrf = hidden_value(&html, "_csrf");
 
