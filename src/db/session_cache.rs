@@ -19,8 +19,9 @@ use tower_sessions::session::{Id, Record};
 /// The longest a copy is served without reading the database again: also how long another
 /// replica's change could go unseen if its notification could not be sent.
 pub const KEPT_FOR: Duration = Duration::from_secs(10);
-/// Sessions kept at most; past it the cache starts over (memory stays bounded).
-const MOST_SESSIONS: usize = 50_000;
+/// Copies kept at most (about 1–2 KB a session): past it, the ones no longer fresh are
+/// dropped, and if that is not enough the cache starts over. Memory stays bounded.
+const MOST_KEPT: usize = 10_000;
 
 /// What another replica must forget after a change made here.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -274,8 +275,11 @@ fn forget_everything(copies: &mut Copies) {
 }
 
 fn insert_bounded<V>(map: &mut HashMap<String, (Instant, V)>, key: String, value: V) {
-    if map.len() >= MOST_SESSIONS && !map.contains_key(&key) {
-        map.clear();
+    if map.len() >= MOST_KEPT && !map.contains_key(&key) {
+        map.retain(|_, (at, _)| at.elapsed() < KEPT_FOR);
+        if map.len() >= MOST_KEPT {
+            map.clear();
+        }
     }
     map.insert(key, (Instant::now(), value));
 }
@@ -320,6 +324,25 @@ mod tests {
             4,
             "a read from the database is a miss"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn memory_stays_bounded() {
+        let cache = SessionCache::for_one_process();
+        for i in 0..MOST_KEPT as i128 {
+            cache.keep_session(&record(i, "x", time::Duration::hours(1)), cache.epoch());
+        }
+        assert_eq!(cache.sessions_held(), MOST_KEPT);
+        // Stale copies go first…
+        tokio::time::advance(KEPT_FOR).await;
+        let fresh = record(-1, "fresh", time::Duration::hours(1));
+        cache.keep_session(&fresh, cache.epoch());
+        assert_eq!(cache.sessions_held(), 1);
+        // …and when all are fresh, the cache starts over.
+        for i in 0..MOST_KEPT as i128 {
+            cache.keep_session(&record(i, "x", time::Duration::hours(1)), cache.epoch());
+        }
+        assert!(cache.sessions_held() <= MOST_KEPT);
     }
 
     #[tokio::test]
