@@ -33,6 +33,7 @@ pub fn logto_client(
         max_in_flight: config.max_in_flight,
         timeout: config.logto_timeout,
         clock,
+        member_index_limit: crate::logto::INDEX_LIMIT,
     })?)
 }
 

@@ -42,6 +42,7 @@ async fn stub(document: Option<Value>, members: Vec<Value>) -> (String, Arc<Mute
     let seen = Arc::new(Mutex::new(Vec::new()));
     let seen_in = seen.clone();
     let members = Arc::new(members);
+    let (by_id_roles, by_id_users) = (members.clone(), members.clone());
     let app = axum::Router::new()
         .route(
             "/oidc/token",
@@ -92,6 +93,50 @@ async fn stub(document: Option<Value>, members: Vec<Value>) -> (String, Arc<Mute
                     (headers, Json(Value::Array(items)))
                 }
             }),
+        )
+        .route(
+            // The portal confirms each holder the member index names with a fresh read.
+            "/api/organizations/{id}/users/{user_id}/roles",
+            get(move |Path((_id, user_id)): Path<(String, String)>| {
+                let members = by_id_roles.clone();
+                async move {
+                    let roles = members
+                        .iter()
+                        .find(|m| m["id"] == user_id.as_str())
+                        .map(|m| m["organizationRoles"].clone())
+                        .unwrap_or(json!([]));
+                    Json(roles)
+                }
+            }),
+        )
+        .route(
+            // Users by id (`search.id=…&mode.id=exact`): the people of a role-filtered page.
+            "/api/users",
+            get(move |RawQuery(q): RawQuery| {
+                let members = by_id_users.clone();
+                async move {
+                    let q = q.unwrap_or_default();
+                    let ids: Vec<String> = url::form_urlencoded::parse(q.as_bytes())
+                        .filter(|(k, _)| k == "search.id")
+                        .map(|(_, v)| v.into_owned())
+                        .collect();
+                    let users: Vec<Value> = members
+                        .iter()
+                        .filter(|m| ids.iter().any(|id| m["id"] == id.as_str()))
+                        .map(|m| {
+                            let mut u = m.clone();
+                            u.as_object_mut().unwrap().remove("organizationRoles");
+                            u
+                        })
+                        .collect();
+                    let mut headers = HeaderMap::new();
+                    headers.insert(
+                        "total-number",
+                        HeaderValue::from_str(&users.len().to_string()).unwrap(),
+                    );
+                    (headers, Json(Value::Array(users)))
+                }
+            }),
         );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -114,6 +159,16 @@ fn document(with_role_filter: bool) -> Value {
         "info": {"version": "Cloud"},
         "paths": {
             "/api/organizations/{id}/users": {"get": {"parameters": params}},
+            "/api/organizations/{id}/users/{userId}/roles": {"get": {"parameters": [
+                {"name": "page", "in": "query"},
+                {"name": "page_size", "in": "query"}
+            ]}},
+            "/api/users": {"get": {"parameters": [
+                {"name": "search_params", "in": "query", "explode": true,
+                 "schema": {"type": "object"}},
+                {"name": "page", "in": "query"},
+                {"name": "page_size", "in": "query"}
+            ]}},
             "/api/users/{userId}/sessions": {"get": {"parameters": []}},
         }
     })
@@ -154,12 +209,35 @@ async fn without_a_document_the_oldest_release_is_assumed() {
     assert_eq!(found.page.total, 2);
     let ids: Vec<&str> = found.page.items.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(ids, ["u003", "u230"]);
-    let seen = seen.lock().unwrap().clone();
+    let names: Vec<&str> = found.page.items[0]
+        .organization_roles
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(names, ["admin"]);
+    let seen_now = seen.lock().unwrap().clone();
     assert!(
-        seen.iter().all(|q| !q.contains("organizationRoleId")),
-        "{seen:?}"
+        seen_now.iter().all(|q| !q.contains("organizationRoleId")),
+        "{seen_now:?}"
     );
-    assert_eq!(seen.len(), 3, "three pages of 100: {seen:?}");
+    assert_eq!(seen_now.len(), 3, "three pages of 100: {seen_now:?}");
+
+    // The member index is kept: the next page of the filter reads no member page at all.
+    let q2 = MemberQuery {
+        organization_role_id: Some("r-member".into()),
+        page: 2,
+        ..Default::default()
+    };
+    let found = client.list_org_members_by_role("o1", &q2).await.unwrap();
+    assert_eq!(found.page.total, 248);
+    let ids: Vec<&str> = found.page.items.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(
+        ids.first(),
+        Some(&"u021"),
+        "holders 21 to 40 (u003 is not one): {ids:?}"
+    );
+    assert_eq!(ids.len(), 20);
+    assert_eq!(seen.lock().unwrap().len(), 3, "no member page read again");
 
     // Sending it by hand is refused before it leaves.
     let err = client.list_org_members("o1", &q).await.unwrap_err();
@@ -222,12 +300,15 @@ async fn a_sole_admin_is_found_alone_and_nobody_else_is_invented() {
 }
 
 #[tokio::test]
-async fn past_the_scan_limit_the_answer_is_inconclusive() {
-    let many: Vec<Value> = (0..(logto_portal::logto::ROLE_SCAN_LIMIT as usize + 50))
+async fn past_the_index_limit_the_answer_is_inconclusive() {
+    // The limit of 20,000 members, lowered so the test reads 350 rather than 20,050.
+    let many: Vec<Value> = (0..350)
         .map(|i| member(&format!("m{i:05}"), Some(("r-member", "member"))))
         .collect();
-    let (url, _) = stub(Some(document(false)), many).await;
-    let client = LogtoClient::new(config(&url)).unwrap();
+    let (url, seen) = stub(Some(document(false)), many).await;
+    let mut cfg = config(&url);
+    cfg.member_index_limit = 300;
+    let client = LogtoClient::new(cfg).unwrap();
     client.refresh_capabilities().await.unwrap();
     let holders = client
         .org_role_holders("o1", &["r-admin".to_string()], 2)
@@ -244,6 +325,12 @@ async fn past_the_scan_limit_the_answer_is_inconclusive() {
     };
     let found = client.list_org_members_by_role("o1", &q).await.unwrap();
     assert!(!found.complete);
+    assert_eq!(found.members_read, 300);
+    assert!(
+        seen.lock().unwrap().iter().all(|q| !q.contains("page=4&")),
+        "never past the limit: {:?}",
+        seen.lock().unwrap()
+    );
 }
 
 /// A person's Logto sessions exist from 1.38: listed and ended there; on 1.37 the call never

@@ -343,3 +343,52 @@ async fn the_listener_listens_again_after_its_connection_is_killed_and_forgets_i
     let (heading, _) = names_seen(&op, &acme).await;
     assert!(heading.contains("Acme Again"), "{heading}");
 }
+
+/// Large organizations: where Logto cannot filter members by role (before 1.41) each replica
+/// keeps a member index; a role change through one replica shows in the other's role filter
+/// at once, not when the other's index expires.
+#[tokio::test]
+async fn a_role_change_through_one_replica_shows_in_the_others_role_filter_at_once() {
+    let (first, second) = two_listening_replicas().await;
+    let acme = first.seed.org_ids[0].clone();
+    let mia = first.user_id(&first.seed.member_username);
+    let roles = first.state.logto.list_org_roles().await.unwrap();
+    let role = |name: &str| roles.iter().find(|r| r.name == name).unwrap().id.clone();
+    let (admin_role, member_role) = (role("admin"), role("member"));
+    let mut op_first = first.operator().await;
+    let mut op_second = op_first.fork();
+    op_second.base = second.url.clone();
+    let admins_seen = |html: &str| common::attrs(html, "#members-table tbody tr", "id");
+    let filter = format!("/orgs/{acme}/members?role={admin_role}");
+    // Both replicas hold the organization's index now.
+    for op in [&op_first, &op_second] {
+        let (status, html) = op.get_text(&filter).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            !admins_seen(&html).contains(&format!("member-{mia}")),
+            "{html}"
+        );
+    }
+    let heard_before = second.state.cache_bus.stats().received;
+
+    let (_, html) = op_first.get_text(&format!("/orgs/{acme}/members")).await;
+    op_first.csrf = common::hidden_value(&html, "_csrf");
+    let r = op_first
+        .post_form(
+            &format!("/orgs/{acme}/members/{mia}/roles"),
+            &[("role_ids", &admin_role), ("role_ids", &member_role)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    until("the second replica hears of the role change", || {
+        second.state.cache_bus.stats().received > heard_before
+    })
+    .await;
+    for op in [&op_second, &op_first] {
+        let (_, html) = op.get_text(&filter).await;
+        assert!(
+            admins_seen(&html).contains(&format!("member-{mia}")),
+            "{html}"
+        );
+    }
+}

@@ -16,7 +16,7 @@ use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 
 use super::{DirectoryChoices, OrgFacts, TenantConnectors, Ttl};
 use crate::db::{Db, SessionCache, SessionChange};
-use crate::logto::LogtoClient;
+use crate::logto::{LogtoClient, MemberChange};
 
 /// The PostgreSQL channel every replica listens on.
 pub const CHANNEL: &str = "portal_cache";
@@ -38,6 +38,11 @@ pub enum Invalidation {
     DirectoryChoices,
     /// `storage_ready`: whether Logto can store avatar uploads.
     StorageReady,
+    /// `org_members:<org_id>`: an organization's members or their roles (the member index
+    /// kept where Logto cannot filter members by role).
+    OrgMembers(String),
+    /// `org_members`: any organization's members (a user was deleted).
+    AnyOrgMembers,
     /// `capabilities`: what the Logto in front of us declares (read again, not forgotten).
     Capabilities,
     /// `session:<hash of its id>`: a portal session was written or deleted.
@@ -65,6 +70,8 @@ impl Invalidation {
     pub fn name(&self) -> String {
         match self {
             Invalidation::OrgName(id) => format!("org_name:{id}"),
+            Invalidation::OrgMembers(id) => format!("org_members:{id}"),
+            Invalidation::AnyOrgMembers => "org_members".into(),
             Invalidation::OrgRoles => "org_roles".into(),
             Invalidation::Connectors => "connectors".into(),
             Invalidation::DirectoryChoices => "directory_choices".into(),
@@ -90,6 +97,7 @@ impl FromStr for Invalidation {
             "capabilities" => Invalidation::Capabilities,
             "sessions" => Invalidation::AllSessions,
             "all" => Invalidation::All,
+            "org_members" => Invalidation::AnyOrgMembers,
             _ => {
                 let named = |prefix: &str| {
                     s.strip_prefix(prefix)
@@ -98,6 +106,8 @@ impl FromStr for Invalidation {
                 };
                 if let Some(id) = named("org_name:") {
                     Invalidation::OrgName(id)
+                } else if let Some(id) = named("org_members:") {
+                    Invalidation::OrgMembers(id)
                 } else if let Some(key) = named("session:") {
                     Invalidation::Session(key)
                 } else if let Some(user_id) = named("access:") {
@@ -152,6 +162,10 @@ impl LocalCaches {
     pub fn clear(&self, what: &Invalidation) {
         match what {
             Invalidation::OrgName(id) => self.org_facts.forget_org_name(id),
+            Invalidation::OrgMembers(id) => self
+                .logto
+                .forget_member_roles(&MemberChange::Org(id.clone())),
+            Invalidation::AnyOrgMembers => self.logto.forget_member_roles(&MemberChange::AnyOrg),
             Invalidation::OrgRoles => self.org_facts.forget_roles(),
             Invalidation::Connectors => self.connectors.forget(),
             Invalidation::DirectoryChoices => self.directory_choices.clear(),
@@ -177,6 +191,7 @@ impl LocalCaches {
     fn clear_kept_values(&self) {
         self.sessions.forget_everything();
         self.org_facts.forget_all();
+        self.logto.forget_member_roles(&MemberChange::AnyOrg);
         self.connectors.forget();
         self.directory_choices.clear();
         self.storage_ready.clear();
@@ -258,7 +273,27 @@ impl CacheBus {
                 })
             });
         }
+        bus.announce_member_changes();
         bus
+    }
+
+    /// The client follows its own membership changes in its member index; the other
+    /// replicas are told to drop theirs. (A weak handle: the client must not keep the bus.)
+    fn announce_member_changes(&self) {
+        if self.0.pool.is_none() {
+            return;
+        }
+        let bus = Arc::downgrade(&self.0);
+        self.0.caches.logto.on_member_change(move |change| {
+            let Some(inner) = bus.upgrade() else {
+                return;
+            };
+            let what = match change {
+                MemberChange::Org(id) => Invalidation::OrgMembers(id),
+                MemberChange::AnyOrg => Invalidation::AnyOrgMembers,
+            };
+            tokio::spawn(async move { CacheBus(inner).notify_others(what).await });
+        });
     }
 
     pub fn caches(&self) -> &LocalCaches {
@@ -427,6 +462,8 @@ mod tests {
     fn payloads_name_the_cache_and_key() {
         let all = [
             Invalidation::OrgName("o1".into()),
+            Invalidation::OrgMembers("o1".into()),
+            Invalidation::AnyOrgMembers,
             Invalidation::OrgRoles,
             Invalidation::Connectors,
             Invalidation::DirectoryChoices,

@@ -54,6 +54,11 @@ pub(crate) struct Inner {
     pub(crate) clock: crate::clock::Clock,
     /// What this Logto declares; the 1.37.1 baseline until its document has been read.
     pub(crate) capabilities: RwLock<Arc<Capabilities>>,
+    /// Who holds which organization role, where Logto cannot filter members by role.
+    pub(crate) member_indexes: super::member_index::MemberIndexes,
+    /// Told of every membership change made through this client.
+    pub(crate) member_change_listener:
+        std::sync::OnceLock<Box<dyn Fn(super::member_index::MemberChange) + Send + Sync>>,
 }
 
 /// Where every Logto describes its Management API, anonymously.
@@ -159,6 +164,8 @@ impl LogtoClient {
                 tokens: Mutex::new(TokenState::default()),
                 clock: cfg.clock,
                 capabilities: RwLock::new(Arc::new(Capabilities::baseline())),
+                member_indexes: super::member_index::MemberIndexes::new(cfg.member_index_limit),
+                member_change_listener: Default::default(),
             }),
         })
     }

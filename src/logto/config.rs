@@ -29,6 +29,9 @@ pub struct LogtoClientConfig {
     pub timeout: Duration,
     /// When cached tokens are due for refresh (the system clock unless a test moves time).
     pub clock: Clock,
+    /// The most members of one organization the member index reads (Logto before 1.41);
+    /// default [`super::INDEX_LIMIT`].
+    pub member_index_limit: u64,
 }
 
 impl LogtoClientConfig {
@@ -50,6 +53,7 @@ impl LogtoClientConfig {
             max_in_flight: 10,
             timeout: Duration::from_secs(10),
             clock: Clock::system(),
+            member_index_limit: super::INDEX_LIMIT,
         }
     }
 

@@ -65,12 +65,26 @@ impl LogtoClient {
         if let Some(u) = accepted_user_id {
             body["acceptedUserId"] = Value::String(u.to_owned());
         }
-        self.send_json(
-            Method::PUT,
-            route("/api/organization-invitations/{id}/status", &[id]),
-            &body,
-        )
-        .await
+        let result: Result<Invitation, LogtoError> = self
+            .send_json(
+                Method::PUT,
+                route("/api/organization-invitations/{id}/status", &[id]),
+                &body,
+            )
+            .await;
+        match &result {
+            // Accepting adds the member with the invitation's roles: read them again.
+            Ok(invitation) if status == InvitationStatus::Accepted => {
+                self.member_change_done(&invitation.organization_id, None);
+            }
+            Ok(_) => {}
+            // Unclear whether someone joined, and where: every index is read again.
+            Err(_) if status == InvitationStatus::Accepted => {
+                self.memberships_unclear();
+            }
+            Err(_) => {}
+        }
+        result
     }
 
     pub async fn delete_invitation(&self, id: &str) -> Result<(), LogtoError> {

@@ -18,6 +18,7 @@ mod id;
 mod identities;
 mod invitations;
 mod logs;
+mod member_index;
 mod mfa;
 mod models;
 mod org_admin;
@@ -45,6 +46,7 @@ pub use error::LogtoError;
 pub use id::{is_valid as id_is_valid, InvalidId, LogtoId};
 pub use identities::IDENTITY_IN_USE;
 pub use logs::LogQuery;
+pub use member_index::{MemberChange, MemberRoles, INDEX_LIMIT, INDEX_TTL};
 pub use models::{
     Address, BackupCodes, CodeTarget, ConnectorType, FeaturedUser, Identity, Invitation,
     InvitationFilter, InvitationStatus, Log, LogResult, MfaFactor, MfaVerification, NewAccessToken,

@@ -94,12 +94,15 @@ impl LogtoClient {
     /// Deletes the organization with its memberships, roles there and invitations; the
     /// people keep their accounts. 404 when it does not exist.
     pub async fn delete_organization(&self, id: &str) -> Result<(), LogtoError> {
-        self.send_unit::<()>(
-            Method::DELETE,
-            route("/api/organizations/{id}", &[id]),
-            None,
-        )
-        .await
+        let result = self
+            .send_unit::<()>(
+                Method::DELETE,
+                route("/api/organizations/{id}", &[id]),
+                None,
+            )
+            .await;
+        self.member_change_done(id, None);
+        result
     }
 
     /// Every verified email domain of the organization (Logto does not check that it exists).

@@ -7,9 +7,11 @@ use serde_json::json;
 use super::capabilities::Feature;
 use super::client::{route, LogtoClient};
 use super::error::LogtoError;
+use super::member_index::Applied;
 use super::models::{OrgMember, OrgRole, Organization};
 use super::page::{Page, DEFAULT_PAGE_SIZE};
 use super::search::{encode_query, escape_like, push_opt, push_page};
+use super::search::{SearchField, UserQuery, UserSearch};
 use super::stream::pages;
 
 /// Query of `GET /api/organizations`.
@@ -100,9 +102,12 @@ pub const ROLE_SCAN_LIMIT: u64 = 2_000;
 #[derive(Debug, Clone)]
 pub struct RolePage {
     pub page: Page<OrgMember>,
-    /// False when the portal filtered itself and stopped at [`ROLE_SCAN_LIMIT`] members:
+    /// False when the portal filtered itself and stopped at `members_read` members:
     /// `page.total` then counts only the members read.
     pub complete: bool,
+    /// How many members the portal reads at most to filter itself: its member index's limit
+    /// ([`super::INDEX_LIMIT`] by default), [`ROLE_SCAN_LIMIT`] when a search narrows the list.
+    pub members_read: u64,
 }
 
 /// People holding any of some roles, as far as they were read.
@@ -167,6 +172,7 @@ impl LogtoClient {
             return Ok(RolePage {
                 page,
                 complete: true,
+                members_read: 0,
             });
         };
         if self.filters_members_by_role() {
@@ -175,12 +181,16 @@ impl LogtoClient {
                 return Ok(RolePage {
                     page,
                     complete: true,
+                    members_read: 0,
                 });
             }
             tracing::warn!(
                 org_id,
                 "Logto declares organizationRoleId but ignored it; filtering in the portal"
             );
+        }
+        if q.q.as_deref().is_none_or(|t| t.trim().is_empty()) {
+            return self.role_page_from_index(org_id, &role_id, q).await;
         }
         let without_role = MemberQuery {
             organization_role_id: None,
@@ -218,12 +228,108 @@ impl LogtoClient {
                 links: Vec::new(),
             },
             complete,
+            members_read: ROLE_SCAN_LIMIT,
         })
+    }
+
+    /// A page of the role's holders from the member index (no search): the holders on the
+    /// page are read by id in one call, with the roles the index knows.
+    async fn role_page_from_index(
+        &self,
+        org_id: &str,
+        role_id: &str,
+        q: &MemberQuery,
+    ) -> Result<RolePage, LogtoError> {
+        let index = self.member_role_index(org_id, false).await?;
+        let wanted = [role_id.to_owned()];
+        let page_size = super::page::clamp_page_size(q.page_size);
+        let page_no = q.page.max(1);
+        let holders: Vec<&str> = index.holders(&wanted).collect();
+        let total = holders.len() as u64;
+        let start = (u64::from(page_no - 1) * u64::from(page_size)).min(total) as usize;
+        let on_page: Vec<&str> = holders
+            .into_iter()
+            .skip(start)
+            .take(page_size as usize)
+            .collect();
+        let mut items = Vec::with_capacity(on_page.len());
+        if !on_page.is_empty() {
+            let found = self
+                .list_users(&UserQuery {
+                    page: 1,
+                    page_size,
+                    search: UserSearch::new().field_exact_any(SearchField::Id, &on_page),
+                    ..UserQuery::default()
+                })
+                .await?;
+            let mut users: std::collections::HashMap<String, super::models::User> =
+                found.items.into_iter().map(|u| (u.id.clone(), u)).collect();
+            // In member order; someone deleted since the index was read is left out.
+            for id in on_page {
+                if let (Some(user), Some(roles)) = (users.remove(id), index.roles_of(id)) {
+                    items.push(OrgMember {
+                        user,
+                        organization_roles: roles,
+                    });
+                }
+            }
+        }
+        Ok(RolePage {
+            page: Page {
+                items,
+                total,
+                page: page_no,
+                page_size,
+                links: Vec::new(),
+            },
+            complete: index.complete,
+            members_read: self.inner.member_indexes.limit(),
+        })
+    }
+
+    /// [`LogtoClient::org_role_holders`] where Logto cannot filter by role: the member index
+    /// names the candidates, each confirmed with a fresh read of their roles (one call each);
+    /// when too few are confirmed, the index is read again once before answering.
+    async fn role_holders_from_index(
+        &self,
+        org_id: &str,
+        role_ids: &[String],
+        wanted: usize,
+    ) -> Result<RoleHolders, LogtoError> {
+        let mut read_again = false;
+        loop {
+            let index = self.member_role_index(org_id, read_again).await?;
+            let mut found = Vec::new();
+            for candidate in index.holders(role_ids) {
+                let held = match self.member_roles(org_id, candidate).await {
+                    Ok(held) => held,
+                    // No longer a member: Logto answers 422 `organization.require_membership`.
+                    Err(e) if matches!(e.status(), Some(404 | 422)) => Vec::new(),
+                    Err(e) => return Err(e),
+                };
+                if held.iter().any(|r| role_ids.contains(&r.id)) {
+                    found.push(candidate.to_owned());
+                    if found.len() >= wanted {
+                        break;
+                    }
+                }
+            }
+            if found.len() >= wanted || read_again {
+                let conclusive = found.len() >= wanted || index.complete;
+                return Ok(RoleHolders {
+                    user_ids: found,
+                    conclusive,
+                });
+            }
+            // Holders may have been added outside the portal since the index was read.
+            read_again = true;
+        }
     }
 
     /// Up to `wanted` distinct members holding any of `role_ids` (the last-admin guard asks
     /// for 2). Each answer is checked against the members' own roles, so a Logto that ignores
     /// the role filter can never make it look as if someone holds a role they do not hold.
+    /// Before 1.41 the candidates come from the member index and each is confirmed fresh.
     pub async fn org_role_holders(
         &self,
         org_id: &str,
@@ -269,27 +375,8 @@ impl LogtoClient {
                 org_id,
                 "Logto declares organizationRoleId but ignored it; counting in the portal"
             );
-            found.clear();
         }
-        let mut members = std::pin::pin!(self.member_pages(org_id, MemberQuery::default()));
-        let mut read = 0u64;
-        while let Some(m) = members.try_next().await? {
-            if read == ROLE_SCAN_LIMIT {
-                return Ok(RoleHolders {
-                    user_ids: found,
-                    conclusive: false,
-                });
-            }
-            read += 1;
-            add(&m, &mut found);
-            if found.len() >= wanted {
-                break;
-            }
-        }
-        Ok(RoleHolders {
-            user_ids: found,
-            conclusive: true,
-        })
+        self.role_holders_from_index(org_id, role_ids, wanted).await
     }
 
     /// Every member matching `q` (CSV export); `q.page`/`q.page_size` are ignored. A role
@@ -341,22 +428,30 @@ impl LogtoClient {
         if user_ids.is_empty() {
             return Ok(());
         }
-        self.send_unit(
-            Method::POST,
-            route("/api/organizations/{id}/users", &[org_id]),
-            Some(&json!({ "userIds": user_ids })),
-        )
-        .await
+        let result = self
+            .send_unit(
+                Method::POST,
+                route("/api/organizations/{id}/users", &[org_id]),
+                Some(&json!({ "userIds": user_ids })),
+            )
+            .await;
+        let applied = result.is_ok().then(|| Applied::Joined(user_ids.to_vec()));
+        self.member_change_done(org_id, applied);
+        result
     }
 
     /// Removes a member and their roles there; 404 if not a member.
     pub async fn remove_org_member(&self, org_id: &str, user_id: &str) -> Result<(), LogtoError> {
-        self.send_unit::<()>(
-            Method::DELETE,
-            route("/api/organizations/{id}/users/{userId}", &[org_id, user_id]),
-            None,
-        )
-        .await
+        let result = self
+            .send_unit::<()>(
+                Method::DELETE,
+                route("/api/organizations/{id}/users/{userId}", &[org_id, user_id]),
+                None,
+            )
+            .await;
+        let applied = result.is_ok().then(|| Applied::Left(user_id.to_owned()));
+        self.member_change_done(org_id, applied);
+        result
     }
 
     /// The member's organization roles; 422 `organization.require_membership`
@@ -381,15 +476,21 @@ impl LogtoClient {
         user_id: &str,
         role_ids: &[String],
     ) -> Result<(), LogtoError> {
-        self.send_unit(
-            Method::PUT,
-            route(
-                "/api/organizations/{id}/users/{userId}/roles",
-                &[org_id, user_id],
-            ),
-            Some(&json!({ "organizationRoleIds": role_ids })),
-        )
-        .await
+        let result = self
+            .send_unit(
+                Method::PUT,
+                route(
+                    "/api/organizations/{id}/users/{userId}/roles",
+                    &[org_id, user_id],
+                ),
+                Some(&json!({ "organizationRoleIds": role_ids })),
+            )
+            .await;
+        let applied = result
+            .is_ok()
+            .then(|| Applied::RolesSet(user_id.to_owned(), role_ids.to_vec()));
+        self.member_change_done(org_id, applied);
+        result
     }
 
     /// Adds organization roles to a member (duplicates ignored).
@@ -402,15 +503,21 @@ impl LogtoClient {
         if role_ids.is_empty() {
             return Ok(());
         }
-        self.send_unit(
-            Method::POST,
-            route(
-                "/api/organizations/{id}/users/{userId}/roles",
-                &[org_id, user_id],
-            ),
-            Some(&json!({ "organizationRoleIds": role_ids })),
-        )
-        .await
+        let result = self
+            .send_unit(
+                Method::POST,
+                route(
+                    "/api/organizations/{id}/users/{userId}/roles",
+                    &[org_id, user_id],
+                ),
+                Some(&json!({ "organizationRoleIds": role_ids })),
+            )
+            .await;
+        let applied = result
+            .is_ok()
+            .then(|| Applied::RolesAdded(user_id.to_owned(), role_ids.to_vec()));
+        self.member_change_done(org_id, applied);
+        result
     }
 
     pub async fn remove_member_role(
@@ -419,15 +526,21 @@ impl LogtoClient {
         user_id: &str,
         role_id: &str,
     ) -> Result<(), LogtoError> {
-        self.send_unit::<()>(
-            Method::DELETE,
-            route(
-                "/api/organizations/{id}/users/{userId}/roles/{organizationRoleId}",
-                &[org_id, user_id, role_id],
-            ),
-            None,
-        )
-        .await
+        let result = self
+            .send_unit::<()>(
+                Method::DELETE,
+                route(
+                    "/api/organizations/{id}/users/{userId}/roles/{organizationRoleId}",
+                    &[org_id, user_id, role_id],
+                ),
+                None,
+            )
+            .await;
+        let applied = result
+            .is_ok()
+            .then(|| Applied::RoleRemoved(user_id.to_owned(), role_id.to_owned()));
+        self.member_change_done(org_id, applied);
+        result
     }
 
     /// All organization roles (the template shared by every organization), by name.

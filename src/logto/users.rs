@@ -152,8 +152,11 @@ impl LogtoClient {
 
     /// Deletes the user (cascades memberships and their invitations).
     pub async fn delete_user(&self, id: &str) -> Result<(), LogtoError> {
-        self.send_unit::<()>(Method::DELETE, route("/api/users/{userId}", &[id]), None)
-            .await
+        let result = self
+            .send_unit::<()>(Method::DELETE, route("/api/users/{userId}", &[id]), None)
+            .await;
+        self.user_deletion_done(id, result.is_ok());
+        result
     }
 
     /// Unlinks a social identity; 404 `user.identity_not_exist` if absent.

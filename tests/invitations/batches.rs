@@ -267,6 +267,16 @@ async fn a_batch_stops_when_its_inviter_may_no_longer_invite() {
         .collect();
     let (status, _) = invite(&b, &org, &emails.join("\n"), &[], "7").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    // The batch has passed its check at the start once its first invitation exists (demoted
+    // before that, it would stop at row 0).
+    common::until("the batch sends its first invitation", || {
+        app.fake
+            .state()
+            .invitations_of(&org)
+            .iter()
+            .any(|(_, invitee, _)| invitee.starts_with("gone"))
+    })
+    .await;
     // The admin is demoted to member in Logto while the batch runs (outside the portal).
     let admin_id = app.user_id(&app.seed.admin_username);
     let member = role_id(&app, "member").await;

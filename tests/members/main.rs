@@ -21,6 +21,7 @@ mod bulk;
 mod design;
 mod export;
 mod roles_and_removal;
+mod scale;
 mod table;
 
 // ---------------------------------------------------------------------------------------

@@ -76,6 +76,7 @@ mod http;
 mod jwt;
 mod oidc;
 mod oidc_mfa;
+mod scale;
 mod search;
 mod security;
 mod seed;
@@ -86,6 +87,7 @@ mod version;
 pub use api::resources::{DEMO_API_INDICATOR, DEMO_API_NAME, DEMO_API_SCOPES};
 pub use api::social::EMAIL_CONNECTOR_API_KEY;
 pub use api::sso::SSO_CONNECTOR_CLIENT_SECRET;
+pub use scale::{ScaleSeed, MEMBERS_PER_ADMIN, SCALE_ADMIN_USERNAME, SCALE_ORG_NAME};
 pub use store::{
     DemoSeed, FakeState, MessageKind, NewUser, RecordedRequest, SentMessage, SessionSeed,
 };

@@ -11,7 +11,7 @@ use axum_extra::extract::Query;
 use axum_htmx::HxTrigger;
 
 use crate::auth::session::Flash;
-use crate::logto::{Feature, LogtoError, OrgRole, ROLE_SCAN_LIMIT};
+use crate::logto::{Feature, LogtoError, OrgRole};
 use crate::web::context::PageCtx;
 use crate::web::error::{logto_view, AppError, AppResult};
 use crate::web::extract::Htmx;
@@ -137,7 +137,7 @@ pub(super) async fn list(
             if !found.complete {
                 partial_scan = Some(ctx.t.count_with(
                     "members.err.role_filter_partial",
-                    ROLE_SCAN_LIMIT as i64,
+                    i64::try_from(found.members_read).unwrap_or(i64::MAX),
                     &[("version", &Feature::MemberRoleFilter.since())],
                 ));
             }

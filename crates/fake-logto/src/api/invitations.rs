@@ -107,11 +107,10 @@ pub async fn create(State(st): State<FakeState>, Body(body): Body) -> ApiResult 
         ));
     }
     let mut s = st.lock();
-    let is_member_email = s.members.iter().any(|(o, u)| {
-        *o == org_id
-            && s.users
-                .get(u)
-                .is_some_and(|u| u.primary_email.as_deref() == Some(invitee.as_str()))
+    let is_member_email = s.member_ids(&org_id).any(|u| {
+        s.users
+            .get(u)
+            .is_some_and(|u| u.primary_email.as_deref() == Some(invitee.as_str()))
     });
     if is_member_email {
         return Err(ApiError::invalid_input(

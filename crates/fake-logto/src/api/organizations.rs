@@ -2,7 +2,7 @@
 
 use crate::http::*;
 use crate::search::ilike_contains;
-use crate::store::{now_ms, FakeState, Store};
+use crate::store::{now_ms, FakeState, Store, User};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
@@ -77,12 +77,7 @@ fn org_input(m: &Map<String, Value>) -> Result<OrgInput, ApiError> {
 }
 
 fn with_featured(s: &Store, org_id: &str, mut v: Value) -> Value {
-    let members: Vec<&String> = s
-        .members
-        .iter()
-        .filter(|(o, _)| o == org_id)
-        .map(|(_, u)| u)
-        .collect();
+    let members: Vec<&String> = s.member_ids(org_id).collect();
     v["usersCount"] = json!(members.len());
     v["featuredUsers"] = Value::Array(
         members
@@ -216,9 +211,9 @@ pub async fn list_users(
         .filter(|_| st.version().at_least(41))
         .map(str::to_string);
     let s = st.lock();
-    let mut items = Vec::new();
+    let mut items: Vec<&User> = Vec::new();
     // BTreeSet order of (org, user) = user id ascending within the org
-    for (_, uid) in s.members.iter().filter(|(o, _)| *o == id) {
+    for uid in s.member_ids(&id) {
         let Some(u) = s.users.get(uid) else { continue };
         if let Some(re) = &q {
             let hit = [
@@ -236,18 +231,17 @@ pub async fn list_users(
             }
         }
         if let Some(r) = &role_filter {
-            if !s
-                .member_roles
-                .contains(&(id.clone(), uid.clone(), r.clone()))
-            {
+            if !s.member_holds(&id, uid, r) {
                 continue;
             }
         }
-        let mut v = s.user_json(u, false);
-        v["organizationRoles"] = Value::Array(s.member_role_refs(&id, uid));
-        items.push(v);
+        items.push(u);
     }
-    Ok(paged(&ctx, page, items))
+    Ok(paged_map(&ctx, page, items, |u| {
+        let mut v = s.user_json(u, false);
+        v["organizationRoles"] = Value::Array(s.member_role_refs(&id, &u.id));
+        v
+    }))
 }
 
 fn check_users_exist(s: &Store, org_id: &str, ids: &[String]) -> Result<(), ApiError> {
@@ -286,19 +280,14 @@ pub async fn replace_users(
     let ids = f_str_array_req(m, &["userIds"], 0)?;
     let mut s = st.lock();
     check_users_exist(&s, &id, &ids)?;
-    let current: Vec<String> = s
-        .members
-        .iter()
-        .filter(|(o, _)| *o == id)
-        .map(|(_, u)| u.clone())
-        .collect();
+    let current: Vec<String> = s.member_ids(&id).cloned().collect();
     let keep_roles = st.version().at_least(40);
     for u in current {
         if !ids.contains(&u) {
             s.remove_member(&id, &u);
         } else if !keep_roles {
             // before 1.40 the replacement re-inserted everyone, dropping every role
-            s.member_roles.retain(|(o, m, _)| !(*o == id && *m == u));
+            s.clear_member_roles(&id, &u);
         }
     }
     for u in &ids {
@@ -443,8 +432,7 @@ pub async fn replace_member_roles(
         return Err(ApiError::require_membership());
     }
     let roles = resolve_role_ids(&s, m)?;
-    s.member_roles
-        .retain(|(o, u, _)| !(*o == id && *u == user_id));
+    s.clear_member_roles(&id, &user_id);
     for r in roles {
         s.member_roles.insert((id.clone(), user_id.clone(), r));
     }

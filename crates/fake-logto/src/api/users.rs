@@ -184,17 +184,28 @@ pub async fn list(State(st): State<FakeState>, ctx: Ctx) -> ApiResult {
     let search = search::parse(&ctx.pairs, USER_SEARCH_FIELDS)
         .map_err(|e| ApiError::invalid_input(400, &e).with_data(json!({})))?;
     let s = st.lock();
-    let items: Vec<Value> = s
-        .users_sorted()
-        .into_iter()
-        .filter(|u| search.matches(|f| user_field(u, f)))
-        .filter(|u| {
-            exclude_role.is_none_or(|r| !s.user_roles.contains(&(u.id.clone(), r.to_string())))
-        })
-        .filter(|u| exclude_org.is_none_or(|o| !s.is_member(o, &u.id)))
-        .map(|u| s.user_json(u, true))
-        .collect();
-    Ok(paged(&ctx, page, items))
+    if search.is_empty() && exclude_role.is_none() && exclude_org.is_none() {
+        let order = s.user_order();
+        let ids: Vec<&String> = order.iter().collect();
+        return Ok(paged_map(&ctx, page, ids, |id| {
+            s.users
+                .get(id)
+                .map_or(Value::Null, |u| s.user_json(u, true))
+        }));
+    }
+    if let (Some(ids), None, None) = (search.only_exact_ids(), exclude_role, exclude_org) {
+        // Logto's ids are lowercase, as the case-insensitive values are.
+        let mut found: Vec<&User> = ids.iter().filter_map(|id| s.users.get(id)).collect();
+        found.sort_unstable_by(|a, b| b.created_at.cmp(&a.created_at).then(b.seq.cmp(&a.seq)));
+        found.dedup_by(|a, b| a.id == b.id);
+        return Ok(paged_map(&ctx, page, found, |u| s.user_json(u, true)));
+    }
+    let items: Vec<&User> = s.users_sorted_where(|u| {
+        search.matches(|f| user_field(u, f))
+            && exclude_role.is_none_or(|r| !s.user_roles.contains(&(u.id.clone(), r.to_string())))
+            && exclude_org.is_none_or(|o| !s.is_member(o, &u.id))
+    });
+    Ok(paged_map(&ctx, page, items, |u| s.user_json(u, true)))
 }
 
 pub async fn get_one(State(st): State<FakeState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult {

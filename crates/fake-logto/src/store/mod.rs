@@ -114,6 +114,9 @@ pub struct DemoSeed {
     pub org_ids: Vec<String>,
 }
 
+/// User ids in list order, and the (user count, seq) they were sorted at.
+pub type UsersOrder = ((usize, u64), Arc<Vec<String>>);
+
 /// Everything the fake knows. Guarded by one mutex; never held across an `.await`.
 #[derive(Debug, Default)]
 pub struct Store {
@@ -163,6 +166,9 @@ pub struct Store {
     pub apps_created_at: i64,
     /// Logto 1.37 shows each app's internal secret as `secret: "#internal:…"`
     pub internal_secrets: HashMap<String, String>,
+    /// user ids in Logto's list order (createdAt desc) and the (user count, seq) they were
+    /// sorted at: an unfiltered user list of 100,000 is sliced, not sorted, per request
+    pub users_order: RefCell<Option<UsersOrder>>,
     /// ids the next created entities take ([`FakeState::preset_next_ids`])
     pub preset_ids: RefCell<VecDeque<String>>,
     pub assets: HashMap<String, Asset>,

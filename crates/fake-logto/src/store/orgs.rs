@@ -71,17 +71,44 @@ impl Store {
     pub fn remove_member(&mut self, org_id: &str, user_id: &str) {
         self.members
             .remove(&(org_id.to_string(), user_id.to_string()));
+        self.clear_member_roles(org_id, user_id);
+    }
+
+    /// Takes every organization role of the member away (the range only, not a scan).
+    pub fn clear_member_roles(&mut self, org_id: &str, user_id: &str) {
+        let held = self.member_role_ids(org_id, user_id);
+        for r in held {
+            self.member_roles
+                .remove(&(org_id.to_string(), user_id.to_string(), r));
+        }
+    }
+
+    /// The organization's member ids, ascending (a range of the ordered set: an organization
+    /// of 10,000 members among many is read without walking every membership).
+    pub fn member_ids<'a>(&'a self, org_id: &'a str) -> impl Iterator<Item = &'a String> + 'a {
+        self.members
+            .range((org_id.to_string(), String::new())..)
+            .take_while(move |(o, _)| o == org_id)
+            .map(|(_, u)| u)
+    }
+
+    /// The member's organization role ids (a range of the ordered set, not a scan).
+    fn member_role_id_refs<'a>(
+        &'a self,
+        org_id: &'a str,
+        user_id: &'a str,
+    ) -> impl Iterator<Item = &'a String> + 'a {
         self.member_roles
-            .retain(|(o, u, _)| !(o == org_id && u == user_id));
+            .range((org_id.to_string(), user_id.to_string(), String::new())..)
+            .take_while(move |(o, u, _)| o == org_id && u == user_id)
+            .map(|(_, _, r)| r)
     }
 
     /// The member's organization roles as `{id, name}`, sorted by name.
     pub fn member_role_refs(&self, org_id: &str, user_id: &str) -> Vec<Value> {
         let mut roles: Vec<&OrgRole> = self
-            .member_roles
-            .iter()
-            .filter(|(o, u, _)| o == org_id && u == user_id)
-            .filter_map(|(_, _, r)| self.org_roles.get(r))
+            .member_role_id_refs(org_id, user_id)
+            .filter_map(|r| self.org_roles.get(r))
             .collect();
         roles.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         roles
@@ -91,11 +118,13 @@ impl Store {
     }
 
     pub fn member_role_ids(&self, org_id: &str, user_id: &str) -> Vec<String> {
+        self.member_role_id_refs(org_id, user_id).cloned().collect()
+    }
+
+    /// Whether the member holds the organization role.
+    pub fn member_holds(&self, org_id: &str, user_id: &str, role_id: &str) -> bool {
         self.member_roles
-            .iter()
-            .filter(|(o, u, _)| o == org_id && u == user_id)
-            .map(|(_, _, r)| r.clone())
-            .collect()
+            .contains(&(org_id.to_string(), user_id.to_string(), role_id.to_string()))
     }
 
     pub fn user_org_ids(&self, user_id: &str) -> Vec<String> {

@@ -171,14 +171,9 @@ impl FakeState {
         self.lock().delete_org(org_id)
     }
 
-    /// Ids of the organization's members (sorted).
+    /// Ids of the organization's members (sorted: Logto's member order).
     pub fn member_ids(&self, org_id: &str) -> Vec<String> {
-        self.lock()
-            .members
-            .iter()
-            .filter(|(o, _)| o == org_id)
-            .map(|(_, u)| u.clone())
-            .collect()
+        self.lock().member_ids(org_id).cloned().collect()
     }
 
     /// Insert (or replace) an audit log entry from a `GET /api/logs/:id` body.

@@ -179,6 +179,38 @@ impl FakeState {
         }
     }
 
+    /// Replace the member's organization roles with the named ones (as a change made in
+    /// Logto Console would). Panics on an unknown role name.
+    pub fn set_member_roles(&self, org_id: &str, user_id: &str, role_names: &[&str]) {
+        let mut s = self.lock();
+        let role_ids: Vec<String> = role_names
+            .iter()
+            .map(|n| {
+                s.find_org_role_by_name(n)
+                    .unwrap_or_else(|| panic!("fake-logto: no organization role named {n:?}"))
+                    .id
+                    .clone()
+            })
+            .collect();
+        s.clear_member_roles(org_id, user_id);
+        for r in role_ids {
+            s.member_roles
+                .insert((org_id.to_string(), user_id.to_string(), r));
+        }
+    }
+
+    /// The names of the member's organization roles, sorted.
+    pub fn member_role_names(&self, org_id: &str, user_id: &str) -> Vec<String> {
+        let s = self.lock();
+        let mut names: Vec<String> = s
+            .member_role_ids(org_id, user_id)
+            .iter()
+            .filter_map(|r| s.org_roles.get(r).map(|r| r.name.clone()))
+            .collect();
+        names.sort();
+        names
+    }
+
     /// Insert an invitation directly (roles by name; `status` one of Pending, Accepted,
     /// Revoked, Expired). Panics on an unknown role name.
     pub fn create_invitation(

@@ -83,9 +83,33 @@ impl Store {
 
     /// Users ordered `createdAt` desc (newest first).
     pub fn users_sorted(&self) -> Vec<&User> {
-        let mut list: Vec<&User> = self.users.values().collect();
-        list.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.seq.cmp(&a.seq)));
+        self.users_sorted_where(|_| true)
+    }
+
+    /// The users `keep` accepts, ordered `createdAt` desc (only the matches are sorted).
+    pub fn users_sorted_where(&self, keep: impl Fn(&User) -> bool) -> Vec<&User> {
+        let mut list: Vec<&User> = self.users.values().filter(|u| keep(u)).collect();
+        list.sort_unstable_by(|a, b| b.created_at.cmp(&a.created_at).then(b.seq.cmp(&a.seq)));
         list
+    }
+
+    /// Every user id in list order, sorted again only after users were added or removed
+    /// (`seq` moves with every insertion, the count with every deletion).
+    pub fn user_order(&self) -> Arc<Vec<String>> {
+        let key = (self.users.len(), self.seq);
+        if let Some((at, ids)) = self.users_order.borrow().as_ref() {
+            if *at == key {
+                return ids.clone();
+            }
+        }
+        let ids: Arc<Vec<String>> = Arc::new(
+            self.users_sorted_where(|_| true)
+                .into_iter()
+                .map(|u| u.id.clone())
+                .collect(),
+        );
+        *self.users_order.borrow_mut() = Some((key, ids.clone()));
+        ids
     }
 
     pub fn find_user_by_username(&self, username: &str) -> Option<&User> {
