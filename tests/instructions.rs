@@ -169,10 +169,12 @@ async fn instructions_per_page_view_stay_within_their_record() {
         format!("--callgrind-out-file={}/callgrind.out", out_dir.display()),
         bin.clone(),
     ];
-    let mut portal = process::serve_command("valgrind", &args, &env)
-        .spawn()
-        .unwrap();
-    let pid = portal.id().to_string();
+    let portal = process::StopOnDrop(
+        process::serve_command("valgrind", &args, &env)
+            .spawn()
+            .unwrap(),
+    );
+    let pid = portal.0.id().to_string();
     process::wait_ready(&base, Duration::from_secs(180)).await;
 
     let b = process::signed_in(&base, &fake, "olivia_operator", &seed.password).await;
@@ -203,8 +205,7 @@ async fn instructions_per_page_view_stay_within_their_record() {
             .expect("callgrind wrote a dump");
         measured.insert(page.key, total_instructions(&dump) / VIEWS);
     }
-    let _ = portal.kill();
-    let _ = portal.wait();
+    drop(portal);
     let _ = std::fs::remove_dir_all(&out_dir);
 
     // One line for scripts/bench to read, and a table for people.

@@ -99,3 +99,14 @@ pub async fn signed_in(
         .await
         .0
 }
+
+/// A child process stopped when this is dropped, also when a test panics (a portal left
+/// running under valgrind keeps a core busy long after its test failed).
+pub struct StopOnDrop(pub Child);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
