@@ -163,15 +163,7 @@ impl FakeState {
     /// Panics if a role name does not exist (create it with [`FakeState::create_org_role`]).
     pub fn add_member(&self, org_id: &str, user_id: &str, role_names: &[&str]) {
         let mut s = self.lock();
-        let role_ids: Vec<String> = role_names
-            .iter()
-            .map(|n| {
-                s.find_org_role_by_name(n)
-                    .unwrap_or_else(|| panic!("fake-logto: no organization role named {n:?}"))
-                    .id
-                    .clone()
-            })
-            .collect();
+        let role_ids = org_role_ids(&s, role_names);
         s.add_member(org_id, user_id);
         for r in role_ids {
             s.member_roles
@@ -183,15 +175,7 @@ impl FakeState {
     /// Logto Console would). Panics on an unknown role name.
     pub fn set_member_roles(&self, org_id: &str, user_id: &str, role_names: &[&str]) {
         let mut s = self.lock();
-        let role_ids: Vec<String> = role_names
-            .iter()
-            .map(|n| {
-                s.find_org_role_by_name(n)
-                    .unwrap_or_else(|| panic!("fake-logto: no organization role named {n:?}"))
-                    .id
-                    .clone()
-            })
-            .collect();
+        let role_ids = org_role_ids(&s, role_names);
         s.clear_member_roles(org_id, user_id);
         for r in role_ids {
             s.member_roles
@@ -403,4 +387,18 @@ impl FakeState {
             c.expired = true;
         }
     }
+}
+
+/// The ids of the named organization roles; panics on an unknown name (create it with
+/// [`FakeState::create_org_role`]).
+fn org_role_ids(s: &Store, role_names: &[&str]) -> Vec<String> {
+    role_names
+        .iter()
+        .map(|n| {
+            s.find_org_role_by_name(n)
+                .unwrap_or_else(|| panic!("fake-logto: no organization role named {n:?}"))
+                .id
+                .clone()
+        })
+        .collect()
 }
