@@ -119,18 +119,39 @@ pub(crate) struct LocalWindow {
 #[derive(Debug, Default)]
 struct LocalCalls {
     next_id: u64,
-    /// id → when the call ended (or, while in flight, the latest it can end).
+    /// id → when the call ended (or, while in flight, the latest it can end), in the order
+    /// the calls were granted.
     ends: Vec<(u64, Instant)>,
+    /// Forget old calls once `ends` is this long: amortized, so a grant costs O(1) however
+    /// many calls a window holds (a budget lifted for a benchmark holds thousands).
+    prune_at: usize,
 }
 
 impl LocalCalls {
-    /// Forgets calls that ended a span ago; the ends of those that count, earliest first,
-    /// calls in flight as ending `now`.
-    fn counting(&mut self, span: Duration, now: Instant) -> Vec<Instant> {
+    /// Forgets calls that ended a span ago; how many still count.
+    fn prune(&mut self, span: Duration, now: Instant) -> usize {
         self.ends.retain(|(_, end)| *end + span > now);
+        self.prune_at = (self.ends.len() * 2).max(64);
+        self.ends.len()
+    }
+
+    /// How many calls count, exact when it matters: below `capacity` without looking at
+    /// every call (what is kept is never fewer than what counts).
+    fn count_up_to(&mut self, capacity: usize, span: Duration, now: Instant) -> usize {
+        if self.ends.len() >= capacity || self.ends.len() >= self.prune_at {
+            self.prune(span, now)
+        } else {
+            self.ends.len()
+        }
+    }
+
+    /// When the window has room again for one call, with `capacity` counting now: a call in
+    /// flight counts as ending `now`, and leaves a span after it ends.
+    fn room_at(&mut self, capacity: usize, span: Duration, now: Instant) -> Instant {
         let mut ends: Vec<Instant> = self.ends.iter().map(|(_, end)| (*end).min(now)).collect();
-        ends.sort_unstable();
-        ends
+        let nth = ends.len().saturating_sub(capacity);
+        let (_, end, _) = ends.select_nth_unstable(nth);
+        *end + span
     }
 
     fn push(&mut self, latest_end: Instant) -> u64 {
@@ -159,19 +180,20 @@ impl LocalWindow {
         let capacity = capacity.max(1) as usize;
         // Waiting behind a full window counts as waiting, even when room has come by the
         // time this caller's turn comes.
-        let mut waited = self.calls().counting(self.span, Instant::now()).len() >= capacity;
+        let mut waited = self
+            .calls()
+            .count_up_to(capacity, self.span, Instant::now())
+            >= capacity;
         let _turn = self.turn.lock().await;
         loop {
             let until = {
                 let mut calls = self.calls();
                 let now = Instant::now();
-                let ends = calls.counting(self.span, now);
-                if ends.len() < capacity {
+                if calls.count_up_to(capacity, self.span, now) < capacity {
                     return (calls.push(now + longest_call), waited);
                 }
-                // A call in flight leaves a span after it ends, at the earliest a span from
-                // now: look again then.
-                ends[ends.len() - capacity] + self.span
+                // Look again when the earliest of the calls over capacity leaves.
+                calls.room_at(capacity, self.span, now)
             };
             waited = true;
             tokio::time::sleep_until(until).await;
@@ -187,13 +209,14 @@ impl LocalWindow {
     /// The call `id` has its answer.
     pub(crate) fn ended(&self, id: u64) {
         let now = Instant::now();
-        if let Some((_, end)) = self.calls().ends.iter_mut().find(|(i, _)| *i == id) {
+        // From the newest: the calls still in flight are the latest granted.
+        if let Some((_, end)) = self.calls().ends.iter_mut().rev().find(|(i, _)| *i == id) {
             *end = now;
         }
     }
 
     pub(crate) fn in_use(&self) -> u32 {
-        self.calls().counting(self.span, Instant::now()).len() as u32
+        self.calls().prune(self.span, Instant::now()) as u32
     }
 }
 
@@ -519,6 +542,28 @@ mod tests {
             .filter(|d| **d < Duration::from_secs(10))
             .count();
         assert_eq!(within_ten_seconds, 5, "{done:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_large_budget_keeps_only_the_calls_of_about_a_window() {
+        // Lifted far above what a window sees (as the benchmark does): nothing waits, and what
+        // is remembered stays within twice the calls of one window, not every call ever made.
+        let window = LocalWindow::new(Duration::from_secs(1));
+        let mut longest_kept = 0;
+        for _ in 0..5_000 {
+            let (id, waited) = window.acquire(1_000_000, Duration::from_millis(5)).await;
+            assert!(!waited);
+            window.ended(id);
+            longest_kept = longest_kept.max(window.calls().ends.len());
+            tokio::time::advance(Duration::from_millis(1)).await;
+        }
+        // 1,000 calls a window (one a millisecond).
+        assert!(longest_kept <= 2 * 1_000 + 64, "{longest_kept} calls kept");
+        assert!(
+            (990..=1_010).contains(&window.in_use()),
+            "{}",
+            window.in_use()
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -40,6 +40,70 @@ static LANGUAGE_IDS: LazyLock<[LanguageIdentifier; 2]> = LazyLock::new(|| {
 static PLAIN_MESSAGES: LazyLock<[RwLock<HashMap<String, String>>; 2]> =
     LazyLock::new(|| Lang::ALL.map(|_| RwLock::new(HashMap::new())));
 
+/// Messages with text arguments, as their pieces, per language: a table formats "Select Ann"
+/// and "Actions for Ann" on every row. Only selectors can make a message's words depend on an
+/// argument's value, and selectors read numbers only (`only_numbers_select`, a test), so a
+/// message formatted once with stand-ins splits into the same pieces for every text.
+static TEXT_MESSAGES: LazyLock<[RwLock<HashMap<String, std::sync::Arc<Shape>>>; 2]> =
+    LazyLock::new(|| Lang::ALL.map(|_| RwLock::new(HashMap::new())));
+
+/// Stand-ins for the arguments, from Unicode's private use area: `STAND_IN + i` is argument `i`.
+const STAND_IN: u32 = 0xE000;
+
+/// A message with text arguments, split where each argument goes.
+#[derive(Debug)]
+struct Shape {
+    /// The argument names it was formatted with, in order.
+    names: Vec<String>,
+    pieces: Vec<Piece>,
+}
+
+#[derive(Debug)]
+enum Piece {
+    Text(String),
+    Arg(usize),
+}
+
+impl Shape {
+    fn read(names: Vec<String>, formatted: &str) -> Self {
+        let mut pieces = Vec::new();
+        let mut text = String::new();
+        for c in formatted.chars() {
+            let arg = (c as u32).wrapping_sub(STAND_IN) as usize;
+            if arg < names.len() {
+                if !text.is_empty() {
+                    pieces.push(Piece::Text(std::mem::take(&mut text)));
+                }
+                pieces.push(Piece::Arg(arg));
+            } else {
+                text.push(c);
+            }
+        }
+        if !text.is_empty() {
+            pieces.push(Piece::Text(text));
+        }
+        Shape { names, pieces }
+    }
+
+    fn fits(&self, args: &[(&str, &dyn std::fmt::Display)]) -> bool {
+        self.names.len() == args.len() && self.names.iter().zip(args).all(|(a, (b, _))| a == b)
+    }
+
+    fn fill(&self, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(text) => out.push_str(text),
+                Piece::Arg(i) => {
+                    let _ = write!(out, "{}", args[*i].1);
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Fluent identifiers cannot hold dots, so `members.found` is the message `members-found`
 /// (keys in the code use `_`, never `-`, inside a segment).
 fn message_id(key: &str) -> String {
@@ -106,7 +170,40 @@ impl Tr {
 
     /// The message with its `{ $name }` placeables filled in with text.
     pub fn f(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
-        self.format(key, text_args(args))
+        let table = &TEXT_MESSAGES[self.index()];
+        if let Some(shape) = table.read().unwrap_or_else(|e| e.into_inner()).get(key) {
+            if shape.fits(args) {
+                return shape.fill(args);
+            }
+        }
+        if args.iter().any(|(name, _)| *name == "count") || !self.has_with_text(key, args) {
+            // `count` may be selected on; a missing or unformattable message answers the key
+            // itself: formatted each time, never kept.
+            return self.format(key, text_args(args));
+        }
+        let stand_ins: Vec<(&str, Arg)> = args
+            .iter()
+            .zip(STAND_IN..)
+            .map(|((name, _), c)| (*name, Arg::Text(char::from_u32(c).unwrap_or('?').into())))
+            .collect();
+        let names = args.iter().map(|(name, _)| name.to_string()).collect();
+        let shape = std::sync::Arc::new(Shape::read(names, &self.format(key, stand_ins)));
+        table
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_string(), std::sync::Arc::clone(&shape));
+        shape.fill(args)
+    }
+
+    /// Whether `key` formats with these arguments (a missing key or argument is an error).
+    fn has_with_text(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> bool {
+        let args: HashMap<Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(name, _)| (Cow::Owned(name.to_string()), FluentValue::from("")))
+            .collect();
+        LOCALES
+            .lookup_single_language(self.language_id(), &message_id(key), Some(&args))
+            .is_ok()
     }
 
     /// The message for a number of things, chosen by the language's plural rules from the
@@ -239,6 +336,90 @@ mod tests {
             formatted.get("members.export").map(String::as_str),
             Some("Export CSV")
         );
+    }
+
+    #[test]
+    fn messages_with_text_are_split_once_and_filled_each_time() {
+        let en = Tr::new(Lang::En);
+        let zh = Tr::new(Lang::ZhTw);
+        for name in ["Ann", "Bob <b>", "", "{ $name }"] {
+            assert_eq!(
+                en.f("members.bulk.select", &[("name", &name)]),
+                en.format("members.bulk.select", text_args(&[("name", &name)])),
+            );
+            assert_eq!(
+                zh.f("members.bulk.select", &[("name", &name)]),
+                zh.format("members.bulk.select", text_args(&[("name", &name)])),
+            );
+        }
+        assert_eq!(
+            en.f("members.bulk.select", &[("name", &"Ann")]),
+            "Select Ann"
+        );
+        assert!(TEXT_MESSAGES[en.index()]
+            .read()
+            .unwrap()
+            .contains_key("members.bulk.select"));
+        // Called with other arguments than it was split with: formatted as Fluent does.
+        assert_eq!(
+            en.f("members.bulk.select", &[("other", &"Ann")]),
+            en.format("members.bulk.select", text_args(&[("other", &"Ann")])),
+        );
+        let missing = ["no", "such", "key"].join(".");
+        assert_eq!(en.f(&missing, &[("name", &"Ann")]), missing);
+        assert!(!TEXT_MESSAGES[en.index()]
+            .read()
+            .unwrap()
+            .contains_key(&missing));
+    }
+
+    /// What `Tr::f` relies on to keep a message's pieces: no selector reads a text argument.
+    #[test]
+    fn only_numbers_select() {
+        use fluent_syntax::ast::{Expression, InlineExpression, PatternElement};
+        fn selectors<'s>(elements: &[PatternElement<&'s str>], out: &mut Vec<String>) {
+            for element in elements {
+                if let PatternElement::Placeable { expression } = element {
+                    if let Expression::Select { selector, variants } = expression {
+                        match selector {
+                            InlineExpression::VariableReference { id } => out.push(id.name.into()),
+                            other => out.push(format!("{other:?}")),
+                        }
+                        for variant in variants {
+                            selectors(&variant.value.elements, out);
+                        }
+                    }
+                }
+            }
+        }
+        for lang in Lang::ALL {
+            let dir = locales_dir().join(lang.code());
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                let resource = fluent_syntax::parser::parse(text.as_str()).unwrap();
+                let mut found = Vec::new();
+                for entry in &resource.body {
+                    if let fluent_syntax::ast::Entry::Message(m) = entry {
+                        if let Some(value) = &m.value {
+                            selectors(&value.elements, &mut found);
+                        }
+                        for attribute in &m.attributes {
+                            selectors(&attribute.value.elements, &mut found);
+                        }
+                    }
+                }
+                for selector in found {
+                    assert_eq!(
+                        selector,
+                        "count",
+                        "{}: a selector reads `{selector}`; Tr::f keeps messages split for any \
+                         text, so selectors may read only `$count` (numbers)",
+                        path.display()
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -27,7 +27,41 @@ use crate::web::error::{AppError, AppResult};
 /// A page template that can draw its `partial` block alone. Implement it with
 /// [`page_template!`](crate::page_template).
 pub trait PageTemplate: Template {
-    fn render_partial(&self) -> askama::Result<String>;
+    fn render_partial_into(&self, buf: &mut String) -> askama::Result<()>;
+
+    /// How long this page and its partial were when last drawn.
+    fn last_sizes() -> &'static LastSizes;
+}
+
+/// The length of a page's last rendering, so the next one starts in a buffer of about its
+/// size: grown from askama's estimate, a 40 KB page is copied four times on the way.
+#[derive(Debug, Default)]
+pub struct LastSizes {
+    page: std::sync::atomic::AtomicUsize,
+    partial: std::sync::atomic::AtomicUsize,
+}
+
+impl LastSizes {
+    pub const fn new() -> Self {
+        LastSizes {
+            page: std::sync::atomic::AtomicUsize::new(0),
+            partial: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    fn render(
+        slot: &std::sync::atomic::AtomicUsize,
+        hint: usize,
+        draw: impl FnOnce(&mut String) -> askama::Result<()>,
+    ) -> askama::Result<String> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let last = slot.load(Relaxed);
+        // An eighth more than last time: the same page with a longer name still fits.
+        let mut buf = String::with_capacity(hint.max(last + last / 8));
+        draw(&mut buf)?;
+        slot.store(buf.len(), Relaxed);
+        Ok(buf)
+    }
 }
 
 /// `page_template!(MyPage)` or `page_template!(MyPage<'_>)`: the template declares
@@ -36,8 +70,13 @@ pub trait PageTemplate: Template {
 macro_rules! page_template {
     ($page:ty) => {
         impl $crate::web::page::PageTemplate for $page {
-            fn render_partial(&self) -> askama::Result<String> {
-                askama::Template::render(&self.as_partial())
+            fn render_partial_into(&self, buf: &mut String) -> askama::Result<()> {
+                askama::Template::render_into(&self.as_partial(), buf)
+            }
+
+            fn last_sizes() -> &'static $crate::web::page::LastSizes {
+                static SIZES: $crate::web::page::LastSizes = $crate::web::page::LastSizes::new();
+                &SIZES
             }
         }
     };
@@ -71,10 +110,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Htmx {
 impl Htmx {
     /// The partial for htmx, the page otherwise.
     pub fn page<T: PageTemplate>(self, page: &T) -> AppResult<Response> {
+        let sizes = T::last_sizes();
         let body = if self.fragment {
-            page.render_partial()
+            LastSizes::render(&sizes.partial, 0, |buf| page.render_partial_into(buf))
         } else {
-            page.render()
+            LastSizes::render(&sizes.page, T::SIZE_HINT, |buf| page.render_into(buf))
         };
         body.map(|b| Html(b).into_response())
             .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
