@@ -40,11 +40,15 @@ static LANGUAGE_IDS: LazyLock<[LanguageIdentifier; 2]> = LazyLock::new(|| {
 static PLAIN_MESSAGES: LazyLock<[RwLock<HashMap<String, String>>; 2]> =
     LazyLock::new(|| Lang::ALL.map(|_| RwLock::new(HashMap::new())));
 
-/// Messages with text arguments, as their pieces, per language: a table formats "Select Ann"
-/// and "Actions for Ann" on every row. Only selectors can make a message's words depend on an
-/// argument's value, and selectors read numbers only (`only_numbers_select`, a test), so a
-/// message formatted once with stand-ins splits into the same pieces for every text.
-static TEXT_MESSAGES: LazyLock<[RwLock<HashMap<String, std::sync::Arc<Shape>>>; 2]> =
+/// Messages with text arguments drawn on every row of a table ("Select Ann", "Actions for
+/// Ann"), kept as their pieces per language and filled in. Only these: a message whose words
+/// depend on an argument's value (a selector) cannot be split, and these have none in either
+/// language (test `split_messages_select_nothing`).
+const SPLIT_MESSAGES: &[&str] = &["members.bulk.select", "parts.actions_for"];
+
+type Shapes = RwLock<HashMap<String, std::sync::Arc<Shape>>>;
+
+static TEXT_MESSAGES: LazyLock<[Shapes; 2]> =
     LazyLock::new(|| Lang::ALL.map(|_| RwLock::new(HashMap::new())));
 
 /// Stand-ins for the arguments, from Unicode's private use area: `STAND_IN + i` is argument `i`.
@@ -170,15 +174,17 @@ impl Tr {
 
     /// The message with its `{ $name }` placeables filled in with text.
     pub fn f(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        if !SPLIT_MESSAGES.contains(&key) {
+            return self.format(key, text_args(args));
+        }
         let table = &TEXT_MESSAGES[self.index()];
         if let Some(shape) = table.read().unwrap_or_else(|e| e.into_inner()).get(key) {
             if shape.fits(args) {
                 return shape.fill(args);
             }
         }
-        if args.iter().any(|(name, _)| *name == "count") || !self.has_with_text(key, args) {
-            // `count` may be selected on; a missing or unformattable message answers the key
-            // itself: formatted each time, never kept.
+        if !self.has_with_text(key, args) {
+            // Missing or unformattable: the key itself, as `format` answers, never kept.
             return self.format(key, text_args(args));
         }
         let stand_ins: Vec<(&str, Arg)> = args
@@ -373,53 +379,50 @@ mod tests {
             .contains_key(&missing));
     }
 
-    /// What `Tr::f` relies on to keep a message's pieces: no selector reads a text argument.
+    /// What `Tr::f` relies on to keep a message's pieces: it has no selector.
     #[test]
-    fn only_numbers_select() {
-        use fluent_syntax::ast::{Expression, InlineExpression, PatternElement};
-        fn selectors<'s>(elements: &[PatternElement<&'s str>], out: &mut Vec<String>) {
-            for element in elements {
-                if let PatternElement::Placeable { expression } = element {
-                    if let Expression::Select { selector, variants } = expression {
-                        match selector {
-                            InlineExpression::VariableReference { id } => out.push(id.name.into()),
-                            other => out.push(format!("{other:?}")),
-                        }
-                        for variant in variants {
-                            selectors(&variant.value.elements, out);
-                        }
-                    }
-                }
-            }
-        }
+    fn split_messages_select_nothing() {
+        use fluent_syntax::ast::{Expression, PatternElement};
         for lang in Lang::ALL {
-            let dir = locales_dir().join(lang.code());
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                let text = std::fs::read_to_string(&path).unwrap();
+            let mut found = std::collections::BTreeSet::new();
+            for entry in std::fs::read_dir(locales_dir().join(lang.code())).unwrap() {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
                 let resource = fluent_syntax::parser::parse(text.as_str()).unwrap();
-                let mut found = Vec::new();
                 for entry in &resource.body {
-                    if let fluent_syntax::ast::Entry::Message(m) = entry {
-                        if let Some(value) = &m.value {
-                            selectors(&value.elements, &mut found);
-                        }
-                        for attribute in &m.attributes {
-                            selectors(&attribute.value.elements, &mut found);
-                        }
+                    let fluent_syntax::ast::Entry::Message(m) = entry else {
+                        continue;
+                    };
+                    let key = m.id.name.replace('-', ".");
+                    if !SPLIT_MESSAGES.contains(&key.as_str()) {
+                        continue;
                     }
-                }
-                for selector in found {
-                    assert_eq!(
-                        selector,
-                        "count",
-                        "{}: a selector reads `{selector}`; Tr::f keeps messages split for any \
-                         text, so selectors may read only `$count` (numbers)",
-                        path.display()
-                    );
+                    let elements = &m.value.as_ref().expect("a value").elements;
+                    let selects = elements.iter().any(|e| {
+                        matches!(
+                            e,
+                            PatternElement::Placeable {
+                                expression: Expression::Select { .. }
+                            }
+                        )
+                    });
+                    assert!(!selects, "{key} ({}) selects on an argument", lang.code());
+                    assert!(m.attributes.is_empty(), "{key} has attributes");
+                    found.insert(key);
                 }
             }
+            assert_eq!(found.len(), SPLIT_MESSAGES.len(), "{found:?}");
         }
+    }
+
+    #[test]
+    fn a_message_outside_the_split_ones_is_formatted_each_time() {
+        let en = Tr::new(Lang::En);
+        let text = en.f("users.delete.type_word", &[("word", &"DELETE")]);
+        assert!(text.contains("DELETE"), "{text}");
+        assert!(!TEXT_MESSAGES[en.index()]
+            .read()
+            .unwrap()
+            .contains_key("users.delete.type_word"));
     }
 
     #[test]
