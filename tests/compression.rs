@@ -1,4 +1,5 @@
-//! What a browser that takes compression receives (issue 19): pages gzipped whole, static
+//! What a browser that takes compression receives (issue 19): pages compressed whole (zstd
+//! when the browser takes it, else gzip), static
 //! assets precompressed (brotli first), CSV exports compressed as they stream, and nothing
 //! compressed for a browser that does not ask.
 
@@ -42,7 +43,7 @@ async fn fetch(
 }
 
 #[tokio::test]
-async fn pages_are_gzipped_whole_for_browsers_that_take_it() {
+async fn pages_are_compressed_whole_zstd_first_then_gzip() {
     let app = common::spawn_app().await;
     let op = app.operator().await;
     let client = raw_client(&op);
@@ -56,7 +57,16 @@ async fn pages_are_gzipped_whole_for_browsers_that_take_it() {
         let (status, plain_headers, plain) = fetch(&client, &url, None).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(plain_headers.get(header::CONTENT_ENCODING).is_none());
-        let (status, headers, packed) = fetch(&client, &url, Some("gzip, deflate, br, zstd")).await;
+        // As Chrome and Firefox ask: zstd.
+        let (status, headers, zstd_packed) =
+            fetch(&client, &url, Some("gzip, deflate, br, zstd")).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(headers[header::CONTENT_ENCODING], "zstd", "{path}");
+        let from_zstd =
+            String::from_utf8(zstd::decode_all(zstd_packed.as_slice()).unwrap()).unwrap();
+        assert!(from_zstd.contains("</html>"), "{path}");
+        // As Safari asks: gzip.
+        let (status, headers, packed) = fetch(&client, &url, Some("gzip, deflate, br")).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert_eq!(headers[header::CONTENT_ENCODING], "gzip", "{path}");
         assert!(headers
@@ -82,6 +92,7 @@ async fn pages_are_gzipped_whole_for_browsers_that_take_it() {
             "{path}"
         );
         assert!(unpacked.contains("</html>"), "{path}");
+        assert_eq!(shape(&from_zstd), shape(&unpacked), "{path}");
     }
 }
 

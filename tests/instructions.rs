@@ -103,7 +103,17 @@ async fn view(b: &Browser, page: &PageView, fake: &FakeLogto) {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200, "{}", page.path);
-    let html = resp.text().await.unwrap();
+    // reqwest undoes gzip itself; zstd (what a browser that asks for it gets) is undone here.
+    let zstd = resp
+        .headers()
+        .get("content-encoding")
+        .is_some_and(|v| v == "zstd");
+    let body = resp.bytes().await.unwrap();
+    let html = if zstd {
+        String::from_utf8(zstd::decode_all(body.as_ref()).unwrap()).unwrap()
+    } else {
+        String::from_utf8(body.to_vec()).unwrap()
+    };
     assert!(
         html.contains(page.marker),
         "{} does not hold {:?}: {:?}",

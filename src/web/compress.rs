@@ -5,6 +5,9 @@
 //! quarter more bytes (BENCHMARKS.md). Bodies sent as a stream (CSV exports) are left to the
 //! router's `CompressionLayer`, static assets come precompressed (`assets::serve`): both
 //! pass through here untouched.
+//!
+//! Browsers that take zstd (Chrome, Edge and Firefox ask for it) get zstd at level 1: on the
+//! member page it is about half gzip's time for a fifth fewer bytes. The others get gzip.
 
 use std::cell::RefCell;
 
@@ -26,6 +29,8 @@ thread_local! {
     /// Reset between uses: allocating and clearing a compressor's tables per response cost
     /// more than compressing a small page.
     static DEFLATE: RefCell<Compress> = RefCell::new(Compress::new(Compression::fast(), false));
+    /// Made on first use, then reused the same way.
+    static ZSTD: RefCell<Option<zstd::bulk::Compressor<'static>>> = const { RefCell::new(None) };
 }
 
 /// Whether the request takes `encoding` (`Accept-Encoding`; a zero weight refuses it, `*`
@@ -92,6 +97,19 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// `data` as a zstd frame at level 1, by a compressor each thread keeps; empty if it failed.
+pub fn zstd(data: &[u8]) -> Vec<u8> {
+    ZSTD.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if cell.is_none() {
+            *cell = zstd::bulk::Compressor::new(1).ok();
+        }
+        cell.as_mut()
+            .and_then(|c| c.compress(data).ok())
+            .unwrap_or_default()
+    })
+}
+
 /// For the router's `CompressionLayer`: only bodies sent as a stream (a CSV export), which
 /// [`compress_pages`] leaves alone; a complete body it did not compress stays as it is.
 #[derive(Debug, Clone, Copy, Default)]
@@ -103,11 +121,25 @@ impl tower_http::compression::Predicate for StreamsOnly {
     }
 }
 
-/// Gzips complete text answers when the browser takes gzip.
+/// How a page goes to this browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Packing {
+    Zstd,
+    Gzip,
+    None,
+}
+
+/// Compresses complete text answers: zstd when the browser takes it, gzip otherwise.
 pub async fn compress_pages(req: Request, next: Next) -> Response {
-    let wanted = accepts(req.headers(), "gzip");
+    let packing = if accepts(req.headers(), "zstd") {
+        Packing::Zstd
+    } else if accepts(req.headers(), "gzip") {
+        Packing::Gzip
+    } else {
+        Packing::None
+    };
     let resp = next.run(req).await;
-    if !wanted
+    if packing == Packing::None
         || resp.headers().contains_key(header::CONTENT_ENCODING)
         || !compressible(resp.headers().get(header::CONTENT_TYPE))
     {
@@ -126,14 +158,17 @@ pub async fn compress_pages(req: Request, next: Next) -> Response {
             return Response::from_parts(parts, Body::empty());
         }
     };
-    let compressed = gzip(&bytes);
+    let (compressed, encoding) = match packing {
+        Packing::Zstd => (zstd(&bytes), "zstd"),
+        _ => (gzip(&bytes), "gzip"),
+    };
     let h = &mut parts.headers;
     h.append(header::VARY, HeaderValue::from_static("accept-encoding"));
     if compressed.is_empty() {
         return Response::from_parts(parts, Body::from(bytes));
     }
     h.remove(header::CONTENT_LENGTH);
-    h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
     Response::from_parts(parts, Body::from(compressed))
 }
 
@@ -160,6 +195,16 @@ mod tests {
         assert!(gzip(page.as_bytes()).len() < page.len() / 10);
         // The second use on this thread starts from a clean state.
         assert_eq!(gunzip(&gzip(page.as_bytes())), page.as_bytes());
+    }
+
+    #[test]
+    fn zstd_round_trips_and_reuses_its_compressor() {
+        let page = "<tr><td>Ann</td><td>admin</td></tr>\n".repeat(2000);
+        for text in [page.as_bytes(), b"short", b""] {
+            let packed = zstd(text);
+            assert_eq!(zstd::decode_all(packed.as_slice()).unwrap(), text);
+        }
+        assert!(zstd(page.as_bytes()).len() < page.len() / 10);
     }
 
     #[test]

@@ -78,9 +78,14 @@ async fn row_actions_are_in_a_menu_and_removal_is_confirmed_in_the_row() {
     );
     let quiet = attrs(&html, &format!("{row} .row-menu a.danger-quiet"), "href");
     assert_eq!(quiet.len(), 1);
+    // The first page at the first size is where a missing `back` leads: its rows go without.
+    assert_eq!(quiet[0], format!("{url}/{target}/remove"), "{quiet:?}");
+    let (_, larger) = b.get_text(&format!("{url}?page_size=50")).await;
+    let back = attrs(&larger, &format!("{row} .row-menu a.danger-quiet"), "href");
+    assert_eq!(back.len(), 1);
     assert!(
-        quiet[0].starts_with(&format!("{url}/{target}/remove?back=")),
-        "{quiet:?}"
+        back[0].starts_with(&format!("{url}/{target}/remove?back=")) && back[0].ends_with("50"),
+        "another view's rows lead back to it: {back:?}"
     );
     assert!(
         attrs(&html, "#members-table .danger:not(.danger-quiet)", "class").is_empty(),

@@ -146,9 +146,21 @@ pub(super) struct RowLinks {
 
 impl RowLinks {
     pub(super) fn new(org_id: &str, back: &str) -> Self {
+        let members = members_path(org_id);
+        // The list's first page at the first size is where a missing `back` leads
+        // (`params::safe_back`): its rows' four links each go without 70 bytes of it.
+        let first_page = format!(
+            "{members}?page=1&page_size={}",
+            crate::web::pager::PAGE_SIZES[0]
+        );
+        let back_query = if back == first_page {
+            String::new()
+        } else {
+            format!("?back={}", enc(back))
+        };
         RowLinks {
-            members: members_path(org_id),
-            back_query: format!("?back={}", enc(back)),
+            members,
+            back_query,
             back: back.to_string(),
         }
     }
