@@ -405,6 +405,18 @@ impl LogtoClient {
         self.tell_member_change(MemberChange::Org(org_id.to_owned()));
     }
 
+    /// The `result` of a membership change, after the index has followed it: `applied` says
+    /// what changed when it succeeded.
+    pub(crate) fn member_change_result<T>(
+        &self,
+        org_id: &str,
+        result: Result<T, LogtoError>,
+        applied: impl FnOnce() -> Applied,
+    ) -> Result<T, LogtoError> {
+        self.member_change_done(org_id, result.is_ok().then(applied));
+        result
+    }
+
     /// After a user's deletion through this client.
     pub(crate) fn user_deletion_done(&self, user_id: &str, deleted: bool) {
         if !deleted {

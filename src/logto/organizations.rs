@@ -435,9 +435,7 @@ impl LogtoClient {
                 Some(&json!({ "userIds": user_ids })),
             )
             .await;
-        let applied = result.is_ok().then(|| Applied::Joined(user_ids.to_vec()));
-        self.member_change_done(org_id, applied);
-        result
+        self.member_change_result(org_id, result, || Applied::Joined(user_ids.to_vec()))
     }
 
     /// Removes a member and their roles there; 404 if not a member.
@@ -449,9 +447,7 @@ impl LogtoClient {
                 None,
             )
             .await;
-        let applied = result.is_ok().then(|| Applied::Left(user_id.to_owned()));
-        self.member_change_done(org_id, applied);
-        result
+        self.member_change_result(org_id, result, || Applied::Left(user_id.to_owned()))
     }
 
     /// The member's organization roles; 422 `organization.require_membership`
@@ -477,20 +473,11 @@ impl LogtoClient {
         role_ids: &[String],
     ) -> Result<(), LogtoError> {
         let result = self
-            .send_unit(
-                Method::PUT,
-                route(
-                    "/api/organizations/{id}/users/{userId}/roles",
-                    &[org_id, user_id],
-                ),
-                Some(&json!({ "organizationRoleIds": role_ids })),
-            )
+            .send_member_roles(Method::PUT, org_id, user_id, role_ids)
             .await;
-        let applied = result
-            .is_ok()
-            .then(|| Applied::RolesSet(user_id.to_owned(), role_ids.to_vec()));
-        self.member_change_done(org_id, applied);
-        result
+        self.member_change_result(org_id, result, || {
+            Applied::RolesSet(user_id.to_owned(), role_ids.to_vec())
+        })
     }
 
     /// Adds organization roles to a member (duplicates ignored).
@@ -504,20 +491,30 @@ impl LogtoClient {
             return Ok(());
         }
         let result = self
-            .send_unit(
-                Method::POST,
-                route(
-                    "/api/organizations/{id}/users/{userId}/roles",
-                    &[org_id, user_id],
-                ),
-                Some(&json!({ "organizationRoleIds": role_ids })),
-            )
+            .send_member_roles(Method::POST, org_id, user_id, role_ids)
             .await;
-        let applied = result
-            .is_ok()
-            .then(|| Applied::RolesAdded(user_id.to_owned(), role_ids.to_vec()));
-        self.member_change_done(org_id, applied);
-        result
+        self.member_change_result(org_id, result, || {
+            Applied::RolesAdded(user_id.to_owned(), role_ids.to_vec())
+        })
+    }
+
+    /// `PUT` (replace) or `POST` (add) a member's organization roles.
+    async fn send_member_roles(
+        &self,
+        method: Method,
+        org_id: &str,
+        user_id: &str,
+        role_ids: &[String],
+    ) -> Result<(), LogtoError> {
+        self.send_unit(
+            method,
+            route(
+                "/api/organizations/{id}/users/{userId}/roles",
+                &[org_id, user_id],
+            ),
+            Some(&json!({ "organizationRoleIds": role_ids })),
+        )
+        .await
     }
 
     pub async fn remove_member_role(
@@ -536,11 +533,9 @@ impl LogtoClient {
                 None,
             )
             .await;
-        let applied = result
-            .is_ok()
-            .then(|| Applied::RoleRemoved(user_id.to_owned(), role_id.to_owned()));
-        self.member_change_done(org_id, applied);
-        result
+        self.member_change_result(org_id, result, || {
+            Applied::RoleRemoved(user_id.to_owned(), role_id.to_owned())
+        })
     }
 
     /// All organization roles (the template shared by every organization), by name.
