@@ -323,9 +323,7 @@ pub async fn bulk_assign_roles(
         return Err(ApiError::foreign_key());
     }
     for u in &users {
-        for r in &roles {
-            s.member_roles.insert((id.clone(), u.clone(), r.clone()));
-        }
+        s.grant_member_roles(&id, u, roles.iter().cloned());
     }
     Ok(created_text())
 }
@@ -433,9 +431,7 @@ pub async fn replace_member_roles(
     }
     let roles = resolve_role_ids(&s, m)?;
     s.clear_member_roles(&id, &user_id);
-    for r in roles {
-        s.member_roles.insert((id.clone(), user_id.clone(), r));
-    }
+    s.grant_member_roles(&id, &user_id, roles);
     Ok(no_content())
 }
 

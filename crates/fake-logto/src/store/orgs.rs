@@ -83,6 +83,19 @@ impl Store {
         }
     }
 
+    /// Gives the member these organization roles (ones already held stay).
+    pub fn grant_member_roles(
+        &mut self,
+        org_id: &str,
+        user_id: &str,
+        role_ids: impl IntoIterator<Item = String>,
+    ) {
+        for r in role_ids {
+            self.member_roles
+                .insert((org_id.to_string(), user_id.to_string(), r));
+        }
+    }
+
     /// The organization's member ids, ascending (a range of the ordered set: an organization
     /// of 10,000 members among many is read without walking every membership).
     pub fn member_ids<'a>(&'a self, org_id: &'a str) -> impl Iterator<Item = &'a String> + 'a {

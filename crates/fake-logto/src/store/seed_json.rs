@@ -120,12 +120,8 @@ impl FakeState {
     pub fn seed_membership(&self, org_id: &str, user_id: &str, org_role_ids: &[&str]) {
         let mut s = self.lock();
         s.add_member(org_id, user_id);
-        s.member_roles
-            .retain(|(o, u, _)| !(o == org_id && u == user_id));
-        for r in org_role_ids {
-            s.member_roles
-                .insert((org_id.to_string(), user_id.to_string(), r.to_string()));
-        }
+        s.clear_member_roles(org_id, user_id);
+        s.grant_member_roles(org_id, user_id, org_role_ids.iter().map(|r| r.to_string()));
     }
 
     /// End a membership (with its roles), as if changed outside the Management API calls seen.

@@ -165,10 +165,7 @@ impl FakeState {
         let mut s = self.lock();
         let role_ids = org_role_ids(&s, role_names);
         s.add_member(org_id, user_id);
-        for r in role_ids {
-            s.member_roles
-                .insert((org_id.to_string(), user_id.to_string(), r));
-        }
+        s.grant_member_roles(org_id, user_id, role_ids);
     }
 
     /// Replace the member's organization roles with the named ones (as a change made in
@@ -177,10 +174,7 @@ impl FakeState {
         let mut s = self.lock();
         let role_ids = org_role_ids(&s, role_names);
         s.clear_member_roles(org_id, user_id);
-        for r in role_ids {
-            s.member_roles
-                .insert((org_id.to_string(), user_id.to_string(), r));
-        }
+        s.grant_member_roles(org_id, user_id, role_ids);
     }
 
     /// The names of the member's organization roles, sorted.
