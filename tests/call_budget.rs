@@ -24,12 +24,7 @@ async fn calls_for(
         b.get(path).await
     };
     assert_eq!(r.status(), 200, "{path}");
-    app.fake
-        .state()
-        .api_requests()
-        .into_iter()
-        .map(|r| format!("{} {}?{}", r.method, r.path, r.query))
-        .collect()
+    app.recorded_calls()
 }
 
 #[tokio::test]

@@ -294,6 +294,17 @@ fn absolute(base: &str, location: &str) -> String {
 }
 
 impl TestApp {
+    /// The Management API calls the fake recorded since it was last cleared, as
+    /// `METHOD path?query`.
+    pub fn recorded_calls(&self) -> Vec<String> {
+        self.fake
+            .state()
+            .api_requests()
+            .into_iter()
+            .map(|r| format!("{} {}?{}", r.method, r.path, r.query))
+            .collect()
+    }
+
     /// Lets `by` pass for the portal, without waiting (needs [`Spawn::manual_clock`]).
     pub fn advance_clock(&self, by: std::time::Duration) {
         self.clock

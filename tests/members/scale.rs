@@ -6,16 +6,6 @@ use super::*;
 
 use fake_logto::SCALE_ADMIN_USERNAME;
 
-/// Management API calls of the last request(s), as `METHOD path?query`.
-fn calls(app: &TestApp) -> Vec<String> {
-    app.fake
-        .state()
-        .api_requests()
-        .into_iter()
-        .map(|r| format!("{} {}?{}", r.method, r.path, r.query))
-        .collect()
-}
-
 /// Member ids holding `role` in Logto's order, from the fake itself.
 fn holders(app: &TestApp, org_id: &str, role: &str) -> Vec<String> {
     let st = app.fake.state();
@@ -65,7 +55,7 @@ async fn the_role_filter_of_a_large_organization_is_right_and_warm_views_cost_at
     let (status, html) = b.get_text(&page).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(listed_ids(&html), members[1950..2000].to_vec());
-    let warm = calls(&app);
+    let warm = app.recorded_calls();
     assert!(warm.len() <= 2, "{warm:?}");
     if !server_filters_by_role(&app) {
         assert!(
@@ -132,6 +122,6 @@ async fn an_admin_far_down_the_member_list_is_found_and_a_stale_index_never_lets
     app.fake.state().clear_requests();
     let (_, html) = op.get_text(&format!("{url}?role={admin_role}")).await;
     assert_eq!(listed_ids(&html), vec![far.clone()]);
-    let warm = calls(&app);
+    let warm = app.recorded_calls();
     assert!(warm.len() <= 2, "{warm:?}");
 }
