@@ -80,7 +80,6 @@ impl FromRequestParts<AppState> for CurrentUser {
                 return_to: return_to(parts),
             });
         };
-        parts.extensions.insert(user.clone());
         parts.extensions.insert(SignedInAs {
             user: user.clone(),
             access: access.clone(),
