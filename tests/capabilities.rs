@@ -277,7 +277,7 @@ async fn a_server_that_declares_the_filter_and_ignores_it_cannot_fool_the_guard(
     assert_eq!(found.page.total, 2);
     let exported: Vec<String> = client
         .org_members_stream("o1", q)
-        .map_ok(|m| m.user.id)
+        .map_ok(|m| m.id)
         .try_collect()
         .await
         .unwrap();

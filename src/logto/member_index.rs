@@ -61,9 +61,9 @@ impl MemberRoles {
             if self.members.len() as u64 >= limit {
                 return;
             }
-            if seen.insert(m.user.id.clone()) {
+            if seen.insert(m.id.clone()) {
                 let held = self.intern(&m.organization_roles);
-                self.members.push((m.user.id.into_boxed_str(), held));
+                self.members.push((m.id.into_boxed_str(), held));
             }
         }
     }

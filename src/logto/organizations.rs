@@ -268,8 +268,8 @@ impl LogtoClient {
             for id in on_page {
                 if let (Some(user), Some(roles)) = (users.remove(id), index.roles_of(id)) {
                     items.push(OrgMember {
-                        user,
                         organization_roles: roles,
+                        ..OrgMember::from(user)
                     });
                 }
             }

@@ -166,6 +166,10 @@ pub struct MenuItem {
     /// With htmx: the element the answer replaces (`outerHTML`), e.g. the row's `#id`, so a
     /// confirmation appears where the change happens. Empty: a plain link or form.
     pub hx_target: String,
+    /// With htmx: the answer replaces the table row that holds the item. The table declares
+    /// that target once (`hx-target="closest tr" hx-swap="outerHTML"` on its `tbody`), so
+    /// each row's links go without 100 bytes of it.
+    pub in_its_row: bool,
     /// Destructive (remove, revoke, delete): quiet until hovered or focused, then red.
     pub danger: bool,
 }
@@ -177,6 +181,7 @@ impl MenuItem {
             href: href.into(),
             action: MenuAction::Link,
             hx_target: String::new(),
+            in_its_row: false,
             danger: false,
         }
     }
@@ -191,6 +196,12 @@ impl MenuItem {
     /// htmx swaps the answer into `target` instead of loading a page.
     pub fn swapping(mut self, target: impl Into<String>) -> Self {
         self.hx_target = target.into();
+        self
+    }
+
+    /// htmx swaps the answer into the row that holds the item; see [`MenuItem::in_its_row`].
+    pub fn swapping_its_row(mut self) -> Self {
+        self.in_its_row = true;
         self
     }
 
@@ -273,6 +284,7 @@ mod tests {
                 MenuItem::link("Change roles", "/x/roles").swapping("#row-1"),
                 MenuItem::post("Resend", "/x/resend"),
                 MenuItem::link("Remove…", "/x/remove").danger(),
+                MenuItem::link("Suspend", "/x/suspend").swapping_its_row(),
             ],
             empty: "Nobody here yet.".into(),
             ctx,
@@ -307,6 +319,13 @@ mod tests {
         );
         assert!(html.contains("name=\"_csrf\" value=\"test-csrf\""));
         assert!(html.contains("<a class=\"menu-item danger-quiet\" href=\"/x/remove\">Remove…</a>"));
+        // The table names the row as the target, once for all its rows.
+        assert!(
+            html.contains(
+                "<a class=\"menu-item\" href=\"/x/suspend\" hx-get=\"/x/suspend\">Suspend</a>"
+            ),
+            "{html}"
+        );
     }
 
     #[test]

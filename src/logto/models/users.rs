@@ -41,9 +41,8 @@ pub struct User {
     /// Present on `/api/users*`, absent on organization member lists.
     #[serde(default)]
     pub has_password: Option<bool>,
-    /// Only on organization member lists, where [`super::OrgMember`] takes it out: read here
-    /// rather than through `#[serde(flatten)]`, which buffers every field of every member
-    /// before reading any (the member page's largest cost after compression).
+    /// Only on organization member lists, read as [`super::OrgMember`]; kept for a `User`
+    /// read from such a list.
     #[serde(default, skip_serializing)]
     pub(crate) organization_roles: Vec<super::RoleRef>,
 }
@@ -51,18 +50,26 @@ pub struct User {
 impl User {
     /// Best human label: name, username, email, phone, then id.
     pub fn display_name(&self) -> &str {
-        [
-            &self.name,
-            &self.username,
-            &self.primary_email,
-            &self.primary_phone,
-        ]
+        display_name_of(
+            &self.id,
+            [
+                &self.name,
+                &self.username,
+                &self.primary_email,
+                &self.primary_phone,
+            ],
+        )
+    }
+}
+
+/// The first non-empty of `labels`, else `id`.
+pub(super) fn display_name_of<'a>(id: &'a str, labels: [&'a Option<String>; 4]) -> &'a str {
+    labels
         .into_iter()
         .flatten()
         .map(String::as_str)
         .find(|s| !s.is_empty())
-        .unwrap_or(&self.id)
-    }
+        .unwrap_or(id)
 }
 
 /// A social identity, keyed by connector target in `User::identities`.

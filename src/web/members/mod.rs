@@ -217,12 +217,11 @@ impl MemberRow {
             name,
             notice: None,
         };
-        let target = format!("#member-{}", row.id);
         row.menu = vec![
             MenuItem::link(t.t("members.change_roles"), links.action(&row.id, "roles"))
-                .swapping(&target),
+                .swapping_its_row(),
             MenuItem::link(t.t("members.remove"), links.action(&row.id, "remove"))
-                .swapping(target)
+                .swapping_its_row()
                 .danger(),
         ];
         row
