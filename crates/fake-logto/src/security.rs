@@ -315,6 +315,17 @@ impl FakeState {
 
     /// A passkey (WebAuthn factor) as if bound at sign-in; returns the verification id.
     pub fn add_passkey(&self, user_id: &str, name: Option<&str>, agent: &str) -> String {
+        self.add_passkey_at(user_id, name, agent, now_ms())
+    }
+
+    /// [`Self::add_passkey`], registered at `created_at` (ms since the epoch).
+    pub fn add_passkey_at(
+        &self,
+        user_id: &str,
+        name: Option<&str>,
+        agent: &str,
+        created_at: i64,
+    ) -> String {
         self.lock().add_mfa(
             user_id,
             MfaFactor::WebAuthn {
@@ -322,7 +333,7 @@ impl FakeState {
                 agent: agent.to_string(),
                 last_used_at: None,
             },
-            now_ms(),
+            created_at,
         )
     }
 
