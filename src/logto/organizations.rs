@@ -267,10 +267,7 @@ impl LogtoClient {
             // In member order; someone deleted since the index was read is left out.
             for id in on_page {
                 if let (Some(user), Some(roles)) = (users.remove(id), index.roles_of(id)) {
-                    items.push(OrgMember {
-                        organization_roles: roles,
-                        ..OrgMember::from(user)
-                    });
+                    items.push(OrgMember::from_user(user, roles));
                 }
             }
         }

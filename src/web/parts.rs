@@ -156,6 +156,21 @@ pub enum MenuAction {
     Post,
 }
 
+/// Where htmx puts the answer to a menu item (`outerHTML`); without JavaScript every item is a
+/// plain link or form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SwapTarget {
+    /// No htmx: the answer is a page.
+    Page,
+    /// The element a selector names, e.g. the row's `#id`, so a confirmation appears where
+    /// the change happens.
+    Element(String),
+    /// The table row that holds the item. The table declares that target once
+    /// (`hx-target="closest tr" hx-swap="outerHTML"` on its `tbody`), so each row's links go
+    /// without 100 bytes of it.
+    ItsRow,
+}
+
 /// One entry of a row's "⋯" menu.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MenuItem {
@@ -163,13 +178,7 @@ pub struct MenuItem {
     /// The link's address, or the form's action.
     pub href: String,
     pub action: MenuAction,
-    /// With htmx: the element the answer replaces (`outerHTML`), e.g. the row's `#id`, so a
-    /// confirmation appears where the change happens. Empty: a plain link or form.
-    pub hx_target: String,
-    /// With htmx: the answer replaces the table row that holds the item. The table declares
-    /// that target once (`hx-target="closest tr" hx-swap="outerHTML"` on its `tbody`), so
-    /// each row's links go without 100 bytes of it.
-    pub in_its_row: bool,
+    pub swap: SwapTarget,
     /// Destructive (remove, revoke, delete): quiet until hovered or focused, then red.
     pub danger: bool,
 }
@@ -180,8 +189,7 @@ impl MenuItem {
             label: label.into(),
             href: href.into(),
             action: MenuAction::Link,
-            hx_target: String::new(),
-            in_its_row: false,
+            swap: SwapTarget::Page,
             danger: false,
         }
     }
@@ -193,15 +201,15 @@ impl MenuItem {
         }
     }
 
-    /// htmx swaps the answer into `target` instead of loading a page.
+    /// htmx swaps the answer into the element `target` selects instead of loading a page.
     pub fn swapping(mut self, target: impl Into<String>) -> Self {
-        self.hx_target = target.into();
+        self.swap = SwapTarget::Element(target.into());
         self
     }
 
-    /// htmx swaps the answer into the row that holds the item; see [`MenuItem::in_its_row`].
+    /// htmx swaps the answer into the row that holds the item ([`SwapTarget::ItsRow`]).
     pub fn swapping_its_row(mut self) -> Self {
-        self.in_its_row = true;
+        self.swap = SwapTarget::ItsRow;
         self
     }
 

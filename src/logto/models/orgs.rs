@@ -128,8 +128,11 @@ pub struct OrgMember {
     pub organization_roles: Vec<RoleRef>,
 }
 
-impl From<User> for OrgMember {
-    fn from(user: User) -> Self {
+impl OrgMember {
+    /// A member from the user directory's record and the roles the member index holds for
+    /// them: a role's holders on a Logto before 1.41 are read by id from `/api/users`, which
+    /// knows nothing of organization roles.
+    pub fn from_user(user: User, organization_roles: Vec<RoleRef>) -> Self {
         OrgMember {
             id: user.id,
             username: user.username,
@@ -140,12 +143,10 @@ impl From<User> for OrgMember {
             last_sign_in_at: user.last_sign_in_at,
             created_at: user.created_at,
             is_suspended: user.is_suspended,
-            organization_roles: user.organization_roles,
+            organization_roles,
         }
     }
-}
 
-impl OrgMember {
     /// Best human label, as [`User::display_name`]: name, username, email, phone, then id.
     pub fn display_name(&self) -> &str {
         super::users::display_name_of(

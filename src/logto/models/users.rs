@@ -41,10 +41,6 @@ pub struct User {
     /// Present on `/api/users*`, absent on organization member lists.
     #[serde(default)]
     pub has_password: Option<bool>,
-    /// Only on organization member lists, read as [`super::OrgMember`]; kept for a `User`
-    /// read from such a list.
-    #[serde(default, skip_serializing)]
-    pub(crate) organization_roles: Vec<super::RoleRef>,
 }
 
 impl User {

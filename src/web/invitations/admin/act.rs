@@ -418,6 +418,7 @@ async fn respond(row: RowRequest, notice: Notice) -> AppResult<Response> {
 mod tests {
     use super::*;
     use crate::web::invitations::present::STATUSES;
+    use crate::web::parts::SwapTarget;
 
     #[test]
     fn actions_follow_the_status() {
@@ -439,7 +440,7 @@ mod tests {
         let back = "/orgs/o1/invitations?status=pending";
         let resend = Action::Resend.menu_item(&t, "o1", "i1", back);
         assert!(resend.is_post() && !resend.danger);
-        assert_eq!(resend.hx_target, VIEW_TARGET);
+        assert_eq!(resend.swap, SwapTarget::Element(VIEW_TARGET.into()));
         assert_eq!(
             resend.href,
             "/orgs/o1/invitations/i1/resend?back=%2Forgs%2Fo1%2Finvitations%3Fstatus%3Dpending"
@@ -447,7 +448,7 @@ mod tests {
         for action in [Action::Revoke, Action::Delete] {
             let item = action.menu_item(&t, "o1", "i1", back);
             assert!(!item.is_post() && item.danger, "{action:?}");
-            assert_eq!(item.hx_target, "#invitation-i1");
+            assert_eq!(item.swap, SwapTarget::Element("#invitation-i1".into()));
         }
         assert_eq!(safe_back("o1", back), back);
         assert_eq!(
