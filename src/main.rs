@@ -28,6 +28,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     without_transparent_huge_pages();
+    free_memory_at_once();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -79,6 +80,18 @@ fn without_transparent_huge_pages() {
     // SAFETY: PR_SET_THP_DISABLE only sets a flag on this process's memory.
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+/// mimalloc keeps freed pages 10 ms (arenas 100 ms) before giving them back: a 100,000-row
+/// export, which frees as fast as it allocates, peaked at 51 MB instead of 44 (BENCHMARKS.md,
+/// "Session 10"). `MIMALLOC_PURGE_DELAY` in the environment still wins over this default.
+fn free_memory_at_once() {
+    // mimalloc's `mi_option_purge_delay`, the same number in its v2 and v3.
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets one of mimalloc's options, which it reads atomically.
+        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
     }
 }
 
