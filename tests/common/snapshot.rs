@@ -32,9 +32,10 @@ static REPLACEMENTS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
             "[id]",
         ),
         // About one id in fifty has no digit: where ids stand (a value, a path segment, an
-        // element id's suffix, a fragment, a whole element's text), letters alone count too.
+        // element id's suffix, a fragment, a whole element's text, after a kind such as
+        // `org:`), letters alone count too.
         (
-            r#"(?P<lead>value="|/|-|#|>)(?P<id>[a-z]{12,21})(?P<tail>["/?#&<])"#,
+            r#"(?P<lead>value="|/|-|#|>|:)(?P<id>[a-z]{12,21})(?P<tail>["/?#&<])"#,
             "[id]",
         ),
         // Avatar versions.
