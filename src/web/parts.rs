@@ -13,10 +13,10 @@ pub struct Tab {
     pub count: Option<u64>,
     /// The page shown now: `aria-current="page"` and the underline.
     pub current: bool,
-    /// With htmx: the region the tab's page replaces (empty: a plain link only). That
-    /// region's answer must carry the tab bar out of band (`tab_nav` with `oob`), so the
-    /// current tab follows.
-    pub hx_target: String,
+    /// With htmx: the region (a CSS selector) whose content the tab's page replaces; `None`:
+    /// a plain link only. That region's answer must carry the tab bar out of band (`tab_nav`
+    /// with `oob`), so the current tab follows.
+    pub region: Option<String>,
 }
 
 impl Tab {
@@ -26,7 +26,7 @@ impl Tab {
             href: href.into(),
             count: None,
             current: false,
-            hx_target: String::new(),
+            region: None,
         }
     }
 
@@ -42,14 +42,14 @@ impl Tab {
 
     /// With htmx, the tab swaps `target` (a CSS selector) and pushes its address.
     pub fn swapping(mut self, target: &str) -> Self {
-        self.hx_target = target.to_string();
+        self.region = Some(target.to_string());
         self
     }
 }
 
 /// Does any tab swap a region with htmx (the tab bar then has an id to be replaced by)?
 pub fn any_swapping<'a>(mut tabs: impl Iterator<Item = &'a Tab>) -> bool {
-    tabs.any(|t| !t.hx_target.is_empty())
+    tabs.any(|t| t.region.is_some())
 }
 
 /// For a page header without tabs.
@@ -105,8 +105,9 @@ pub struct HeaderAction {
     pub primary: bool,
     /// A file to save (an export).
     pub download: bool,
-    /// With htmx: the element the answer replaces (`outerHTML`), e.g. a panel placeholder.
-    pub hx_target: String,
+    /// With htmx: the element the answer replaces (`outerHTML`), e.g. a panel placeholder;
+    /// drawn by the same template macro as a menu item's.
+    pub swap: SwapTarget,
 }
 
 impl HeaderAction {
@@ -117,7 +118,7 @@ impl HeaderAction {
             id,
             primary: false,
             download: false,
-            hx_target: String::new(),
+            swap: SwapTarget::Page,
         }
     }
 
@@ -132,7 +133,7 @@ impl HeaderAction {
     }
 
     pub fn swapping(mut self, target: impl Into<String>) -> Self {
-        self.hx_target = target.into();
+        self.swap = SwapTarget::Element(target.into());
         self
     }
 
@@ -156,8 +157,8 @@ pub enum MenuAction {
     Post,
 }
 
-/// Where htmx puts the answer to a menu item (`outerHTML`); without JavaScript every item is a
-/// plain link or form.
+/// Where htmx puts the answer to a menu item or a header action (`outerHTML`); without
+/// JavaScript every one is a plain link or form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SwapTarget {
     /// No htmx: the answer is a page.
