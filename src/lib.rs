@@ -2,6 +2,10 @@
 //!
 //! `router(state)` is the whole application; `main` serves it and the tests drive it over
 //! real HTTP against the fake Logto.
+// Templates name their escaper `::logto_portal::web::escape::Html` (askama.toml), in this
+// crate as in its tests and examples.
+extern crate self as logto_portal;
+
 pub mod audit;
 pub mod auth;
 pub mod avatars;

@@ -9,7 +9,8 @@
 //! binary's profile (`debug`: the test build, or the image build CI makes; `release`:
 //! `scripts/bench`), and the test fails when a page costs more than 20 % over its record.
 //! `PORTAL_INSTRUCTIONS_RECORD=1` writes the measured figures as the new record instead.
-//! `PORTAL_INSTRUCTIONS_BIN` measures another binary (scripts/bench: the release build).
+//! `PORTAL_INSTRUCTIONS_BIN` measures another binary (scripts/bench: the release build);
+//! `PORTAL_INSTRUCTIONS_DUMPS=<dir>` keeps the callgrind dumps there for `callgrind_annotate`.
 
 mod common;
 
@@ -216,6 +217,14 @@ async fn instructions_per_page_view_stay_within_their_record() {
         measured.insert(page.key, total_instructions(&dump) / VIEWS);
     }
     drop(portal);
+    // `PORTAL_INSTRUCTIONS_DUMPS=<dir>` keeps the dumps there, for `callgrind_annotate`.
+    if let Some(keep) = std::env::var_os("PORTAL_INSTRUCTIONS_DUMPS") {
+        std::fs::create_dir_all(&keep).unwrap();
+        for dump in dumps_in(&out_dir) {
+            std::fs::copy(&dump, Path::new(&keep).join(dump.file_name().unwrap())).unwrap();
+        }
+        println!("callgrind dumps kept in {}", Path::new(&keep).display());
+    }
     let _ = std::fs::remove_dir_all(&out_dir);
 
     // One line for scripts/bench to read, and a table for people.

@@ -8,6 +8,7 @@ pub mod compress;
 pub mod context;
 pub mod csv;
 pub mod error;
+pub mod escape;
 pub mod extract;
 pub mod format;
 pub mod health;
