@@ -1,9 +1,10 @@
 //! The HTML escaper of every template (`askama.toml`): askama's own, with a fast path. Most
 //! values a page writes (ids, names, addresses, links) hold none of the five characters HTML
 //! escaping changes. They are checked 16 bytes at a time and written whole, where askama's
-//! escaper looks at each byte in turn (about a tenth of a member page's instructions). The
-//! output is byte for byte askama's: from the first byte that needs escaping, askama's
-//! escaper writes the rest.
+//! escaper looks at each byte in turn: it was 9 % of a member page's instructions, this is
+//! 7.5 % (callgrind; most values are shorter than 16 bytes, and their last bytes are still
+//! looked at one by one). The output is byte for byte askama's: from the first byte that needs
+//! escaping, askama's escaper writes the rest.
 
 use std::fmt;
 
@@ -13,8 +14,12 @@ use askama::filters::Escaper;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Html;
 
+/// `"`, `&`, `'`, `<` or `>`, as three comparisons the compiler makes on 16 bytes at once (`&`
+/// and `'` differ in the last bit only, `<` and `>` in the second). Written as `matches!`, it
+/// became a bit test per byte.
+#[inline(always)]
 const fn needs_escaping(byte: u8) -> bool {
-    matches!(byte, b'"' | b'&' | b'\'' | b'<' | b'>')
+    (byte == b'"') | ((byte | 1) == b'\'') | ((byte | 2) == b'>')
 }
 
 /// The index of the first byte that needs escaping, or `bytes.len()` when none does.
@@ -97,6 +102,17 @@ mod tests {
                     assert_eq!(ours(&text), askamas(&text), "{text:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn exactly_the_five_characters_need_escaping() {
+        for byte in 0..=u8::MAX {
+            assert_eq!(
+                needs_escaping(byte),
+                matches!(byte, b'"' | b'&' | b'\'' | b'<' | b'>'),
+                "{byte:#x}"
+            );
         }
     }
 
