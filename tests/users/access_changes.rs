@@ -186,10 +186,8 @@ async fn directory_and_user_page_are_snapshots_in_both_languages() {
     let app = common::spawn_app().await;
     let b = operator(&app).await;
     let id = app.user_id(&app.seed.member_username);
-    // Run-specific values the shared normalizer leaves: the session's CSRF token, and ids
-    // that happen to be all letters.
-    // The shared normalizer (CSRF tokens, ids where ids stand), then any 12-letter id left
-    // between separators.
+    // The shared normalizer (CSRF tokens, ids where ids stand), then any 12-character id it
+    // leaves between separators.
     let stable = |html: &str| {
         let ids = regex::Regex::new(r#"([/>"-])[0-9a-z]{12}([/<"?])"#).unwrap();
         let markup = common::snapshot::main_markup(html);
