@@ -35,23 +35,32 @@ struct RouteStats {
     sum_seconds: f64,
 }
 
-static ROUTES: LazyLock<Mutex<BTreeMap<(String, String), RouteStats>>> =
+/// method → route template → counts (looked up by `&str`: no allocation per request).
+static ROUTES: LazyLock<Mutex<BTreeMap<String, BTreeMap<String, RouteStats>>>> =
     LazyLock::new(|| Mutex::new(BTreeMap::new()));
 
 /// Records every request under its route template (never the raw path, which holds ids).
+/// The template is known only once a router has matched the path: [`note_route`] hands it
+/// back on the response.
 pub async fn track(req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".to_string());
-    let method = req.method().as_str().to_string();
+    let method = req.method().clone();
     let started = Instant::now();
     let resp = next.run(req).await;
     let elapsed = started.elapsed().as_secs_f64();
     let status = resp.status().as_u16();
+    let route = resp
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
     let mut routes = ROUTES.lock().unwrap_or_else(|e| e.into_inner());
-    let stats = routes.entry((method, route)).or_default();
+    if !routes.contains_key(method.as_str()) {
+        routes.insert(method.as_str().to_string(), BTreeMap::new());
+    }
+    let by_route = routes.get_mut(method.as_str()).expect("inserted above");
+    if !by_route.contains_key(route) {
+        by_route.insert(route.to_string(), RouteStats::default());
+    }
+    let stats = by_route.get_mut(route).expect("inserted above");
     *stats.by_status.entry(status).or_default() += 1;
     stats.count += 1;
     stats.sum_seconds += elapsed;
@@ -61,6 +70,25 @@ pub async fn track(req: Request, next: Next) -> Response {
         }
     }
     resp
+}
+
+/// A route layer: puts the matched route template on the response, for [`track`], which
+/// runs outside the router.
+pub async fn note_route(req: Request, next: Next) -> Response {
+    let matched = req.extensions().get::<MatchedPath>().cloned();
+    let mut resp = next.run(req).await;
+    if let Some(matched) = matched {
+        resp.extensions_mut().insert(matched);
+    }
+    resp
+}
+
+fn each_route(
+    routes: &BTreeMap<String, BTreeMap<String, RouteStats>>,
+) -> impl Iterator<Item = (&String, &String, &RouteStats)> {
+    routes
+        .iter()
+        .flat_map(|(method, by_route)| by_route.iter().map(move |(route, s)| (method, route, s)))
 }
 
 fn escape(v: &str) -> String {
@@ -96,7 +124,7 @@ pub async fn metrics(State(state): State<AppState>, req: Request) -> Response {
         let routes = ROUTES.lock().unwrap_or_else(|e| e.into_inner());
         out.push_str("# HELP portal_http_requests_total HTTP requests by route and status.\n");
         out.push_str("# TYPE portal_http_requests_total counter\n");
-        for ((method, route), s) in routes.iter() {
+        for (method, route, s) in each_route(&routes) {
             for (status, n) in &s.by_status {
                 let _ = writeln!(
                     out,
@@ -107,7 +135,7 @@ pub async fn metrics(State(state): State<AppState>, req: Request) -> Response {
         }
         out.push_str("# HELP portal_http_request_duration_seconds Request latency by route.\n");
         out.push_str("# TYPE portal_http_request_duration_seconds histogram\n");
-        for ((method, route), s) in routes.iter() {
+        for (method, route, s) in each_route(&routes) {
             let labels = format!("method=\"{method}\",route=\"{}\"", escape(route));
             for (i, bound) in BUCKETS.iter().enumerate() {
                 let _ = writeln!(

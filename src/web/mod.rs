@@ -52,6 +52,10 @@ pub use crate::state::AppState;
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application; `main` serves it and tests drive it over real HTTP.
+///
+/// The middleware wraps the route table once, as one service, not route by route:
+/// `Router::layer` wraps every route's handler in a boxed service per layer, and a request
+/// then cloned that nest of boxes at every layer (about 190 allocations per page view).
 pub fn router(state: AppState) -> Router {
     let session_layer = SessionManagerLayer::new(state.sessions.clone())
         .with_name("portal_session")
@@ -65,7 +69,96 @@ pub fn router(state: AppState) -> Router {
             ),
         ));
 
-    let pages = Router::new()
+    // Outermost first.
+    let pages = ServiceBuilder::new()
+        .layer(axum::Extension(std::sync::Arc::new(
+            context::PageStatics::new(&state.config),
+        )))
+        .layer(session_layer)
+        .layer(middleware::from_fn(error::note_signed_in_person))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::keep_session_alive,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::csrf_guard,
+        ))
+        .service(page_routes().with_state(state.clone()));
+
+    let app = plain_routes()
+        .fallback_service(pages)
+        .with_state(state.clone());
+
+    let stack = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                })
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
+                ),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        // Streamed bodies (CSV exports) only: pages are compressed whole by
+        // `compress::compress_pages`, assets come precompressed.
+        .layer(
+            CompressionLayer::new()
+                .no_br()
+                .no_deflate()
+                .no_zstd()
+                .quality(tower_http::CompressionLevel::Fastest)
+                .compress_when(DefaultPredicate::new().and(compress::StreamsOnly)),
+        )
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            // Long batches run as background jobs (`web::jobs`); no page waits longer.
+            Duration::from_secs(30),
+        ))
+        .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(middleware::from_fn(compress::compress_pages))
+        .layer(middleware::from_fn_with_state(
+            std::sync::Arc::new(security::SecurityHeaders::new(&state.config)),
+            security::security_headers,
+        ))
+        .layer(middleware::from_fn(metrics::track))
+        // `Vary: HX-Request` wherever a handler used `Htmx`: one URL, page or fragment.
+        .layer(axum_htmx::AutoVaryLayer)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error::render_errors,
+        ))
+        .service(app);
+    Router::new().fallback_service(stack)
+}
+
+/// Every route the portal serves, without the middleware (for tests that list them).
+pub fn route_table() -> Router<AppState> {
+    plain_routes().merge(page_routes())
+}
+
+/// Routes that need no session: assets, health and metrics.
+fn plain_routes() -> Router<AppState> {
+    Router::new()
+        .route("/static/{name}", get(assets::serve))
+        .route("/favicon.ico", get(assets::favicon))
+        .route("/brand/{name}", get(assets::serve_brand))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::metrics))
+        .route_layer(middleware::from_fn(metrics::note_route))
+}
+
+/// The pages, behind the session and CSRF layers [`router`] puts around them.
+fn page_routes() -> Router<AppState> {
+    Router::new()
         .route("/", get(pages::home))
         .route("/sign-in", get(auth::sign_in))
         .route("/callback", get(auth::callback))
@@ -78,75 +171,5 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::unknown_address)
         // Malformed ids in the path: 404 before any extractor (and so any call to Logto).
         .route_layer(middleware::from_fn(ids::refuse_malformed_ids))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            security::csrf_guard,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            security::keep_session_alive,
-        ))
-        .layer(middleware::from_fn(error::note_signed_in_person))
-        .layer(session_layer)
-        .layer(axum::Extension(std::sync::Arc::new(
-            context::PageStatics::new(&state.config),
-        )));
-
-    let static_files = Router::new()
-        .route("/static/{name}", get(assets::serve))
-        .route("/favicon.ico", get(assets::favicon))
-        .route("/brand/{name}", get(assets::serve_brand));
-
-    Router::new()
-        .merge(pages)
-        .merge(static_files)
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::metrics))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            error::render_errors,
-        ))
-        // `Vary: HX-Request` wherever a handler used `Htmx`: one URL, page or fragment.
-        .layer(axum_htmx::AutoVaryLayer)
-        .layer(middleware::from_fn(metrics::track))
-        .layer(middleware::from_fn_with_state(
-            std::sync::Arc::new(security::SecurityHeaders::new(&state.config)),
-            security::security_headers,
-        ))
-        .layer(middleware::from_fn(compress::compress_pages))
-        .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(
-                    |req: &axum::http::Request<axum::body::Body>| {
-                        let id = req
-                            .headers()
-                            .get("x-request-id")
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or("");
-                        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-                    },
-                ).on_response(
-                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
-                ))
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                // Streamed bodies (CSV exports) only: pages are gzipped whole by
-                // `compress::compress_pages`, assets come precompressed.
-                .layer(
-                    CompressionLayer::new()
-                        .no_br()
-                        .no_deflate()
-                        .no_zstd()
-                        .quality(tower_http::CompressionLevel::Fastest)
-                        .compress_when(DefaultPredicate::new().and(compress::StreamsOnly)),
-                )
-                .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-                    axum::http::StatusCode::REQUEST_TIMEOUT,
-                    // Long batches run as background jobs (`web::jobs`); no page waits longer.
-                    Duration::from_secs(30),
-                )),
-        )
-        .with_state(state)
+        .route_layer(middleware::from_fn(metrics::note_route))
 }

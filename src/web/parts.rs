@@ -175,7 +175,8 @@ pub enum SwapTarget {
 /// One entry of a row's "⋯" menu.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MenuItem {
-    pub label: String,
+    /// Shared: the same label is on every row of a table ([`Tr::text`](crate::web::i18n::Tr::text)).
+    pub label: std::sync::Arc<str>,
     /// The link's address, or the form's action.
     pub href: String,
     pub action: MenuAction,
@@ -185,7 +186,7 @@ pub struct MenuItem {
 }
 
 impl MenuItem {
-    pub fn link(label: impl Into<String>, href: impl Into<String>) -> Self {
+    pub fn link(label: impl Into<std::sync::Arc<str>>, href: impl Into<String>) -> Self {
         MenuItem {
             label: label.into(),
             href: href.into(),
@@ -195,7 +196,7 @@ impl MenuItem {
         }
     }
 
-    pub fn post(label: impl Into<String>, action: impl Into<String>) -> Self {
+    pub fn post(label: impl Into<std::sync::Arc<str>>, action: impl Into<String>) -> Self {
         MenuItem {
             action: MenuAction::Post,
             ..MenuItem::link(label, action)

@@ -102,11 +102,17 @@ pub(crate) fn initials(label: &str) -> String {
         .split(|c: char| c.is_whitespace() || c == '.' || c == '_' || c == '@')
         .filter(|p| !p.is_empty());
     let first = parts.next().unwrap_or_default();
-    let letters: Vec<char> = match parts.next().and_then(|p| p.chars().next()) {
-        Some(second) => first.chars().take(1).chain([second]).collect(),
-        None => first.chars().take(2).collect(),
-    };
-    letters.into_iter().flat_map(char::to_uppercase).collect()
+    // Two letters, uppercased (one may become several); one allocation, drawn on every row.
+    let mut out = String::with_capacity(8);
+    let mut push = |c: char| out.extend(c.to_uppercase());
+    match parts.next().and_then(|p| p.chars().next()) {
+        Some(second) => {
+            first.chars().take(1).for_each(&mut push);
+            push(second);
+        }
+        None => first.chars().take(2).for_each(&mut push),
+    }
+    out
 }
 
 /// Logto ids are short `[0-9a-z]` strings; anything else in a path is not a user of ours.

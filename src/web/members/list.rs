@@ -144,7 +144,7 @@ pub(super) async fn list(
             let p = found.page;
             (
                 p.items
-                    .iter()
+                    .into_iter()
                     .map(|m| MemberRow::with_links(m, &admin, &links, &ctx.t, &dates))
                     .collect::<Vec<_>>(),
                 p.total,

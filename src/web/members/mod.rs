@@ -180,31 +180,35 @@ impl RowLinks {
 
 impl MemberRow {
     fn new(m: &OrgMember, admin: &OrgAdmin, back: &str, t: &Tr, dates: &Dates) -> Self {
-        Self::with_links(m, admin, &RowLinks::new(&admin.org_id, back), t, dates)
+        Self::with_links(
+            m.clone(),
+            admin,
+            &RowLinks::new(&admin.org_id, back),
+            t,
+            dates,
+        )
     }
 
-    /// A row of a table whose links were encoded once ([`RowLinks`]).
-    fn with_links(
-        m: &OrgMember,
-        admin: &OrgAdmin,
-        links: &RowLinks,
-        t: &Tr,
-        dates: &Dates,
-    ) -> Self {
+    /// A row of a table whose links were encoded once ([`RowLinks`]). The member is taken,
+    /// not borrowed: its strings move into the row (a member page has 20 rows).
+    fn with_links(m: OrgMember, admin: &OrgAdmin, links: &RowLinks, t: &Tr, dates: &Dates) -> Self {
         let name = m.display_name().to_string();
-        let mut row = MemberRow {
-            id: m.id.clone(),
+        let non_empty = |s: Option<String>| s.filter(|s| !s.is_empty());
+        let menu = vec![
+            MenuItem::link(t.text("members.change_roles"), links.action(&m.id, "roles"))
+                .swapping_its_row(),
+            MenuItem::link(t.text("members.remove"), links.action(&m.id, "remove"))
+                .swapping_its_row()
+                .danger(),
+        ];
+        MemberRow {
             org_id: admin.org_id.clone(),
             initials: crate::web::users::initials(&name),
             // Through the portal: the browser never contacts the avatar's host.
             avatar: crate::avatars::avatar_src(&m.id, m.avatar.as_deref()),
-            email: m.primary_email.clone().filter(|s| !s.is_empty()),
-            username: m.username.clone().filter(|s| !s.is_empty()),
-            roles: m
-                .organization_roles
-                .iter()
-                .map(|r| r.name.clone())
-                .collect(),
+            email: non_empty(m.primary_email),
+            username: non_empty(m.username),
+            roles: m.organization_roles.into_iter().map(|r| r.name).collect(),
             last_sign_in: m.last_sign_in_at.map(|ms| dates.moment(ms)),
             is_self: m.id == admin.user.user.id,
             select_label: t.f("members.bulk.select", &[("name", &name)]),
@@ -212,19 +216,12 @@ impl MemberRow {
             detail_href: admin
                 .is_operator()
                 .then(|| format!("/users/{}", enc(&m.id))),
-            menu: Vec::new(),
+            menu,
             back: links.back.clone(),
+            id: m.id,
             name,
             notice: None,
-        };
-        row.menu = vec![
-            MenuItem::link(t.t("members.change_roles"), links.action(&row.id, "roles"))
-                .swapping_its_row(),
-            MenuItem::link(t.t("members.remove"), links.action(&row.id, "remove"))
-                .swapping_its_row()
-                .danger(),
-        ];
-        row
+        }
     }
 }
 
