@@ -101,7 +101,16 @@ impl Shape {
 
     fn fill(&self, args: &[(&str, &dyn std::fmt::Display)]) -> String {
         use std::fmt::Write;
-        let mut out = String::new();
+        // The text's own length and room for a name or two: one allocation, usually.
+        let text: usize = self
+            .pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.len(),
+                Piece::Arg(_) => 32,
+            })
+            .sum();
+        let mut out = String::with_capacity(text);
         for piece in &self.pieces {
             match piece {
                 Piece::Text(text) => out.push_str(text),

@@ -42,7 +42,7 @@ use axum::{
 use tower::ServiceBuilder;
 use tower_http::{
     compression::{predicate::DefaultPredicate, CompressionLayer, Predicate as _},
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
     trace::TraceLayer,
 };
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
@@ -91,7 +91,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.clone());
 
     let stack = ServiceBuilder::new()
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &axum::http::Request<axum::body::Body>| {
@@ -139,6 +139,22 @@ pub fn router(state: AppState) -> Router {
     Router::new().fallback_service(stack)
 }
 
+/// A random (v4) UUID per request, as tower-http's `MakeRequestUuid` makes, from the
+/// thread's random generator: `Uuid::new_v4` asks the kernel for 16 bytes on every request.
+#[derive(Debug, Clone, Copy)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let id = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        let text = id.hyphenated().encode_lower(&mut text);
+        axum::http::HeaderValue::from_str(text)
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
 /// Every route the portal serves, without the middleware (for tests that list them).
 pub fn route_table() -> Router<AppState> {
     plain_routes().merge(page_routes())
@@ -172,4 +188,27 @@ fn page_routes() -> Router<AppState> {
         // Malformed ids in the path: 404 before any extractor (and so any call to Logto).
         .route_layer(middleware::from_fn(ids::refuse_malformed_ids))
         .route_layer(middleware::from_fn(metrics::note_route))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_distinct_v4_uuids() {
+        let req = axum::http::Request::new(());
+        let ids: Vec<String> = (0..100)
+            .map(|_| {
+                let id = RandomRequestId.make_request_id(&req).expect("an id");
+                id.header_value().to_str().unwrap().to_string()
+            })
+            .collect();
+        for id in &ids {
+            let parsed = uuid::Uuid::parse_str(id).expect("a UUID");
+            assert_eq!(parsed.get_version_num(), 4, "{id}");
+            assert_eq!(id, &parsed.hyphenated().to_string());
+        }
+        let distinct: std::collections::HashSet<_> = ids.iter().collect();
+        assert_eq!(distinct.len(), ids.len());
+    }
 }

@@ -65,6 +65,11 @@ pub fn routes() -> Router<AppState> {
 // ---------------------------------------------------------------------------------------
 // Addresses
 
+/// `segment` percent-encoded, written where it goes.
+fn encoded(segment: &str) -> percent_encoding::PercentEncode<'_> {
+    percent_encoding::utf8_percent_encode(segment, percent_encoding::NON_ALPHANUMERIC)
+}
+
 fn enc(segment: &str) -> String {
     // Collected rather than formatted: `to_string` goes through `fmt` a chunk at a time, and
     // every row of the member table encodes its list address twice.
@@ -114,7 +119,6 @@ impl Notice {
 #[derive(Debug, Clone)]
 pub struct MemberRow {
     pub id: String,
-    pub org_id: String,
     pub name: String,
     pub initials: String,
     pub avatar: Option<String>,
@@ -130,8 +134,6 @@ pub struct MemberRow {
     pub detail_href: Option<String>,
     /// The row's "⋯" menu: change roles, remove (confirmed in the row).
     pub menu: Vec<MenuItem>,
-    /// The member list to return to after a plain-form action.
-    pub back: String,
     pub notice: Option<Notice>,
 }
 
@@ -141,7 +143,6 @@ pub(super) struct RowLinks {
     members: String,
     /// `?back=<the table's address>`
     back_query: String,
-    back: String,
 }
 
 impl RowLinks {
@@ -161,17 +162,19 @@ impl RowLinks {
         RowLinks {
             members,
             back_query,
-            back: back.to_string(),
         }
     }
 
     /// `/orgs/{org}/members/{user}/{action}?back=…`
     fn action(&self, user_id: &str, action: &str) -> String {
-        let user = enc(user_id);
+        // Logto ids are alphanumeric: encoded, they keep their length.
         let mut href = String::with_capacity(
-            self.members.len() + user.len() + action.len() + self.back_query.len() + 2,
+            self.members.len() + user_id.len() + action.len() + self.back_query.len() + 2,
         );
-        for part in [&self.members, "/", &user, "/", action, &self.back_query] {
+        href.push_str(&self.members);
+        href.push('/');
+        href.extend(encoded(user_id));
+        for part in ["/", action, &self.back_query] {
             href.push_str(part);
         }
         href
@@ -202,7 +205,6 @@ impl MemberRow {
                 .danger(),
         ];
         MemberRow {
-            org_id: admin.org_id.clone(),
             initials: crate::web::users::initials(&name),
             // Through the portal: the browser never contacts the avatar's host.
             avatar: crate::avatars::avatar_src(&m.id, m.avatar.as_deref()),
@@ -213,11 +215,13 @@ impl MemberRow {
             is_self: m.id == admin.user.user.id,
             select_label: t.f("members.bulk.select", &[("name", &name)]),
             is_suspended: m.is_suspended,
-            detail_href: admin
-                .is_operator()
-                .then(|| format!("/users/{}", enc(&m.id))),
+            detail_href: admin.is_operator().then(|| {
+                let mut href = String::with_capacity("/users/".len() + m.id.len());
+                href.push_str("/users/");
+                href.extend(encoded(&m.id));
+                href
+            }),
             menu,
-            back: links.back.clone(),
             id: m.id,
             name,
             notice: None,
