@@ -53,14 +53,19 @@ pub async fn track(req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map_or("unmatched", MatchedPath::as_str);
     let mut routes = ROUTES.lock().unwrap_or_else(|e| e.into_inner());
+    // Keys are allocated only the first time a method or route is seen.
     if !routes.contains_key(method.as_str()) {
         routes.insert(method.as_str().to_string(), BTreeMap::new());
     }
-    let by_route = routes.get_mut(method.as_str()).expect("inserted above");
+    let Some(by_route) = routes.get_mut(method.as_str()) else {
+        return resp;
+    };
     if !by_route.contains_key(route) {
         by_route.insert(route.to_string(), RouteStats::default());
     }
-    let stats = by_route.get_mut(route).expect("inserted above");
+    let Some(stats) = by_route.get_mut(route) else {
+        return resp;
+    };
     *stats.by_status.entry(status).or_default() += 1;
     stats.count += 1;
     stats.sum_seconds += elapsed;
