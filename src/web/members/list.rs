@@ -235,7 +235,7 @@ pub(super) async fn row(
     }
     let (member, ()) = member_for_form(&state, &at, async {}).await?;
     let row = MemberRow::new(
-        &member,
+        member,
         &at.admin,
         &at.back,
         &ctx.t,

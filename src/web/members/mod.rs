@@ -73,7 +73,7 @@ fn encoded(segment: &str) -> percent_encoding::PercentEncode<'_> {
 fn enc(segment: &str) -> String {
     // Collected rather than formatted: `to_string` goes through `fmt` a chunk at a time, and
     // every row of the member table encodes its list address twice.
-    percent_encoding::utf8_percent_encode(segment, percent_encoding::NON_ALPHANUMERIC).collect()
+    encoded(segment).collect()
 }
 
 fn members_path(org_id: &str) -> String {
@@ -182,14 +182,8 @@ impl RowLinks {
 }
 
 impl MemberRow {
-    fn new(m: &OrgMember, admin: &OrgAdmin, back: &str, t: &Tr, dates: &Dates) -> Self {
-        Self::with_links(
-            m.clone(),
-            admin,
-            &RowLinks::new(&admin.org_id, back),
-            t,
-            dates,
-        )
+    fn new(m: OrgMember, admin: &OrgAdmin, back: &str, t: &Tr, dates: &Dates) -> Self {
+        Self::with_links(m, admin, &RowLinks::new(&admin.org_id, back), t, dates)
     }
 
     /// A row of a table whose links were encoded once ([`RowLinks`]). The member is taken,

@@ -174,7 +174,7 @@ pub(super) async fn save_roles(
             .organization_roles
             .sort_by(|a, b| a.name.cmp(&b.name));
         let dates = ctx.dates(&state.clock);
-        let mut row = MemberRow::new(&updated, &admin, &back, &ctx.t, &dates);
+        let mut row = MemberRow::new(updated, &admin, &back, &ctx.t, &dates);
         row.notice = Some(Notice::ok(ctx.t.t("members.roles_saved")));
         html(&RowFragment { ctx, row })
     } else {
