@@ -130,8 +130,10 @@ async fn pages(app: &TestApp) -> Vec<(&'static str, String)> {
 async fn audit_all(dark: bool) {
     let app = spawn_app().await;
     let mut problems = Vec::new();
+    // One browser for every role, each signing in after the last one's cookies are gone.
+    let chrome = Chrome::start_with(true, dark, (1280, 1000)).await;
     for role in ["anonymous", "operator", "admin", "member"] {
-        let chrome = Chrome::start_with(true, dark, (1280, 1000)).await;
+        chrome.forget_sign_ins().await;
         let username = match role {
             "operator" => Some(app.seed.operator_username.clone()),
             "admin" => Some(app.seed.admin_username.clone()),
@@ -161,8 +163,8 @@ async fn audit_all(dark: bool) {
                 problems.push(format!("{role} {path}: {v}"));
             }
         }
-        chrome.quit().await;
     }
+    chrome.quit().await;
     assert!(
         problems.is_empty(),
         "accessibility violations ({}):\n{}",
@@ -187,10 +189,17 @@ async fn pages_pass_the_accessibility_audit_in_the_dark_theme() {
 async fn every_page_fits_a_phone_screen_in_both_languages() {
     let app = spawn_app().await;
     let mut wide = Vec::new();
+    // One browser for every role, each signing in after the last one's cookies are gone.
+    let chrome = Chrome::start_with(true, false, (390, 844)).await;
     for role in ["anonymous", "operator", "admin", "member"] {
-        let chrome = Chrome::start_with(true, false, (390, 844)).await;
+        chrome.forget_sign_ins().await;
         let paths: Vec<String> = match role {
-            "anonymous" => vec!["/".into(), "/signed-out".into(), "/no/such/page".into()],
+            "anonymous" => {
+                // On the portal, so the language cookie below is the portal's.
+                chrome.driver.goto(format!("{}/", app.url)).await.unwrap();
+                chrome.wait_for("main").await;
+                vec!["/".into(), "/signed-out".into(), "/no/such/page".into()]
+            }
             _ => {
                 let username = match role {
                     "operator" => &app.seed.operator_username,
@@ -209,20 +218,18 @@ async fn every_page_fits_a_phone_screen_in_both_languages() {
             }
         };
         for lang in ["en", "zh-TW"] {
+            // The language travels in a cookie, as the switcher sets it.
+            chrome
+                .driver
+                .add_cookie(thirtyfour::Cookie::new("lang", lang))
+                .await
+                .unwrap();
             for path in &paths {
                 chrome
                     .driver
                     .goto(format!("{}{}", app.url, path))
                     .await
                     .unwrap();
-                chrome.wait_for("main").await;
-                // The language travels in a cookie, as the switcher sets it.
-                chrome
-                    .driver
-                    .add_cookie(thirtyfour::Cookie::new("lang", lang))
-                    .await
-                    .unwrap();
-                chrome.driver.refresh().await.unwrap();
                 chrome.wait_for("main").await;
                 let html_lang: String = chrome
                     .driver
@@ -248,8 +255,8 @@ async fn every_page_fits_a_phone_screen_in_both_languages() {
                 }
             }
         }
-        chrome.quit().await;
     }
+    chrome.quit().await;
     assert!(wide.is_empty(), "{}", wide.join("\n"));
 }
 

@@ -233,9 +233,9 @@ async fn organizations_and_security_screenshots() {
             chrome
                 .assert_screenshot(&format!("orgs_{theme}_{width}"))
                 .await;
-            chrome.quit().await;
 
-            let chrome = Chrome::start_with(true, dark, size).await;
+            // The same browser for the next person.
+            chrome.forget_sign_ins().await;
             chrome
                 .sign_in_to(&app, "sam_screens", "/profile/security")
                 .await;
