@@ -162,7 +162,7 @@ pub(super) async fn save_roles(
         return leave_after_losing_access(&admin, &ctx, message).await;
     }
     if ctx.is_htmx {
-        let mut updated = member.clone();
+        let mut updated = member;
         updated.organization_roles = chosen
             .iter()
             .map(|r| RoleRef {
