@@ -225,9 +225,13 @@ async fn organizations_and_security_screenshots() {
         ..Default::default()
     });
     for dark in [false, true] {
+        // The theme is the browser's from its start; the width and the person change in the
+        // same browser.
+        let chrome = Chrome::start_with(true, dark, (1280, 1000)).await;
         for (size, width) in [((1280, 1000), "1280"), (PHONE, "390")] {
             let theme = if dark { "dark" } else { "light" };
-            let chrome = Chrome::start_with(true, dark, size).await;
+            chrome.set_viewport(size).await;
+            chrome.forget_sign_ins().await;
             chrome.sign_in(&app, &app.seed.operator_username).await;
             open(&chrome, &app, "/orgs").await;
             chrome
@@ -253,8 +257,8 @@ async fn organizations_and_security_screenshots() {
             chrome
                 .assert_screenshot(&format!("security_{release}_{theme}_{width}"))
                 .await;
-            chrome.quit().await;
         }
+        chrome.quit().await;
     }
 }
 
@@ -291,10 +295,12 @@ async fn organization_settings_screenshots() {
     }
     st.bind_sso_connector(&org, "Screens Okta", "screens.test");
     for dark in [false, true] {
+        // The theme is the browser's from its start; the width changes in the same browser.
+        let chrome = Chrome::start_with(true, dark, (1280, 1000)).await;
+        chrome.sign_in(&app, &app.seed.operator_username).await;
         for (size, width) in [((1280, 1000), "1280"), (PHONE, "390")] {
             let theme = if dark { "dark" } else { "light" };
-            let chrome = Chrome::start_with(true, dark, size).await;
-            chrome.sign_in(&app, &app.seed.operator_username).await;
+            chrome.set_viewport(size).await;
             open(&chrome, &app, &settings).await;
             chrome
                 .assert_screenshot(&format!("org_settings_{theme}_{width}"))
@@ -312,8 +318,8 @@ async fn organization_settings_screenshots() {
                     .assert_screenshot(&format!("org_settings_jit_{theme}_{width}"))
                     .await;
             }
-            chrome.quit().await;
         }
+        chrome.quit().await;
     }
     assert_eq!(st.jit_domains(&org), vec!["screens.test"]);
 }

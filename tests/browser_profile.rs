@@ -299,12 +299,19 @@ async fn profile_screenshots_light_dark_desktop_phone() {
     let app = common::spawn_app().await;
     app.fake.state().set_email_connector(true);
     for (dark, theme) in [(false, "light"), (true, "dark")] {
+        // The theme is the browser's from its start; the width changes in the same browser.
+        let chrome = Chrome::start_with(true, dark, (1280, 1000)).await;
+        chrome.sign_in(&app, &app.seed.member_username).await;
+        chrome
+            .wait_until_url_starts_with(&format!("{}/profile", app.url))
+            .await;
         for (window, width) in [((1280, 1000), "1280"), ((390, 844), "390")] {
-            let chrome = Chrome::start_with(true, dark, window).await;
-            chrome.sign_in(&app, &app.seed.member_username).await;
+            chrome.set_viewport(window).await;
             chrome
-                .wait_until_url_starts_with(&format!("{}/profile", app.url))
-                .await;
+                .driver
+                .goto(format!("{}/profile", app.url))
+                .await
+                .unwrap();
             chrome.wait_for("#basics-edit").await;
             assert!(
                 chrome.page_width().await <= i64::from(window.0),
@@ -313,8 +320,8 @@ async fn profile_screenshots_light_dark_desktop_phone() {
             chrome
                 .assert_screenshot(&format!("profile_{theme}_{width}"))
                 .await;
-            chrome.quit().await;
         }
+        chrome.quit().await;
     }
 }
 

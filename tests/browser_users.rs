@@ -438,10 +438,12 @@ async fn directory_and_audit_screenshots() {
     let app = common::Spawn::default().manual_clock().start().await;
     seed_audit(&app).await;
     for dark in [false, true] {
+        // The theme is the browser's from its start; the width changes in the same browser.
+        let chrome = Chrome::start_with(true, dark, DESKTOP).await;
+        chrome.sign_in(&app, &app.seed.operator_username).await;
         for (size, width) in [(DESKTOP, "1280"), (PHONE, "390")] {
             let theme = if dark { "dark" } else { "light" };
-            let chrome = Chrome::start_with(true, dark, size).await;
-            chrome.sign_in(&app, &app.seed.operator_username).await;
+            chrome.set_viewport(size).await;
             open(&chrome, &app, "/users").await;
             chrome
                 .assert_screenshot(&format!("users_directory_{theme}_{width}"))
@@ -450,7 +452,7 @@ async fn directory_and_audit_screenshots() {
             chrome
                 .assert_screenshot(&format!("audit_page_{theme}_{width}"))
                 .await;
-            chrome.quit().await;
         }
+        chrome.quit().await;
     }
 }

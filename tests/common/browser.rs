@@ -90,9 +90,20 @@ impl Chrome {
             .set_implicit_wait_timeout(Duration::from_secs(0))
             .await
             .unwrap();
-        // Headless Chromium keeps its window wider than a phone: emulate the viewport, so a
-        // 390 px test sees a 390 px layout (and screenshots have the size asked for).
-        thirtyfour::extensions::cdp::ChromeDevTools::new(driver.handle.clone())
+        let chrome = Chrome {
+            driver,
+            chromedriver,
+            profile,
+        };
+        chrome.set_viewport(window).await;
+        chrome
+    }
+
+    /// Emulates a viewport of `window` (a phone when narrower than 600 px), for the next page
+    /// loaded. Headless Chromium keeps its window wider than a phone, so a 390 px test sees a
+    /// 390 px layout (and screenshots have the size asked for) only through this.
+    pub async fn set_viewport(&self, window: (u32, u32)) {
+        thirtyfour::extensions::cdp::ChromeDevTools::new(self.driver.handle.clone())
             .execute_cdp_with_params(
                 "Emulation.setDeviceMetricsOverride",
                 serde_json::json!({
@@ -102,11 +113,6 @@ impl Chrome {
             )
             .await
             .expect("the viewport can be set");
-        Chrome {
-            driver,
-            chromedriver,
-            profile,
-        }
     }
 
     /// Forgets every sign-in, the portal's and the fake Logto's alike, so the next person signs
