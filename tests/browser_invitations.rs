@@ -393,13 +393,8 @@ async fn the_invitations_page_looks_as_reviewed() {
         for (window, width) in [(DESKTOP, "1280"), (PHONE, "390")] {
             let name = format!("invitations_{theme}_{width}");
             if window != DESKTOP {
-                chrome.set_viewport(window).await;
-                chrome
-                    .driver
-                    .goto(format!("{}/orgs/{org_id}/invitations", app.url))
-                    .await
-                    .unwrap();
-                chrome.wait_for("#invitations").await;
+                let page = format!("{}/orgs/{org_id}/invitations", app.url);
+                chrome.view_at(window, &page, "#invitations").await;
             }
             assert!(chrome.page_width().await <= i64::from(window.0), "{name}");
             // The exact times move on from run to run; the relative ones stay.

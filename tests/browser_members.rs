@@ -516,13 +516,10 @@ async fn the_member_page_looks_as_reviewed() {
             .sign_in_to(&app, &app.seed.operator_username, &url)
             .await;
         for (window, width) in [((1280, 800), "1280"), ((390, 844), "390")] {
-            chrome.set_viewport(window).await;
+            let page = format!("{}{url}", app.url);
             chrome
-                .driver
-                .goto(format!("{}{url}", app.url))
-                .await
-                .unwrap();
-            chrome.wait_for("#members-table tbody tr").await;
+                .view_at(window, &page, "#members-table tbody tr")
+                .await;
             chrome
                 .assert_screenshot(&format!("members_{theme}_{width}"))
                 .await;

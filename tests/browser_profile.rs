@@ -306,13 +306,8 @@ async fn profile_screenshots_light_dark_desktop_phone() {
             .wait_until_url_starts_with(&format!("{}/profile", app.url))
             .await;
         for (window, width) in [((1280, 1000), "1280"), ((390, 844), "390")] {
-            chrome.set_viewport(window).await;
-            chrome
-                .driver
-                .goto(format!("{}/profile", app.url))
-                .await
-                .unwrap();
-            chrome.wait_for("#basics-edit").await;
+            let page = format!("{}/profile", app.url);
+            chrome.view_at(window, &page, "#basics-edit").await;
             assert!(
                 chrome.page_width().await <= i64::from(window.0),
                 "{theme} {width}: wider than the screen"

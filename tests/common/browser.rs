@@ -132,6 +132,13 @@ impl Chrome {
         assert_eq!(left["cookies"], serde_json::json!([]), "cookies survived");
     }
 
+    /// Loads `url` in a viewport of `window` and waits for `ready` (CSS) on it.
+    pub async fn view_at(&self, window: (u32, u32), url: &str, ready: &str) -> WebElement {
+        self.set_viewport(window).await;
+        self.driver.goto(url).await.unwrap();
+        self.wait_for(ready).await
+    }
+
     /// Signs in through the fake Logto's form; ends on the page the portal lands on.
     pub async fn sign_in(&self, app: &TestApp, username: &str) {
         self.sign_in_to(app, username, "/").await;
