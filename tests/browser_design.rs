@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{browser::Chrome, spawn_app, TestApp};
+use common::{browser::Chrome, spawn_app};
 use thirtyfour::prelude::*;
 
 const PHONE: (u32, u32) = (390, 844);
@@ -36,21 +36,12 @@ async fn too_wide(chrome: &Chrome) -> String {
         .to_string()
 }
 
-async fn open(chrome: &Chrome, app: &TestApp, path: &str) {
-    chrome
-        .driver
-        .goto(format!("{}{}", app.url, path))
-        .await
-        .unwrap();
-    chrome.wait_for("main h1").await;
-}
-
 async fn phone_pages_fit_and_menus_work(js: bool) {
     let app = spawn_app().await;
     let chrome = Chrome::start_with(js, false, PHONE).await;
     chrome.sign_in(&app, &app.seed.operator_username).await;
 
-    open(&chrome, &app, "/orgs").await;
+    chrome.open(&app, "/orgs").await;
     let viewport = chrome
         .driver
         .execute("return document.documentElement.clientWidth;", vec![])
@@ -132,7 +123,7 @@ async fn phone_pages_fit_and_menus_work(js: bool) {
         .wait_until_url_starts_with(&format!("{}/orgs/{acme}/invitations", app.url))
         .await;
 
-    open(&chrome, &app, "/this/address/does/not/exist").await;
+    chrome.open(&app, "/this/address/does/not/exist").await;
     let title = chrome.driver.find(By::Css("main h1")).await.unwrap();
     assert_eq!(title.text().await.unwrap(), "Not found");
     chrome.driver.find(By::Css("nav.mainnav")).await.unwrap();
@@ -233,7 +224,7 @@ async fn organizations_and_security_screenshots() {
             chrome.set_viewport(size).await;
             chrome.forget_sign_ins().await;
             chrome.sign_in(&app, &app.seed.operator_username).await;
-            open(&chrome, &app, "/orgs").await;
+            chrome.open(&app, "/orgs").await;
             chrome
                 .assert_screenshot(&format!("orgs_{theme}_{width}"))
                 .await;
@@ -301,7 +292,7 @@ async fn organization_settings_screenshots() {
         for (size, width) in [((1280, 1000), "1280"), (PHONE, "390")] {
             let theme = if dark { "dark" } else { "light" };
             chrome.set_viewport(size).await;
-            open(&chrome, &app, &settings).await;
+            chrome.open(&app, &settings).await;
             chrome
                 .assert_screenshot(&format!("org_settings_{theme}_{width}"))
                 .await;

@@ -508,15 +508,12 @@ async fn on_a_phone_members_are_cards_and_their_actions_fit() {
 async fn the_member_page_looks_as_reviewed() {
     let app = common::spawn_app().await;
     let org = screen_org(&app);
-    let url = format!("/orgs/{org}/members");
+    let page = format!("{}/orgs/{org}/members", app.url);
     for (dark, theme) in [(false, "light"), (true, "dark")] {
         // The theme is the browser's from its start; the width changes in the same browser.
         let chrome = Chrome::start_with(true, dark, (1280, 800)).await;
-        chrome
-            .sign_in_to(&app, &app.seed.operator_username, &url)
-            .await;
+        chrome.sign_in(&app, &app.seed.operator_username).await;
         for (window, width) in [((1280, 800), "1280"), ((390, 844), "390")] {
-            let page = format!("{}{url}", app.url);
             chrome
                 .view_at(window, &page, "#members-table tbody tr")
                 .await;

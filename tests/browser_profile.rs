@@ -305,8 +305,8 @@ async fn profile_screenshots_light_dark_desktop_phone() {
         chrome
             .wait_until_url_starts_with(&format!("{}/profile", app.url))
             .await;
+        let page = format!("{}/profile", app.url);
         for (window, width) in [((1280, 1000), "1280"), ((390, 844), "390")] {
-            let page = format!("{}/profile", app.url);
             chrome.view_at(window, &page, "#basics-edit").await;
             assert!(
                 chrome.page_width().await <= i64::from(window.0),

@@ -346,15 +346,6 @@ async fn scroll_width(chrome: &Chrome) -> i64 {
         .unwrap()
 }
 
-async fn open(chrome: &Chrome, app: &TestApp, path: &str) {
-    chrome
-        .driver
-        .goto(format!("{}{path}", app.url))
-        .await
-        .unwrap();
-    chrome.wait_for("main h1").await;
-}
-
 /// Issue 20, point 2: at 390 px the directory's rows are cards, and a user's page with a
 /// long email wraps it inside its card: neither page is wider than the screen.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -371,7 +362,7 @@ async fn directory_and_user_page_fit_a_phone() {
     let chrome = Chrome::start_with(false, false, PHONE).await;
     chrome.sign_in(&app, &app.seed.operator_username).await;
 
-    open(&chrome, &app, "/users").await;
+    chrome.open(&app, "/users").await;
     assert!(scroll_width(&chrome).await <= 390, "/users is too wide");
     let head = chrome
         .driver
@@ -386,7 +377,7 @@ async fn directory_and_user_page_fit_a_phone() {
         .unwrap();
     assert!(label.is_displayed().await.unwrap());
 
-    open(&chrome, &app, &format!("/users/{long}")).await;
+    chrome.open(&app, &format!("/users/{long}")).await;
     assert!(
         scroll_width(&chrome).await <= 390,
         "the user page is too wide"
@@ -444,11 +435,11 @@ async fn directory_and_audit_screenshots() {
         for (size, width) in [(DESKTOP, "1280"), (PHONE, "390")] {
             let theme = if dark { "dark" } else { "light" };
             chrome.set_viewport(size).await;
-            open(&chrome, &app, "/users").await;
+            chrome.open(&app, "/users").await;
             chrome
                 .assert_screenshot(&format!("users_directory_{theme}_{width}"))
                 .await;
-            open(&chrome, &app, "/audit?actor=adam%40example.com").await;
+            chrome.open(&app, "/audit?actor=adam%40example.com").await;
             chrome
                 .assert_screenshot(&format!("audit_page_{theme}_{width}"))
                 .await;

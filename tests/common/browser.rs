@@ -132,11 +132,21 @@ impl Chrome {
         assert_eq!(left["cookies"], serde_json::json!([]), "cookies survived");
     }
 
+    /// Loads `url` and waits for `ready` (CSS) on it.
+    pub async fn load(&self, url: &str, ready: &str) -> WebElement {
+        self.driver.goto(url).await.unwrap();
+        self.wait_for(ready).await
+    }
+
+    /// Opens the portal's `path` and waits for the page's heading.
+    pub async fn open(&self, app: &TestApp, path: &str) -> WebElement {
+        self.load(&format!("{}{path}", app.url), "main h1").await
+    }
+
     /// Loads `url` in a viewport of `window` and waits for `ready` (CSS) on it.
     pub async fn view_at(&self, window: (u32, u32), url: &str, ready: &str) -> WebElement {
         self.set_viewport(window).await;
-        self.driver.goto(url).await.unwrap();
-        self.wait_for(ready).await
+        self.load(url, ready).await
     }
 
     /// Signs in through the fake Logto's form; ends on the page the portal lands on.
