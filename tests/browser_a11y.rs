@@ -153,12 +153,7 @@ async fn audit_all(dark: bool) {
             None => vec!["/".into(), "/signed-out".into(), "/no/such/page".into()],
         };
         for path in paths {
-            chrome
-                .driver
-                .goto(format!("{}{}", app.url, path))
-                .await
-                .unwrap();
-            chrome.wait_for("main").await;
+            chrome.load(&format!("{}{}", app.url, path), "main").await;
             for v in chrome.accessibility_violations().await {
                 problems.push(format!("{role} {path}: {v}"));
             }
@@ -196,8 +191,7 @@ async fn every_page_fits_a_phone_screen_in_both_languages() {
         let paths: Vec<String> = match role {
             "anonymous" => {
                 // On the portal, so the language cookie below is the portal's.
-                chrome.driver.goto(format!("{}/", app.url)).await.unwrap();
-                chrome.wait_for("main").await;
+                chrome.load(&format!("{}/", app.url), "main").await;
                 vec!["/".into(), "/signed-out".into(), "/no/such/page".into()]
             }
             _ => {
@@ -225,12 +219,7 @@ async fn every_page_fits_a_phone_screen_in_both_languages() {
                 .await
                 .unwrap();
             for path in &paths {
-                chrome
-                    .driver
-                    .goto(format!("{}{}", app.url, path))
-                    .await
-                    .unwrap();
-                chrome.wait_for("main").await;
+                chrome.load(&format!("{}{}", app.url, path), "main").await;
                 let html_lang: String = chrome
                     .driver
                     .execute("return document.documentElement.lang;", vec![])

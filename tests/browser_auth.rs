@@ -12,8 +12,12 @@ async fn sign_in_lands_by_role_and_sign_out_ends_it() {
     let chrome = Chrome::start(true).await;
 
     // Anonymous: the welcome page, with a sign-in button.
-    chrome.driver.goto(&app.url).await.unwrap();
-    chrome.wait_for("#sign-in").await.click().await.unwrap();
+    chrome
+        .load(&app.url, "#sign-in")
+        .await
+        .click()
+        .await
+        .unwrap();
     let identifier = chrome.wait_for("#identifier").await;
     identifier
         .send_keys(&app.seed.member_username)
@@ -54,11 +58,8 @@ async fn sign_in_lands_by_role_and_sign_out_ends_it() {
         .await;
     // Protected pages ask for sign-in again, and Logto asks for the password again.
     chrome
-        .driver
-        .goto(format!("{}/profile", app.url))
-        .await
-        .unwrap();
-    chrome.wait_for("#identifier").await;
+        .load(&format!("{}/profile", app.url), "#identifier")
+        .await;
     chrome.quit().await;
 
     // An operator lands on the user directory.

@@ -163,11 +163,8 @@ async fn toolbar_controls_share_one_baseline() {
         "/audit".to_string(),
     ] {
         chrome
-            .driver
-            .goto(format!("{}{}", app.url, path))
-            .await
-            .unwrap();
-        chrome.wait_for("main .toolbar").await;
+            .load(&format!("{}{}", app.url, path), "main .toolbar")
+            .await;
         // For each toolbar: the bottom edge of each visible control in its first row.
         let rows: Vec<Vec<f64>> = chrome
             .driver

@@ -184,12 +184,7 @@ async fn every_editor_passes_the_accessibility_audit() {
             "/profile/email/edit",
             "/profile/phone/edit",
         ] {
-            chrome
-                .driver
-                .goto(format!("{}{path}", app.url))
-                .await
-                .unwrap();
-            chrome.wait_for("main").await;
+            chrome.load(&format!("{}{path}", app.url), "main").await;
             for v in chrome.accessibility_violations().await {
                 problems.push(format!("dark={dark} {path}: {v}"));
             }

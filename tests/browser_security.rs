@@ -117,11 +117,11 @@ async fn full_page(chrome: &Chrome, app: &TestApp, username: &str) {
     st.add_passkey(&id, Some("Phone"), "Safari on iOS");
     st.add_personal_access_token(&id, "deploy", None);
     chrome
-        .driver
-        .goto(format!("{}/profile/security", app.url))
-        .await
-        .unwrap();
-    chrome.wait_for("#security-totp-bound").await;
+        .load(
+            &format!("{}/profile/security", app.url),
+            "#security-totp-bound",
+        )
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -133,14 +133,11 @@ async fn the_page_passes_the_accessibility_audit_and_fits_a_phone() {
         full_page(&chrome, &app, &format!("browser_axe_{dark}")).await;
         for lang in ["en", "zh-TW"] {
             chrome
-                .driver
-                .goto(format!(
-                    "{}/lang/{lang}?return_to=/profile/security",
-                    app.url
-                ))
-                .await
-                .unwrap();
-            chrome.wait_for("#security-tokens").await;
+                .load(
+                    &format!("{}/lang/{lang}?return_to=/profile/security", app.url),
+                    "#security-tokens",
+                )
+                .await;
             for v in chrome.accessibility_violations().await {
                 problems.push(format!("{lang} dark={dark}: {v}"));
             }

@@ -161,11 +161,11 @@ async fn live_search_paging_and_back_with_javascript() {
 
     // A refused search: the message appears beside the panel and the table empties.
     chrome
-        .driver
-        .goto(format!("{}/users?f1=username&m1=regex&v1=bp", app.url))
-        .await
-        .unwrap();
-    chrome.wait_for("#users-table").await;
+        .load(
+            &format!("{}/users?f1=username&m1=regex&v1=bp", app.url),
+            "#users-table",
+        )
+        .await;
     let v1 = chrome.wait_for("#v1").await;
     v1.send_keys("(").await.unwrap();
     chrome
